@@ -1,0 +1,144 @@
+//! The generated crate's non-model files: `Cargo.toml` and `README.md` from
+//! `askama` templates, and the small `lib.rs` that ties the modules together.
+
+use askama::Template;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{EmitError, Options, uses_chrono};
+use crate::ir::{Api, TypeKind};
+
+#[derive(Template)]
+#[template(path = "Cargo.toml.txt", escape = "none")]
+struct CargoToml<'a> {
+    header: Vec<String>,
+    name: &'a str,
+    version: &'a str,
+    description: String,
+    chrono: bool,
+}
+
+pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
+    let name = options.crate_name(api);
+    Ok(CargoToml {
+        header: options.header().lines().map(str::to_owned).collect(),
+        name: &name,
+        version: "0.1.0",
+        description: toml_string(&format!("Rust types for {} {}, generated from its OpenAPI spec", api.title, api.version)),
+        chrono: uses_chrono(api),
+    }
+    .render()?)
+}
+
+/// A TOML basic string, quoted and escaped.
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+struct TypeRow {
+    name: String,
+    kind: &'static str,
+    origin: String,
+    summary: String,
+}
+
+struct OperationRow {
+    id: String,
+    method: &'static str,
+    path: String,
+    summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "README.md.txt", escape = "none")]
+struct Readme<'a> {
+    header: Vec<String>,
+    name: &'a str,
+    title: &'a str,
+    version: &'a str,
+    description: Option<String>,
+    servers: Vec<(String, String)>,
+    types: Vec<TypeRow>,
+    operations: Vec<OperationRow>,
+}
+
+/// Text for one Markdown table cell: first line only, pipes escaped.
+fn cell(text: Option<&str>) -> String {
+    text.and_then(|t| t.trim().lines().next())
+        .unwrap_or("")
+        .trim()
+        .replace('|', "\\|")
+}
+
+pub fn readme(api: &Api, options: &Options) -> Result<String, EmitError> {
+    let name = options.crate_name(api);
+    let types = api
+        .types
+        .iter()
+        .map(|def| TypeRow {
+            name: def.name.clone(),
+            kind: match def.kind {
+                TypeKind::Struct(_) => "struct",
+                TypeKind::Enum(_) => "enum",
+                TypeKind::Alias(_) => "alias",
+            },
+            origin: def.origin.clone(),
+            summary: cell(def.docs.as_deref()),
+        })
+        .collect();
+    let operations = api
+        .operations
+        .iter()
+        .map(|op| OperationRow {
+            id: op.id.clone(),
+            method: op.method.as_str(),
+            path: op.path.clone(),
+            summary: cell(op.summary.as_deref().or(op.description.as_deref())),
+        })
+        .collect();
+    Ok(Readme {
+        header: options.header().lines().map(str::to_owned).collect(),
+        name: &name,
+        title: &api.title,
+        version: &api.version,
+        description: api.description.as_deref().map(|d| d.trim().to_owned()),
+        servers: api
+            .servers
+            .iter()
+            .map(|s| (s.url.clone(), cell(s.description.as_deref())))
+            .collect(),
+        types,
+        operations,
+    }
+    .render()?)
+}
+
+pub fn lib_rs(api: &Api) -> TokenStream {
+    let doc = format!(
+        " Rust types for {} (version {}), generated from its OpenAPI spec.",
+        api.title, api.version
+    );
+    quote! {
+        #![doc = #doc]
+        #![doc = ""]
+        #![doc = " See the crate's README for the list of types and operations."]
+        // Spec descriptions are free text; their Markdown is kept as written.
+        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+
+        #[rustfmt::skip]
+        pub mod models;
+
+        pub use models::*;
+    }
+}

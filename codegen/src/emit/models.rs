@@ -1,0 +1,220 @@
+//! The models emitter: one Rust item per IR type, in `src/models.rs`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::rust::{doc_attrs, ident, type_tokens, uses_btree_map};
+use crate::ir::{Api, EnumDef, StructDef, TypeDef, TypeKind, TypeRef};
+
+pub fn models_file(api: &Api) -> TokenStream {
+    let has_enums = api.types.iter().any(|def| matches!(def.kind, TypeKind::Enum(_)));
+    let has_structs = api.types.iter().any(|def| matches!(def.kind, TypeKind::Struct(_)));
+    let uses_map = api.types.iter().any(|def| match &def.kind {
+        TypeKind::Struct(s) => {
+            s.additional.is_some() || s.fields.iter().any(|f| uses_btree_map(&f.ty))
+        }
+        TypeKind::Alias(ty) => uses_btree_map(ty),
+        TypeKind::Enum(_) => false,
+    });
+
+    let serde_use = (has_enums || has_structs).then(|| quote!(use serde::{Deserialize, Serialize};));
+    let map_use = uses_map.then(|| quote!(use std::collections::BTreeMap;));
+    let parse_error = has_enums.then(parse_enum_error);
+    let items = api.types.iter().map(type_item);
+    quote! {
+        #map_use
+        #serde_use
+        #parse_error
+        #(#items)*
+    }
+}
+
+fn type_item(def: &TypeDef) -> TokenStream {
+    let docs = doc_attrs(def.docs.as_deref());
+    let name = ident(&def.name);
+    match &def.kind {
+        TypeKind::Struct(s) => struct_item(docs, &name, s),
+        TypeKind::Enum(e) => enum_item(docs, &name, e),
+        TypeKind::Alias(target) => {
+            let target = type_tokens(target);
+            quote! {
+                #docs
+                pub type #name = #target;
+            }
+        }
+    }
+}
+
+fn struct_item(docs: TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> TokenStream {
+    let all_optional = s.fields.iter().all(|f| f.is_optional());
+    let default = all_optional.then(|| quote!(Default,));
+    let fields = s.fields.iter().map(|field| {
+        let docs = doc_attrs(field.docs.as_deref());
+        let field_name = ident(&field.name);
+        let rename = (field.name != field.wire_name).then(|| {
+            let wire = &field.wire_name;
+            quote!(#[serde(rename = #wire)])
+        });
+        let inner = type_tokens(&field.ty);
+        let (ty, skip) = if field.is_optional() {
+            let skip = (!field.required)
+                .then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
+            (quote!(Option<#inner>), skip)
+        } else {
+            (inner, None)
+        };
+        quote! {
+            #docs
+            #rename
+            #skip
+            pub #field_name: #ty,
+        }
+    });
+    let additional = s.additional.as_ref().map(|extra| {
+        let extra_name = ident(&extra.name);
+        let value = type_tokens(&extra.ty);
+        quote! {
+            /// Properties not named in the schema.
+            #[serde(flatten)]
+            pub #extra_name: BTreeMap<String, #value>,
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+    }
+}
+
+fn enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) -> TokenStream {
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let value = &v.value;
+        quote! {
+            #[serde(rename = #value)]
+            #variant,
+        }
+    });
+    let all = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        quote!(#name::#variant)
+    });
+    let count = Literal::usize_unsuffixed(e.variants.len());
+    let as_str_arms = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let value = &v.value;
+        quote!(#name::#variant => #value,)
+    });
+    let from_str_arms = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let value = &v.value;
+        quote!(#value => Ok(#name::#variant),)
+    });
+    let values = e.variants.iter().map(|v| &v.value);
+    let type_name = name.to_string();
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Serialize, Deserialize)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl #name {
+            /// Every variant, in the order the spec lists them.
+            pub const ALL: [#name; #count] = [#(#all),*];
+            /// The values on the wire, in the order the spec lists them.
+            pub const VALUES: [&'static str; #count] = [#(#values),*];
+
+            /// The value on the wire.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    #(#as_str_arms)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = ParseEnumError;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                match value {
+                    #(#from_str_arms)*
+                    _ => Err(ParseEnumError {
+                        type_name: #type_name,
+                        value: value.to_owned(),
+                        expected: &#name::VALUES,
+                    }),
+                }
+            }
+        }
+    }
+}
+
+fn parse_enum_error() -> TokenStream {
+    quote! {
+        /// A string that is not one of an enum's values (the error of `FromStr`).
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct ParseEnumError {
+            type_name: &'static str,
+            value: String,
+            expected: &'static [&'static str],
+        }
+
+        impl ParseEnumError {
+            /// The enum that was asked for.
+            pub fn type_name(&self) -> &'static str {
+                self.type_name
+            }
+
+            /// The string that matched no value.
+            pub fn value(&self) -> &str {
+                &self.value
+            }
+
+            /// The values the enum accepts.
+            pub fn expected(&self) -> &'static [&'static str] {
+                self.expected
+            }
+        }
+
+        impl std::fmt::Display for ParseEnumError {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(
+                    f,
+                    "`{}` is not a valid {}; expected one of: {}",
+                    self.value,
+                    self.type_name,
+                    self.expected.join(", ")
+                )
+            }
+        }
+
+        impl std::error::Error for ParseEnumError {}
+    }
+}
+
+/// Whether any model needs `chrono`.
+pub fn uses_chrono(api: &Api) -> bool {
+    api.types.iter().any(|def| match &def.kind {
+        TypeKind::Struct(s) => {
+            s.fields.iter().any(|f| f.ty.uses_chrono())
+                || s.additional.as_ref().is_some_and(|extra| extra.ty.uses_chrono())
+        }
+        TypeKind::Alias(ty) => ty.uses_chrono(),
+        TypeKind::Enum(_) => false,
+    }) || api.operations.iter().any(|op| {
+        op.params.iter().any(|p| p.ty.uses_chrono())
+            || op.body.iter().flat_map(|b| &b.ty).any(TypeRef::uses_chrono)
+            || op.responses.iter().flat_map(|r| &r.ty).any(TypeRef::uses_chrono)
+    })
+}

@@ -1,0 +1,275 @@
+//! Stage 1: read a JSON or YAML file into an `openapiv3` document.
+//!
+//! The text is parsed into a `serde_json::Value` first, so that the version
+//! check and `$ref` validation can name the JSON pointer of the offending node;
+//! only then is it deserialized into `openapiv3::OpenAPI`.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::error::{ErrorKind, Location, SpecError, child};
+
+/// Input format of a spec file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Yaml,
+}
+
+impl Format {
+    /// The format named by a file extension, if it names one.
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "yaml" | "yml" => Some(Format::Yaml),
+            _ => None,
+        }
+    }
+
+    /// Guesses the format from the text: JSON documents start with `{`.
+    pub fn sniff(text: &str) -> Format {
+        if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
+            Format::Json
+        } else {
+            Format::Yaml
+        }
+    }
+}
+
+/// A loaded document: the typed model plus the raw tree it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedSpec {
+    /// The spec file as the user named it; used in every message.
+    pub file: String,
+    pub document: openapiv3::OpenAPI,
+    /// The same document as plain JSON, for pointer look-ups.
+    pub raw: Value,
+}
+
+/// Reads and validates a spec file.
+pub fn load_file(path: &Path) -> Result<LoadedSpec, SpecError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|err| SpecError {
+        kind: ErrorKind::Io,
+        file: file.clone(),
+        location: Location::File,
+        message: format!("cannot read the spec: {err}"),
+    })?;
+    let format = Format::from_extension(path).unwrap_or_else(|| Format::sniff(&text));
+    load_str(&text, format, &file)
+}
+
+/// Parses and validates spec text; `file` names it in errors.
+pub fn load_str(text: &str, format: Format, file: &str) -> Result<LoadedSpec, SpecError> {
+    let text = text.trim_start_matches('\u{feff}');
+    let raw = match format {
+        Format::Json => parse_json(text, file)?,
+        Format::Yaml => parse_yaml(text, file)?,
+    };
+    check_version(&raw, file)?;
+    check_refs(&raw, &raw, "#", file)?;
+    let document = deserialize_document(&raw, file)?;
+    Ok(LoadedSpec {
+        file: file.to_owned(),
+        document,
+        raw,
+    })
+}
+
+fn parse_json(text: &str, file: &str) -> Result<Value, SpecError> {
+    serde_json::from_str(text).map_err(|err| SpecError {
+        kind: ErrorKind::Syntax,
+        file: file.to_owned(),
+        location: Location::LineColumn {
+            line: err.line(),
+            column: err.column(),
+        },
+        message: format!("invalid JSON: {}", strip_position(&err.to_string())),
+    })
+}
+
+fn parse_yaml(text: &str, file: &str) -> Result<Value, SpecError> {
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|err| {
+        let location = match err.location() {
+            Some(at) => Location::LineColumn {
+                line: at.line(),
+                column: at.column(),
+            },
+            None => Location::File,
+        };
+        SpecError {
+            kind: ErrorKind::Syntax,
+            file: file.to_owned(),
+            location,
+            message: format!("invalid YAML: {}", strip_position(&err.to_string())),
+        }
+    })?;
+    yaml_to_json(yaml, "#", file)
+}
+
+/// serde's messages end with " at line X column Y"; the location says that already.
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Converts YAML to JSON, turning scalar keys (`200:`) into strings as OpenAPI expects.
+fn yaml_to_json(yaml: serde_yaml::Value, pointer: &str, file: &str) -> Result<Value, SpecError> {
+    use serde_yaml::Value as Y;
+    let invalid = |message: String| SpecError::at(ErrorKind::Syntax, file, pointer, message);
+    Ok(match yaml {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                serde_json::Number::from_f64(f)
+                    .map(Value::Number)
+                    .ok_or_else(|| invalid(format!("the number {n} has no JSON form")))?
+            }
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| yaml_to_json(item, &child(pointer, &i.to_string()), file))
+                .collect::<Result<_, _>>()?,
+        ),
+        Y::Mapping(map) => {
+            let mut object = serde_json::Map::new();
+            for (key, value) in map {
+                let key = match key {
+                    Y::String(s) => s,
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    other => {
+                        return Err(invalid(format!(
+                            "mapping keys must be scalars, found {other:?}"
+                        )));
+                    }
+                };
+                let value = yaml_to_json(value, &child(pointer, &key), file)?;
+                object.insert(key, value);
+            }
+            Value::Object(object)
+        }
+        Y::Tagged(tagged) => return Err(invalid(format!("YAML tags are not supported ({})", tagged.tag))),
+    })
+}
+
+fn check_version(raw: &Value, file: &str) -> Result<(), SpecError> {
+    let Some(root) = raw.as_object() else {
+        return Err(SpecError::at(
+            ErrorKind::Invalid,
+            file,
+            "#",
+            "an OpenAPI document must be an object",
+        ));
+    };
+    if let Some(swagger) = root.get("swagger") {
+        return Err(SpecError::at(
+            ErrorKind::UnsupportedVersion,
+            file,
+            "#/swagger",
+            format!(
+                "Swagger {} documents are not supported; convert the document to OpenAPI 3.0 first",
+                swagger.as_str().unwrap_or("2.0")
+            ),
+        ));
+    }
+    match root.get("openapi") {
+        None => Err(SpecError::at(
+            ErrorKind::Invalid,
+            file,
+            "#",
+            "missing the `openapi` version field",
+        )),
+        Some(Value::String(version)) if version.starts_with("3.0.") || version == "3.0" => Ok(()),
+        Some(other) => Err(SpecError::at(
+            ErrorKind::UnsupportedVersion,
+            file,
+            "#/openapi",
+            format!("OpenAPI version {other} is not supported; this generator reads OpenAPI 3.0.x"),
+        )),
+    }
+}
+
+/// Keys whose values are data, not schema: a `$ref` inside them is not a reference.
+fn is_data_key(key: &str) -> bool {
+    matches!(key, "example" | "default" | "enum") || key.starts_with("x-")
+}
+
+/// Every `$ref` must be local (`#/...`) and point at an existing node.
+fn check_refs(root: &Value, node: &Value, pointer: &str, file: &str) -> Result<(), SpecError> {
+    match node {
+        Value::Object(map) => {
+            if let Some(reference) = map.get("$ref") {
+                let ref_pointer = child(pointer, "$ref");
+                let Some(target) = reference.as_str() else {
+                    return Err(SpecError::at(
+                        ErrorKind::Invalid,
+                        file,
+                        &ref_pointer,
+                        "`$ref` must be a string",
+                    ));
+                };
+                resolve_pointer(root, target).map_err(|kind| {
+                    let message = match kind {
+                        ErrorKind::Unsupported => format!(
+                            "`$ref: {target}` is not a local reference; only `#/...` references are supported"
+                        ),
+                        _ => format!("`$ref: {target}` does not resolve to anything in this document"),
+                    };
+                    SpecError::at(kind, file, pointer, message)
+                })?;
+            }
+            for (key, value) in map {
+                if key != "$ref" && !is_data_key(key) {
+                    check_refs(root, value, &child(pointer, key), file)?;
+                }
+            }
+            Ok(())
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, item)| check_refs(root, item, &child(pointer, &i.to_string()), file)),
+        _ => Ok(()),
+    }
+}
+
+/// Looks up a local reference (`#/components/schemas/Foo`) in the raw document.
+pub fn resolve_pointer<'a>(root: &'a Value, reference: &str) -> Result<&'a Value, ErrorKind> {
+    let Some(fragment) = reference.strip_prefix('#') else {
+        return Err(ErrorKind::Unsupported);
+    };
+    root.pointer(fragment).ok_or(ErrorKind::DanglingRef)
+}
+
+fn deserialize_document(raw: &Value, file: &str) -> Result<openapiv3::OpenAPI, SpecError> {
+    serde_path_to_error::deserialize(raw).map_err(|err: serde_path_to_error::Error<serde_json::Error>| {
+        let mut pointer = String::from("#");
+        for segment in err.path().iter() {
+            use serde_path_to_error::Segment;
+            match segment {
+                Segment::Seq { index } => pointer = child(&pointer, &index.to_string()),
+                Segment::Map { key } => pointer = child(&pointer, key),
+                Segment::Enum { .. } | Segment::Unknown => {}
+            }
+        }
+        SpecError::at(
+            ErrorKind::Invalid,
+            file,
+            &pointer,
+            format!("not a valid OpenAPI 3.0 node: {}", err.inner()),
+        )
+    })
+}

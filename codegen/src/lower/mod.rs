@@ -1,0 +1,166 @@
+//! Stage 2: lower an `openapiv3` document to the plain-data [`ir::Api`].
+//!
+//! Component schemas are named first (so they win every name), then lowered;
+//! inline schemas that need a type of their own are named from where they sit
+//! (`TaskResponse` + `metadata` → `TaskResponseMetadata`). Inline string enums
+//! reuse a component enum with the same values.
+
+mod cycles;
+pub mod names;
+mod operation;
+mod schema;
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::Diagnostic;
+use crate::error::{ErrorKind, SpecError, escape_segment};
+use crate::ir::{self, Api, TypeDef};
+use crate::load::LoadedSpec;
+use names::{NameSet, RESERVED_TYPE_NAMES};
+
+/// The IR plus the warnings raised while building it.
+#[derive(Debug, Clone)]
+pub struct Lowered {
+    pub api: Api,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn lower(spec: &LoadedSpec) -> Result<Lowered, SpecError> {
+    let mut lowerer = Lowerer::new(spec);
+    lowerer.name_components();
+    lowerer.lower_components()?;
+    let operations = lowerer.lower_operations()?;
+    let security_schemes = lowerer.lower_security_schemes()?;
+    cycles::box_recursive_fields(&mut lowerer.types);
+    cycles::check_alias_cycles(&lowerer.types, &spec.file)?;
+
+    let document = &spec.document;
+    let api = Api {
+        title: document.info.title.clone(),
+        version: document.info.version.clone(),
+        description: document.info.description.clone(),
+        servers: document
+            .servers
+            .iter()
+            .map(|server| ir::Server {
+                url: server.url.clone(),
+                description: server.description.clone(),
+            })
+            .collect(),
+        types: lowerer.types.into_values().collect(),
+        operations,
+        security_schemes,
+    };
+    let mut diagnostics = lowerer.diagnostics;
+    diagnostics.sort();
+    diagnostics.dedup();
+    Ok(Lowered { api, diagnostics })
+}
+
+pub(crate) struct Lowerer<'a> {
+    spec: &'a LoadedSpec,
+    /// Component schema key → Rust type name.
+    schema_names: BTreeMap<String, String>,
+    /// Every type name in use (and the reserved ones).
+    type_names: NameSet,
+    /// Types by Rust name: a sorted map, so output order never depends on input order.
+    types: BTreeMap<String, TypeDef>,
+    /// Sorted enum values → the enum type that has exactly them, for reuse.
+    enums_by_values: BTreeMap<Vec<String>, String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(spec: &'a LoadedSpec) -> Self {
+        Lowerer {
+            spec,
+            schema_names: BTreeMap::new(),
+            type_names: NameSet::with_reserved(RESERVED_TYPE_NAMES),
+            types: BTreeMap::new(),
+            enums_by_values: BTreeMap::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn file(&self) -> &'a str {
+        &self.spec.file
+    }
+
+    fn error(&self, kind: ErrorKind, pointer: &str, message: impl Into<String>) -> SpecError {
+        SpecError::at(kind, self.file(), pointer, message)
+    }
+
+    fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            pointer: pointer.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn component_schemas(&self) -> Vec<(&'a String, &'a openapiv3::ReferenceOr<openapiv3::Schema>)> {
+        let mut schemas: Vec<_> = self
+            .spec
+            .document
+            .components
+            .iter()
+            .flat_map(|components| components.schemas.iter())
+            .collect();
+        schemas.sort_by(|a, b| a.0.cmp(b.0));
+        schemas
+    }
+
+    /// Names every component schema. Collisions are settled by a fixed order
+    /// (an exact override or undotted name first, then by schema key) and reported.
+    fn name_components(&mut self) {
+        let mut wishes: BTreeMap<String, Vec<(bool, &'a String)>> = BTreeMap::new();
+        for (key, schema) in self.component_schemas() {
+            let name_override = schema
+                .as_item()
+                .and_then(|schema| schema.schema_data.extensions.get("x-speakeasy-name-override"))
+                .and_then(|value| value.as_str());
+            let wish = names::schema_type_name(key, name_override);
+            let exact = name_override.is_some() || !key.contains('.');
+            wishes.entry(wish).or_default().push((exact, key));
+        }
+        for (wish, mut keys) in wishes {
+            // Exact claims first, then by key; both orders are independent of the document.
+            keys.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            for (i, (_, key)) in keys.iter().enumerate() {
+                let name = if i == 0 && !self.type_names.contains(&wish) {
+                    self.type_names.claim(&wish)
+                } else {
+                    let name = self.type_names.claim(&names::qualified_type_name(key));
+                    let pointer = format!("#/components/schemas/{}", escape_segment(key));
+                    let reason = if i == 0 {
+                        format!("`{wish}` is a reserved name")
+                    } else {
+                        format!("`{wish}` is taken by schema `{}`", keys[0].1)
+                    };
+                    self.warn(&pointer, format!("named `{name}`: {reason}"));
+                    name
+                };
+                self.schema_names.insert((*key).clone(), name);
+            }
+        }
+    }
+
+    fn lower_components(&mut self) -> Result<(), SpecError> {
+        let schemas = self.component_schemas();
+        // Enums first, so inline enums anywhere can reuse them.
+        let (enums, others): (Vec<_>, Vec<_>) = schemas
+            .into_iter()
+            .partition(|(_, schema)| schema.as_item().is_some_and(schema::is_string_enum));
+        for (key, schema) in enums.into_iter().chain(others) {
+            let name = self.schema_names[key].clone();
+            let pointer = format!("#/components/schemas/{}", escape_segment(key));
+            let def = self.lower_component(&name, key, schema, &pointer)?;
+            self.types.insert(name, def);
+        }
+        Ok(())
+    }
+
+    /// Registers a type under a name already claimed.
+    fn add_type(&mut self, def: TypeDef) {
+        self.types.insert(def.name.clone(), def);
+    }
+}
