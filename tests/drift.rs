@@ -16,7 +16,10 @@ fn generated_crate_matches_the_spec() {
     let fresh = tempfile::tempdir().expect("temp dir");
     codegen::write(fresh.path(), &generation).expect("write into temp dir");
     let fresh_files = codegen::check(fresh.path(), &generation).expect("compare temp dir");
-    assert!(fresh_files.is_empty(), "a fresh generation differs from itself: {fresh_files:?}");
+    assert!(
+        fresh_files.is_empty(),
+        "a fresh generation differs from itself: {fresh_files:?}"
+    );
 
     let drift = codegen::check(&checked_in, &generation).expect("compare generated/");
     let report: Vec<String> = drift
@@ -48,7 +51,11 @@ fn generation_is_byte_identical_run_to_run() {
 #[test]
 fn labels_do_not_depend_on_how_paths_are_written() {
     let root = workspace_root();
-    let plain = codegen::options_for_paths(&root.join("openapi/openapi.json"), &root.join("generated"), None);
+    let plain = codegen::options_for_paths(
+        &root.join("openapi/openapi.json"),
+        &root.join("generated"),
+        None,
+    );
     let roundabout = codegen::options_for_paths(
         &root.join("codegen/../openapi/./openapi.json"),
         &root.join("tests/../generated"),

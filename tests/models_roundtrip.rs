@@ -83,7 +83,11 @@ fn a_list_response_round_trips() {
     assert_eq!(items[1].task_status, Some(TaskStatus::Pending));
     assert_eq!(
         list.pagination,
-        Some(PaginationResponse { limit: Some(50), offset: Some(0), total: Some(2) })
+        Some(PaginationResponse {
+            limit: Some(50),
+            offset: Some(0),
+            total: Some(2)
+        })
     );
 }
 
@@ -117,9 +121,19 @@ fn unknown_enum_values_are_rejected() {
 #[test]
 fn error_responses_round_trip_with_every_code() {
     let codes = [
-        "http_client_error", "system_error", "internal_error", "not_found", "already_exists",
-        "version_conflict", "validation_error", "invalid_operation", "permission_denied",
-        "database_error", "service_unavailable", "too_many_requests", "not_implemented",
+        "http_client_error",
+        "system_error",
+        "internal_error",
+        "not_found",
+        "already_exists",
+        "version_conflict",
+        "validation_error",
+        "invalid_operation",
+        "permission_denied",
+        "database_error",
+        "service_unavailable",
+        "too_many_requests",
+        "not_implemented",
     ];
     assert_eq!(ErrorCode::VALUES, codes);
     for code in codes {
@@ -144,7 +158,10 @@ fn from_str_names_the_bad_value_and_the_choices() {
     let err = TaskStatus::from_str("DONE").unwrap_err();
     assert_eq!(err.value(), "DONE");
     assert_eq!(err.type_name(), "TaskStatus");
-    assert_eq!(err.expected(), ["PENDING", "PROCESSING", "COMPLETED", "FAILED"]);
+    assert_eq!(
+        err.expected(),
+        ["PENDING", "PROCESSING", "COMPLETED", "FAILED"]
+    );
     assert_eq!(
         err.to_string(),
         "`DONE` is not a valid TaskStatus; expected one of: PENDING, PROCESSING, COMPLETED, FAILED"

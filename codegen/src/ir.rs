@@ -121,7 +121,9 @@ impl TypeRef {
     pub fn uses_chrono(&self) -> bool {
         match self {
             TypeRef::DateTime | TypeRef::Date => true,
-            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => inner.uses_chrono(),
+            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => {
+                inner.uses_chrono()
+            }
             _ => false,
         }
     }
@@ -269,8 +271,13 @@ pub struct SecurityScheme {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SecurityKind {
-    ApiKey { location: ParamLocation, param_name: String },
-    Http { scheme: String },
+    ApiKey {
+        location: ParamLocation,
+        param_name: String,
+    },
+    Http {
+        scheme: String,
+    },
     OAuth2,
     OpenIdConnect,
 }

@@ -75,7 +75,10 @@ pub fn generate_loaded(loaded: &load::LoadedSpec, options: &Options) -> Result<G
 /// directory the command is run from.
 pub fn options_for_paths(spec: &Path, out: &Path, crate_name: Option<String>) -> Options {
     let out_abs = absolute(out);
-    let base = out_abs.parent().map(Path::to_path_buf).unwrap_or_else(|| out_abs.clone());
+    let base = out_abs
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| out_abs.clone());
     let out_label = out_abs
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
@@ -156,7 +159,8 @@ pub fn write(out: &Path, generation: &Generation) -> Result<WriteReport, Error> 
     for existing in list_files(out)? {
         if !wanted.contains(existing.as_str()) {
             let path = out.join(&existing);
-            let generated = std::fs::read_to_string(&path).is_ok_and(|text| text.contains(GENERATED_MARKER));
+            let generated =
+                std::fs::read_to_string(&path).is_ok_and(|text| text.contains(GENERATED_MARKER));
             if generated {
                 std::fs::remove_file(&path).map_err(io_error(&path))?;
                 report.removed.push(existing);
@@ -196,7 +200,9 @@ pub fn check(out: &Path, generation: &Generation) -> Result<Vec<Drift>, Error> {
         let path = out.join(&file.path);
         match std::fs::read(&path) {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                drift.push(Drift::Missing { path: file.path.clone() });
+                drift.push(Drift::Missing {
+                    path: file.path.clone(),
+                });
             }
             Err(err) => return Err(io_error(&path)(err)),
             Ok(bytes) => {
@@ -223,10 +229,17 @@ fn short_diff(old: &str, new: &str, path: &str) -> String {
     let text = diff
         .unified_diff()
         .context_radius(2)
-        .header(&format!("{path} (on disk)"), &format!("{path} (from the spec)"))
+        .header(
+            &format!("{path} (on disk)"),
+            &format!("{path} (from the spec)"),
+        )
         .to_string();
     let total = text.lines().count();
-    let mut short: String = text.lines().take(DIFF_LINES).flat_map(|l| [l, "\n"]).collect();
+    let mut short: String = text
+        .lines()
+        .take(DIFF_LINES)
+        .flat_map(|l| [l, "\n"])
+        .collect();
     if total > DIFF_LINES {
         short.push_str(&format!("… {} more diff lines\n", total - DIFF_LINES));
     }
@@ -246,10 +259,17 @@ fn list_files(dir: &Path) -> Result<Vec<String>, Error> {
         for entry in entries {
             let entry = entry.map_err(io_error(&path))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || (prefix.is_empty() && name == "target") || name.ends_with(".codegen-tmp") {
+            if name.starts_with('.')
+                || (prefix.is_empty() && name == "target")
+                || name.ends_with(".codegen-tmp")
+            {
                 continue;
             }
-            let relative = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+            let relative = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
             let file_type = entry.file_type().map_err(io_error(&entry.path()))?;
             if file_type.is_dir() {
                 stack.push((entry.path(), relative));

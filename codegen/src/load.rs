@@ -29,7 +29,11 @@ impl Format {
 
     /// Guesses the format from the text: JSON documents start with `{`.
     pub fn sniff(text: &str) -> Format {
-        if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
+        if text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('{')
+        {
             Format::Json
         } else {
             Format::Yaml
@@ -161,7 +165,12 @@ fn yaml_to_json(yaml: serde_yaml::Value, pointer: &str, file: &str) -> Result<Va
             }
             Value::Object(object)
         }
-        Y::Tagged(tagged) => return Err(invalid(format!("YAML tags are not supported ({})", tagged.tag))),
+        Y::Tagged(tagged) => {
+            return Err(invalid(format!(
+                "YAML tags are not supported ({})",
+                tagged.tag
+            )));
+        }
     })
 }
 
@@ -238,10 +247,9 @@ fn check_refs(root: &Value, node: &Value, pointer: &str, file: &str) -> Result<(
             }
             Ok(())
         }
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, item)| check_refs(root, item, &child(pointer, &i.to_string()), file)),
+        Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| {
+            check_refs(root, item, &child(pointer, &i.to_string()), file)
+        }),
         _ => Ok(()),
     }
 }
@@ -255,21 +263,73 @@ pub fn resolve_pointer<'a>(root: &'a Value, reference: &str) -> Result<&'a Value
 }
 
 fn deserialize_document(raw: &Value, file: &str) -> Result<openapiv3::OpenAPI, SpecError> {
-    serde_path_to_error::deserialize(raw).map_err(|err: serde_path_to_error::Error<serde_json::Error>| {
-        let mut pointer = String::from("#");
-        for segment in err.path().iter() {
-            use serde_path_to_error::Segment;
-            match segment {
-                Segment::Seq { index } => pointer = child(&pointer, &index.to_string()),
-                Segment::Map { key } => pointer = child(&pointer, key),
-                Segment::Enum { .. } | Segment::Unknown => {}
-            }
+    match deserialize_at::<openapiv3::OpenAPI>(raw, "#") {
+        Ok(document) => Ok(document),
+        Err((pointer, message)) => {
+            // `openapiv3` flattens some maps, which hides the exact path; look closer.
+            let (pointer, message) = refine(raw).unwrap_or((pointer, message));
+            Err(SpecError::at(
+                ErrorKind::Invalid,
+                file,
+                &pointer,
+                format!("not a valid OpenAPI 3.0 node: {message}"),
+            ))
         }
-        SpecError::at(
-            ErrorKind::Invalid,
-            file,
-            &pointer,
-            format!("not a valid OpenAPI 3.0 node: {}", err.inner()),
-        )
-    })
+    }
+}
+
+/// Deserializes `value` as `T`, or says where (pointer below `base`) and why not.
+fn deserialize_at<T: serde::de::DeserializeOwned>(
+    value: &Value,
+    base: &str,
+) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize(value).map_err(
+        |err: serde_path_to_error::Error<serde_json::Error>| {
+            let mut pointer = base.to_owned();
+            for segment in err.path().iter() {
+                use serde_path_to_error::Segment;
+                match segment {
+                    Segment::Seq { index } => pointer = child(&pointer, &index.to_string()),
+                    Segment::Map { key } => pointer = child(&pointer, key),
+                    Segment::Enum { .. } | Segment::Unknown => {}
+                }
+            }
+            (pointer, err.inner().to_string())
+        },
+    )
+}
+
+/// Finds the first path item or component that fails on its own.
+fn refine(raw: &Value) -> Option<(String, String)> {
+    fn each<T: serde::de::DeserializeOwned>(
+        section: Option<&Value>,
+        base: &str,
+    ) -> Option<(String, String)> {
+        section?
+            .as_object()?
+            .iter()
+            .find_map(|(key, value)| deserialize_at::<T>(value, &child(base, key)).err())
+    }
+    use openapiv3::ReferenceOr as R;
+    let components = raw.get("components");
+    let section = |name: &str| components.and_then(|c| c.get(name));
+    each::<R<openapiv3::PathItem>>(raw.get("paths"), "#/paths")
+        .or_else(|| each::<R<openapiv3::Schema>>(section("schemas"), "#/components/schemas"))
+        .or_else(|| {
+            each::<R<openapiv3::Parameter>>(section("parameters"), "#/components/parameters")
+        })
+        .or_else(|| each::<R<openapiv3::Response>>(section("responses"), "#/components/responses"))
+        .or_else(|| {
+            each::<R<openapiv3::RequestBody>>(
+                section("requestBodies"),
+                "#/components/requestBodies",
+            )
+        })
+        .or_else(|| {
+            each::<R<openapiv3::SecurityScheme>>(
+                section("securitySchemes"),
+                "#/components/securitySchemes",
+            )
+        })
+        .or_else(|| each::<R<openapiv3::Header>>(section("headers"), "#/components/headers"))
 }

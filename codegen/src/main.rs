@@ -68,11 +68,17 @@ fn run(target: &Target, check_only: bool) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Ok(drift) => {
-                println!("{out} is stale: {} file(s) differ from what {} generates", drift.len(), target.spec.display());
+                println!(
+                    "{out} is stale: {} file(s) differ from what {} generates",
+                    drift.len(),
+                    target.spec.display()
+                );
                 for item in &drift {
                     match item {
                         codegen::Drift::Missing { path } => println!("missing: {out}/{path}"),
-                        codegen::Drift::Extra { path } => println!("not generated (remove it): {out}/{path}"),
+                        codegen::Drift::Extra { path } => {
+                            println!("not generated (remove it): {out}/{path}")
+                        }
                         codegen::Drift::Changed { path, diff } => {
                             println!("changed: {out}/{path}");
                             print!("{diff}");

@@ -24,7 +24,10 @@ pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
         header: options.header().lines().map(str::to_owned).collect(),
         name: &name,
         version: "0.1.0",
-        description: toml_string(&format!("Rust types for {} {}, generated from its OpenAPI spec", api.title, api.version)),
+        description: toml_string(&format!(
+            "Rust types for {} {}, generated from its OpenAPI spec",
+            api.title, api.version
+        )),
         chrono: uses_chrono(api),
     }
     .render()?)

@@ -26,7 +26,11 @@ impl Options {
             Some(name) => name.clone(),
             None => {
                 let name = api.title.to_kebab_case();
-                if name.is_empty() { "generated-api".to_owned() } else { name }
+                if name.is_empty() {
+                    "generated-api".to_owned()
+                } else {
+                    name
+                }
             }
         }
     }

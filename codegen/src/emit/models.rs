@@ -7,8 +7,14 @@ use super::rust::{doc_attrs, ident, type_tokens, uses_btree_map};
 use crate::ir::{Api, EnumDef, StructDef, TypeDef, TypeKind, TypeRef};
 
 pub fn models_file(api: &Api) -> TokenStream {
-    let has_enums = api.types.iter().any(|def| matches!(def.kind, TypeKind::Enum(_)));
-    let has_structs = api.types.iter().any(|def| matches!(def.kind, TypeKind::Struct(_)));
+    let has_enums = api
+        .types
+        .iter()
+        .any(|def| matches!(def.kind, TypeKind::Enum(_)));
+    let has_structs = api
+        .types
+        .iter()
+        .any(|def| matches!(def.kind, TypeKind::Struct(_)));
     let uses_map = api.types.iter().any(|def| match &def.kind {
         TypeKind::Struct(s) => {
             s.additional.is_some() || s.fields.iter().any(|f| uses_btree_map(&f.ty))
@@ -17,8 +23,16 @@ pub fn models_file(api: &Api) -> TokenStream {
         TypeKind::Enum(_) => false,
     });
 
-    let serde_use = (has_enums || has_structs).then(|| quote!(use serde::{Deserialize, Serialize};));
-    let map_use = uses_map.then(|| quote!(use std::collections::BTreeMap;));
+    let serde_use = (has_enums || has_structs).then(|| {
+        quote!(
+            use serde::{Deserialize, Serialize};
+        )
+    });
+    let map_use = uses_map.then(|| {
+        quote!(
+            use std::collections::BTreeMap;
+        )
+    });
     let parse_error = has_enums.then(parse_enum_error);
     let items = api.types.iter().map(type_item);
     quote! {
@@ -208,13 +222,19 @@ pub fn uses_chrono(api: &Api) -> bool {
     api.types.iter().any(|def| match &def.kind {
         TypeKind::Struct(s) => {
             s.fields.iter().any(|f| f.ty.uses_chrono())
-                || s.additional.as_ref().is_some_and(|extra| extra.ty.uses_chrono())
+                || s.additional
+                    .as_ref()
+                    .is_some_and(|extra| extra.ty.uses_chrono())
         }
         TypeKind::Alias(ty) => ty.uses_chrono(),
         TypeKind::Enum(_) => false,
     }) || api.operations.iter().any(|op| {
         op.params.iter().any(|p| p.ty.uses_chrono())
             || op.body.iter().flat_map(|b| &b.ty).any(TypeRef::uses_chrono)
-            || op.responses.iter().flat_map(|r| &r.ty).any(TypeRef::uses_chrono)
+            || op
+                .responses
+                .iter()
+                .flat_map(|r| &r.ty)
+                .any(TypeRef::uses_chrono)
     })
 }

@@ -60,7 +60,11 @@ pub fn doc_attrs(docs: Option<&str>) -> TokenStream {
     let text = docs.replace("\r\n", "\n");
     let lines = text.trim().lines().map(|line| {
         let line = line.trim_end();
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
         quote!(#[doc = #line])
     });
     quote!(#(#lines)*)
@@ -69,7 +73,8 @@ pub fn doc_attrs(docs: Option<&str>) -> TokenStream {
 /// Formats tokens as a Rust file with `prettyplease`, after the header comment.
 /// Top-level items are separated by a blank line; `use` items stay together.
 pub fn format_rust(header: &str, tokens: TokenStream) -> Result<String, EmitError> {
-    let file: syn::File = syn::parse2(tokens).map_err(|err| EmitError::InvalidRust(err.to_string()))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|err| EmitError::InvalidRust(err.to_string()))?;
     let mut out = String::new();
     for line in header.lines() {
         out.push_str("// ");

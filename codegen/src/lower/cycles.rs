@@ -52,7 +52,11 @@ pub(super) fn box_recursive_fields(types: &mut BTreeMap<String, TypeDef>) {
         }
     }
     for (name, i) in to_box {
-        if let Some(TypeDef { kind: TypeKind::Struct(s), .. }) = types.get_mut(&name) {
+        if let Some(TypeDef {
+            kind: TypeKind::Struct(s),
+            ..
+        }) = types.get_mut(&name)
+        {
             let field = &mut s.fields[i];
             field.ty = TypeRef::Boxed(Box::new(field.ty.clone()));
         }
@@ -60,7 +64,10 @@ pub(super) fn box_recursive_fields(types: &mut BTreeMap<String, TypeDef>) {
 }
 
 /// `A = B`, `B = A` cannot be expressed; report the first such schema.
-pub(super) fn check_alias_cycles(types: &BTreeMap<String, TypeDef>, file: &str) -> Result<(), SpecError> {
+pub(super) fn check_alias_cycles(
+    types: &BTreeMap<String, TypeDef>,
+    file: &str,
+) -> Result<(), SpecError> {
     for (name, def) in types {
         let mut current = def;
         let mut seen = BTreeSet::from([name.as_str()]);
@@ -69,7 +76,10 @@ pub(super) fn check_alias_cycles(types: &BTreeMap<String, TypeDef>, file: &str) 
                 return Err(SpecError::at(
                     ErrorKind::Invalid,
                     file,
-                    &format!("#/components/schemas/{}", crate::error::escape_segment(&def.origin)),
+                    &format!(
+                        "#/components/schemas/{}",
+                        crate::error::escape_segment(&def.origin)
+                    ),
                     format!("`$ref` chain through `{name}` loops back on itself"),
                 ));
             }

@@ -97,7 +97,9 @@ impl<'a> Lowerer<'a> {
         });
     }
 
-    fn component_schemas(&self) -> Vec<(&'a String, &'a openapiv3::ReferenceOr<openapiv3::Schema>)> {
+    fn component_schemas(
+        &self,
+    ) -> Vec<(&'a String, &'a openapiv3::ReferenceOr<openapiv3::Schema>)> {
         let mut schemas: Vec<_> = self
             .spec
             .document
@@ -116,7 +118,12 @@ impl<'a> Lowerer<'a> {
         for (key, schema) in self.component_schemas() {
             let name_override = schema
                 .as_item()
-                .and_then(|schema| schema.schema_data.extensions.get("x-speakeasy-name-override"))
+                .and_then(|schema| {
+                    schema
+                        .schema_data
+                        .extensions
+                        .get("x-speakeasy-name-override")
+                })
                 .and_then(|value| value.as_str());
             let wish = names::schema_type_name(key, name_override);
             let exact = name_override.is_some() || !key.contains('.');
@@ -129,7 +136,12 @@ impl<'a> Lowerer<'a> {
                 let name = if i == 0 && !self.type_names.contains(&wish) {
                     self.type_names.claim(&wish)
                 } else {
-                    let name = self.type_names.claim(&names::qualified_type_name(key));
+                    let fallback = if i == 0 {
+                        format!("{wish}Model")
+                    } else {
+                        names::qualified_type_name(key)
+                    };
+                    let name = self.type_names.claim(&fallback);
                     let pointer = format!("#/components/schemas/{}", escape_segment(key));
                     let reason = if i == 0 {
                         format!("`{wish}` is a reserved name")

@@ -8,16 +8,32 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 /// Keywords that cannot be used as plain identifiers (Rust 2024, strict and reserved).
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
     "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
     "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Type names the generated code uses unqualified; a schema may not shadow them.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
-    "BTreeMap", "Box", "DateTime", "Deserialize", "Err", "Map", "NaiveDate", "None", "Ok",
-    "Option", "ParseEnumError", "Result", "Self", "Serialize", "Some", "String", "Utc", "Value",
+    "BTreeMap",
+    "Box",
+    "DateTime",
+    "Deserialize",
+    "Err",
+    "Map",
+    "NaiveDate",
+    "None",
+    "Ok",
+    "Option",
+    "ParseEnumError",
+    "Result",
+    "Self",
+    "Serialize",
+    "Some",
+    "String",
+    "Utc",
+    "Value",
     "Vec",
 ];
 
@@ -101,7 +117,10 @@ pub fn snake_ident(raw: &str) -> String {
         name = if raw.is_empty() {
             "empty".to_owned()
         } else {
-            raw.chars().map(symbol_word).collect::<String>().to_snake_case()
+            raw.chars()
+                .map(symbol_word)
+                .collect::<String>()
+                .to_snake_case()
         };
     }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
@@ -181,13 +200,19 @@ impl NameSet {
 /// (`TaskStatusPending` → `Pending`, `ErrCodeHTTPClient` → `HttpClient`).
 /// Without them, each value is converted (`15MIN` → `V15min`, `-` → `Dash`).
 /// Duplicates get a numeric suffix.
-pub fn variant_names(enum_name: &str, values: &[String], varnames: Option<&[String]>) -> Vec<String> {
+pub fn variant_names(
+    enum_name: &str,
+    values: &[String],
+    varnames: Option<&[String]>,
+) -> Vec<String> {
     let raw: Vec<String> = match varnames {
         Some(varnames) => strip_shared_prefix(enum_name, varnames),
         None => values.to_vec(),
     };
     let mut set = NameSet::default();
-    raw.iter().map(|name| set.claim(&upper_camel_ident(name, "V"))).collect()
+    raw.iter()
+        .map(|name| set.claim(&upper_camel_ident(name, "V")))
+        .collect()
 }
 
 fn strip_shared_prefix(enum_name: &str, varnames: &[String]) -> Vec<String> {
@@ -203,7 +228,8 @@ fn strip_shared_prefix(enum_name: &str, varnames: &[String]) -> Vec<String> {
             .iter()
             .map(|name| {
                 let rest = name.strip_prefix(prefix.as_str())?;
-                rest.starts_with(|c: char| c.is_ascii_uppercase()).then(|| rest.to_owned())
+                rest.starts_with(|c: char| c.is_ascii_uppercase())
+                    .then(|| rest.to_owned())
             })
             .collect();
         if let Some(stripped) = stripped {
@@ -255,7 +281,10 @@ mod tests {
     fn varnames_drop_the_enum_name() {
         let values = strings(&["PENDING", "FAILED"]);
         let varnames = strings(&["TaskStatusPending", "TaskStatusFailed"]);
-        assert_eq!(variant_names("TaskStatus", &values, Some(&varnames)), ["Pending", "Failed"]);
+        assert_eq!(
+            variant_names("TaskStatus", &values, Some(&varnames)),
+            ["Pending", "Failed"]
+        );
     }
 
     #[test]
@@ -290,7 +319,10 @@ mod tests {
     #[test]
     fn schema_names_drop_the_dotted_prefix() {
         assert_eq!(schema_type_name("types.TaskStatus", None), "TaskStatus");
-        assert_eq!(schema_type_name("errors.ErrorResponse", Some("ErrorResponse")), "ErrorResponse");
+        assert_eq!(
+            schema_type_name("errors.ErrorResponse", Some("ErrorResponse")),
+            "ErrorResponse"
+        );
         assert_eq!(schema_type_name("dto.Foo", Some("Bar")), "Bar");
         assert_eq!(qualified_type_name("dto.Foo"), "DtoFoo");
     }

@@ -9,8 +9,8 @@ use super::names::{self, NameSet};
 use super::schema::{constraints_of, enum_varnames};
 use crate::error::{ErrorKind, SpecError, child, escape_segment};
 use crate::ir::{
-    self, Constraints, Method, Operation, Param, ParamLocation, RequestBody, Response, SecurityKind,
-    StatusCode, TypeRef,
+    self, Constraints, Method, Operation, Param, ParamLocation, RequestBody, Response,
+    SecurityKind, StatusCode, TypeRef,
 };
 
 /// Follows `$ref`s into one section of `components` (e.g. `parameters`).
@@ -28,7 +28,8 @@ fn resolve<'d, T>(
                 let key = reference
                     .strip_prefix(&prefix)
                     .ok_or_else(|| format!("`$ref: {reference}` must point at `{prefix}<name>`"))?;
-                current = lookup(key).ok_or_else(|| format!("`$ref: {reference}` does not resolve"))?;
+                current =
+                    lookup(key).ok_or_else(|| format!("`$ref: {reference}` does not resolve"))?;
             }
         }
     }
@@ -49,7 +50,7 @@ fn method_of(name: &str) -> Method {
 }
 
 /// Picks the content type to model: JSON if offered, else the first one.
-fn pick_content<'m, M>(content: &'m indexmap::IndexMap<String, M>) -> Option<(&'m String, &'m M)> {
+fn pick_content<M>(content: &indexmap::IndexMap<String, M>) -> Option<(&String, &M)> {
     content
         .iter()
         .find(|(media, _)| {
@@ -68,7 +69,11 @@ impl Lowerer<'_> {
         for (path, item) in document.paths.iter() {
             let path_pointer = child("#/paths", path);
             let ReferenceOr::Item(item) = item else {
-                return Err(self.error(ErrorKind::Unsupported, &path_pointer, "path item `$ref`s are not supported"));
+                return Err(self.error(
+                    ErrorKind::Unsupported,
+                    &path_pointer,
+                    "path item `$ref`s are not supported",
+                ));
             };
             for (method_name, op) in item.iter() {
                 let pointer = child(&path_pointer, method_name);
@@ -77,19 +82,34 @@ impl Lowerer<'_> {
                     Some(id) if !id.trim().is_empty() => id.clone(),
                     _ => {
                         let derived = format!("{method_name}_{path}");
-                        self.warn(&pointer, format!("no operationId; named after method and path (`{}`)", names::snake_ident(&derived)));
+                        self.warn(
+                            &pointer,
+                            format!(
+                                "no operationId; named after method and path (`{}`)",
+                                names::snake_ident(&derived)
+                            ),
+                        );
                         derived
                     }
                 };
                 let fn_name = fn_names.claim_snake(&names::snake_ident(&id));
                 let type_name = type_stems.claim(&names::upper_camel_ident(&id, "Op"));
 
-                let params = self.lower_params(&item.parameters, &op.parameters, &type_name, &path_pointer, &pointer)?;
+                let params = self.lower_params(
+                    &item.parameters,
+                    &op.parameters,
+                    &type_name,
+                    &path_pointer,
+                    &pointer,
+                )?;
                 let body = match &op.request_body {
                     None => None,
-                    Some(body) => Some(self.lower_body(body, &type_name, &child(&pointer, "requestBody"))?),
+                    Some(body) => {
+                        Some(self.lower_body(body, &type_name, &child(&pointer, "requestBody"))?)
+                    }
                 };
-                let responses = self.lower_responses(&op.responses, &type_name, &child(&pointer, "responses"))?;
+                let responses =
+                    self.lower_responses(&op.responses, &type_name, &child(&pointer, "responses"))?;
                 let requirements = op.security.as_ref().or(document.security.as_ref());
                 let security = self.lower_security(requirements, &pointer)?;
                 operations.push(Operation {
@@ -121,7 +141,8 @@ impl Lowerer<'_> {
         pointer: &str,
     ) -> Result<Vec<Param>, SpecError> {
         // Operation parameters override path-level ones with the same name and location.
-        let mut by_key: BTreeMap<(ParamLocation, String), (usize, &Parameter, String)> = BTreeMap::new();
+        let mut by_key: BTreeMap<(ParamLocation, String), (usize, &Parameter, String)> =
+            BTreeMap::new();
         let sources = path_level
             .iter()
             .enumerate()
@@ -143,7 +164,9 @@ impl Lowerer<'_> {
                 Parameter::Cookie { .. } => ParamLocation::Cookie,
             };
             let name = param.parameter_data_ref().name.clone();
-            let order = by_key.get(&(location, name.clone())).map_or(order, |(first, _, _)| *first);
+            let order = by_key
+                .get(&(location, name.clone()))
+                .map_or(order, |(first, _, _)| *first);
             by_key.insert((location, name), (order, param, param_pointer));
         }
         let mut ordered: Vec<_> = by_key.into_iter().collect();
@@ -157,12 +180,18 @@ impl Lowerer<'_> {
             let (ty, constraints) = match &data.format {
                 ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => {
                     let varnames = enum_varnames(&data.extensions);
-                    let ty = self.type_of_item(schema, &hint, &child(&param_pointer, "schema"), varnames.as_deref())?;
+                    let ty = self.type_of_item(
+                        schema,
+                        &hint,
+                        &child(&param_pointer, "schema"),
+                        varnames.as_deref(),
+                    )?;
                     (ty, constraints_of(schema))
                 }
-                ParameterSchemaOrContent::Schema(reference) => {
-                    (self.type_of(reference, &hint, &child(&param_pointer, "schema"))?, Constraints::default())
-                }
+                ParameterSchemaOrContent::Schema(reference) => (
+                    self.type_of(reference, &hint, &child(&param_pointer, "schema"))?,
+                    Constraints::default(),
+                ),
                 ParameterSchemaOrContent::Content(_) => (TypeRef::String, Constraints::default()),
             };
             let wish = names::snake_ident(&wire_name);
@@ -191,14 +220,24 @@ impl Lowerer<'_> {
         pointer: &str,
     ) -> Result<RequestBody, SpecError> {
         let components = self.spec.document.components.as_ref();
-        let body = resolve(body, "requestBodies", |key| components?.request_bodies.get(key))
-            .map_err(|message| self.error(ErrorKind::Invalid, pointer, message))?;
+        let body = resolve(body, "requestBodies", |key| {
+            components?.request_bodies.get(key)
+        })
+        .map_err(|message| self.error(ErrorKind::Invalid, pointer, message))?;
         let Some((content_type, media)) = pick_content(&body.content) else {
-            return Err(self.error(ErrorKind::Invalid, &child(pointer, "content"), "a request body needs at least one content type"));
+            return Err(self.error(
+                ErrorKind::Invalid,
+                &child(pointer, "content"),
+                "a request body needs at least one content type",
+            ));
         };
         let media_pointer = child(&child(pointer, "content"), content_type);
         let ty = match &media.schema {
-            Some(schema) => Some(self.type_of(schema, &format!("{type_name}Body"), &child(&media_pointer, "schema"))?),
+            Some(schema) => Some(self.type_of(
+                schema,
+                &format!("{type_name}Body"),
+                &child(&media_pointer, "schema"),
+            )?),
             None => None,
         };
         Ok(RequestBody {
@@ -225,7 +264,12 @@ impl Lowerer<'_> {
                 };
                 (status, response)
             })
-            .chain(responses.default.iter().map(|response| (StatusCode::Default, response)));
+            .chain(
+                responses
+                    .default
+                    .iter()
+                    .map(|response| (StatusCode::Default, response)),
+            );
         let mut lowered = Vec::new();
         for (status, response) in entries {
             let response_pointer = child(pointer, &status.to_string());
@@ -235,9 +279,16 @@ impl Lowerer<'_> {
             let (content_type, ty) = match pick_content(&response.content) {
                 None => (None, None),
                 Some((content_type, media)) => {
-                    let schema_pointer = child(&child(&child(&response_pointer, "content"), content_type), "schema");
+                    let schema_pointer = child(
+                        &child(&child(&response_pointer, "content"), content_type),
+                        "schema",
+                    );
                     let ty = match &media.schema {
-                        Some(schema) => Some(self.type_of(schema, &format!("{type_name}Response{status}"), &schema_pointer)?),
+                        Some(schema) => Some(self.type_of(
+                            schema,
+                            &format!("{type_name}Response{status}"),
+                            &schema_pointer,
+                        )?),
                         None => None,
                     };
                     (Some(content_type.clone()), ty)
@@ -259,7 +310,12 @@ impl Lowerer<'_> {
         requirements: Option<&Vec<openapiv3::SecurityRequirement>>,
         pointer: &str,
     ) -> Result<Vec<Vec<String>>, SpecError> {
-        let known = self.spec.document.components.as_ref().map(|c| &c.security_schemes);
+        let known = self
+            .spec
+            .document
+            .components
+            .as_ref()
+            .map(|c| &c.security_schemes);
         let mut lowered = Vec::new();
         for (i, requirement) in requirements.into_iter().flatten().enumerate() {
             let mut schemes = Vec::new();
@@ -290,10 +346,17 @@ impl Lowerer<'_> {
             .into_iter()
             .map(|(name, scheme)| {
                 let pointer = format!("#/components/securitySchemes/{}", escape_segment(name));
-                let scheme = resolve(scheme, "securitySchemes", |key| components.security_schemes.get(key))
-                    .map_err(|message| self.error(ErrorKind::Invalid, &pointer, message))?;
+                let scheme = resolve(scheme, "securitySchemes", |key| {
+                    components.security_schemes.get(key)
+                })
+                .map_err(|message| self.error(ErrorKind::Invalid, &pointer, message))?;
                 let (kind, description) = match scheme {
-                    SecurityScheme::APIKey { location, name, description, .. } => (
+                    SecurityScheme::APIKey {
+                        location,
+                        name,
+                        description,
+                        ..
+                    } => (
                         SecurityKind::ApiKey {
                             location: match location {
                                 openapiv3::APIKeyLocation::Query => ParamLocation::Query,
@@ -304,11 +367,22 @@ impl Lowerer<'_> {
                         },
                         description,
                     ),
-                    SecurityScheme::HTTP { scheme, description, .. } => {
-                        (SecurityKind::Http { scheme: scheme.clone() }, description)
+                    SecurityScheme::HTTP {
+                        scheme,
+                        description,
+                        ..
+                    } => (
+                        SecurityKind::Http {
+                            scheme: scheme.clone(),
+                        },
+                        description,
+                    ),
+                    SecurityScheme::OAuth2 { description, .. } => {
+                        (SecurityKind::OAuth2, description)
                     }
-                    SecurityScheme::OAuth2 { description, .. } => (SecurityKind::OAuth2, description),
-                    SecurityScheme::OpenIDConnect { description, .. } => (SecurityKind::OpenIdConnect, description),
+                    SecurityScheme::OpenIDConnect { description, .. } => {
+                        (SecurityKind::OpenIdConnect, description)
+                    }
                 };
                 Ok(ir::SecurityScheme {
                     name: name.clone(),

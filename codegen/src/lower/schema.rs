@@ -10,7 +10,9 @@ use openapiv3::{
 use super::Lowerer;
 use super::names;
 use crate::error::{ErrorKind, SpecError, child};
-use crate::ir::{AdditionalField, Constraints, EnumDef, Field, StructDef, TypeDef, TypeKind, TypeRef, Variant};
+use crate::ir::{
+    AdditionalField, Constraints, EnumDef, Field, StructDef, TypeDef, TypeKind, TypeRef, Variant,
+};
 
 type Properties = IndexMap<String, ReferenceOr<Box<Schema>>>;
 
@@ -30,7 +32,10 @@ enum Shape<'s> {
     Any,
 }
 
-fn format_name<T: std::fmt::Debug>(format: &VariantOrUnknownOrEmpty<T>, known: impl Fn(&T) -> &'static str) -> Option<String> {
+fn format_name<T: std::fmt::Debug>(
+    format: &VariantOrUnknownOrEmpty<T>,
+    known: impl Fn(&T) -> &'static str,
+) -> Option<String> {
     match format {
         VariantOrUnknownOrEmpty::Item(item) => Some(known(item).to_owned()),
         VariantOrUnknownOrEmpty::Unknown(other) => Some(other.clone()),
@@ -97,10 +102,15 @@ fn shape(schema: &Schema) -> Result<Shape<'_>, &'static str> {
                 .filter_map(|value| value.as_str().map(str::to_owned))
                 .collect();
             let typ = any.typ.as_deref();
-            if !strings.is_empty() && strings.len() == any.enumeration.iter().filter(|v| !v.is_null()).count() {
+            if !strings.is_empty()
+                && strings.len() == any.enumeration.iter().filter(|v| !v.is_null()).count()
+            {
                 // Includes the real-world "object schema carrying a string enum".
                 Shape::StringEnum(strings)
-            } else if !any.properties.is_empty() || any.additional_properties.is_some() || typ == Some("object") {
+            } else if !any.properties.is_empty()
+                || any.additional_properties.is_some()
+                || typ == Some("object")
+            {
                 Shape::Object {
                     properties: &any.properties,
                     required: &any.required,
@@ -136,9 +146,14 @@ fn docs_of(schema: &Schema) -> Option<String> {
 }
 
 /// `x-enum-varnames` of a schema (or of the parameter that holds it).
-pub(super) fn enum_varnames(extensions: &IndexMap<String, serde_json::Value>) -> Option<Vec<String>> {
+pub(super) fn enum_varnames(
+    extensions: &IndexMap<String, serde_json::Value>,
+) -> Option<Vec<String>> {
     let names = extensions.get("x-enum-varnames")?.as_array()?;
-    names.iter().map(|name| name.as_str().map(str::to_owned)).collect()
+    names
+        .iter()
+        .map(|name| name.as_str().map(str::to_owned))
+        .collect()
 }
 
 /// The constraints a parameter's schema declares.
@@ -188,16 +203,24 @@ impl Lowerer<'_> {
         pointer: &str,
     ) -> Result<TypeDef, SpecError> {
         let (docs, kind) = match schema {
-            ReferenceOr::Reference { reference } => (None, TypeKind::Alias(self.ref_type(reference, pointer)?)),
+            ReferenceOr::Reference { reference } => {
+                (None, TypeKind::Alias(self.ref_type(reference, pointer)?))
+            }
             ReferenceOr::Item(schema) => {
                 let kind = match self.shape_or_error(schema, pointer)? {
-                    Shape::Object { properties, required, additional } if !properties.is_empty() => {
-                        TypeKind::Struct(self.lower_struct(name, properties, required, additional, pointer)?)
-                    }
+                    Shape::Object {
+                        properties,
+                        required,
+                        additional,
+                    } if !properties.is_empty() => TypeKind::Struct(
+                        self.lower_struct(name, properties, required, additional, pointer)?,
+                    ),
                     Shape::StringEnum(values) => {
                         let varnames = enum_varnames(&schema.schema_data.extensions);
                         let def = self.enum_def(name, &values, varnames.as_deref(), pointer);
-                        self.enums_by_values.entry(sorted(&values)).or_insert_with(|| name.to_owned());
+                        self.enums_by_values
+                            .entry(sorted(&values))
+                            .or_insert_with(|| name.to_owned());
                         TypeKind::Enum(def)
                     }
                     _ => TypeKind::Alias(self.type_of_item(schema, name, pointer, None)?),
@@ -213,7 +236,11 @@ impl Lowerer<'_> {
         })
     }
 
-    fn shape_or_error<'s>(&self, schema: &'s Schema, pointer: &str) -> Result<Shape<'s>, SpecError> {
+    fn shape_or_error<'s>(
+        &self,
+        schema: &'s Schema,
+        pointer: &str,
+    ) -> Result<Shape<'s>, SpecError> {
         shape(schema).map_err(|keyword| {
             self.error(
                 ErrorKind::Unsupported,
@@ -224,14 +251,24 @@ impl Lowerer<'_> {
     }
 
     /// The type of a schema use; `hint` names any type it has to create.
-    pub(super) fn type_of(&mut self, schema: &ReferenceOr<Schema>, hint: &str, pointer: &str) -> Result<TypeRef, SpecError> {
+    pub(super) fn type_of(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<TypeRef, SpecError> {
         match schema {
             ReferenceOr::Reference { reference } => self.ref_type(reference, pointer),
             ReferenceOr::Item(schema) => self.type_of_item(schema, hint, pointer, None),
         }
     }
 
-    fn type_of_boxed(&mut self, schema: &ReferenceOr<Box<Schema>>, hint: &str, pointer: &str) -> Result<TypeRef, SpecError> {
+    fn type_of_boxed(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<TypeRef, SpecError> {
         match schema {
             ReferenceOr::Reference { reference } => self.ref_type(reference, pointer),
             ReferenceOr::Item(schema) => self.type_of_item(schema, hint, pointer, None),
@@ -251,7 +288,13 @@ impl Lowerer<'_> {
             Shape::StringEnum(values) => {
                 let varnames = enum_varnames(&schema.schema_data.extensions)
                     .or_else(|| outer_varnames.map(<[String]>::to_vec));
-                TypeRef::Named(self.intern_enum(&values, varnames.as_deref(), hint, docs_of(schema), pointer))
+                TypeRef::Named(self.intern_enum(
+                    &values,
+                    varnames.as_deref(),
+                    hint,
+                    docs_of(schema),
+                    pointer,
+                ))
             }
             Shape::String(format) => match format.as_deref() {
                 Some("date-time") => TypeRef::DateTime,
@@ -275,19 +318,26 @@ impl Lowerer<'_> {
                 )?)),
                 None => TypeRef::Vec(Box::new(TypeRef::Json)),
             },
-            Shape::Object { properties, required, additional } => {
+            Shape::Object {
+                properties,
+                required,
+                additional,
+            } => {
                 if properties.is_empty() {
                     match additional {
-                        Some(AdditionalProperties::Schema(value)) => TypeRef::Map(Box::new(self.type_of(
-                            value,
-                            &format!("{hint}Value"),
-                            &child(pointer, "additionalProperties"),
-                        )?)),
+                        Some(AdditionalProperties::Schema(value)) => {
+                            TypeRef::Map(Box::new(self.type_of(
+                                value,
+                                &format!("{hint}Value"),
+                                &child(pointer, "additionalProperties"),
+                            )?))
+                        }
                         _ => TypeRef::JsonObject,
                     }
                 } else {
                     let name = self.type_names.claim(hint);
-                    let def = self.lower_struct(&name, properties, required, additional, pointer)?;
+                    let def =
+                        self.lower_struct(&name, properties, required, additional, pointer)?;
                     self.add_type(TypeDef {
                         name: name.clone(),
                         origin: pointer.to_owned(),
@@ -339,7 +389,10 @@ impl Lowerer<'_> {
             let wish = names::snake_ident(wire_name);
             let field_name = field_names.claim_snake(&wish);
             if field_name != wish {
-                self.warn(&property_pointer, format!("field named `{field_name}`: `{wish}` is taken in `{name}`"));
+                self.warn(
+                    &property_pointer,
+                    format!("field named `{field_name}`: `{wish}` is taken in `{name}`"),
+                );
             }
             fields.push(Field {
                 name: field_name,
@@ -358,7 +411,11 @@ impl Lowerer<'_> {
         }
         let additional = match additional {
             Some(AdditionalProperties::Schema(value)) => Some(AdditionalField {
-                ty: self.type_of(value, &format!("{name}Value"), &child(pointer, "additionalProperties"))?,
+                ty: self.type_of(
+                    value,
+                    &format!("{name}Value"),
+                    &child(pointer, "additionalProperties"),
+                )?,
                 name: field_names.claim_snake("additional_properties"),
             }),
             _ => None,
@@ -392,7 +449,13 @@ impl Lowerer<'_> {
         name
     }
 
-    fn enum_def(&mut self, name: &str, values: &[String], varnames: Option<&[String]>, pointer: &str) -> EnumDef {
+    fn enum_def(
+        &mut self,
+        name: &str,
+        values: &[String],
+        varnames: Option<&[String]>,
+        pointer: &str,
+    ) -> EnumDef {
         let varnames = match varnames {
             Some(varnames) if varnames.len() != values.len() => {
                 self.warn(
@@ -411,7 +474,10 @@ impl Lowerer<'_> {
         let mut unique_varnames = Vec::with_capacity(values.len());
         for (i, value) in values.iter().enumerate() {
             if unique_values.contains(value) {
-                self.warn(&child(pointer, "enum"), format!("duplicate value `{value}` ignored"));
+                self.warn(
+                    &child(pointer, "enum"),
+                    format!("duplicate value `{value}` ignored"),
+                );
                 continue;
             }
             unique_values.push(value.clone());

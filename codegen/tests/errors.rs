@@ -1,0 +1,184 @@
+//! Bad input gives a clear error naming the file and the offending node; never a panic.
+
+use std::path::PathBuf;
+
+use codegen::error::{ErrorKind, Location};
+use codegen::{Error, SpecError, load, lower};
+
+/// Writes `text` to a file called `name` in a fresh directory and generates from it.
+fn generate_from(
+    name: &str,
+    text: &str,
+) -> (
+    tempfile::TempDir,
+    PathBuf,
+    Result<codegen::Generation, Error>,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write spec");
+    let options = codegen::options_for_paths(&path, &dir.path().join("out"), None);
+    let result = codegen::generate(&path, &options);
+    (dir, path, result)
+}
+
+fn spec_error(name: &str, text: &str) -> SpecError {
+    let (_dir, path, result) = generate_from(name, text);
+    match result {
+        Err(Error::Spec(err)) => {
+            assert_eq!(err.file, path.display().to_string());
+            assert!(err.to_string().starts_with(&err.file), "{err}");
+            err
+        }
+        other => panic!("expected a spec error, got {other:?}"),
+    }
+}
+
+const HEAD: &str = "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths: {}\n";
+
+#[test]
+fn dangling_ref_names_the_pointer_of_the_reference() {
+    let err = spec_error(
+        "spec.yaml",
+        &format!(
+            "{HEAD}components:\n  schemas:\n    Foo:\n      type: object\n      properties:\n        bar: {{$ref: '#/components/schemas/Missing'}}\n"
+        ),
+    );
+    assert_eq!(err.kind, ErrorKind::DanglingRef);
+    assert_eq!(
+        err.pointer(),
+        Some("#/components/schemas/Foo/properties/bar")
+    );
+    assert!(
+        err.message.contains("#/components/schemas/Missing"),
+        "{err}"
+    );
+}
+
+#[test]
+fn invalid_json_names_line_and_column() {
+    let err = spec_error(
+        "spec.json",
+        "{\n  \"openapi\": \"3.0.1\",\n  \"info\": \n}\n",
+    );
+    assert_eq!(err.kind, ErrorKind::Syntax);
+    assert_eq!(err.location, Location::LineColumn { line: 4, column: 1 });
+    assert!(err.message.starts_with("invalid JSON"), "{err}");
+}
+
+#[test]
+fn invalid_yaml_names_line_and_column() {
+    let err = spec_error("spec.yaml", "openapi: 3.0.1\ninfo: [unclosed\npaths: {}\n");
+    assert_eq!(err.kind, ErrorKind::Syntax);
+    assert!(
+        matches!(err.location, Location::LineColumn { .. }),
+        "{err:?}"
+    );
+    assert!(err.message.starts_with("invalid YAML"), "{err}");
+}
+
+#[test]
+fn swagger_2_is_refused_with_advice() {
+    let err = spec_error(
+        "spec.json",
+        r#"{"swagger": "2.0", "info": {"title": "T", "version": "1"}, "paths": {}}"#,
+    );
+    assert_eq!(err.kind, ErrorKind::UnsupportedVersion);
+    assert_eq!(err.pointer(), Some("#/swagger"));
+    assert!(err.message.contains("OpenAPI 3.0"), "{err}");
+}
+
+#[test]
+fn openapi_3_1_is_refused() {
+    let err = spec_error(
+        "spec.yaml",
+        "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths: {}\n",
+    );
+    assert_eq!(err.kind, ErrorKind::UnsupportedVersion);
+    assert_eq!(err.pointer(), Some("#/openapi"));
+}
+
+#[test]
+fn one_of_is_reported_as_unsupported_where_it_is() {
+    let err = spec_error(
+        "spec.yaml",
+        &format!(
+            "{HEAD}components:\n  schemas:\n    Pet:\n      type: object\n      properties:\n        kind:\n          oneOf:\n            - {{type: string}}\n            - {{type: integer}}\n"
+        ),
+    );
+    assert_eq!(err.kind, ErrorKind::Unsupported);
+    assert_eq!(
+        err.pointer(),
+        Some("#/components/schemas/Pet/properties/kind/oneOf")
+    );
+}
+
+#[test]
+fn external_refs_are_unsupported() {
+    let err = spec_error(
+        "spec.yaml",
+        &format!("{HEAD}components:\n  schemas:\n    Foo: {{$ref: 'other.yaml#/Foo'}}\n"),
+    );
+    assert_eq!(err.kind, ErrorKind::Unsupported);
+    assert_eq!(err.pointer(), Some("#/components/schemas/Foo"));
+}
+
+#[test]
+fn malformed_nodes_name_their_pointer() {
+    let err = spec_error(
+        "spec.yaml",
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      parameters: 5\n      responses: {}\n",
+    );
+    assert_eq!(err.kind, ErrorKind::Invalid);
+    let pointer = err.pointer().expect("pointer");
+    assert!(pointer.starts_with("#/paths/~1x"), "{err}");
+}
+
+#[test]
+fn alias_loops_are_reported() {
+    let err = spec_error(
+        "spec.yaml",
+        &format!(
+            "{HEAD}components:\n  schemas:\n    A: {{$ref: '#/components/schemas/B'}}\n    B: {{$ref: '#/components/schemas/A'}}\n"
+        ),
+    );
+    assert_eq!(err.kind, ErrorKind::Invalid);
+    assert!(err.message.contains("loops"), "{err}");
+}
+
+#[test]
+fn undefined_security_schemes_are_reported() {
+    let err = spec_error(
+        "spec.yaml",
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      security: [{Nope: []}]\n      responses: {'204': {description: ok}}\n",
+    );
+    assert_eq!(err.kind, ErrorKind::Invalid);
+    assert_eq!(err.pointer(), Some("#/paths/~1x/get/security/0"));
+}
+
+#[test]
+fn a_missing_file_is_an_io_error() {
+    let err = load::load_file(std::path::Path::new("/nonexistent/spec.yaml")).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Io);
+    assert!(err.to_string().contains("/nonexistent/spec.yaml"), "{err}");
+}
+
+#[test]
+fn format_is_sniffed_when_the_extension_says_nothing() {
+    let json = r#"{"openapi": "3.0.1", "info": {"title": "T", "version": "1"}, "paths": {}}"#;
+    let (_d, _p, result) = generate_from("spec.txt", json);
+    result.expect("JSON without .json extension");
+    let (_d, _p, result) = generate_from("spec", HEAD);
+    result.expect("YAML without extension");
+}
+
+#[test]
+fn yaml_status_codes_may_be_unquoted_numbers() {
+    let text = "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n      responses:\n        200: {description: ok}\n";
+    let loaded = load::load_str(text, load::Format::Yaml, "inline.yaml").expect("loads");
+    let lowered = lower::lower(&loaded).expect("lowers");
+    assert_eq!(
+        lowered.api.operations[0].responses[0].status,
+        codegen::ir::StatusCode::Code(200)
+    );
+}
