@@ -63,7 +63,9 @@ pub fn generate(spec: &Path, options: &Options) -> Result<Generation, Error> {
 /// Lowers and renders an already loaded spec.
 pub fn generate_loaded(loaded: &load::LoadedSpec, options: &Options) -> Result<Generation, Error> {
     let lowered = lower::lower(loaded)?;
-    let files = emit::render(&lowered.api, options)?;
+    let spec_json = serde_json::to_string_pretty(&loaded.raw)
+        .map_err(|err| EmitError::InvalidRust(err.to_string()))?;
+    let files = emit::render(&lowered.api, &spec_json, options)?;
     Ok(Generation {
         files,
         diagnostics: lowered.diagnostics,

@@ -32,12 +32,21 @@ fn scratch_project() -> tempfile::TempDir {
         dir.path().join("openapi/openapi.json"),
     )
     .unwrap();
-    for file in ["Cargo.toml", "README.md", "src/lib.rs", "src/models.rs"] {
-        let target = dir.path().join("generated").join(file);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(root.join("generated").join(file), target).unwrap();
-    }
+    copy_tree(&root.join("generated"), &dir.path().join("generated"));
     dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
 
 const SPEC_ARGS: [&str; 4] = ["--spec", "openapi/openapi.json", "--out", "generated"];
@@ -160,7 +169,7 @@ fn generate_writes_only_what_changed_and_removes_stale_generated_files() {
     let out = codegen(&[&["generate"], &SPEC_ARGS[..]].concat(), project.path());
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("0 written, 4 unchanged, 1 removed"),
+        text(&out.stdout).contains("0 written, 6 unchanged, 1 removed"),
         "{}",
         text(&out.stdout)
     );

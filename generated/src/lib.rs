@@ -9,4 +9,10 @@
 #[rustfmt::skip]
 pub mod models;
 
+#[rustfmt::skip]
+pub mod server;
+
+#[rustfmt::skip]
+pub mod spec;
+
 pub use models::*;

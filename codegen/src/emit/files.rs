@@ -141,7 +141,33 @@ pub fn lib_rs(api: &Api) -> TokenStream {
 
         #[rustfmt::skip]
         pub mod models;
+        #[rustfmt::skip]
+        pub mod server;
+        #[rustfmt::skip]
+        pub mod spec;
 
         pub use models::*;
     }
+}
+
+/// `src/spec.rs`: the spec as a raw string constant.
+pub fn spec_rs(header: &str, spec_json: &str) -> String {
+    let longest_run = spec_json
+        .split('"')
+        .skip(1)
+        .map(|after_quote| after_quote.chars().take_while(|c| *c == '#').count())
+        .max()
+        .unwrap_or(0);
+    let hashes = "#".repeat(longest_run + 1);
+    let mut out = String::new();
+    for line in header.lines() {
+        out.push_str("// ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str("\n/// The OpenAPI document this crate was generated from, as JSON.\n");
+    out.push_str(&format!(
+        "pub const OPENAPI_JSON: &str = r{hashes}\"{spec_json}\"{hashes};\n"
+    ));
+    out
 }

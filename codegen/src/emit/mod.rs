@@ -4,6 +4,7 @@
 mod files;
 mod models;
 mod rust;
+mod server;
 
 use heck::ToKebabCase;
 
@@ -73,8 +74,13 @@ pub enum EmitError {
     Template(#[from] askama::Error),
 }
 
-/// Every file of the generated crate, sorted by path.
-pub fn render(api: &Api, options: &Options) -> Result<Vec<GeneratedFile>, EmitError> {
+/// Every file of the generated crate, sorted by path. `spec_json` is the
+/// document as JSON, embedded in the crate as `OPENAPI_JSON`.
+pub fn render(
+    api: &Api,
+    spec_json: &str,
+    options: &Options,
+) -> Result<Vec<GeneratedFile>, EmitError> {
     let header = options.header();
     let mut files = vec![
         GeneratedFile {
@@ -93,6 +99,14 @@ pub fn render(api: &Api, options: &Options) -> Result<Vec<GeneratedFile>, EmitEr
             path: "src/models.rs".to_owned(),
             contents: rust::format_rust(&header, models::models_file(api))?,
         },
+        GeneratedFile {
+            path: "src/server.rs".to_owned(),
+            contents: rust::format_rust(&header, server::server_file(api))?,
+        },
+        GeneratedFile {
+            path: "src/spec.rs".to_owned(),
+            contents: files::spec_rs(&header, spec_json),
+        },
     ];
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -101,6 +115,11 @@ pub fn render(api: &Api, options: &Options) -> Result<Vec<GeneratedFile>, EmitEr
 /// Only the models source, formatted; for tests and tools that want one file.
 pub fn render_models(api: &Api, options: &Options) -> Result<String, EmitError> {
     rust::format_rust(&options.header(), models::models_file(api))
+}
+
+/// Only the server source, formatted.
+pub fn render_server(api: &Api, options: &Options) -> Result<String, EmitError> {
+    rust::format_rust(&options.header(), server::server_file(api))
 }
 
 pub(crate) use models::uses_chrono;

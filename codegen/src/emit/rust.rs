@@ -11,8 +11,13 @@ pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// The Rust type for a [`TypeRef`].
+/// The Rust type for a [`TypeRef`], as written inside the models module.
 pub fn type_tokens(ty: &TypeRef) -> TokenStream {
+    type_tokens_in(ty, None)
+}
+
+/// The Rust type for a [`TypeRef`], with named types behind `path` (e.g. `models::`).
+pub fn type_tokens_in(ty: &TypeRef, path: Option<&TokenStream>) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
         TypeRef::Bool => quote!(bool),
@@ -26,18 +31,21 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
         TypeRef::JsonObject => quote!(serde_json::Map<String, serde_json::Value>),
         TypeRef::Named(name) => {
             let name = ident(name);
-            quote!(#name)
+            quote!(#path #name)
         }
         TypeRef::Vec(inner) => {
-            let inner = type_tokens(inner);
+            let inner = type_tokens_in(inner, path);
             quote!(Vec<#inner>)
         }
         TypeRef::Map(inner) => {
-            let inner = type_tokens(inner);
-            quote!(BTreeMap<String, #inner>)
+            let inner = type_tokens_in(inner, path);
+            match path {
+                Some(_) => quote!(std::collections::BTreeMap<String, #inner>),
+                None => quote!(BTreeMap<String, #inner>),
+            }
         }
         TypeRef::Boxed(inner) => {
-            let inner = type_tokens(inner);
+            let inner = type_tokens_in(inner, path);
             quote!(Box<#inner>)
         }
     }

@@ -1,0 +1,1156 @@
+//! The server emitter: `src/server.rs` of the generated crate. One trait per
+//! tag, a response enum per operation, query structs that validate, auth from
+//! the security schemes, and an axum router that does all the extraction.
+
+use std::collections::BTreeMap;
+
+use heck::ToSnakeCase;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::rust::{doc_attrs, ident, type_tokens_in};
+use crate::ir::{
+    Api, Field, Method, Operation, Param, ParamLocation, Response, SecurityKind, StatusCode,
+    TypeDef, TypeKind, TypeRef,
+};
+
+fn models_path() -> TokenStream {
+    quote!(models::)
+}
+
+fn model_type(ty: &TypeRef) -> TokenStream {
+    type_tokens_in(ty, Some(&models_path()))
+}
+
+/// Name of the trait that holds an operation: its first tag + `Api`.
+pub fn trait_name(op: &Operation) -> String {
+    let tag = op.tags.first().map(String::as_str).unwrap_or("Default");
+    let name = super::super::lower::names::upper_camel_ident(tag, "T");
+    format!("{name}Api")
+}
+
+/// Operations grouped by trait, traits in name order, operations in spec order.
+pub fn traits(api: &Api) -> BTreeMap<String, Vec<&Operation>> {
+    let mut traits: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
+    for op in &api.operations {
+        traits.entry(trait_name(op)).or_default().push(op);
+    }
+    traits
+}
+
+/// Variant name for a response status (`202` → `Accepted`).
+pub fn status_variant(status: StatusCode) -> String {
+    match status {
+        StatusCode::Code(code) => match code {
+            100 => "Continue".to_owned(),
+            200 => "Ok".to_owned(),
+            201 => "Created".to_owned(),
+            202 => "Accepted".to_owned(),
+            203 => "NonAuthoritativeInformation".to_owned(),
+            204 => "NoContent".to_owned(),
+            205 => "ResetContent".to_owned(),
+            206 => "PartialContent".to_owned(),
+            301 => "MovedPermanently".to_owned(),
+            302 => "Found".to_owned(),
+            303 => "SeeOther".to_owned(),
+            304 => "NotModified".to_owned(),
+            307 => "TemporaryRedirect".to_owned(),
+            308 => "PermanentRedirect".to_owned(),
+            400 => "BadRequest".to_owned(),
+            401 => "Unauthorized".to_owned(),
+            402 => "PaymentRequired".to_owned(),
+            403 => "Forbidden".to_owned(),
+            404 => "NotFound".to_owned(),
+            405 => "MethodNotAllowed".to_owned(),
+            406 => "NotAcceptable".to_owned(),
+            408 => "RequestTimeout".to_owned(),
+            409 => "Conflict".to_owned(),
+            410 => "Gone".to_owned(),
+            412 => "PreconditionFailed".to_owned(),
+            413 => "PayloadTooLarge".to_owned(),
+            415 => "UnsupportedMediaType".to_owned(),
+            422 => "UnprocessableEntity".to_owned(),
+            423 => "Locked".to_owned(),
+            429 => "TooManyRequests".to_owned(),
+            500 => "InternalServerError".to_owned(),
+            501 => "NotImplemented".to_owned(),
+            502 => "BadGateway".to_owned(),
+            503 => "ServiceUnavailable".to_owned(),
+            504 => "GatewayTimeout".to_owned(),
+            other => format!("Status{other}"),
+        },
+        StatusCode::Range(hundreds) => format!("Status{hundreds}xx"),
+        StatusCode::Default => "Default".to_owned(),
+    }
+}
+
+fn is_json(content_type: &str) -> bool {
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    media == "application/json" || media.ends_with("+json")
+}
+
+/// The Rust payload of a response variant, if it has one.
+fn response_payload(response: &Response) -> Option<TokenStream> {
+    let content_type = response.content_type.as_deref()?;
+    Some(match (&response.ty, is_json(content_type)) {
+        (Some(ty), true) => model_type(ty),
+        (None, true) => quote!(serde_json::Value),
+        (_, false) => quote!(axum::body::Bytes),
+    })
+}
+
+fn response_enum(op: &Operation) -> TokenStream {
+    let name = format_ident!("{}Response", op.type_name);
+    let doc = format!(" Every documented response of `{}`.", op.id);
+    let variants = op.responses.iter().map(|response| {
+        let variant = ident(&status_variant(response.status));
+        let doc = doc_attrs(Some(&format!(
+            "{}: {}",
+            response.status, response.description
+        )));
+        let payload = response_payload(response);
+        let fields = match (response.status, payload) {
+            (StatusCode::Code(_), None) => quote!(),
+            (StatusCode::Code(_), Some(p)) => quote!((#p)),
+            (_, None) => quote!((axum::http::StatusCode)),
+            (_, Some(p)) => quote!((axum::http::StatusCode, #p)),
+        };
+        quote! { #doc #variant #fields, }
+    });
+    let arms = op.responses.iter().map(|response| {
+        let variant = ident(&status_variant(response.status));
+        let json = response.content_type.as_deref().is_some_and(is_json);
+        let content_type = response.content_type.clone().unwrap_or_default();
+        let has_body = response.content_type.is_some();
+        let (pattern, status) = match response.status {
+            StatusCode::Code(code) => {
+                let pattern = if has_body { quote!(#name::#variant(body)) } else { quote!(#name::#variant) };
+                (pattern, quote!(axum::http::StatusCode::from_u16(#code).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)))
+            }
+            _ => {
+                let pattern = if has_body { quote!(#name::#variant(status, body)) } else { quote!(#name::#variant(status)) };
+                (pattern, quote!(status))
+            }
+        };
+        let build = if !has_body {
+            quote!(#status.into_response())
+        } else if json {
+            quote!((#status, axum::Json(body)).into_response())
+        } else {
+            quote!((#status, [(axum::http::header::CONTENT_TYPE, #content_type)], body).into_response())
+        };
+        quote!(#pattern => #build,)
+    });
+    let derive_eq = quote!(#[derive(Debug, Clone, PartialEq)]);
+    quote! {
+        #[doc = #doc]
+        #derive_eq
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl IntoResponse for #name {
+            fn into_response(self) -> Response {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+}
+
+fn query_params(op: &Operation) -> Vec<&Param> {
+    op.params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Query)
+        .collect()
+}
+
+fn path_params(op: &Operation) -> Vec<&Param> {
+    op.params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .collect()
+}
+
+fn header_params(op: &Operation) -> Vec<&Param> {
+    op.params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Header)
+        .collect()
+}
+
+/// How a parameter value is read from its text.
+fn parse_expr(param: &Param, value: TokenStream, types: &BTreeMap<&str, &TypeDef>) -> TokenStream {
+    let name = &param.wire_name;
+    let location = param.location.as_str();
+    let element = match &param.ty {
+        TypeRef::Vec(inner) => inner.as_ref(),
+        other => other,
+    };
+    let ty = model_type(element);
+    let from_str = match element {
+        TypeRef::String
+        | TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::F32
+        | TypeRef::F64
+        | TypeRef::DateTime
+        | TypeRef::Date => true,
+        TypeRef::Named(n) => matches!(
+            types.get(n.as_str()).map(|d| &d.kind),
+            Some(TypeKind::Enum(_))
+        ),
+        _ => false,
+    };
+    if from_str {
+        quote!(parse_param::<#ty>(#name, #location, #value)?)
+    } else {
+        quote!(parse_json_param::<#ty>(#name, #location, #value)?)
+    }
+}
+
+/// The checks of `minimum`/`maximum`/length a parameter declares, on `value: &T`.
+fn constraint_checks(param: &Param) -> TokenStream {
+    let name = &param.wire_name;
+    let location = param.location.as_str();
+    let c = &param.constraints;
+    let mut checks = Vec::new();
+    let numeric = matches!(
+        param.ty,
+        TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64
+    );
+    if numeric {
+        if let Some(min) = c.minimum {
+            let op = if c.exclusive_minimum {
+                quote!(<=)
+            } else {
+                quote!(<)
+            };
+            let word = if c.exclusive_minimum {
+                "greater than"
+            } else {
+                "at least"
+            };
+            let message = format!("must be {word} {min}");
+            checks.push(quote! {
+                if (*value as f64) #op #min {
+                    return Err(RequestError::invalid_parameter(#name, #location, #message));
+                }
+            });
+        }
+        if let Some(max) = c.maximum {
+            let op = if c.exclusive_maximum {
+                quote!(>=)
+            } else {
+                quote!(>)
+            };
+            let word = if c.exclusive_maximum {
+                "less than"
+            } else {
+                "at most"
+            };
+            let message = format!("must be {word} {max}");
+            checks.push(quote! {
+                if (*value as f64) #op #max {
+                    return Err(RequestError::invalid_parameter(#name, #location, #message));
+                }
+            });
+        }
+    }
+    if param.ty == TypeRef::String {
+        if let Some(min) = c.min_length {
+            let message = format!("must be at least {min} characters long");
+            checks.push(quote! {
+                if value.chars().count() < #min {
+                    return Err(RequestError::invalid_parameter(#name, #location, #message));
+                }
+            });
+        }
+        if let Some(max) = c.max_length {
+            let message = format!("must be at most {max} characters long");
+            checks.push(quote! {
+                if value.chars().count() > #max {
+                    return Err(RequestError::invalid_parameter(#name, #location, #message));
+                }
+            });
+        }
+    }
+    quote!(#(#checks)*)
+}
+
+/// The checks of an `Option` variable, when the parameter has any.
+fn optional_checks(param: &Param, var: &Ident) -> TokenStream {
+    let checks = constraint_checks(param);
+    if checks.is_empty() {
+        return checks;
+    }
+    quote! {
+        if let Some(value) = &#var {
+            #checks
+        }
+    }
+}
+
+fn is_required(param: &Param) -> bool {
+    param.required && !matches!(param.ty, TypeRef::Vec(_))
+}
+
+fn query_struct(op: &Operation, types: &BTreeMap<&str, &TypeDef>) -> Option<TokenStream> {
+    let params = query_params(op);
+    if params.is_empty() {
+        return None;
+    }
+    let name = format_ident!("{}Query", op.type_name);
+    let doc = format!(" Query parameters of `{}`, parsed and validated.", op.id);
+    let fields = params.iter().map(|p| {
+        let field = ident(&p.name);
+        let ty = model_type(&p.ty);
+        let ty = if is_required(p) || matches!(p.ty, TypeRef::Vec(_)) {
+            ty
+        } else {
+            quote!(Option<#ty>)
+        };
+        let mut docs = p.docs.clone().unwrap_or_default();
+        if let Some(default) = &p.constraints.default {
+            if !docs.is_empty() {
+                docs.push_str("\n\n");
+            }
+            docs.push_str(&format!("Default: `{default}`."));
+        }
+        let docs = doc_attrs((!docs.is_empty()).then_some(docs.as_str()));
+        quote!(#docs pub #field: #ty,)
+    });
+    let vars = params.iter().map(|p| {
+        let var = ident(&p.name);
+        let ty = model_type(&p.ty);
+        if matches!(p.ty, TypeRef::Vec(_)) {
+            quote!(let mut #var: #ty = Vec::new();)
+        } else {
+            quote!(let mut #var: Option<#ty> = None;)
+        }
+    });
+    let arms = params.iter().map(|p| {
+        let var = ident(&p.name);
+        let wire = &p.wire_name;
+        let parsed = parse_expr(p, quote!(value), types);
+        if matches!(p.ty, TypeRef::Vec(_)) {
+            quote!(#wire => #var.push(#parsed),)
+        } else {
+            quote!(#wire => #var = Some(#parsed),)
+        }
+    });
+    let checks = params
+        .iter()
+        .filter(|p| !matches!(p.ty, TypeRef::Vec(_)))
+        .map(|p| optional_checks(p, &ident(&p.name)));
+    let finish = params.iter().map(|p| {
+        let var = ident(&p.name);
+        let wire = &p.wire_name;
+        if is_required(p) {
+            quote!(#var: #var.ok_or_else(|| RequestError::missing_parameter(#wire, "query"))?,)
+        } else {
+            quote!(#var,)
+        }
+    });
+    let derive_default = params
+        .iter()
+        .all(|p| !is_required(p))
+        .then(|| quote!(Default,));
+    Some(quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, #derive_default)]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
+            pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+                #(#vars)*
+                for (key, value) in pairs {
+                    match key.as_str() {
+                        #(#arms)*
+                        _ => {}
+                    }
+                }
+                #(#checks)*
+                Ok(#name {
+                    #(#finish)*
+                })
+            }
+        }
+    })
+}
+
+/// The security scheme hooks of [`ApiHooks`].
+fn auth_hooks(api: &Api) -> TokenStream {
+    let hooks = api.security_schemes.iter().map(|scheme| {
+        let method = format_ident!("authenticate_{}", scheme.name.to_snake_case());
+        let (doc, arg) = match &scheme.kind {
+            SecurityKind::ApiKey { location, param_name } => (
+                format!(" Maps the `{}` API key (the `{param_name}` {} parameter) to a principal; `None` rejects the request with 401.", scheme.name, location.as_str()),
+                quote!(api_key),
+            ),
+            SecurityKind::Http { scheme: http } => (
+                format!(" Maps the `{}` credentials (HTTP `{http}` scheme, the text after it in `Authorization`) to a principal; `None` rejects the request with 401.", scheme.name),
+                quote!(credentials),
+            ),
+            _ => (
+                format!(" Maps the `{}` bearer token (from `Authorization: Bearer`) to a principal; `None` rejects the request with 401.", scheme.name),
+                quote!(token),
+            ),
+        };
+        let description = doc_attrs(scheme.description.as_deref().map(|d| d.trim()).filter(|d| !d.is_empty()).map(|d| format!("\n{d}")).as_deref());
+        quote! {
+            #[doc = #doc]
+            #description
+            fn #method(&self, #arg: &str) -> impl Future<Output = Option<Self::Principal>> + Send;
+        }
+    });
+    quote!(#(#hooks)*)
+}
+
+/// Reads one scheme's credentials and asks the hook; evaluates to `Option<Principal>`.
+fn scheme_check(api: &Api, scheme_name: &str) -> TokenStream {
+    let method = format_ident!("authenticate_{}", scheme_name.to_snake_case());
+    let Some(scheme) = api.security_schemes.iter().find(|s| s.name == scheme_name) else {
+        return quote!(None);
+    };
+    let credentials = match &scheme.kind {
+        SecurityKind::ApiKey {
+            location: ParamLocation::Header,
+            param_name,
+        } => quote!(header_value(headers, #param_name)),
+        SecurityKind::ApiKey {
+            location: ParamLocation::Query,
+            param_name,
+        } => quote!(query_value(query, #param_name)),
+        SecurityKind::ApiKey { param_name, .. } => quote!(cookie_value(headers, #param_name)),
+        SecurityKind::Http { scheme } => {
+            let scheme = scheme.clone();
+            quote!(authorization_value(headers, #scheme))
+        }
+        _ => quote!(authorization_value(headers, "bearer")),
+    };
+    quote! {
+        match #credentials {
+            Some(credentials) => api.#method(credentials).await,
+            None => None,
+        }
+    }
+}
+
+fn authenticate_fn(api: &Api, op: &Operation) -> Option<TokenStream> {
+    if op.security.is_empty() {
+        return None;
+    }
+    let name = format_ident!("authenticate_{}", op.fn_name);
+    let trait_ident = format_ident!("{}", trait_name(op));
+    let schemes: Vec<String> = op
+        .security
+        .iter()
+        .flat_map(|alt| alt.iter().cloned())
+        .collect();
+    let described = schemes.join(" or ");
+    let message = format!("missing or invalid credentials ({described})");
+    let alternatives = op.security.iter().map(|alternative| {
+        let checks: Vec<TokenStream> = alternative.iter().map(|s| scheme_check(api, s)).collect();
+        let first = &checks[0];
+        let rest = &checks[1..];
+        quote! {
+            if let Some(principal) = #first {
+                if true #(&& (#rest).is_some())* {
+                    return Ok(principal);
+                }
+            }
+        }
+    });
+    let first_scheme = op.security[0][0].clone();
+    Some(quote! {
+        #[allow(unused_variables)]
+        async fn #name<A: #trait_ident>(api: &A, headers: &HeaderMap, query: &[(String, String)]) -> Result<A::Principal, RequestError> {
+            #(#alternatives)*
+            Err(RequestError::Unauthorized { scheme: #first_scheme, message: #message.to_owned() })
+        }
+    })
+}
+
+/// `path_params_<op>` and `header_params_<op>`: read, parse and check those parameters.
+fn param_readers(op: &Operation, types: &BTreeMap<&str, &TypeDef>) -> TokenStream {
+    let mut out = TokenStream::new();
+    let path = path_params(op);
+    if !path.is_empty() {
+        let name = format_ident!("path_params_{}", op.fn_name);
+        let types_out = path.iter().map(|p| model_type(&p.ty));
+        let vars: Vec<Ident> = path.iter().map(|p| ident(&p.name)).collect();
+        let reads = path.iter().map(|p| {
+            let var = ident(&p.name);
+            let wire = &p.wire_name;
+            let parsed = parse_expr(p, quote!(value), types);
+            let checks = constraint_checks(p);
+            quote! {
+                let value = path_value(path, #wire)?;
+                let #var = #parsed;
+                {
+                    let value = &#var;
+                    #checks
+                }
+            }
+        });
+        out.extend(quote! {
+            #[allow(clippy::let_unit_value, unused_variables)]
+            fn #name(path: &[(String, String)]) -> Result<(#(#types_out,)*), RequestError> {
+                #(#reads)*
+                Ok((#(#vars,)*))
+            }
+        });
+    }
+    let headers = header_params(op);
+    if !headers.is_empty() {
+        let name = format_ident!("header_params_{}", op.fn_name);
+        let types_out = headers.iter().map(|p| {
+            let ty = model_type(&p.ty);
+            if p.required { ty } else { quote!(Option<#ty>) }
+        });
+        let vars: Vec<Ident> = headers.iter().map(|p| ident(&p.name)).collect();
+        let reads = headers.iter().map(|p| {
+            let var = ident(&p.name);
+            let wire = &p.wire_name;
+            let parsed = parse_expr(p, quote!(value), types);
+            let checks = optional_checks(p, &var);
+            let finish = if p.required {
+                quote!(let #var = #var.ok_or_else(|| RequestError::missing_parameter(#wire, "header"))?;)
+            } else {
+                quote!()
+            };
+            quote! {
+                let #var = match header_value(headers, #wire) {
+                    Some(value) => Some(#parsed),
+                    None => None,
+                };
+                #checks
+                #finish
+            }
+        });
+        out.extend(quote! {
+            fn #name(headers: &HeaderMap) -> Result<(#(#types_out,)*), RequestError> {
+                #(#reads)*
+                Ok((#(#vars,)*))
+            }
+        });
+    }
+    out
+}
+
+fn body_type(op: &Operation) -> Option<(TokenStream, bool, bool)> {
+    let body = op.body.as_ref()?;
+    let json = is_json(&body.content_type);
+    let ty = match (&body.ty, json) {
+        (Some(ty), true) => model_type(ty),
+        (None, true) => quote!(serde_json::Value),
+        (_, false) => quote!(axum::body::Bytes),
+    };
+    Some((ty, json, body.required))
+}
+
+fn trait_method(op: &Operation) -> TokenStream {
+    let name = ident(&op.fn_name);
+    let response = format_ident!("{}Response", op.type_name);
+    let mut docs = String::new();
+    if let Some(summary) = &op.summary {
+        docs.push_str(summary.trim());
+    }
+    if let Some(description) = &op.description {
+        if !docs.is_empty() {
+            docs.push_str("\n\n");
+        }
+        docs.push_str(description.trim());
+    }
+    if !docs.is_empty() {
+        docs.push_str("\n\n");
+    }
+    docs.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
+    let docs = doc_attrs(Some(&docs));
+    let mut args = Vec::new();
+    if !op.security.is_empty() {
+        args.push(quote!(principal: Self::Principal));
+    }
+    for p in path_params(op).into_iter().chain(header_params(op)) {
+        let arg = ident(&p.name);
+        let ty = model_type(&p.ty);
+        let ty = if p.required { ty } else { quote!(Option<#ty>) };
+        args.push(quote!(#arg: #ty));
+    }
+    if !query_params(op).is_empty() {
+        let query = format_ident!("{}Query", op.type_name);
+        args.push(quote!(query: #query));
+    }
+    if let Some((ty, _, required)) = body_type(op) {
+        let ty = if required { ty } else { quote!(Option<#ty>) };
+        args.push(quote!(body: #ty));
+    }
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    quote! {
+        #docs
+        #deprecated
+        fn #name(&self, #(#args),*) -> impl Future<Output = #response> + Send;
+    }
+}
+
+fn handler(op: &Operation) -> TokenStream {
+    let name = format_ident!("handle_{}", op.fn_name);
+    let method = ident(&op.fn_name);
+    let trait_ident = format_ident!("{}", trait_name(op));
+    let mut call_args = Vec::new();
+    let mut steps = Vec::new();
+    let query_needed = !op.security.is_empty() || !query_params(op).is_empty();
+    if !op.security.is_empty() {
+        let auth = format_ident!("authenticate_{}", op.fn_name);
+        steps.push(quote! {
+            let principal = match #auth(&*api, &headers, &query).await {
+                Ok(principal) => principal,
+                Err(error) => return api.request_error(error),
+            };
+        });
+        call_args.push(quote!(principal));
+    }
+    if !path_params(op).is_empty() {
+        let reader = format_ident!("path_params_{}", op.fn_name);
+        let vars: Vec<Ident> = path_params(op).iter().map(|p| ident(&p.name)).collect();
+        steps.push(quote! {
+            let (#(#vars,)*) = match #reader(&path) {
+                Ok(values) => values,
+                Err(error) => return api.request_error(error),
+            };
+        });
+        call_args.extend(vars.iter().map(|v| quote!(#v)));
+    }
+    if !header_params(op).is_empty() {
+        let reader = format_ident!("header_params_{}", op.fn_name);
+        let vars: Vec<Ident> = header_params(op).iter().map(|p| ident(&p.name)).collect();
+        steps.push(quote! {
+            let (#(#vars,)*) = match #reader(&headers) {
+                Ok(values) => values,
+                Err(error) => return api.request_error(error),
+            };
+        });
+        call_args.extend(vars.iter().map(|v| quote!(#v)));
+    }
+    if !query_params(op).is_empty() {
+        let query_struct = format_ident!("{}Query", op.type_name);
+        steps.push(quote! {
+            let query = match #query_struct::from_pairs(&query) {
+                Ok(query) => query,
+                Err(error) => return api.request_error(error),
+            };
+        });
+        call_args.push(quote!(query));
+    }
+    let mut extractor_args = vec![quote!(State(api): State<Arc<A>>)];
+    if !path_params(op).is_empty() {
+        extractor_args.push(quote!(path: Result<Path<Vec<(String, String)>>, PathRejection>));
+        steps.insert(0, quote! {
+            let path = match path {
+                Ok(Path(path)) => path,
+                Err(rejection) => return api.request_error(RequestError::invalid_parameter("path", "path", rejection.body_text())),
+            };
+        });
+    }
+    extractor_args.push(quote!(headers: HeaderMap));
+    if query_needed {
+        extractor_args.push(quote!(query: Result<Query<Vec<(String, String)>>, QueryRejection>));
+        steps.insert(0, quote! {
+            let query = match query {
+                Ok(Query(query)) => query,
+                Err(rejection) => return api.request_error(RequestError::invalid_parameter("query", "query", rejection.body_text())),
+            };
+        });
+    }
+    if let Some((ty, json, required)) = body_type(op) {
+        extractor_args.push(quote!(body: Result<Bytes, BytesRejection>));
+        let parse = match (json, required) {
+            (true, true) => quote!(parse_json_body::<#ty>(&headers, body)),
+            (true, false) => quote!(parse_optional_json_body::<#ty>(&headers, body)),
+            (false, true) => quote!(read_body(body)),
+            (false, false) => {
+                quote!(read_body(body).map(|bytes| (!bytes.is_empty()).then_some(bytes)))
+            }
+        };
+        steps.push(quote! {
+            let body = match #parse {
+                Ok(body) => body,
+                Err(error) => return api.request_error(error),
+            };
+        });
+        call_args.push(quote!(body));
+    }
+    quote! {
+        #[allow(unused_variables)]
+        async fn #name<A: #trait_ident>(#(#extractor_args),*) -> Response {
+            #(#steps)*
+            api.#method(#(#call_args),*).await.into_response()
+        }
+    }
+}
+
+/// The base path of the first server URL (`https://host/v1` → `/v1`), if any.
+fn base_path(api: &Api) -> String {
+    let Some(server) = api.servers.first() else {
+        return String::new();
+    };
+    let url = server.url.as_str();
+    let path = match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("", |at| &rest[at..]),
+        None => url,
+    };
+    path.trim_end_matches('/').to_owned()
+}
+
+/// The error body the spec uses for client errors: the type most 4XX responses name.
+fn error_body(api: &Api, types: &BTreeMap<&str, &TypeDef>) -> TokenStream {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for op in &api.operations {
+        for response in &op.responses {
+            let client_error = matches!(
+                response.status,
+                StatusCode::Code(400..=499) | StatusCode::Range(4)
+            );
+            if let (true, Some(TypeRef::Named(name))) = (client_error, &response.ty) {
+                *counts.entry(name).or_default() += 1;
+            }
+        }
+    }
+    let best = counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(name, _)| *name);
+    let fallback = quote! {
+        (status, axum::Json(serde_json::json!({ "message": error.to_string(), "status": status.as_u16() }))).into_response()
+    };
+    let Some(def) = best.and_then(|name| types.get(name)) else {
+        return fallback;
+    };
+    let TypeKind::Struct(s) = &def.kind else {
+        return fallback;
+    };
+    let mut inits = Vec::new();
+    for field in &s.fields {
+        let name = ident(&field.name);
+        let value = match field_fill(field, types) {
+            Some(value) => value,
+            None if field.is_optional() => quote!(None),
+            None => return fallback,
+        };
+        let value = if field.is_optional() && value.to_string() != "None" {
+            quote!(Some(#value))
+        } else {
+            value
+        };
+        inits.push(quote!(#name: #value,));
+    }
+    if let Some(extra) = &s.additional {
+        let name = ident(&extra.name);
+        inits.push(quote!(#name: Default::default(),));
+    }
+    let ty = ident(&def.name);
+    quote! {
+        let body = models::#ty { #(#inits)* };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+/// What goes into one field of the error body, when the field is one we know how to fill.
+fn field_fill(field: &Field, types: &BTreeMap<&str, &TypeDef>) -> Option<TokenStream> {
+    match (field.wire_name.as_str(), &field.ty) {
+        ("message" | "error" | "detail", TypeRef::String) => Some(quote!(error.to_string())),
+        ("http_status_code" | "status_code" | "status" | "code", TypeRef::I64) => {
+            Some(quote!(i64::from(status.as_u16())))
+        }
+        ("http_status_code" | "status_code" | "status" | "code", TypeRef::I32) => {
+            Some(quote!(i32::from(status.as_u16())))
+        }
+        ("code" | "error_code" | "kind", TypeRef::Named(name)) => {
+            let TypeKind::Enum(e) = &types.get(name.as_str())?.kind else {
+                return None;
+            };
+            let pick = |wanted: &[&str]| {
+                wanted
+                    .iter()
+                    .find_map(|w| e.variants.iter().find(|v| v.value.eq_ignore_ascii_case(w)))
+            };
+            let unauthorized = pick(&[
+                "unauthorized",
+                "unauthenticated",
+                "permission_denied",
+                "forbidden",
+            ]);
+            let invalid = pick(&[
+                "validation_error",
+                "bad_request",
+                "invalid_request",
+                "invalid_argument",
+                "invalid",
+            ]);
+            let enum_ident = ident(name);
+            let (Some(unauthorized), Some(invalid)) =
+                (unauthorized.or(invalid), invalid.or(unauthorized))
+            else {
+                return None;
+            };
+            let unauthorized = ident(&unauthorized.name);
+            let invalid = ident(&invalid.name);
+            Some(quote! {
+                match error {
+                    RequestError::Unauthorized { .. } => models::#enum_ident::#unauthorized,
+                    _ => models::#enum_ident::#invalid,
+                }
+            })
+        }
+        _ => None,
+    }
+}
+
+pub fn server_file(api: &Api) -> TokenStream {
+    let types: BTreeMap<&str, &TypeDef> = api.types.iter().map(|d| (d.name.as_str(), d)).collect();
+    let traits = traits(api);
+    let has_security = api.operations.iter().any(|op| !op.security.is_empty());
+
+    let principal = has_security.then(|| {
+        let hooks = auth_hooks(api);
+        quote! {
+            /// Who made a request, as the authentication hooks establish it.
+            type Principal: Send + 'static;
+
+            #hooks
+        }
+    });
+    let trait_items = traits.iter().map(|(name, ops)| {
+        let name = format_ident!("{}", name);
+        let methods = ops.iter().map(|op| trait_method(op));
+        let doc = format!(
+            " The operations tagged `{}`. Implement them; [`router`] does the HTTP.",
+            ops[0].tags.first().map(String::as_str).unwrap_or("Default")
+        );
+        quote! {
+            #[doc = #doc]
+            pub trait #name: ApiHooks {
+                #(#methods)*
+            }
+        }
+    });
+    let bounds: Vec<Ident> = traits.keys().map(|n| format_ident!("{}", n)).collect();
+    let bound = if bounds.is_empty() {
+        quote!(ApiHooks)
+    } else {
+        quote!(#(#bounds)+*)
+    };
+    let responses = api.operations.iter().map(response_enum);
+    let queries = api
+        .operations
+        .iter()
+        .filter_map(|op| query_struct(op, &types));
+    let auth_fns = api
+        .operations
+        .iter()
+        .filter_map(|op| authenticate_fn(api, op));
+    let handlers = api.operations.iter().map(handler);
+    let readers = api.operations.iter().map(|op| param_readers(op, &types));
+
+    let mut routes: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
+    let mut path_order = Vec::new();
+    for op in &api.operations {
+        if !routes.contains_key(op.path.as_str()) {
+            path_order.push(op.path.as_str());
+        }
+        routes.entry(&op.path).or_default().push(op);
+    }
+    let route_calls = path_order.iter().map(|path| {
+        let ops = &routes[path];
+        let mut chain = TokenStream::new();
+        for (i, op) in ops.iter().enumerate() {
+            let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
+            let handler = format_ident!("handle_{}", op.fn_name);
+            let method = if op.method == Method::Trace {
+                format_ident!("trace")
+            } else {
+                method
+            };
+            if i == 0 {
+                chain = quote!(routing::#method(#handler::<A>));
+            } else {
+                chain = quote!(#chain.#method(#handler::<A>));
+            }
+        }
+        quote!(.route(#path, #chain))
+    });
+    let base = base_path(api);
+    let base_doc = if base.is_empty() {
+        " The path of the spec's first server URL: empty, so routes are mounted at the root."
+            .to_owned()
+    } else {
+        format!(
+            " The path of the spec's first server URL (`{}`), where routes are mounted by default.",
+            api.servers[0].url
+        )
+    };
+    let error_body = error_body(api, &types);
+    let support = support_items();
+    let trait_doc = format!(
+        " Hooks the generated server calls before any operation of {}: authentication and the shape of request errors.",
+        api.title
+    );
+    quote! {
+        // Response enums hold bodies inline for easy matching; the parsing code is
+        // generated per parameter, so some shapes are simple on purpose.
+        #![allow(clippy::large_enum_variant, clippy::collapsible_if, clippy::single_match)]
+
+        use std::future::Future;
+        use std::sync::Arc;
+
+        use axum::body::Bytes;
+        use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+        use axum::extract::{DefaultBodyLimit, Path, Query, State};
+        use axum::http::HeaderMap;
+        use axum::response::{IntoResponse, Response};
+        use axum::{Router, routing};
+
+        use crate::models;
+
+        pub use crate::spec::OPENAPI_JSON;
+
+        #[doc = #base_doc]
+        pub const BASE_PATH: &str = #base;
+
+        #[doc = #trait_doc]
+        pub trait ApiHooks: Send + Sync + 'static {
+            #principal
+
+            /// Turns a request the server refused (bad parameter, body, credentials…)
+            /// into the response sent. Override to change the error format.
+            fn request_error(&self, error: RequestError) -> Response {
+                default_request_error(&error)
+            }
+        }
+
+        #(#trait_items)*
+
+        /// How the router is set up.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct RouterOptions {
+            /// Where the routes are mounted: [`BASE_PATH`] by default; `""` for the root.
+            pub base_path: String,
+            /// The largest request body accepted, in bytes (larger: 413). Default 2 MiB.
+            pub body_limit: usize,
+        }
+
+        impl Default for RouterOptions {
+            fn default() -> Self {
+                RouterOptions { base_path: BASE_PATH.to_owned(), body_limit: 2 * 1024 * 1024 }
+            }
+        }
+
+        /// Every operation of the spec, with default [`RouterOptions`].
+        pub fn router<A: #bound>(api: Arc<A>) -> Router {
+            router_with(api, RouterOptions::default())
+        }
+
+        /// Every operation of the spec, mounted and limited as `options` say.
+        pub fn router_with<A: #bound>(api: Arc<A>, options: RouterOptions) -> Router {
+            let routes = Router::new()
+                #(#route_calls)*
+                .layer(DefaultBodyLimit::max(options.body_limit))
+                .with_state(api);
+            let base = options.base_path.trim_end_matches('/');
+            if base.is_empty() {
+                routes
+            } else {
+                Router::new().nest(base, routes)
+            }
+        }
+
+        /// The spec's error body for a refused request, with the request error's status.
+        pub fn default_request_error(error: &RequestError) -> Response {
+            let status = error.status();
+            #error_body
+        }
+
+        #support
+
+        #(#responses)*
+
+        #(#queries)*
+
+        #(#auth_fns)*
+
+        #(#readers)*
+
+        #(#handlers)*
+    }
+}
+
+/// Code every server file has: the request error type and the parsing helpers.
+fn support_items() -> TokenStream {
+    quote! {
+        /// Why the server refused a request before calling the implementation.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum RequestError {
+            /// Credentials are missing or the hook rejected them (401).
+            Unauthorized { scheme: &'static str, message: String },
+            /// A required parameter is absent (400).
+            MissingParameter { name: String, location: &'static str },
+            /// A parameter does not parse or breaks a constraint (400).
+            InvalidParameter { name: String, location: &'static str, message: String },
+            /// A required body is absent (400).
+            MissingBody,
+            /// The body is not valid for its schema; `field` is the path inside it (400).
+            InvalidBody { field: Option<String>, message: String },
+            /// The body has a content type the operation does not take (415).
+            UnsupportedMediaType { content_type: Option<String>, expected: &'static str },
+            /// The body is larger than the router's limit (413).
+            PayloadTooLarge,
+        }
+
+        impl RequestError {
+            pub fn missing_parameter(name: &str, location: &'static str) -> Self {
+                RequestError::MissingParameter { name: name.to_owned(), location }
+            }
+
+            pub fn invalid_parameter(name: &str, location: &'static str, message: impl Into<String>) -> Self {
+                RequestError::InvalidParameter { name: name.to_owned(), location, message: message.into() }
+            }
+
+            /// The HTTP status this error is answered with.
+            pub fn status(&self) -> axum::http::StatusCode {
+                use axum::http::StatusCode;
+                match self {
+                    RequestError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+                    RequestError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    RequestError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                    _ => StatusCode::BAD_REQUEST,
+                }
+            }
+        }
+
+        impl std::fmt::Display for RequestError {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    RequestError::Unauthorized { message, .. } => f.write_str(message),
+                    RequestError::MissingParameter { name, location } => write!(f, "{location} parameter `{name}` is required"),
+                    RequestError::InvalidParameter { name, location, message } => write!(f, "{location} parameter `{name}`: {message}"),
+                    RequestError::MissingBody => f.write_str("a request body is required"),
+                    RequestError::InvalidBody { field: Some(field), message } => write!(f, "invalid request body at `{field}`: {message}"),
+                    RequestError::InvalidBody { field: None, message } => write!(f, "invalid request body: {message}"),
+                    RequestError::UnsupportedMediaType { content_type: Some(found), expected } => write!(f, "content type `{found}` is not supported; send `{expected}`"),
+                    RequestError::UnsupportedMediaType { content_type: None, expected } => write!(f, "the request has no content type; send `{expected}`"),
+                    RequestError::PayloadTooLarge => f.write_str("the request body is too large"),
+                }
+            }
+        }
+
+        impl std::error::Error for RequestError {}
+
+        fn parse_param<T>(name: &str, location: &'static str, value: &str) -> Result<T, RequestError>
+        where
+            T: std::str::FromStr,
+            T::Err: std::fmt::Display,
+        {
+            value.parse::<T>().map_err(|err| RequestError::invalid_parameter(name, location, format!("`{value}` is not valid: {err}")))
+        }
+
+        #[allow(dead_code)]
+        fn parse_json_param<T: serde::de::DeserializeOwned>(name: &str, location: &'static str, value: &str) -> Result<T, RequestError> {
+            serde_json::from_str(value).map_err(|err| RequestError::invalid_parameter(name, location, format!("`{value}` is not valid: {err}")))
+        }
+
+        #[allow(dead_code)]
+        fn path_value<'a>(path: &'a [(String, String)], name: &str) -> Result<&'a str, RequestError> {
+            path.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str()).ok_or_else(|| RequestError::missing_parameter(name, "path"))
+        }
+
+        #[allow(dead_code)]
+        fn header_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+            headers.get(name).and_then(|value| value.to_str().ok()).map(str::trim).filter(|value| !value.is_empty())
+        }
+
+        #[allow(dead_code)]
+        fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
+            query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str()).filter(|value| !value.is_empty())
+        }
+
+        #[allow(dead_code)]
+        fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+            headers
+                .get_all(axum::http::header::COOKIE)
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|value| value.split(';'))
+                .filter_map(|pair| pair.trim().split_once('='))
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value)
+        }
+
+        #[allow(dead_code)]
+        fn authorization_value<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a str> {
+            let value = header_value(headers, axum::http::header::AUTHORIZATION.as_str())?;
+            let (given, credentials) = value.split_once(' ')?;
+            given.eq_ignore_ascii_case(scheme).then(|| credentials.trim()).filter(|c| !c.is_empty())
+        }
+
+        #[allow(dead_code)]
+        fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, RequestError> {
+            body.map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    RequestError::PayloadTooLarge
+                } else {
+                    RequestError::InvalidBody { field: None, message: rejection.body_text() }
+                }
+            })
+        }
+
+        #[allow(dead_code)]
+        fn check_json_content_type(headers: &HeaderMap) -> Result<(), RequestError> {
+            let content_type = header_value(headers, axum::http::header::CONTENT_TYPE.as_str());
+            let media = content_type.map(|value| value.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+            match media.as_deref() {
+                Some("application/json") => Ok(()),
+                Some(media) if media.ends_with("+json") => Ok(()),
+                _ => Err(RequestError::UnsupportedMediaType { content_type: content_type.map(str::to_owned), expected: "application/json" }),
+            }
+        }
+
+        #[allow(dead_code)]
+        fn parse_json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<T, RequestError> {
+            let bytes = read_body(body)?;
+            if bytes.is_empty() {
+                return Err(RequestError::MissingBody);
+            }
+            check_json_content_type(headers)?;
+            let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
+            serde_path_to_error::deserialize(deserializer).map_err(|err| {
+                let path = err.path().to_string();
+                let message = err.inner().to_string();
+                let message = match message.find(" at line ") {
+                    Some(at) => message[..at].to_owned(),
+                    None => message,
+                };
+                RequestError::InvalidBody { field: (path != ".").then_some(path), message }
+            })
+        }
+
+        #[allow(dead_code)]
+        fn parse_optional_json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Option<T>, RequestError> {
+            match read_body(body) {
+                Ok(bytes) if bytes.is_empty() => Ok(None),
+                Ok(bytes) => parse_json_body(headers, Ok(bytes)).map(Some),
+                Err(error) => Err(error),
+            }
+        }
+    }
+}

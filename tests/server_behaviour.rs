@@ -1,0 +1,382 @@
+//! The generated server, driven through its router with a small in-test
+//! implementation: happy paths, request errors in the spec's error format, auth.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use flexprice_api::server::{
+    self, ApiHooks, CreateTaskResponse, DownloadTaskExportResponse, GetTaskResponse,
+    GetTaskResultQuery, GetTaskResultResponse, ListTasksQuery, ListTasksResponse, RouterOptions,
+    TasksApi, UpdateTaskStatusResponse,
+};
+use flexprice_api::{
+    CreateTaskRequest, ErrorCode, ErrorResponse, PaginationResponse, SuccessResponse, TaskResponse,
+    TaskStatus, TemporalWorkflowResult, UpdateTaskStatusRequest,
+};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const KEY: &str = "test-key";
+
+#[derive(Default)]
+struct Recorder {
+    calls: Mutex<Vec<String>>,
+}
+
+impl Recorder {
+    fn record(&self, call: String) {
+        self.calls.lock().unwrap().push(call);
+    }
+    fn calls(&self) -> Vec<String> {
+        self.calls.lock().unwrap().clone()
+    }
+}
+
+fn not_found(what: &str) -> ErrorResponse {
+    ErrorResponse {
+        code: Some(ErrorCode::NotFound),
+        message: Some(format!("{what} not found")),
+        http_status_code: Some(404),
+        details: None,
+    }
+}
+
+impl ApiHooks for Recorder {
+    type Principal = String;
+
+    async fn authenticate_api_key_auth(&self, api_key: &str) -> Option<String> {
+        (api_key == KEY).then(|| "tenant-1".to_owned())
+    }
+}
+
+impl TasksApi for Recorder {
+    async fn list_tasks(&self, principal: String, query: ListTasksQuery) -> ListTasksResponse {
+        self.record(format!("list_tasks {principal} {query:?}"));
+        ListTasksResponse::Ok(flexprice_api::ListTasksResponse {
+            items: Some(vec![]),
+            pagination: Some(PaginationResponse {
+                limit: query.limit,
+                offset: query.offset,
+                total: Some(0),
+            }),
+        })
+    }
+
+    async fn create_task(&self, principal: String, body: CreateTaskRequest) -> CreateTaskResponse {
+        self.record(format!("create_task {principal} {}", body.file_url));
+        CreateTaskResponse::Accepted(TaskResponse {
+            id: Some("task_1".to_owned()),
+            file_url: Some(body.file_url),
+            task_type: Some(body.task_type),
+            task_status: Some(TaskStatus::Pending),
+            ..TaskResponse::default()
+        })
+    }
+
+    async fn get_task_result(
+        &self,
+        principal: String,
+        query: GetTaskResultQuery,
+    ) -> GetTaskResultResponse {
+        self.record(format!("get_task_result {principal} {}", query.workflow_id));
+        if query.workflow_id == "missing" {
+            return GetTaskResultResponse::NotFound(not_found("workflow"));
+        }
+        GetTaskResultResponse::Ok(TemporalWorkflowResult {
+            workflow_id: Some(query.workflow_id),
+            run_id: Some("run_1".to_owned()),
+            message: Some("queued".to_owned()),
+        })
+    }
+
+    async fn get_task(&self, principal: String, id: String) -> GetTaskResponse {
+        self.record(format!("get_task {principal} {id}"));
+        if id == "missing" {
+            return GetTaskResponse::NotFound(not_found("task"));
+        }
+        GetTaskResponse::Ok(TaskResponse {
+            id: Some(id),
+            ..TaskResponse::default()
+        })
+    }
+
+    async fn download_task_export(
+        &self,
+        principal: String,
+        id: String,
+    ) -> DownloadTaskExportResponse {
+        self.record(format!("download_task_export {principal} {id}"));
+        let link = BTreeMap::from([(
+            "download_url".to_owned(),
+            format!("https://files.test/{id}"),
+        )]);
+        DownloadTaskExportResponse::Ok(link)
+    }
+
+    async fn update_task_status(
+        &self,
+        principal: String,
+        id: String,
+        body: UpdateTaskStatusRequest,
+    ) -> UpdateTaskStatusResponse {
+        self.record(format!(
+            "update_task_status {principal} {id} {}",
+            body.task_status
+        ));
+        UpdateTaskStatusResponse::Ok(SuccessResponse {
+            message: Some("updated".to_owned()),
+        })
+    }
+}
+
+struct Harness {
+    api: Arc<Recorder>,
+    router: axum::Router,
+}
+
+fn harness() -> Harness {
+    harness_with(RouterOptions::default())
+}
+
+fn harness_with(options: RouterOptions) -> Harness {
+    let api = Arc::new(Recorder::default());
+    let router = server::router_with(api.clone(), options);
+    Harness { api, router }
+}
+
+impl Harness {
+    async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).expect("JSON body")
+        };
+        (status, body)
+    }
+
+    async fn get(&self, uri: &str) -> (StatusCode, Value) {
+        self.send(
+            Request::get(uri)
+                .header("x-api-key", KEY)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn json(&self, method: &str, uri: &str, body: &str) -> (StatusCode, Value) {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("x-api-key", KEY)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        self.send(request).await
+    }
+}
+
+const CREATE: &str = r#"{"entity_type":"EVENTS","file_type":"CSV","file_url":"https://example.com/a.csv","task_type":"IMPORT"}"#;
+
+/// A 400 in the spec's format whose message names `field`.
+fn assert_validation_error(status: StatusCode, body: &Value, field: &str) {
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "validation_error", "{body}");
+    assert_eq!(body["http_status_code"], 400, "{body}");
+    let message = body["message"].as_str().expect("message");
+    assert!(
+        message.contains(field),
+        "message `{message}` should name `{field}`"
+    );
+}
+
+#[tokio::test]
+async fn list_tasks_passes_typed_query_parameters() {
+    let h = harness();
+    let (status, body) = h.get("/v1/tasks?limit=10&offset=5&task_status=FAILED&order=asc&start_time=2025-01-01T00:00:00Z").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["pagination"],
+        json!({"limit": 10, "offset": 5, "total": 0})
+    );
+    let calls = h.api.calls();
+    assert!(calls[0].contains("task_status: Some(Failed)"), "{calls:?}");
+    assert!(calls[0].contains("order: Some(Asc)"), "{calls:?}");
+    assert!(
+        calls[0].contains("start_time: Some(2025-01-01T00:00:00Z)"),
+        "{calls:?}"
+    );
+}
+
+#[tokio::test]
+async fn create_task_answers_202_with_the_task() {
+    let h = harness();
+    let (status, body) = h.json("POST", "/v1/tasks", CREATE).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(body["task_status"], "PENDING");
+    assert_eq!(body["file_url"], "https://example.com/a.csv");
+    assert_eq!(
+        h.api.calls(),
+        ["create_task tenant-1 https://example.com/a.csv"]
+    );
+}
+
+#[tokio::test]
+async fn the_literal_result_path_wins_over_the_id_parameter() {
+    let h = harness();
+    let (status, body) = h.get("/v1/tasks/result?workflow_id=wf_1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["workflow_id"], "wf_1");
+    assert_eq!(h.api.calls(), ["get_task_result tenant-1 wf_1"]);
+}
+
+#[tokio::test]
+async fn get_task_and_its_documented_404() {
+    let h = harness();
+    let (status, body) = h.get("/v1/tasks/task_9").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["id"], "task_9");
+    let (status, body) = h.get("/v1/tasks/missing").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], "not_found");
+}
+
+#[tokio::test]
+async fn download_and_status_update() {
+    let h = harness();
+    let (status, body) = h.get("/v1/tasks/task_3/download").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({"download_url": "https://files.test/task_3"}));
+    let (status, body) = h
+        .json(
+            "PUT",
+            "/v1/tasks/task_3/status",
+            r#"{"task_status":"PROCESSING"}"#,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["message"], "updated");
+    assert_eq!(
+        h.api.calls()[1],
+        "update_task_status tenant-1 task_3 PROCESSING"
+    );
+}
+
+#[tokio::test]
+async fn routes_can_be_mounted_at_the_root() {
+    let h = harness_with(RouterOptions {
+        base_path: String::new(),
+        ..RouterOptions::default()
+    });
+    let (status, _) = h.get("/tasks/task_1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(server::BASE_PATH, "/v1");
+}
+
+#[tokio::test]
+async fn a_missing_or_wrong_api_key_is_401_and_the_operation_is_not_called() {
+    let h = harness();
+    let (status, body) = h
+        .send(Request::get("/v1/tasks").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["http_status_code"], 401);
+    assert!(
+        body["message"].as_str().unwrap().contains("ApiKeyAuth"),
+        "{body}"
+    );
+    let request = Request::post("/v1/tasks")
+        .header("x-api-key", "wrong")
+        .header("content-type", "application/json")
+        .body(Body::from(CREATE))
+        .unwrap();
+    let (status, body) = h.send(request).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["code"], "permission_denied");
+    assert!(h.api.calls().is_empty());
+}
+
+#[tokio::test]
+async fn bad_bodies_are_400_naming_the_field() {
+    let h = harness();
+    let (status, body) = h.json("POST", "/v1/tasks", "{not json").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "validation_error");
+
+    let wrong_type = CREATE.replace(r#""https://example.com/a.csv""#, "5");
+    let (status, body) = h.json("POST", "/v1/tasks", &wrong_type).await;
+    assert_validation_error(status, &body, "file_url");
+
+    let unknown_enum = CREATE.replace("IMPORT", "SYNC");
+    let (status, body) = h.json("POST", "/v1/tasks", &unknown_enum).await;
+    assert_validation_error(status, &body, "task_type");
+
+    let missing = r#"{"entity_type":"EVENTS","file_type":"CSV","task_type":"IMPORT"}"#;
+    let (status, body) = h.json("POST", "/v1/tasks", missing).await;
+    assert_validation_error(status, &body, "file_url");
+    assert!(h.api.calls().is_empty());
+}
+
+#[tokio::test]
+async fn bad_query_parameters_are_400_naming_the_parameter() {
+    let h = harness();
+    for (uri, field) in [
+        ("/v1/tasks?limit=0", "limit"),
+        ("/v1/tasks?limit=1001", "limit"),
+        ("/v1/tasks?limit=ten", "limit"),
+        ("/v1/tasks?offset=-1", "offset"),
+        ("/v1/tasks?task_status=DONE", "task_status"),
+        ("/v1/tasks?start_time=yesterday", "start_time"),
+        ("/v1/tasks/result", "workflow_id"),
+    ] {
+        let (status, body) = h.get(uri).await;
+        assert_validation_error(status, &body, field);
+    }
+    assert!(h.api.calls().is_empty());
+}
+
+#[tokio::test]
+async fn wrong_content_type_is_415_and_a_big_body_is_413() {
+    let h = harness();
+    let request = Request::post("/v1/tasks")
+        .header("x-api-key", KEY)
+        .header("content-type", "text/plain")
+        .body(Body::from(CREATE))
+        .unwrap();
+    let (status, body) = h.send(request).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
+    assert_eq!(body["http_status_code"], 415);
+
+    let h = harness_with(RouterOptions {
+        body_limit: 64,
+        ..RouterOptions::default()
+    });
+    let big = format!(r#"{{"task_status":"PENDING","pad":"{}"}}"#, "x".repeat(200));
+    let (status, body) = h.json("PUT", "/v1/tasks/t/status", &big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(body["http_status_code"], 413);
+    assert!(h.api.calls().is_empty());
+}
+
+#[test]
+fn the_spec_is_embedded() {
+    let spec: Value = serde_json::from_str(server::OPENAPI_JSON).expect("JSON");
+    assert_eq!(spec["openapi"], "3.0.1");
+    assert!(spec["paths"]["/tasks/result"].is_object());
+}
