@@ -380,3 +380,18 @@ fn the_spec_is_embedded() {
     assert_eq!(spec["openapi"], "3.0.1");
     assert!(spec["paths"]["/tasks/result"].is_object());
 }
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_in_the_error_format() {
+    let h = harness();
+    let (status, body) = h.get("/v1/nothing-here").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], "not_found");
+    let (status, body) = h.get("/outside-the-base-path").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["http_status_code"], 404);
+    let (status, body) = h.json("DELETE", "/v1/tasks", "{}").await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");
+    assert_eq!(body["http_status_code"], 405);
+    assert!(h.api.calls().is_empty());
+}

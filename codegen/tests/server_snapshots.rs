@@ -33,3 +33,26 @@ fn operations() {
     assert!(server.contains("pub const BASE_PATH: &str = \"/base\";"));
     insta::assert_snapshot!("server_operations", server);
 }
+
+/// `tests/server-output/` is the whole crate generated from the same spec, a
+/// workspace member, so the emitted server is compiled and linted; this test
+/// keeps it current (refresh with `CODEGEN_UPDATE_OUTPUT=1`).
+#[test]
+fn the_compiled_server_crate_is_current() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let spec = tests.join("server-specs/operations.yaml");
+    let out = tests.join("server-output");
+    let options =
+        codegen::options_for_paths(&spec, &out, Some("codegen-server-snapshot".to_owned()));
+    let generation = codegen::generate(&spec, &options).unwrap_or_else(|err| panic!("{err}"));
+    if std::env::var_os("CODEGEN_UPDATE_OUTPUT").is_some() {
+        codegen::write(&out, &generation).expect("write");
+    }
+    let drift = codegen::check(&out, &generation).expect("check");
+    assert!(
+        drift.is_empty(),
+        "{} is stale ({:?}); run CODEGEN_UPDATE_OUTPUT=1 cargo test -p codegen --test server_snapshots",
+        out.display(),
+        drift.iter().map(codegen::Drift::path).collect::<Vec<_>>()
+    );
+}

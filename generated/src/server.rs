@@ -123,6 +123,28 @@ pub fn router<A: TasksApi>(api: Arc<A>) -> Router {
 
 /// Every operation of the spec, mounted and limited as `options` say.
 pub fn router_with<A: TasksApi>(api: Arc<A>, options: RouterOptions) -> Router {
+    let hooks = api.clone();
+    let unknown_route = move |method: axum::http::Method, uri: axum::http::Uri| {
+        let hooks = hooks.clone();
+        async move {
+            hooks
+                .request_error(RequestError::UnknownRoute {
+                    method: method.to_string(),
+                    path: uri.path().to_owned(),
+                })
+        }
+    };
+    let hooks = api.clone();
+    let method_not_allowed = move |method: axum::http::Method, uri: axum::http::Uri| {
+        let hooks = hooks.clone();
+        async move {
+            hooks
+                .request_error(RequestError::MethodNotAllowed {
+                    method: method.to_string(),
+                    path: uri.path().to_owned(),
+                })
+        }
+    };
     let routes = Router::new()
         .route(
             "/tasks",
@@ -132,10 +154,16 @@ pub fn router_with<A: TasksApi>(api: Arc<A>, options: RouterOptions) -> Router {
         .route("/tasks/{id}", routing::get(handle_get_task::<A>))
         .route("/tasks/{id}/download", routing::get(handle_download_task_export::<A>))
         .route("/tasks/{id}/status", routing::put(handle_update_task_status::<A>))
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(unknown_route.clone())
         .layer(DefaultBodyLimit::max(options.body_limit))
         .with_state(api);
     let base = options.base_path.trim_end_matches('/');
-    if base.is_empty() { routes } else { Router::new().nest(base, routes) }
+    if base.is_empty() {
+        routes
+    } else {
+        Router::new().nest(base, routes).fallback(unknown_route)
+    }
 }
 
 /// The spec's error body for a refused request, with the request error's status.
@@ -145,6 +173,10 @@ pub fn default_request_error(error: &RequestError) -> Response {
         code: Some(
             match error {
                 RequestError::Unauthorized { .. } => models::ErrorCode::PermissionDenied,
+                RequestError::UnknownRoute { .. } => models::ErrorCode::NotFound,
+                RequestError::MethodNotAllowed { .. } => {
+                    models::ErrorCode::InvalidOperation
+                }
                 _ => models::ErrorCode::Validation,
             },
         ),
@@ -172,6 +204,10 @@ pub enum RequestError {
     UnsupportedMediaType { content_type: Option<String>, expected: &'static str },
     /// The body is larger than the router's limit (413).
     PayloadTooLarge,
+    /// No operation has this path (404).
+    UnknownRoute { method: String, path: String },
+    /// The path exists, but not with this method (405).
+    MethodNotAllowed { method: String, path: String },
 }
 
 impl RequestError {
@@ -201,6 +237,8 @@ impl RequestError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
             RequestError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            RequestError::UnknownRoute { .. } => StatusCode::NOT_FOUND,
+            RequestError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             _ => StatusCode::BAD_REQUEST,
         }
     }
@@ -231,6 +269,12 @@ impl std::fmt::Display for RequestError {
                 write!(f, "the request has no content type; send `{expected}`")
             }
             RequestError::PayloadTooLarge => f.write_str("the request body is too large"),
+            RequestError::UnknownRoute { method, path } => {
+                write!(f, "no operation at {method} {path}")
+            }
+            RequestError::MethodNotAllowed { method, path } => {
+                write!(f, "{path} does not take {method}")
+            }
         }
     }
 }

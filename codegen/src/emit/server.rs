@@ -785,30 +785,30 @@ fn field_fill(field: &Field, types: &BTreeMap<&str, &TypeDef>) -> Option<TokenSt
                     .iter()
                     .find_map(|w| e.variants.iter().find(|v| v.value.eq_ignore_ascii_case(w)))
             };
-            let unauthorized = pick(&[
-                "unauthorized",
-                "unauthenticated",
-                "permission_denied",
-                "forbidden",
-            ]);
             let invalid = pick(&[
                 "validation_error",
                 "bad_request",
                 "invalid_request",
                 "invalid_argument",
                 "invalid",
-            ]);
+            ])?;
+            let unauthorized = pick(&[
+                "unauthorized",
+                "unauthenticated",
+                "permission_denied",
+                "forbidden",
+            ])
+            .unwrap_or(invalid);
+            let not_found = pick(&["not_found", "unknown_route"]).unwrap_or(invalid);
+            let not_allowed = pick(&["method_not_allowed", "invalid_operation"]).unwrap_or(invalid);
             let enum_ident = ident(name);
-            let (Some(unauthorized), Some(invalid)) =
-                (unauthorized.or(invalid), invalid.or(unauthorized))
-            else {
-                return None;
-            };
-            let unauthorized = ident(&unauthorized.name);
-            let invalid = ident(&invalid.name);
+            let [invalid, unauthorized, not_found, not_allowed] =
+                [invalid, unauthorized, not_found, not_allowed].map(|v| ident(&v.name));
             Some(quote! {
                 match error {
                     RequestError::Unauthorized { .. } => models::#enum_ident::#unauthorized,
+                    RequestError::UnknownRoute { .. } => models::#enum_ident::#not_found,
+                    RequestError::MethodNotAllowed { .. } => models::#enum_ident::#not_allowed,
                     _ => models::#enum_ident::#invalid,
                 }
             })
@@ -963,15 +963,31 @@ pub fn server_file(api: &Api) -> TokenStream {
 
         /// Every operation of the spec, mounted and limited as `options` say.
         pub fn router_with<A: #bound>(api: Arc<A>, options: RouterOptions) -> Router {
+            let hooks = api.clone();
+            let unknown_route = move |method: axum::http::Method, uri: axum::http::Uri| {
+                let hooks = hooks.clone();
+                async move {
+                    hooks.request_error(RequestError::UnknownRoute { method: method.to_string(), path: uri.path().to_owned() })
+                }
+            };
+            let hooks = api.clone();
+            let method_not_allowed = move |method: axum::http::Method, uri: axum::http::Uri| {
+                let hooks = hooks.clone();
+                async move {
+                    hooks.request_error(RequestError::MethodNotAllowed { method: method.to_string(), path: uri.path().to_owned() })
+                }
+            };
             let routes = Router::new()
                 #(#route_calls)*
+                .method_not_allowed_fallback(method_not_allowed)
+                .fallback(unknown_route.clone())
                 .layer(DefaultBodyLimit::max(options.body_limit))
                 .with_state(api);
             let base = options.base_path.trim_end_matches('/');
             if base.is_empty() {
                 routes
             } else {
-                Router::new().nest(base, routes)
+                Router::new().nest(base, routes).fallback(unknown_route)
             }
         }
 
@@ -1015,6 +1031,10 @@ fn support_items() -> TokenStream {
             UnsupportedMediaType { content_type: Option<String>, expected: &'static str },
             /// The body is larger than the router's limit (413).
             PayloadTooLarge,
+            /// No operation has this path (404).
+            UnknownRoute { method: String, path: String },
+            /// The path exists, but not with this method (405).
+            MethodNotAllowed { method: String, path: String },
         }
 
         impl RequestError {
@@ -1033,6 +1053,8 @@ fn support_items() -> TokenStream {
                     RequestError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
                     RequestError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     RequestError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                    RequestError::UnknownRoute { .. } => StatusCode::NOT_FOUND,
+                    RequestError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
                     _ => StatusCode::BAD_REQUEST,
                 }
             }
@@ -1050,6 +1072,8 @@ fn support_items() -> TokenStream {
                     RequestError::UnsupportedMediaType { content_type: Some(found), expected } => write!(f, "content type `{found}` is not supported; send `{expected}`"),
                     RequestError::UnsupportedMediaType { content_type: None, expected } => write!(f, "the request has no content type; send `{expected}`"),
                     RequestError::PayloadTooLarge => f.write_str("the request body is too large"),
+                    RequestError::UnknownRoute { method, path } => write!(f, "no operation at {method} {path}"),
+                    RequestError::MethodNotAllowed { method, path } => write!(f, "{path} does not take {method}"),
                 }
             }
         }
