@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use codegen::emit::{Options, render_server};
+use codegen::emit::{Options, render_client, render_server};
 use codegen::{load, lower};
 
-fn render(name: &str) -> String {
+fn lowered(name: &str) -> (codegen::ir::Api, Options) {
     let spec =
         Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/server-specs/{name}.yaml"));
     let loaded = load::load_file(&spec).unwrap_or_else(|err| panic!("{err}"));
@@ -18,7 +18,24 @@ fn render(name: &str) -> String {
         spec_label: format!("codegen/tests/server-specs/{name}.yaml"),
         out_label: "out".to_owned(),
     };
-    render_server(&lowered.api, &options).expect("renders")
+    (lowered.api, options)
+}
+
+fn render(name: &str) -> String {
+    let (api, options) = lowered(name);
+    render_server(&api, &options).expect("renders")
+}
+
+#[test]
+fn client_operations() {
+    let (api, options) = lowered("operations");
+    let client = render_client(&api, &options).expect("renders");
+    assert!(client.contains("query: &ListItemsQuery,"));
+    assert!(client.contains("Result<Vec<models::Item>, Error<models::Error>>"));
+    assert!(client.contains("pub fn with_api_key(self, key: impl Into<String>) -> Self"));
+    assert!(client.contains("pub fn with_bearer_token(self, token: impl Into<String>) -> Self"));
+    assert!(client.contains("409 | 500..=599 =>"));
+    insta::assert_snapshot!("client_operations", client);
 }
 
 #[test]

@@ -887,6 +887,58 @@ impl ListTasksQuery {
             task_type,
         })
     }
+    /// The `(name, value)` pairs of this query, as a client sends them.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.created_by {
+            pairs.push(("created_by", value.to_string()));
+        }
+        if let Some(value) = &self.end_time {
+            pairs
+                .push((
+                    "end_time",
+                    value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                ));
+        }
+        if let Some(value) = &self.entity_type {
+            pairs.push(("entity_type", value.to_string()));
+        }
+        if let Some(value) = &self.expand {
+            pairs.push(("expand", value.to_string()));
+        }
+        if let Some(value) = &self.limit {
+            pairs.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.offset {
+            pairs.push(("offset", value.to_string()));
+        }
+        if let Some(value) = &self.order {
+            pairs.push(("order", value.to_string()));
+        }
+        if let Some(value) = &self.scheduled_task_id {
+            pairs.push(("scheduled_task_id", value.to_string()));
+        }
+        if let Some(value) = &self.sort {
+            pairs.push(("sort", value.to_string()));
+        }
+        if let Some(value) = &self.start_time {
+            pairs
+                .push((
+                    "start_time",
+                    value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                ));
+        }
+        if let Some(value) = &self.status {
+            pairs.push(("status", value.to_string()));
+        }
+        if let Some(value) = &self.task_status {
+            pairs.push(("task_status", value.to_string()));
+        }
+        if let Some(value) = &self.task_type {
+            pairs.push(("task_type", value.to_string()));
+        }
+        pairs
+    }
 }
 
 /// Query parameters of `getTaskResult`, parsed and validated.
@@ -914,6 +966,13 @@ impl GetTaskResultQuery {
             workflow_id: workflow_id
                 .ok_or_else(|| RequestError::missing_parameter("workflow_id", "query"))?,
         })
+    }
+    /// The `(name, value)` pairs of this query, as a client sends them.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        let value = &self.workflow_id;
+        pairs.push(("workflow_id", value.to_string()));
+        pairs
     }
 }
 

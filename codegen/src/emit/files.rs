@@ -136,9 +136,16 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #![doc = #doc]
         #![doc = ""]
         #![doc = " See the crate's README for the list of types and operations."]
+        #![doc = ""]
+        #![doc = " - `models`: the schemas, re-exported at the crate root."]
+        #![doc = " - `server`: one trait per tag, response enums, query structs and an axum router."]
+        #![doc = " - `client` (cargo feature `client`, on by default): a typed `reqwest` client."]
         // Spec descriptions are free text; their Markdown is kept as written.
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
+        #[cfg(feature = "client")]
+        #[rustfmt::skip]
+        pub mod client;
         #[rustfmt::skip]
         pub mod models;
         #[rustfmt::skip]

@@ -1,6 +1,7 @@
 //! Stage 3: IR → files. One emitter per output (`models`, …); Rust goes through
 //! tokens and `prettyplease`, the crate's other files through `askama` templates.
 
+mod client;
 mod files;
 mod models;
 mod rust;
@@ -104,6 +105,10 @@ pub fn render(
             contents: rust::format_rust(&header, server::server_file(api))?,
         },
         GeneratedFile {
+            path: "src/client.rs".to_owned(),
+            contents: rust::format_rust(&header, client::client_file(api))?,
+        },
+        GeneratedFile {
             path: "src/spec.rs".to_owned(),
             contents: files::spec_rs(&header, spec_json),
         },
@@ -115,6 +120,11 @@ pub fn render(
 /// Only the models source, formatted; for tests and tools that want one file.
 pub fn render_models(api: &Api, options: &Options) -> Result<String, EmitError> {
     rust::format_rust(&options.header(), models::models_file(api))
+}
+
+/// Only the client source, formatted.
+pub fn render_client(api: &Api, options: &Options) -> Result<String, EmitError> {
+    rust::format_rust(&options.header(), client::client_file(api))
 }
 
 /// Only the server source, formatted.

@@ -18,7 +18,7 @@ fn models_path() -> TokenStream {
     quote!(models::)
 }
 
-fn model_type(ty: &TypeRef) -> TokenStream {
+pub(super) fn model_type(ty: &TypeRef) -> TokenStream {
     type_tokens_in(ty, Some(&models_path()))
 }
 
@@ -84,7 +84,7 @@ pub fn status_variant(status: StatusCode) -> String {
     }
 }
 
-fn is_json(content_type: &str) -> bool {
+pub(super) fn is_json(content_type: &str) -> bool {
     let media = content_type
         .split(';')
         .next()
@@ -95,7 +95,7 @@ fn is_json(content_type: &str) -> bool {
 }
 
 /// The Rust payload of a response variant, if it has one.
-fn response_payload(response: &Response) -> Option<TokenStream> {
+pub(super) fn response_payload(response: &Response) -> Option<TokenStream> {
     let content_type = response.content_type.as_deref()?;
     Some(match (&response.ty, is_json(content_type)) {
         (Some(ty), true) => model_type(ty),
@@ -164,21 +164,21 @@ fn response_enum(op: &Operation) -> TokenStream {
     }
 }
 
-fn query_params(op: &Operation) -> Vec<&Param> {
+pub(super) fn query_params(op: &Operation) -> Vec<&Param> {
     op.params
         .iter()
         .filter(|p| p.location == ParamLocation::Query)
         .collect()
 }
 
-fn path_params(op: &Operation) -> Vec<&Param> {
+pub(super) fn path_params(op: &Operation) -> Vec<&Param> {
     op.params
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
         .collect()
 }
 
-fn header_params(op: &Operation) -> Vec<&Param> {
+pub(super) fn header_params(op: &Operation) -> Vec<&Param> {
     op.params
         .iter()
         .filter(|p| p.location == ParamLocation::Header)
@@ -363,6 +363,33 @@ fn query_struct(op: &Operation, types: &BTreeMap<&str, &TypeDef>) -> Option<Toke
         .iter()
         .all(|p| !is_required(p))
         .then(|| quote!(Default,));
+    let pushes = params.iter().map(|p| {
+        let field = ident(&p.name);
+        let wire = &p.wire_name;
+        let element = match &p.ty {
+            TypeRef::Vec(inner) => inner.as_ref(),
+            other => other,
+        };
+        let text = param_text(element, quote!(value), types);
+        if matches!(p.ty, TypeRef::Vec(_)) {
+            quote! {
+                for value in &self.#field {
+                    pairs.push((#wire, #text));
+                }
+            }
+        } else if is_required(p) {
+            quote! {
+                let value = &self.#field;
+                pairs.push((#wire, #text));
+            }
+        } else {
+            quote! {
+                if let Some(value) = &self.#field {
+                    pairs.push((#wire, #text));
+                }
+            }
+        }
+    });
     Some(quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, #derive_default)]
@@ -385,8 +412,44 @@ fn query_struct(op: &Operation, types: &BTreeMap<&str, &TypeDef>) -> Option<Toke
                     #(#finish)*
                 })
             }
+
+            /// The `(name, value)` pairs of this query, as a client sends them.
+            pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+                let mut pairs = Vec::new();
+                #(#pushes)*
+                pairs
+            }
         }
     })
+}
+
+/// The text form of a parameter value `value: &T`, the inverse of [`parse_expr`].
+pub(super) fn param_text(
+    ty: &TypeRef,
+    value: TokenStream,
+    types: &BTreeMap<&str, &TypeDef>,
+) -> TokenStream {
+    match ty {
+        TypeRef::DateTime => quote!(#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+        TypeRef::String
+        | TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::F32
+        | TypeRef::F64
+        | TypeRef::Date => {
+            quote!(#value.to_string())
+        }
+        TypeRef::Named(n)
+            if matches!(
+                types.get(n.as_str()).map(|d| &d.kind),
+                Some(TypeKind::Enum(_))
+            ) =>
+        {
+            quote!(#value.to_string())
+        }
+        _ => quote!(serde_json::to_string(#value).unwrap_or_default()),
+    }
 }
 
 /// The security scheme hooks of [`ApiHooks`].
@@ -549,7 +612,7 @@ fn param_readers(op: &Operation, types: &BTreeMap<&str, &TypeDef>) -> TokenStrea
     out
 }
 
-fn body_type(op: &Operation) -> Option<(TokenStream, bool, bool)> {
+pub(super) fn body_type(op: &Operation) -> Option<(TokenStream, bool, bool)> {
     let body = op.body.as_ref()?;
     let json = is_json(&body.content_type);
     let ty = match (&body.ty, json) {

@@ -4,7 +4,15 @@
 //! Rust types for Server shapes (version 1), generated from its OpenAPI spec.
 //!
 //! See the crate's README for the list of types and operations.
+//!
+//! - `models`: the schemas, re-exported at the crate root.
+//! - `server`: one trait per tag, response enums, query structs and an axum router.
+//! - `client` (cargo feature `client`, on by default): a typed `reqwest` client.
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+
+#[cfg(feature = "client")]
+#[rustfmt::skip]
+pub mod client;
 
 #[rustfmt::skip]
 pub mod models;

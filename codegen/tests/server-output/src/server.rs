@@ -581,6 +581,19 @@ impl ListItemsQuery {
             tag,
         })
     }
+    /// The `(name, value)` pairs of this query, as a client sends them.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.limit {
+            pairs.push(("limit", value.to_string()));
+        }
+        let value = &self.kind;
+        pairs.push(("kind", value.to_string()));
+        for value in &self.tag {
+            pairs.push(("tag", value.to_string()));
+        }
+        pairs
+    }
 }
 
 #[allow(unused_variables)]
