@@ -168,10 +168,10 @@ fn generate_writes_only_what_changed_and_removes_stale_generated_files() {
 
     let out = codegen(&[&["generate"], &SPEC_ARGS[..]].concat(), project.path());
     assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
     assert!(
-        text(&out.stdout).contains("0 written, 6 unchanged, 1 removed"),
-        "{}",
-        text(&out.stdout)
+        stdout.contains(": 0 written, ") && stdout.contains(" unchanged, 1 removed"),
+        "{stdout}"
     );
     assert!(!generated.join("src/old.rs").exists());
     assert!(generated.join("NOTES.txt").exists());
