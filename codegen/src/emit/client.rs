@@ -10,10 +10,9 @@ use heck::{ToShoutySnakeCase, ToSnakeCase};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::params::{header_params, param_text, path_params, query_params};
 use super::rust::{doc_attrs, ident};
-use super::server::{
-    body_type, header_params, is_json, model_type, param_text, path_params, query_params,
-};
+use super::server::{body_type, is_json, model_type, operation_docs};
 use crate::ir::{Api, Method, Operation, Response, SecurityKind, StatusCode, TypeDef, TypeRef};
 
 fn is_success(status: StatusCode) -> bool {
@@ -141,20 +140,7 @@ fn operation_method(api: &Api, op: &Operation, types: &BTreeMap<&str, &TypeDef>)
     let success_ty = success.tokens();
     let error_ty = error.tokens();
 
-    let mut docs = String::new();
-    if let Some(summary) = &op.summary {
-        docs.push_str(summary.trim());
-    }
-    if let Some(description) = &op.description {
-        if !docs.is_empty() {
-            docs.push_str("\n\n");
-        }
-        docs.push_str(description.trim());
-    }
-    if !docs.is_empty() {
-        docs.push_str("\n\n");
-    }
-    docs.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
+    let mut docs = operation_docs(op);
     let documented: Vec<String> = errors.iter().map(|r| r.status.to_string()).collect();
     if !documented.is_empty() {
         docs.push_str(&format!(

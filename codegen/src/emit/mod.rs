@@ -4,8 +4,10 @@
 mod client;
 mod files;
 mod models;
+mod params;
 mod rust;
 mod server;
+mod server_support;
 
 use heck::ToKebabCase;
 

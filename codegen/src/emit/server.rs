@@ -8,10 +8,11 @@ use heck::ToSnakeCase;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+use super::params::{header_params, param_readers, path_params, query_params, query_struct};
 use super::rust::{doc_attrs, ident, type_tokens_in};
 use crate::ir::{
-    Api, Field, Method, Operation, Param, ParamLocation, Response, SecurityKind, StatusCode,
-    TypeDef, TypeKind, TypeRef,
+    Api, Field, Method, Operation, ParamLocation, Response, SecurityKind, StatusCode, TypeDef,
+    TypeKind, TypeRef,
 };
 
 fn models_path() -> TokenStream {
@@ -164,294 +165,6 @@ fn response_enum(op: &Operation) -> TokenStream {
     }
 }
 
-pub(super) fn query_params(op: &Operation) -> Vec<&Param> {
-    op.params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Query)
-        .collect()
-}
-
-pub(super) fn path_params(op: &Operation) -> Vec<&Param> {
-    op.params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Path)
-        .collect()
-}
-
-pub(super) fn header_params(op: &Operation) -> Vec<&Param> {
-    op.params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Header)
-        .collect()
-}
-
-/// How a parameter value is read from its text.
-fn parse_expr(param: &Param, value: TokenStream, types: &BTreeMap<&str, &TypeDef>) -> TokenStream {
-    let name = &param.wire_name;
-    let location = param.location.as_str();
-    let element = match &param.ty {
-        TypeRef::Vec(inner) => inner.as_ref(),
-        other => other,
-    };
-    let ty = model_type(element);
-    let from_str = match element {
-        TypeRef::String
-        | TypeRef::Bool
-        | TypeRef::I32
-        | TypeRef::I64
-        | TypeRef::F32
-        | TypeRef::F64
-        | TypeRef::DateTime
-        | TypeRef::Date => true,
-        TypeRef::Named(n) => matches!(
-            types.get(n.as_str()).map(|d| &d.kind),
-            Some(TypeKind::Enum(_))
-        ),
-        _ => false,
-    };
-    if from_str {
-        quote!(parse_param::<#ty>(#name, #location, #value)?)
-    } else {
-        quote!(parse_json_param::<#ty>(#name, #location, #value)?)
-    }
-}
-
-/// The checks of `minimum`/`maximum`/length a parameter declares, on `value: &T`.
-fn constraint_checks(param: &Param) -> TokenStream {
-    let name = &param.wire_name;
-    let location = param.location.as_str();
-    let c = &param.constraints;
-    let mut checks = Vec::new();
-    let numeric = matches!(
-        param.ty,
-        TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64
-    );
-    if numeric {
-        if let Some(min) = c.minimum {
-            let op = if c.exclusive_minimum {
-                quote!(<=)
-            } else {
-                quote!(<)
-            };
-            let word = if c.exclusive_minimum {
-                "greater than"
-            } else {
-                "at least"
-            };
-            let message = format!("must be {word} {min}");
-            checks.push(quote! {
-                if (*value as f64) #op #min {
-                    return Err(RequestError::invalid_parameter(#name, #location, #message));
-                }
-            });
-        }
-        if let Some(max) = c.maximum {
-            let op = if c.exclusive_maximum {
-                quote!(>=)
-            } else {
-                quote!(>)
-            };
-            let word = if c.exclusive_maximum {
-                "less than"
-            } else {
-                "at most"
-            };
-            let message = format!("must be {word} {max}");
-            checks.push(quote! {
-                if (*value as f64) #op #max {
-                    return Err(RequestError::invalid_parameter(#name, #location, #message));
-                }
-            });
-        }
-    }
-    if param.ty == TypeRef::String {
-        if let Some(min) = c.min_length {
-            let message = format!("must be at least {min} characters long");
-            checks.push(quote! {
-                if value.chars().count() < #min {
-                    return Err(RequestError::invalid_parameter(#name, #location, #message));
-                }
-            });
-        }
-        if let Some(max) = c.max_length {
-            let message = format!("must be at most {max} characters long");
-            checks.push(quote! {
-                if value.chars().count() > #max {
-                    return Err(RequestError::invalid_parameter(#name, #location, #message));
-                }
-            });
-        }
-    }
-    quote!(#(#checks)*)
-}
-
-/// The checks of an `Option` variable, when the parameter has any.
-fn optional_checks(param: &Param, var: &Ident) -> TokenStream {
-    let checks = constraint_checks(param);
-    if checks.is_empty() {
-        return checks;
-    }
-    quote! {
-        if let Some(value) = &#var {
-            #checks
-        }
-    }
-}
-
-fn is_required(param: &Param) -> bool {
-    param.required && !matches!(param.ty, TypeRef::Vec(_))
-}
-
-fn query_struct(op: &Operation, types: &BTreeMap<&str, &TypeDef>) -> Option<TokenStream> {
-    let params = query_params(op);
-    if params.is_empty() {
-        return None;
-    }
-    let name = format_ident!("{}Query", op.type_name);
-    let doc = format!(" Query parameters of `{}`, parsed and validated.", op.id);
-    let fields = params.iter().map(|p| {
-        let field = ident(&p.name);
-        let ty = model_type(&p.ty);
-        let ty = if is_required(p) || matches!(p.ty, TypeRef::Vec(_)) {
-            ty
-        } else {
-            quote!(Option<#ty>)
-        };
-        let mut docs = p.docs.clone().unwrap_or_default();
-        if let Some(default) = &p.constraints.default {
-            if !docs.is_empty() {
-                docs.push_str("\n\n");
-            }
-            docs.push_str(&format!("Default: `{default}`."));
-        }
-        let docs = doc_attrs((!docs.is_empty()).then_some(docs.as_str()));
-        quote!(#docs pub #field: #ty,)
-    });
-    let vars = params.iter().map(|p| {
-        let var = ident(&p.name);
-        let ty = model_type(&p.ty);
-        if matches!(p.ty, TypeRef::Vec(_)) {
-            quote!(let mut #var: #ty = Vec::new();)
-        } else {
-            quote!(let mut #var: Option<#ty> = None;)
-        }
-    });
-    let arms = params.iter().map(|p| {
-        let var = ident(&p.name);
-        let wire = &p.wire_name;
-        let parsed = parse_expr(p, quote!(value), types);
-        if matches!(p.ty, TypeRef::Vec(_)) {
-            quote!(#wire => #var.push(#parsed),)
-        } else {
-            quote!(#wire => #var = Some(#parsed),)
-        }
-    });
-    let checks = params
-        .iter()
-        .filter(|p| !matches!(p.ty, TypeRef::Vec(_)))
-        .map(|p| optional_checks(p, &ident(&p.name)));
-    let finish = params.iter().map(|p| {
-        let var = ident(&p.name);
-        let wire = &p.wire_name;
-        if is_required(p) {
-            quote!(#var: #var.ok_or_else(|| RequestError::missing_parameter(#wire, "query"))?,)
-        } else {
-            quote!(#var,)
-        }
-    });
-    let derive_default = params
-        .iter()
-        .all(|p| !is_required(p))
-        .then(|| quote!(Default,));
-    let pushes = params.iter().map(|p| {
-        let field = ident(&p.name);
-        let wire = &p.wire_name;
-        let element = match &p.ty {
-            TypeRef::Vec(inner) => inner.as_ref(),
-            other => other,
-        };
-        let text = param_text(element, quote!(value), types);
-        if matches!(p.ty, TypeRef::Vec(_)) {
-            quote! {
-                for value in &self.#field {
-                    pairs.push((#wire, #text));
-                }
-            }
-        } else if is_required(p) {
-            quote! {
-                let value = &self.#field;
-                pairs.push((#wire, #text));
-            }
-        } else {
-            quote! {
-                if let Some(value) = &self.#field {
-                    pairs.push((#wire, #text));
-                }
-            }
-        }
-    });
-    Some(quote! {
-        #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq, #derive_default)]
-        pub struct #name {
-            #(#fields)*
-        }
-
-        impl #name {
-            /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
-            pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-                #(#vars)*
-                for (key, value) in pairs {
-                    match key.as_str() {
-                        #(#arms)*
-                        _ => {}
-                    }
-                }
-                #(#checks)*
-                Ok(#name {
-                    #(#finish)*
-                })
-            }
-
-            /// The `(name, value)` pairs of this query, as a client sends them.
-            pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-                let mut pairs = Vec::new();
-                #(#pushes)*
-                pairs
-            }
-        }
-    })
-}
-
-/// The text form of a parameter value `value: &T`, the inverse of [`parse_expr`].
-pub(super) fn param_text(
-    ty: &TypeRef,
-    value: TokenStream,
-    types: &BTreeMap<&str, &TypeDef>,
-) -> TokenStream {
-    match ty {
-        TypeRef::DateTime => quote!(#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
-        TypeRef::String
-        | TypeRef::Bool
-        | TypeRef::I32
-        | TypeRef::I64
-        | TypeRef::F32
-        | TypeRef::F64
-        | TypeRef::Date => {
-            quote!(#value.to_string())
-        }
-        TypeRef::Named(n)
-            if matches!(
-                types.get(n.as_str()).map(|d| &d.kind),
-                Some(TypeKind::Enum(_))
-            ) =>
-        {
-            quote!(#value.to_string())
-        }
-        _ => quote!(serde_json::to_string(#value).unwrap_or_default()),
-    }
-}
-
 /// The security scheme hooks of [`ApiHooks`].
 fn auth_hooks(api: &Api) -> TokenStream {
     let hooks = api.security_schemes.iter().map(|scheme| {
@@ -545,73 +258,6 @@ fn authenticate_fn(api: &Api, op: &Operation) -> Option<TokenStream> {
     })
 }
 
-/// `path_params_<op>` and `header_params_<op>`: read, parse and check those parameters.
-fn param_readers(op: &Operation, types: &BTreeMap<&str, &TypeDef>) -> TokenStream {
-    let mut out = TokenStream::new();
-    let path = path_params(op);
-    if !path.is_empty() {
-        let name = format_ident!("path_params_{}", op.fn_name);
-        let types_out = path.iter().map(|p| model_type(&p.ty));
-        let vars: Vec<Ident> = path.iter().map(|p| ident(&p.name)).collect();
-        let reads = path.iter().map(|p| {
-            let var = ident(&p.name);
-            let wire = &p.wire_name;
-            let parsed = parse_expr(p, quote!(value), types);
-            let checks = constraint_checks(p);
-            quote! {
-                let value = path_value(path, #wire)?;
-                let #var = #parsed;
-                {
-                    let value = &#var;
-                    #checks
-                }
-            }
-        });
-        out.extend(quote! {
-            #[allow(clippy::let_unit_value, unused_variables)]
-            fn #name(path: &[(String, String)]) -> Result<(#(#types_out,)*), RequestError> {
-                #(#reads)*
-                Ok((#(#vars,)*))
-            }
-        });
-    }
-    let headers = header_params(op);
-    if !headers.is_empty() {
-        let name = format_ident!("header_params_{}", op.fn_name);
-        let types_out = headers.iter().map(|p| {
-            let ty = model_type(&p.ty);
-            if p.required { ty } else { quote!(Option<#ty>) }
-        });
-        let vars: Vec<Ident> = headers.iter().map(|p| ident(&p.name)).collect();
-        let reads = headers.iter().map(|p| {
-            let var = ident(&p.name);
-            let wire = &p.wire_name;
-            let parsed = parse_expr(p, quote!(value), types);
-            let checks = optional_checks(p, &var);
-            let finish = if p.required {
-                quote!(let #var = #var.ok_or_else(|| RequestError::missing_parameter(#wire, "header"))?;)
-            } else {
-                quote!()
-            };
-            quote! {
-                let #var = match header_value(headers, #wire) {
-                    Some(value) => Some(#parsed),
-                    None => None,
-                };
-                #checks
-                #finish
-            }
-        });
-        out.extend(quote! {
-            fn #name(headers: &HeaderMap) -> Result<(#(#types_out,)*), RequestError> {
-                #(#reads)*
-                Ok((#(#vars,)*))
-            }
-        });
-    }
-    out
-}
-
 pub(super) fn body_type(op: &Operation) -> Option<(TokenStream, bool, bool)> {
     let body = op.body.as_ref()?;
     let json = is_json(&body.content_type);
@@ -623,23 +269,26 @@ pub(super) fn body_type(op: &Operation) -> Option<(TokenStream, bool, bool)> {
     Some((ty, json, body.required))
 }
 
-fn trait_method(op: &Operation) -> TokenStream {
-    let name = ident(&op.fn_name);
-    let response = format_ident!("{}Response", op.type_name);
-    let mut docs = String::new();
-    if let Some(summary) = &op.summary {
-        docs.push_str(summary.trim());
-    }
-    if let Some(description) = &op.description {
-        if !docs.is_empty() {
-            docs.push_str("\n\n");
-        }
-        docs.push_str(description.trim());
-    }
+/// An operation's summary, description and `METHOD /path`, as doc text.
+pub(super) fn operation_docs(op: &Operation) -> String {
+    let parts: Vec<&str> = [op.summary.as_deref(), op.description.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect();
+    let mut docs = parts.join("\n\n");
     if !docs.is_empty() {
         docs.push_str("\n\n");
     }
     docs.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
+    docs
+}
+
+fn trait_method(op: &Operation) -> TokenStream {
+    let name = ident(&op.fn_name);
+    let response = format_ident!("{}Response", op.type_name);
+    let docs = operation_docs(op);
     let docs = doc_attrs(Some(&docs));
     let mut args = Vec::new();
     if !op.security.is_empty() {
@@ -684,22 +333,25 @@ fn handler(op: &Operation) -> TokenStream {
         });
         call_args.push(quote!(principal));
     }
-    if !path_params(op).is_empty() {
-        let reader = format_ident!("path_params_{}", op.fn_name);
-        let vars: Vec<Ident> = path_params(op).iter().map(|p| ident(&p.name)).collect();
+    // Path and header parameters go through their `*_params_<op>` readers.
+    for (params, reader, source) in [
+        (
+            path_params(op),
+            format_ident!("path_params_{}", op.fn_name),
+            quote!(&path),
+        ),
+        (
+            header_params(op),
+            format_ident!("header_params_{}", op.fn_name),
+            quote!(&headers),
+        ),
+    ] {
+        if params.is_empty() {
+            continue;
+        }
+        let vars: Vec<Ident> = params.iter().map(|p| ident(&p.name)).collect();
         steps.push(quote! {
-            let (#(#vars,)*) = match #reader(&path) {
-                Ok(values) => values,
-                Err(error) => return api.request_error(error),
-            };
-        });
-        call_args.extend(vars.iter().map(|v| quote!(#v)));
-    }
-    if !header_params(op).is_empty() {
-        let reader = format_ident!("header_params_{}", op.fn_name);
-        let vars: Vec<Ident> = header_params(op).iter().map(|p| ident(&p.name)).collect();
-        steps.push(quote! {
-            let (#(#vars,)*) = match #reader(&headers) {
+            let (#(#vars,)*) = match #reader(#source) {
                 Ok(values) => values,
                 Err(error) => return api.request_error(error),
             };
@@ -964,7 +616,7 @@ pub fn server_file(api: &Api) -> TokenStream {
         )
     };
     let error_body = error_body(api, &types);
-    let support = support_items();
+    let support = super::server_support::support_items();
     let trait_doc = format!(
         " Hooks the generated server calls before any operation of {}: authentication and the shape of request errors.",
         api.title
@@ -1071,173 +723,5 @@ pub fn server_file(api: &Api) -> TokenStream {
         #(#readers)*
 
         #(#handlers)*
-    }
-}
-
-/// Code every server file has: the request error type and the parsing helpers.
-fn support_items() -> TokenStream {
-    quote! {
-        /// Why the server refused a request before calling the implementation.
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub enum RequestError {
-            /// Credentials are missing or the hook rejected them (401).
-            Unauthorized { scheme: &'static str, message: String },
-            /// A required parameter is absent (400).
-            MissingParameter { name: String, location: &'static str },
-            /// A parameter does not parse or breaks a constraint (400).
-            InvalidParameter { name: String, location: &'static str, message: String },
-            /// A required body is absent (400).
-            MissingBody,
-            /// The body is not valid for its schema; `field` is the path inside it (400).
-            InvalidBody { field: Option<String>, message: String },
-            /// The body has a content type the operation does not take (415).
-            UnsupportedMediaType { content_type: Option<String>, expected: &'static str },
-            /// The body is larger than the router's limit (413).
-            PayloadTooLarge,
-            /// No operation has this path (404).
-            UnknownRoute { method: String, path: String },
-            /// The path exists, but not with this method (405).
-            MethodNotAllowed { method: String, path: String },
-        }
-
-        impl RequestError {
-            pub fn missing_parameter(name: &str, location: &'static str) -> Self {
-                RequestError::MissingParameter { name: name.to_owned(), location }
-            }
-
-            pub fn invalid_parameter(name: &str, location: &'static str, message: impl Into<String>) -> Self {
-                RequestError::InvalidParameter { name: name.to_owned(), location, message: message.into() }
-            }
-
-            /// The HTTP status this error is answered with.
-            pub fn status(&self) -> axum::http::StatusCode {
-                use axum::http::StatusCode;
-                match self {
-                    RequestError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-                    RequestError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    RequestError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-                    RequestError::UnknownRoute { .. } => StatusCode::NOT_FOUND,
-                    RequestError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-                    _ => StatusCode::BAD_REQUEST,
-                }
-            }
-        }
-
-        impl std::fmt::Display for RequestError {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                match self {
-                    RequestError::Unauthorized { message, .. } => f.write_str(message),
-                    RequestError::MissingParameter { name, location } => write!(f, "{location} parameter `{name}` is required"),
-                    RequestError::InvalidParameter { name, location, message } => write!(f, "{location} parameter `{name}`: {message}"),
-                    RequestError::MissingBody => f.write_str("a request body is required"),
-                    RequestError::InvalidBody { field: Some(field), message } => write!(f, "invalid request body at `{field}`: {message}"),
-                    RequestError::InvalidBody { field: None, message } => write!(f, "invalid request body: {message}"),
-                    RequestError::UnsupportedMediaType { content_type: Some(found), expected } => write!(f, "content type `{found}` is not supported; send `{expected}`"),
-                    RequestError::UnsupportedMediaType { content_type: None, expected } => write!(f, "the request has no content type; send `{expected}`"),
-                    RequestError::PayloadTooLarge => f.write_str("the request body is too large"),
-                    RequestError::UnknownRoute { method, path } => write!(f, "no operation at {method} {path}"),
-                    RequestError::MethodNotAllowed { method, path } => write!(f, "{path} does not take {method}"),
-                }
-            }
-        }
-
-        impl std::error::Error for RequestError {}
-
-        fn parse_param<T>(name: &str, location: &'static str, value: &str) -> Result<T, RequestError>
-        where
-            T: std::str::FromStr,
-            T::Err: std::fmt::Display,
-        {
-            value.parse::<T>().map_err(|err| RequestError::invalid_parameter(name, location, format!("`{value}` is not valid: {err}")))
-        }
-
-        #[allow(dead_code)]
-        fn parse_json_param<T: serde::de::DeserializeOwned>(name: &str, location: &'static str, value: &str) -> Result<T, RequestError> {
-            serde_json::from_str(value).map_err(|err| RequestError::invalid_parameter(name, location, format!("`{value}` is not valid: {err}")))
-        }
-
-        #[allow(dead_code)]
-        fn path_value<'a>(path: &'a [(String, String)], name: &str) -> Result<&'a str, RequestError> {
-            path.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str()).ok_or_else(|| RequestError::missing_parameter(name, "path"))
-        }
-
-        #[allow(dead_code)]
-        fn header_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-            headers.get(name).and_then(|value| value.to_str().ok()).map(str::trim).filter(|value| !value.is_empty())
-        }
-
-        #[allow(dead_code)]
-        fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
-            query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str()).filter(|value| !value.is_empty())
-        }
-
-        #[allow(dead_code)]
-        fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-            headers
-                .get_all(axum::http::header::COOKIE)
-                .iter()
-                .filter_map(|value| value.to_str().ok())
-                .flat_map(|value| value.split(';'))
-                .filter_map(|pair| pair.trim().split_once('='))
-                .find(|(key, _)| *key == name)
-                .map(|(_, value)| value)
-        }
-
-        #[allow(dead_code)]
-        fn authorization_value<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a str> {
-            let value = header_value(headers, axum::http::header::AUTHORIZATION.as_str())?;
-            let (given, credentials) = value.split_once(' ')?;
-            given.eq_ignore_ascii_case(scheme).then(|| credentials.trim()).filter(|c| !c.is_empty())
-        }
-
-        #[allow(dead_code)]
-        fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, RequestError> {
-            body.map_err(|rejection| {
-                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    RequestError::PayloadTooLarge
-                } else {
-                    RequestError::InvalidBody { field: None, message: rejection.body_text() }
-                }
-            })
-        }
-
-        #[allow(dead_code)]
-        fn check_json_content_type(headers: &HeaderMap) -> Result<(), RequestError> {
-            let content_type = header_value(headers, axum::http::header::CONTENT_TYPE.as_str());
-            let media = content_type.map(|value| value.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-            match media.as_deref() {
-                Some("application/json") => Ok(()),
-                Some(media) if media.ends_with("+json") => Ok(()),
-                _ => Err(RequestError::UnsupportedMediaType { content_type: content_type.map(str::to_owned), expected: "application/json" }),
-            }
-        }
-
-        #[allow(dead_code)]
-        fn parse_json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<T, RequestError> {
-            let bytes = read_body(body)?;
-            if bytes.is_empty() {
-                return Err(RequestError::MissingBody);
-            }
-            check_json_content_type(headers)?;
-            let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
-            serde_path_to_error::deserialize(deserializer).map_err(|err| {
-                let path = err.path().to_string();
-                let message = err.inner().to_string();
-                let message = match message.find(" at line ") {
-                    Some(at) => message[..at].to_owned(),
-                    None => message,
-                };
-                RequestError::InvalidBody { field: (path != ".").then_some(path), message }
-            })
-        }
-
-        #[allow(dead_code)]
-        fn parse_optional_json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Option<T>, RequestError> {
-            match read_body(body) {
-                Ok(bytes) if bytes.is_empty() => Ok(None),
-                Ok(bytes) => parse_json_body(headers, Ok(bytes)).map(Some),
-                Err(error) => Err(error),
-            }
-        }
     }
 }
