@@ -276,3 +276,36 @@ async fn unknown_routes_and_methods_answer_in_the_error_format() {
     assert_eq!(body["http_status_code"], 405);
     assert!(h.api.calls().is_empty());
 }
+
+#[test]
+fn query_defaults_come_from_the_spec_and_pairs_round_trip() {
+    use flexprice_api::server::ListTasksQuery;
+    use flexprice_api::{ListTasksOrder, TaskType};
+    let empty = ListTasksQuery::default();
+    assert_eq!(empty.limit_or_default(), 50);
+    assert_eq!(empty.offset_or_default(), 0);
+    assert_eq!(empty.order_or_default(), ListTasksOrder::Desc);
+    assert_eq!(empty.sort_or_default(), "created_at");
+
+    let query = ListTasksQuery {
+        limit: Some(20),
+        order: Some(ListTasksOrder::Asc),
+        task_type: Some(TaskType::Export),
+        start_time: Some("2025-03-04T05:06:07.5Z".parse().unwrap()),
+        ..ListTasksQuery::default()
+    };
+    assert_eq!(query.limit_or_default(), 20);
+    let pairs: Vec<(String, String)> = query
+        .to_pairs()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    assert!(
+        pairs.contains(&(
+            "start_time".to_owned(),
+            "2025-03-04T05:06:07.500Z".to_owned()
+        )),
+        "{pairs:?}"
+    );
+    assert_eq!(ListTasksQuery::from_pairs(&pairs), Ok(query));
+}

@@ -939,6 +939,22 @@ impl ListTasksQuery {
         }
         pairs
     }
+    /// `limit`, or the spec's default `50` when it was not given.
+    pub fn limit_or_default(&self) -> i64 {
+        self.limit.unwrap_or(50)
+    }
+    /// `offset`, or the spec's default `0` when it was not given.
+    pub fn offset_or_default(&self) -> i64 {
+        self.offset.unwrap_or(0)
+    }
+    /// `order`, or the spec's default `"desc"` when it was not given.
+    pub fn order_or_default(&self) -> models::ListTasksOrder {
+        self.order.unwrap_or(models::ListTasksOrder::Desc)
+    }
+    /// `sort`, or the spec's default `"created_at"` when it was not given.
+    pub fn sort_or_default(&self) -> String {
+        self.sort.clone().unwrap_or_else(|| "created_at".to_owned())
+    }
 }
 
 /// Query parameters of `getTaskResult`, parsed and validated.

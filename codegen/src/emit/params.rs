@@ -217,6 +217,7 @@ pub(super) fn query_struct(
         .iter()
         .all(|p| !is_required(p))
         .then(|| quote!(Default,));
+    let defaults = params.iter().filter_map(|p| default_accessor(p, types));
     let pushes = params.iter().map(|p| {
         let field = ident(&p.name);
         let wire = &p.wire_name;
@@ -273,6 +274,56 @@ pub(super) fn query_struct(
                 #(#pushes)*
                 pairs
             }
+
+            #(#defaults)*
+        }
+    })
+}
+
+/// `<param>_or_default()` for an optional parameter whose schema has a usable `default`.
+fn default_accessor(param: &Param, types: &BTreeMap<&str, &TypeDef>) -> Option<TokenStream> {
+    if is_required(param) {
+        return None;
+    }
+    let default = param.constraints.default.as_ref()?;
+    let field = ident(&param.name);
+    let method = format_ident!("{}_or_default", param.name.trim_end_matches('_'));
+    let ty = model_type(&param.ty);
+    let value = match (&param.ty, default) {
+        (TypeRef::I64, serde_json::Value::Number(n)) => {
+            let v = proc_macro2::Literal::i64_unsuffixed(n.as_i64()?);
+            quote!(self.#field.unwrap_or(#v))
+        }
+        (TypeRef::I32, serde_json::Value::Number(n)) => {
+            let v = proc_macro2::Literal::i32_unsuffixed(i32::try_from(n.as_i64()?).ok()?);
+            quote!(self.#field.unwrap_or(#v))
+        }
+        (TypeRef::F64 | TypeRef::F32, serde_json::Value::Number(n)) => {
+            let v = proc_macro2::Literal::f64_unsuffixed(n.as_f64()?);
+            quote!(self.#field.unwrap_or(#v))
+        }
+        (TypeRef::Bool, serde_json::Value::Bool(b)) => quote!(self.#field.unwrap_or(#b)),
+        (TypeRef::String, serde_json::Value::String(text)) => {
+            quote!(self.#field.clone().unwrap_or_else(|| #text.to_owned()))
+        }
+        (TypeRef::Named(name), serde_json::Value::String(text)) => {
+            let TypeKind::Enum(e) = &types.get(name.as_str())?.kind else {
+                return None;
+            };
+            let variant = ident(&e.variants.iter().find(|v| &v.value == text)?.name);
+            let enum_ident = ident(name);
+            quote!(self.#field.unwrap_or(models::#enum_ident::#variant))
+        }
+        _ => return None,
+    };
+    let doc = format!(
+        " `{}`, or the spec's default `{default}` when it was not given.",
+        param.wire_name
+    );
+    Some(quote! {
+        #[doc = #doc]
+        pub fn #method(&self) -> #ty {
+            #value
         }
     })
 }

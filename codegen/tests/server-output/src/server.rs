@@ -594,6 +594,10 @@ impl ListItemsQuery {
         }
         pairs
     }
+    /// `limit`, or the spec's default `5` when it was not given.
+    pub fn limit_or_default(&self) -> i64 {
+        self.limit.unwrap_or(5)
+    }
 }
 
 #[allow(unused_variables)]
