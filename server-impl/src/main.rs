@@ -1,20 +1,70 @@
-//! The Tasks service. For now it only reports what the generated crate
-//! provides; the HTTP server comes with the generated router (see the issues).
+//! Start-up only: configuration, logging, the server, and a graceful stop on
+//! SIGINT/SIGTERM.
 
-use flexprice_api::{EntityType, TaskStatus, TaskType};
+use std::process::ExitCode;
 
-fn main() {
-    println!("Flexprice Tasks service (models only so far)");
+use clap::Parser;
+use server_impl::config::Config;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let config = Config::parse();
+    let running = match server_impl::start(&config).await {
+        Ok(running) => running,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     println!(
-        "task types: {}",
-        TaskType::ALL.map(TaskType::as_str).join(", ")
+        "Tasks API listening on http://{}{}",
+        running.address,
+        flexprice_api::server::BASE_PATH
     );
     println!(
-        "entity types: {}",
-        EntityType::ALL.map(EntityType::as_str).join(", ")
+        "data: {} (database {})",
+        config.data_dir.display(),
+        running.database_url
     );
-    println!(
-        "task states: {}",
-        TaskStatus::ALL.map(TaskStatus::as_str).join(", ")
-    );
+    if let Some(key) = &running.dev_key {
+        println!("development API key (tenant_dev/env_dev), shown once: {key}");
+    }
+    wait_for_stop_signal().await;
+    tracing::info!("stopping: finishing requests in flight");
+    match running.shutdown().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn wait_for_stop_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
 }

@@ -1,0 +1,241 @@
+//! The HTTP layer: the generated `TasksApi` implemented by translating between
+//! the generated types and [`TaskService`] calls.
+
+use flexprice_api::server::{
+    ApiHooks, CreateTaskResponse, DownloadTaskExportResponse, GetTaskResponse, GetTaskResultQuery,
+    GetTaskResultResponse, ListTasksQuery, ListTasksResponse, TasksApi, UpdateTaskStatusResponse,
+};
+use flexprice_api::{
+    CreateTaskRequest, ErrorCode, ErrorResponse, PaginationResponse, SuccessResponse, TaskResponse,
+    TaskStatus, TaskType, TemporalWorkflowResult, UpdateTaskStatusRequest,
+};
+
+use crate::auth::{self, Principal};
+use crate::domain::Task;
+use crate::service::{ServiceError, TaskService};
+use crate::store::TaskStore;
+
+pub struct Api<S> {
+    pub service: TaskService<S>,
+}
+
+fn error_body(code: ErrorCode, status: u16, message: String) -> ErrorResponse {
+    ErrorResponse {
+        code: Some(code),
+        message: Some(message),
+        http_status_code: Some(i64::from(status)),
+        details: None,
+    }
+}
+
+/// The three error answers every operation documents.
+enum Failure {
+    BadRequest(ErrorResponse),
+    NotFound(ErrorResponse),
+    Internal(ErrorResponse),
+}
+
+impl From<ServiceError> for Failure {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Validation(message) => {
+                Failure::BadRequest(error_body(ErrorCode::Validation, 400, message))
+            }
+            ServiceError::NotFound(message) => {
+                Failure::NotFound(error_body(ErrorCode::NotFound, 404, message))
+            }
+            ServiceError::Store(err) => {
+                tracing::error!(error = %err, "storage failed");
+                Failure::Internal(error_body(
+                    ErrorCode::Database,
+                    500,
+                    "the task store failed".to_owned(),
+                ))
+            }
+        }
+    }
+}
+
+pub fn task_response(task: Task) -> TaskResponse {
+    TaskResponse {
+        id: Some(task.id),
+        tenant_id: Some(task.scope.tenant_id),
+        environment_id: Some(task.scope.environment_id),
+        task_type: Some(task.task_type),
+        entity_type: Some(task.entity_type),
+        file_url: Some(task.file_url),
+        file_name: task.file_name,
+        file_type: Some(task.file_type),
+        task_status: Some(task.task_status),
+        status: Some(task.status),
+        workflow_id: Some(task.workflow_id),
+        scheduled_task_id: task.scheduled_task_id,
+        metadata: task.metadata,
+        total_records: task.counts.map(|c| c.total),
+        processed_records: task.counts.map(|c| c.processed),
+        successful_records: task.counts.map(|c| c.successful),
+        failed_records: task.counts.map(|c| c.failed),
+        error_summary: task.error_summary,
+        started_at: task.started_at,
+        completed_at: task.completed_at,
+        failed_at: task.failed_at,
+        created_at: Some(task.created_at),
+        updated_at: Some(task.updated_at),
+        created_by: Some(task.created_by),
+        updated_by: Some(task.updated_by),
+    }
+}
+
+impl<S: TaskStore> ApiHooks for Api<S> {
+    type Principal = Principal;
+
+    async fn authenticate_api_key_auth(&self, api_key: &str) -> Option<Principal> {
+        match auth::authenticate(self.service.store(), api_key).await {
+            Ok(principal) => principal,
+            Err(err) => {
+                tracing::error!(error = %err, "API key lookup failed");
+                None
+            }
+        }
+    }
+}
+
+impl<S: TaskStore> TasksApi for Api<S> {
+    async fn list_tasks(&self, principal: Principal, query: ListTasksQuery) -> ListTasksResponse {
+        match self
+            .service
+            .list(&principal.scope, &query)
+            .await
+            .map_err(Failure::from)
+        {
+            Ok(page) => ListTasksResponse::Ok(flexprice_api::ListTasksResponse {
+                items: Some(page.tasks.into_iter().map(task_response).collect()),
+                pagination: Some(PaginationResponse {
+                    limit: Some(page.limit),
+                    offset: Some(page.offset),
+                    total: Some(page.total),
+                }),
+            }),
+            Err(Failure::BadRequest(body) | Failure::NotFound(body)) => {
+                ListTasksResponse::BadRequest(body)
+            }
+            Err(Failure::Internal(body)) => ListTasksResponse::InternalServerError(body),
+        }
+    }
+
+    async fn create_task(
+        &self,
+        principal: Principal,
+        body: CreateTaskRequest,
+    ) -> CreateTaskResponse {
+        match self
+            .service
+            .create(&principal, body)
+            .await
+            .map_err(Failure::from)
+        {
+            Ok(task) => CreateTaskResponse::Accepted(task_response(task)),
+            Err(Failure::BadRequest(body) | Failure::NotFound(body)) => {
+                CreateTaskResponse::BadRequest(body)
+            }
+            Err(Failure::Internal(body)) => CreateTaskResponse::InternalServerError(body),
+        }
+    }
+
+    async fn get_task_result(
+        &self,
+        principal: Principal,
+        query: GetTaskResultQuery,
+    ) -> GetTaskResultResponse {
+        match self
+            .service
+            .run_report(&principal.scope, &query.workflow_id)
+            .await
+            .map_err(Failure::from)
+        {
+            Ok(report) => GetTaskResultResponse::Ok(TemporalWorkflowResult {
+                workflow_id: Some(report.workflow_id),
+                run_id: Some(report.run_id),
+                message: Some(report.message),
+            }),
+            Err(Failure::BadRequest(body)) => GetTaskResultResponse::BadRequest(body),
+            Err(Failure::NotFound(body)) => GetTaskResultResponse::NotFound(body),
+            Err(Failure::Internal(body)) => GetTaskResultResponse::InternalServerError(body),
+        }
+    }
+
+    async fn get_task(&self, principal: Principal, id: String) -> GetTaskResponse {
+        match self
+            .service
+            .get(&principal.scope, &id)
+            .await
+            .map_err(Failure::from)
+        {
+            Ok(task) => GetTaskResponse::Ok(task_response(task)),
+            Err(Failure::BadRequest(body)) => GetTaskResponse::BadRequest(body),
+            Err(Failure::NotFound(body)) => GetTaskResponse::NotFound(body),
+            Err(Failure::Internal(body)) => GetTaskResponse::InternalServerError(body),
+        }
+    }
+
+    async fn download_task_export(
+        &self,
+        principal: Principal,
+        id: String,
+    ) -> DownloadTaskExportResponse {
+        let task = match self
+            .service
+            .get(&principal.scope, &id)
+            .await
+            .map_err(Failure::from)
+        {
+            Ok(task) => task,
+            Err(Failure::BadRequest(body)) => return DownloadTaskExportResponse::BadRequest(body),
+            Err(Failure::NotFound(body)) => return DownloadTaskExportResponse::NotFound(body),
+            Err(Failure::Internal(body)) => {
+                return DownloadTaskExportResponse::InternalServerError(body);
+            }
+        };
+        let refuse = |message: String| {
+            DownloadTaskExportResponse::BadRequest(error_body(ErrorCode::Validation, 400, message))
+        };
+        if task.task_type == TaskType::Import {
+            return refuse(format!(
+                "task {id} is an import; only export tasks have a file to download"
+            ));
+        }
+        if task.task_status != TaskStatus::Completed {
+            return refuse(format!(
+                "export task {id} is {}, not COMPLETED; its file is not ready",
+                task.task_status
+            ));
+        }
+        // Export files and signed links come with the export worker (issue: server-impl).
+        DownloadTaskExportResponse::NotFound(error_body(
+            ErrorCode::NotFound,
+            404,
+            format!("export task {id} has no exported file"),
+        ))
+    }
+
+    async fn update_task_status(
+        &self,
+        principal: Principal,
+        id: String,
+        body: UpdateTaskStatusRequest,
+    ) -> UpdateTaskStatusResponse {
+        match self
+            .service
+            .update_status(&principal, &id, body.task_status)
+            .await
+            .map_err(Failure::from)
+        {
+            Ok(task) => UpdateTaskStatusResponse::Ok(SuccessResponse {
+                message: Some(format!("task {} is {}", task.id, task.task_status)),
+            }),
+            Err(Failure::BadRequest(body)) => UpdateTaskStatusResponse::BadRequest(body),
+            Err(Failure::NotFound(body)) => UpdateTaskStatusResponse::NotFound(body),
+            Err(Failure::Internal(body)) => UpdateTaskStatusResponse::InternalServerError(body),
+        }
+    }
+}

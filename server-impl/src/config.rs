@@ -1,0 +1,100 @@
+//! Configuration by flags and environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::domain::Scope;
+
+/// The Flexprice Tasks service: asynchronous import and export tasks over the generated API.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "server-impl", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "TASKS_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Directory for the database (unless --database-url says otherwise); created if absent.
+    #[arg(long, env = "TASKS_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL [default: sqlite://<data-dir>/tasks.db].
+    #[arg(long, env = "TASKS_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// An API key to accept, as KEY=TENANT/ENVIRONMENT; repeat the flag (or separate with commas
+    /// in the variable) for more. Keys are stored hashed. With none given and none stored, a
+    /// development key is created on first start and printed.
+    #[arg(long = "api-key", env = "TASKS_API_KEYS", value_delimiter = ',', value_parser = parse_api_key)]
+    pub api_keys: Vec<ApiKeySpec>,
+
+    /// A host (`host` or `host:port`) that imports may fetch from although it is private or plain
+    /// http. For local development and tests only: it bypasses the SSRF guard for that host.
+    #[arg(
+        long = "allow-import-host",
+        env = "TASKS_ALLOW_IMPORT_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allow_import_hosts: Vec<String>,
+}
+
+impl Config {
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("tasks.db").display()),
+        }
+    }
+}
+
+/// A key and the scope it opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeySpec {
+    pub key: String,
+    pub scope: Scope,
+}
+
+fn parse_api_key(text: &str) -> Result<ApiKeySpec, String> {
+    let (key, scope) = text
+        .split_once('=')
+        .ok_or("expected KEY=TENANT/ENVIRONMENT")?;
+    let (tenant, environment) = scope
+        .split_once('/')
+        .ok_or("expected KEY=TENANT/ENVIRONMENT")?;
+    let (key, tenant, environment) = (key.trim(), tenant.trim(), environment.trim());
+    if key.len() < 16 {
+        return Err("an API key must be at least 16 characters long".to_owned());
+    }
+    if tenant.is_empty() || environment.is_empty() {
+        return Err("tenant and environment must not be empty".to_owned());
+    }
+    Ok(ApiKeySpec {
+        key: key.to_owned(),
+        scope: Scope {
+            tenant_id: tenant.to_owned(),
+            environment_id: environment.to_owned(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_keys_name_their_scope() {
+        let spec = parse_api_key("0123456789abcdef=tenant_a/env_prod").unwrap();
+        assert_eq!(spec.scope.tenant_id, "tenant_a");
+        assert_eq!(spec.scope.environment_id, "env_prod");
+        assert!(parse_api_key("short=t/e").is_err());
+        assert!(parse_api_key("0123456789abcdef=tenant").is_err());
+    }
+
+    #[test]
+    fn flags_parse_with_defaults() {
+        let config = Config::try_parse_from(["server-impl", "--data-dir", "/tmp/x"]).unwrap();
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.database_url(), "sqlite:///tmp/x/tasks.db");
+    }
+}
