@@ -13,6 +13,7 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
     let config = Config::parse();
     let running = match server_impl::start(&config).await {
