@@ -64,7 +64,7 @@ pub fn generate(spec: &Path, options: &Options) -> Result<Generation, Error> {
 pub fn generate_loaded(loaded: &load::LoadedSpec, options: &Options) -> Result<Generation, Error> {
     let lowered = lower::lower(loaded)?;
     let spec_json = serde_json::to_string_pretty(&loaded.raw)
-        .map_err(|err| EmitError::InvalidRust(err.to_string()))?;
+        .map_err(|err| EmitError::EmbedSpec(err.to_string()))?;
     let files = emit::render(&lowered.api, &spec_json, options)?;
     Ok(Generation {
         files,

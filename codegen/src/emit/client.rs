@@ -54,26 +54,20 @@ impl Payload {
 }
 
 fn payload_of(responses: &[&Response]) -> Payload {
-    let kinds: BTreeSet<String> = responses
+    let payloads: Vec<Payload> = responses
         .iter()
         .map(|r| match (&r.content_type, &r.ty) {
-            (None, _) => "unit".to_owned(),
-            (Some(ct), _) if !is_json(ct) => "bytes".to_owned(),
-            (Some(_), Some(ty)) => model_type(ty).to_string(),
-            (Some(_), None) => "value".to_owned(),
-        })
-        .collect();
-    if kinds.len() > 1 {
-        return Payload::Value;
-    }
-    match responses.first() {
-        None => Payload::Unit,
-        Some(r) => match (&r.content_type, &r.ty) {
             (None, _) => Payload::Unit,
             (Some(ct), _) if !is_json(ct) => Payload::Bytes,
             (Some(_), Some(ty)) => Payload::Json(model_type(ty)),
             (Some(_), None) => Payload::Value,
-        },
+        })
+        .collect();
+    let kinds: BTreeSet<String> = payloads.iter().map(|p| p.tokens().to_string()).collect();
+    match payloads.into_iter().next() {
+        None => Payload::Unit,
+        Some(_) if kinds.len() > 1 => Payload::Value,
+        Some(first) => first,
     }
 }
 

@@ -73,6 +73,8 @@ pub struct GeneratedFile {
 pub enum EmitError {
     #[error("the generator produced invalid Rust (a generator bug): {0}")]
     InvalidRust(String),
+    #[error("the spec could not be embedded as JSON: {0}")]
+    EmbedSpec(String),
     #[error("a template failed to render: {0}")]
     Template(#[from] askama::Error),
 }

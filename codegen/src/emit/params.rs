@@ -78,38 +78,36 @@ pub(super) fn constraint_checks(param: &Param) -> TokenStream {
         TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64
     );
     if numeric {
-        if let Some(min) = c.minimum {
-            let op = if c.exclusive_minimum {
-                quote!(<=)
+        // (bound, exclusive, failing comparison when inclusive / exclusive, wording)
+        let bounds = [
+            (
+                c.minimum,
+                c.exclusive_minimum,
+                quote!(<),
+                quote!(<=),
+                "at least",
+                "greater than",
+            ),
+            (
+                c.maximum,
+                c.exclusive_maximum,
+                quote!(>),
+                quote!(>=),
+                "at most",
+                "less than",
+            ),
+        ];
+        for (bound, exclusive, inclusive_op, exclusive_op, inclusive_word, exclusive_word) in bounds
+        {
+            let Some(bound) = bound else { continue };
+            let (op, word) = if exclusive {
+                (exclusive_op, exclusive_word)
             } else {
-                quote!(<)
+                (inclusive_op, inclusive_word)
             };
-            let word = if c.exclusive_minimum {
-                "greater than"
-            } else {
-                "at least"
-            };
-            let message = format!("must be {word} {min}");
+            let message = format!("must be {word} {bound}");
             checks.push(quote! {
-                if (*value as f64) #op #min {
-                    return Err(RequestError::invalid_parameter(#name, #location, #message));
-                }
-            });
-        }
-        if let Some(max) = c.maximum {
-            let op = if c.exclusive_maximum {
-                quote!(>=)
-            } else {
-                quote!(>)
-            };
-            let word = if c.exclusive_maximum {
-                "less than"
-            } else {
-                "at most"
-            };
-            let message = format!("must be {word} {max}");
-            checks.push(quote! {
-                if (*value as f64) #op #max {
+                if (*value as f64) #op #bound {
                     return Err(RequestError::invalid_parameter(#name, #location, #message));
                 }
             });
