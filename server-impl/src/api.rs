@@ -10,13 +10,22 @@ use flexprice_api::{
     TaskStatus, TaskType, TemporalWorkflowResult, UpdateTaskStatusRequest,
 };
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
 use crate::auth::{self, Principal};
+use crate::files::export::export_path;
+use crate::links::LinkSigner;
 use crate::domain::Task;
 use crate::service::{ServiceError, TaskService};
 use crate::store::TaskStore;
 
 pub struct Api<S> {
     pub service: TaskService<S>,
+    /// Signs the download links of finished exports.
+    pub links: LinkSigner,
+    /// Where finished export files are.
+    pub exports_dir: PathBuf,
 }
 
 fn error_body(code: ErrorCode, status: u16, message: String) -> ErrorResponse {
@@ -210,12 +219,17 @@ impl<S: TaskStore> TasksApi for Api<S> {
                 task.task_status
             ));
         }
-        // Export files and signed links come with the export worker (issue: server-impl).
-        DownloadTaskExportResponse::NotFound(error_body(
-            ErrorCode::NotFound,
-            404,
-            format!("export task {id} has no exported file"),
-        ))
+        let path = export_path(&self.exports_dir, &task.id, task.file_type);
+        if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            // Marked COMPLETED by hand, without a run that wrote a file.
+            return DownloadTaskExportResponse::NotFound(error_body(
+                ErrorCode::NotFound,
+                404,
+                format!("export task {id} has no exported file"),
+            ));
+        }
+        let link = self.links.link(&task.id, crate::domain::now());
+        DownloadTaskExportResponse::Ok(BTreeMap::from([("download_url".to_owned(), link)]))
     }
 
     async fn update_task_status(

@@ -37,6 +37,37 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub allow_import_hosts: Vec<String>,
+
+    /// Largest import file accepted, in bytes; a bigger download fails the task.
+    #[arg(long, env = "TASKS_IMPORT_MAX_BYTES", default_value_t = 256 * 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub import_max_bytes: u64,
+
+    /// Longest an import download may take, in seconds.
+    #[arg(long, env = "TASKS_IMPORT_TIMEOUT_SECS", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub import_timeout_secs: u64,
+
+    /// How long a download link of an export stays valid, in seconds.
+    #[arg(long, env = "TASKS_EXPORT_LINK_TTL_SECS", default_value_t = 900,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub export_link_ttl_secs: u64,
+
+    /// The base URL clients reach this server at, used in download links
+    /// [default: http://<listen address>].
+    #[arg(long, env = "TASKS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Tasks the background worker processes at once. 0 runs no worker: tasks
+    /// stay PENDING (for an API-only instance beside a worker instance).
+    #[arg(long, env = "TASKS_WORKERS", default_value_t = 2)]
+    pub workers: usize,
+
+    /// Seconds a running task may go without a heartbeat from its process before
+    /// another process resumes it (after a crash).
+    #[arg(long, env = "TASKS_WORKER_LEASE_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub worker_lease_secs: u64,
 }
 
 impl Config {
@@ -45,6 +76,11 @@ impl Config {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("tasks.db").display()),
         }
+    }
+
+    /// Where finished export files are kept.
+    pub fn exports_dir(&self) -> PathBuf {
+        self.data_dir.join("exports")
     }
 }
 

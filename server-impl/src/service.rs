@@ -1,7 +1,10 @@
 //! The rules of the Tasks service: validation, state transitions, tenancy.
 //! Knows nothing of HTTP; the `api` layer translates.
 
+use std::sync::Arc;
+
 use flexprice_api::server::ListTasksQuery;
+use tokio::sync::Notify;
 use flexprice_api::{CreateTaskRequest, ListTasksOrder, Status, TaskStatus, TaskType};
 
 use crate::auth::Principal;
@@ -41,11 +44,17 @@ pub struct RunReport {
 pub struct TaskService<S> {
     store: S,
     import_urls: ImportUrlPolicy,
+    /// Tells the background worker that a task may be waiting.
+    wake: Arc<Notify>,
 }
 
 impl<S: TaskStore> TaskService<S> {
-    pub fn new(store: S, import_urls: ImportUrlPolicy) -> Self {
-        TaskService { store, import_urls }
+    pub fn new(store: S, import_urls: ImportUrlPolicy, wake: Arc<Notify>) -> Self {
+        TaskService {
+            store,
+            import_urls,
+            wake,
+        }
     }
 
     pub fn store(&self) -> &S {
@@ -96,6 +105,7 @@ impl<S: TaskStore> TaskService<S> {
             updated_by: principal.label.clone(),
         };
         self.store.insert_task(&task).await?;
+        self.wake.notify_one();
         tracing::info!(task_id = %task.id, task_type = %task.task_type, "task created");
         Ok(task)
     }
@@ -169,6 +179,10 @@ impl<S: TaskStore> TaskService<S> {
         };
         match self.store.change_status(scope, id, &change).await? {
             Some(task) => {
+                if to == TaskStatus::Processing {
+                    // A retry (or a manual start): the worker runs it.
+                    self.wake.notify_one();
+                }
                 tracing::info!(task_id = %id, %from, %to, "task status changed");
                 Ok(task)
             }

@@ -3,9 +3,19 @@
 //! every address the host resolves to must be public. Hosts on the explicit
 //! allow-list (development and tests) may be plain `http` and private.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use url::Url;
+
+/// A URL that passed the guard, with the addresses it was checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedUrl {
+    pub url: Url,
+    /// The public addresses a domain name resolved to. A fetch must connect
+    /// to these and nothing else (so a second DNS answer cannot point
+    /// elsewhere). Empty for an address literal or an allow-listed host.
+    pub pinned: Vec<SocketAddr>,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct ImportUrlPolicy {
@@ -28,7 +38,7 @@ impl ImportUrlPolicy {
     }
 
     /// Checks `raw` and returns it parsed, or says why it is refused.
-    pub async fn check(&self, raw: &str) -> Result<Url, String> {
+    pub async fn check(&self, raw: &str) -> Result<CheckedUrl, String> {
         let url = Url::parse(raw)
             .map_err(|err| format!("file_url is not a valid absolute URL: {err}"))?;
         if !url.username().is_empty() || url.password().is_some() {
@@ -44,17 +54,22 @@ impl ImportUrlPolicy {
             return Err("file_url has no host".to_owned());
         };
         if allowed {
-            return Ok(url);
+            return Ok(CheckedUrl {
+                url,
+                pinned: Vec::new(),
+            });
         }
         let port = url.port_or_known_default().unwrap_or(443);
-        let addresses: Vec<IpAddr> = match host {
-            url::Host::Ipv4(ip) => vec![IpAddr::V4(ip)],
-            url::Host::Ipv6(ip) => vec![IpAddr::V6(ip)],
-            url::Host::Domain(name) => tokio::net::lookup_host((name, port))
-                .await
-                .map_err(|err| format!("file_url host `{name}` does not resolve: {err}"))?
-                .map(|address| address.ip())
-                .collect(),
+        let (addresses, pinned): (Vec<IpAddr>, Vec<SocketAddr>) = match host {
+            url::Host::Ipv4(ip) => (vec![IpAddr::V4(ip)], Vec::new()),
+            url::Host::Ipv6(ip) => (vec![IpAddr::V6(ip)], Vec::new()),
+            url::Host::Domain(name) => {
+                let resolved: Vec<SocketAddr> = tokio::net::lookup_host((name, port))
+                    .await
+                    .map_err(|err| format!("file_url host `{name}` does not resolve: {err}"))?
+                    .collect();
+                (resolved.iter().map(SocketAddr::ip).collect(), resolved)
+            }
         };
         if addresses.is_empty() {
             return Err("file_url host does not resolve".to_owned());
@@ -64,7 +79,7 @@ impl ImportUrlPolicy {
                 "file_url must point to a public address, not {bad}"
             ));
         }
-        Ok(url)
+        Ok(CheckedUrl { url, pinned })
     }
 }
 

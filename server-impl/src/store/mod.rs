@@ -8,7 +8,8 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 use flexprice_api::{EntityType, Status, TaskStatus, TaskType};
 
-use crate::domain::{Scope, Task};
+use crate::domain::{Counts, Scope, Task};
+use crate::records::{Cell, Schema};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -99,6 +100,53 @@ pub struct StatusChange {
     pub new_run_id: Option<String>,
 }
 
+/// A task a worker holds: the store applies the worker's writes only while
+/// the task is still `PROCESSING`, held by `worker_id`, in run `run_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub task_id: String,
+    pub scope: Scope,
+    pub worker_id: String,
+    pub run_id: String,
+}
+
+/// A valid record of an import, numbered as in its file (from 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagedRecord {
+    pub number: i64,
+    pub cells: Vec<Cell>,
+}
+
+/// What storing a chunk of records found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChunkWrite {
+    /// Records stored now.
+    pub stored: usize,
+    /// Records this task had stored already (an earlier run of it).
+    pub already_stored: usize,
+    /// Positions (in the chunk) of records refused because another record has
+    /// the same identifying value.
+    pub conflicts: Vec<usize>,
+}
+
+/// A task's counts and error summary while it runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub counts: Counts,
+    pub error_summary: Option<String>,
+}
+
+/// How a run ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finish {
+    /// `Completed` or `Failed`.
+    pub status: TaskStatus,
+    pub counts: Option<Counts>,
+    pub error_summary: Option<String>,
+    /// Set for a finished export.
+    pub file_name: Option<String>,
+}
+
 /// Where tasks and API keys live.
 pub trait TaskStore: Send + Sync + 'static {
     fn insert_task(&self, task: &Task) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -107,6 +155,9 @@ pub trait TaskStore: Send + Sync + 'static {
         scope: &Scope,
         id: &str,
     ) -> impl Future<Output = Result<Option<Task>, StoreError>> + Send;
+    /// A task by id in any scope: only for requests that prove access
+    /// otherwise (a signed download link).
+    fn find_task(&self, id: &str) -> impl Future<Output = Result<Option<Task>, StoreError>> + Send;
     fn get_task_by_workflow(
         &self,
         scope: &Scope,
@@ -139,4 +190,66 @@ pub trait TaskStore: Send + Sync + 'static {
         prefix: &str,
     ) -> impl Future<Output = Result<Vec<(String, Scope, String)>, StoreError>> + Send;
     fn count_api_keys(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// The secret named `name`, stored as `fresh` the first time it is asked for.
+    fn secret(
+        &self,
+        name: &str,
+        fresh: Vec<u8>,
+    ) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+}
+
+/// The background worker's side of storage: claims, progress, records.
+pub trait WorkStore: Send + Sync + 'static {
+    /// Takes the oldest task that is `PENDING`, or `PROCESSING` and held by
+    /// nobody (or by a worker whose heartbeat is older than `stale_before`),
+    /// marks it `PROCESSING` for `worker_id`, and returns it.
+    fn claim_next(
+        &self,
+        worker_id: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<Task>, StoreError>> + Send;
+    /// Refreshes the heartbeat of every task `worker_id` holds.
+    fn heartbeat(
+        &self,
+        worker_id: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Lets go of the tasks `worker_id` holds (all, or just `task_id`), leaving
+    /// them `PROCESSING` with their progress, for any worker to resume.
+    fn release(
+        &self,
+        worker_id: &str,
+        task_id: Option<&str>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// In one transaction: stores `records` (skipping those this task stored
+    /// before), then writes the progress `progress` computes from what
+    /// happened. Nothing is written, and `false` returned, if the claim no
+    /// longer holds.
+    fn write_import_chunk<F>(
+        &self,
+        claim: &Claim,
+        schema: &'static Schema,
+        records: &[StagedRecord],
+        progress: F,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send
+    where
+        F: FnOnce(&ChunkWrite) -> Progress + Send;
+    /// Up to `limit` stored records of the scope, after position `after`, in
+    /// the order they were stored, each with its position.
+    fn records_page(
+        &self,
+        scope: &Scope,
+        schema: &'static Schema,
+        after: i64,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<(i64, Vec<Cell>)>, StoreError>> + Send;
+    /// Ends the run; `false` if the claim no longer holds.
+    fn finish(
+        &self,
+        claim: &Claim,
+        finish: &Finish,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }

@@ -1,5 +1,6 @@
 //! The SQLite backend of [`TaskStore`], with `sqlx` and embedded migrations.
 
+use std::collections::BTreeSet;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -7,8 +8,12 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow};
 use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite, SqlitePool};
 
-use super::{StatusChange, StoreError, TaskFilter, TaskStore};
+use super::{
+    Claim, ChunkWrite, Finish, Progress, StagedRecord, StatusChange, StoreError, TaskFilter,
+    TaskStore, WorkStore,
+};
 use crate::domain::{Counts, Scope, Task, timestamp_text};
+use crate::records::{Cell, Kind, Schema};
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -161,6 +166,16 @@ impl TaskStore for SqliteStore {
         row.as_ref().map(task_from_row).transpose()
     }
 
+    async fn find_task(&self, id: &str) -> Result<Option<Task>, StoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(task_from_row).transpose()
+    }
+
     async fn get_task_by_workflow(
         &self,
         scope: &Scope,
@@ -269,8 +284,15 @@ impl TaskStore for SqliteStore {
         if let Some(column) = stamp_column {
             query.push(format!(", {column} = ")).push_bind(at);
         }
+        // A status set from outside ends any worker's hold on the task.
+        query.push(", worker_id = NULL");
         if let Some(run_id) = &change.new_run_id {
+            // A new run starts from nothing: its counts and errors are its own.
             query.push(", run_id = ").push_bind(run_id.clone());
+            query.push(
+                ", total_records = NULL, processed_records = NULL, successful_records = NULL, \
+                 failed_records = NULL, error_summary = NULL",
+            );
         }
         query.push(" WHERE id = ").push_bind(id.to_owned());
         query
@@ -340,5 +362,264 @@ impl TaskStore for SqliteStore {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM api_keys")
             .fetch_one(&self.pool)
             .await?)
+    }
+
+    async fn secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        sqlx::query("INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(fresh)
+            .execute(&self.pool)
+            .await?;
+        Ok(sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}
+
+fn bind_cell(builder: &mut sqlx::query_builder::Separated<'_, Sqlite, &'static str>, cell: &Cell) {
+    match cell {
+        Cell::Null => builder.push_bind(None::<String>),
+        Cell::Text(text) => builder.push_bind(text.clone()),
+        Cell::Integer(number) => builder.push_bind(*number),
+    };
+}
+
+/// The claim's conditions, appended to an `UPDATE tasks … ` statement.
+fn push_claim(query: &mut QueryBuilder<Sqlite>, claim: &Claim) {
+    query.push(" WHERE id = ").push_bind(claim.task_id.clone());
+    query
+        .push(" AND tenant_id = ")
+        .push_bind(claim.scope.tenant_id.clone());
+    query
+        .push(" AND environment_id = ")
+        .push_bind(claim.scope.environment_id.clone());
+    query.push(" AND task_status = 'PROCESSING' AND worker_id = ");
+    query.push_bind(claim.worker_id.clone());
+    query.push(" AND run_id = ").push_bind(claim.run_id.clone());
+}
+
+fn push_counts(query: &mut QueryBuilder<Sqlite>, counts: Option<Counts>) {
+    query
+        .push(", total_records = ")
+        .push_bind(counts.map(|c| c.total));
+    query
+        .push(", processed_records = ")
+        .push_bind(counts.map(|c| c.processed));
+    query
+        .push(", successful_records = ")
+        .push_bind(counts.map(|c| c.successful));
+    query
+        .push(", failed_records = ")
+        .push_bind(counts.map(|c| c.failed));
+}
+
+impl WorkStore for SqliteStore {
+    async fn claim_next(
+        &self,
+        worker_id: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Option<Task>, StoreError> {
+        let now = timestamp_text(now);
+        let claimed: Option<(String, String, String)> = sqlx::query_as(
+            "UPDATE tasks SET worker_id = ?1, heartbeat_at = ?2, updated_at = ?2, \
+               started_at = CASE WHEN task_status = 'PENDING' THEN ?2 ELSE started_at END, \
+               task_status = 'PROCESSING' \
+             WHERE id = (SELECT id FROM tasks \
+               WHERE task_status = 'PENDING' \
+                  OR (task_status = 'PROCESSING' AND (worker_id IS NULL OR heartbeat_at < ?3)) \
+               ORDER BY created_at, id LIMIT 1) \
+             RETURNING id, tenant_id, environment_id",
+        )
+        .bind(worker_id)
+        .bind(&now)
+        .bind(timestamp_text(stale_before))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((id, tenant_id, environment_id)) = claimed else {
+            return Ok(None);
+        };
+        let scope = Scope {
+            tenant_id,
+            environment_id,
+        };
+        self.get_task(&scope, &id).await
+    }
+
+    async fn heartbeat(&self, worker_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE tasks SET heartbeat_at = ? WHERE worker_id = ? AND task_status = 'PROCESSING'",
+        )
+        .bind(timestamp_text(now))
+        .bind(worker_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn release(&self, worker_id: &str, task_id: Option<&str>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE tasks SET worker_id = NULL WHERE worker_id = ?1 AND (?2 IS NULL OR id = ?2)",
+        )
+        .bind(worker_id)
+        .bind(task_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn write_import_chunk<F>(
+        &self,
+        claim: &Claim,
+        schema: &'static Schema,
+        records: &[StagedRecord],
+        progress: F,
+    ) -> Result<bool, StoreError>
+    where
+        F: FnOnce(&ChunkWrite) -> Progress + Send,
+    {
+        let table = schema.table;
+        let mut tx = self.pool.begin().await?;
+        let mut write = ChunkWrite::default();
+        if let (Some(first), Some(last)) = (records.first(), records.last()) {
+            let earlier: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+                "SELECT record_number FROM {table} WHERE task_id = ? AND record_number BETWEEN ? AND ?"
+            )))
+            .bind(&claim.task_id)
+            .bind(first.number)
+            .bind(last.number)
+            .fetch_all(&mut *tx)
+            .await?;
+            let earlier: BTreeSet<i64> = earlier.into_iter().collect();
+            let fresh: Vec<&StagedRecord> = records
+                .iter()
+                .filter(|record| !earlier.contains(&record.number))
+                .collect();
+            write.already_stored = records.len() - fresh.len();
+            if !fresh.is_empty() {
+                let columns: Vec<&str> = schema.columns.iter().map(|c| c.name).collect();
+                let mut insert = QueryBuilder::<Sqlite>::new(format!(
+                    "INSERT INTO {table} (tenant_id, environment_id, task_id, record_number, {}) ",
+                    columns.join(", ")
+                ));
+                insert.push_values(fresh.iter(), |mut row, record| {
+                    row.push_bind(claim.scope.tenant_id.clone())
+                        .push_bind(claim.scope.environment_id.clone())
+                        .push_bind(claim.task_id.clone())
+                        .push_bind(record.number);
+                    for cell in &record.cells {
+                        bind_cell(&mut row, cell);
+                    }
+                });
+                insert.push(" ON CONFLICT DO NOTHING RETURNING record_number");
+                let stored: BTreeSet<i64> = insert
+                    .build_query_scalar::<i64>()
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .into_iter()
+                    .collect();
+                write.stored = stored.len();
+                write.conflicts = records
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, record)| {
+                        !earlier.contains(&record.number) && !stored.contains(&record.number)
+                    })
+                    .map(|(index, _)| index)
+                    .collect();
+            }
+        }
+        let progress = progress(&write);
+        let now = timestamp_text(crate::domain::now());
+        let mut update = QueryBuilder::<Sqlite>::new("UPDATE tasks SET updated_at = ");
+        update.push_bind(now.clone());
+        update.push(", heartbeat_at = ").push_bind(now);
+        push_counts(&mut update, Some(progress.counts));
+        update
+            .push(", error_summary = ")
+            .push_bind(progress.error_summary);
+        push_claim(&mut update, claim);
+        if update.build().execute(&mut *tx).await?.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn records_page(
+        &self,
+        scope: &Scope,
+        schema: &'static Schema,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, Vec<Cell>)>, StoreError> {
+        let columns: Vec<&str> = schema.columns.iter().map(|c| c.name).collect();
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT rowid, {} FROM {} WHERE tenant_id = ? AND environment_id = ? AND rowid > ? \
+             ORDER BY rowid LIMIT ?",
+            columns.join(", "),
+            schema.table
+        )))
+        .bind(&scope.tenant_id)
+        .bind(&scope.environment_id)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let position: i64 = row.try_get(0)?;
+                let cells = schema
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(index, column)| {
+                        Ok(match column.kind {
+                            Kind::Integer => row
+                                .try_get::<Option<i64>, _>(index + 1)?
+                                .map_or(Cell::Null, Cell::Integer),
+                            Kind::Text | Kind::Object => row
+                                .try_get::<Option<String>, _>(index + 1)?
+                                .map_or(Cell::Null, Cell::Text),
+                        })
+                    })
+                    .collect::<Result<Vec<Cell>, StoreError>>()?;
+                Ok((position, cells))
+            })
+            .collect()
+    }
+
+    async fn finish(
+        &self,
+        claim: &Claim,
+        finish: &Finish,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        use flexprice_api::TaskStatus;
+        let at = timestamp_text(at);
+        let stamp = match finish.status {
+            TaskStatus::Completed => "completed_at",
+            TaskStatus::Failed => "failed_at",
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "a run cannot finish as {other}"
+                )));
+            }
+        };
+        let mut update = QueryBuilder::<Sqlite>::new("UPDATE tasks SET task_status = ");
+        update.push_bind(finish.status.as_str());
+        update.push(", worker_id = NULL, updated_at = ").push_bind(at.clone());
+        update.push(format!(", {stamp} = ")).push_bind(at);
+        push_counts(&mut update, finish.counts);
+        update
+            .push(", error_summary = ")
+            .push_bind(finish.error_summary.clone());
+        if let Some(file_name) = &finish.file_name {
+            update.push(", file_name = ").push_bind(file_name.clone());
+        }
+        push_claim(&mut update, claim);
+        Ok(update.build().execute(&self.pool).await?.rows_affected() == 1)
     }
 }

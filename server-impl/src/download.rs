@@ -1,0 +1,109 @@
+//! Serves export files behind signed links (see [`crate::links`]): no API key,
+//! the signature is the permission. A tampered link is a 403 and an expired
+//! one a 410, each with an `ErrorResponse` body.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use flexprice_api::{ErrorCode, ErrorResponse, TaskStatus, TaskType};
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+
+use crate::api::Api;
+use crate::domain;
+use crate::files::export::export_path;
+use crate::links::{EXPORTS_PATH, LinkError};
+use crate::store::TaskStore;
+
+pub fn router<S: TaskStore>(api: Arc<Api<S>>) -> axum::Router {
+    axum::Router::new()
+        .route(&format!("{EXPORTS_PATH}/{{task_id}}"), get(serve::<S>))
+        .with_state(api)
+}
+
+fn refuse(status: StatusCode, code: ErrorCode, message: String) -> Response {
+    let body = ErrorResponse {
+        code: Some(code),
+        message: Some(message),
+        http_status_code: Some(i64::from(status.as_u16())),
+        details: None,
+    };
+    (status, Json(body)).into_response()
+}
+
+async fn serve<S: TaskStore>(
+    State(api): State<Arc<Api<S>>>,
+    Path(task_id): Path<String>,
+    RawQuery(query): RawQuery,
+    request: Request<Body>,
+) -> Response {
+    let (mut expires, mut signature) = (None, None);
+    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match name.as_ref() {
+            "expires" => expires = Some(value.into_owned()),
+            "signature" => signature = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    if let Err(err) = api.links.verify(
+        &task_id,
+        expires.as_deref(),
+        signature.as_deref(),
+        domain::now(),
+    ) {
+        let status = match err {
+            LinkError::Tampered => StatusCode::FORBIDDEN,
+            LinkError::Expired(_) => StatusCode::GONE,
+        };
+        return refuse(status, ErrorCode::PermissionDenied, err.to_string());
+    }
+    let task = match api.service.store().find_task(&task_id).await {
+        Ok(Some(task))
+            if task.task_type == TaskType::Export && task.task_status == TaskStatus::Completed =>
+        {
+            task
+        }
+        Ok(_) => {
+            return refuse(
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                format!("export task {task_id} has no file to download"),
+            );
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "storage failed");
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Database,
+                "the task store failed".to_owned(),
+            );
+        }
+    };
+    let path = export_path(&api.exports_dir, &task.id, task.file_type);
+    if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            format!("export task {task_id} has no file to download"),
+        );
+    }
+    let mut response = match ServeFile::new(&path).oneshot(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    };
+    let name = task
+        .file_name
+        .unwrap_or_else(|| task.id.clone())
+        .replace(['"', '\\', '\r', '\n'], "_");
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
