@@ -14,9 +14,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::auth::{self, Principal};
+use crate::domain::Task;
 use crate::files::export::export_path;
 use crate::links::LinkSigner;
-use crate::domain::Task;
 use crate::service::{ServiceError, TaskService};
 use crate::store::TaskStore;
 

@@ -29,8 +29,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::domain::Scope;
-use crate::store::sqlite::SqliteStore;
 use crate::files::fetch::FetchLimits;
+use crate::store::sqlite::SqliteStore;
 use crate::store::{StoreError, TaskStore};
 use crate::worker::{WorkerConfig, Workers};
 

@@ -99,7 +99,7 @@ impl LinkSigner {
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -129,12 +129,19 @@ mod tests {
 
     #[test]
     fn links_verify_until_they_expire() {
-        let signer = LinkSigner::new(b"secret".to_vec(), "http://host/", std::time::Duration::from_secs(60));
+        let signer = LinkSigner::new(
+            b"secret".to_vec(),
+            "http://host/",
+            std::time::Duration::from_secs(60),
+        );
         let now = Utc::now();
         let link = signer.link("task_1", now);
         assert!(link.starts_with("http://host/exports/task_1?expires="));
         let (task, expires, signature) = parts(&link);
-        assert_eq!(signer.verify(&task, Some(&expires), Some(&signature), now), Ok(()));
+        assert_eq!(
+            signer.verify(&task, Some(&expires), Some(&signature), now),
+            Ok(())
+        );
         let later = now + chrono::Duration::seconds(61);
         assert!(matches!(
             signer.verify(&task, Some(&expires), Some(&signature), later),
@@ -144,7 +151,11 @@ mod tests {
 
     #[test]
     fn altered_links_are_refused() {
-        let signer = LinkSigner::new(b"secret".to_vec(), "http://host", std::time::Duration::from_secs(60));
+        let signer = LinkSigner::new(
+            b"secret".to_vec(),
+            "http://host",
+            std::time::Duration::from_secs(60),
+        );
         let now = Utc::now();
         let (task, expires, signature) = parts(&signer.link("task_1", now));
         let longer = (expires.parse::<i64>().unwrap() + 3600).to_string();
@@ -159,11 +170,18 @@ mod tests {
                 Err(LinkError::Tampered)
             );
         }
-        let other = LinkSigner::new(b"other".to_vec(), "http://host", std::time::Duration::from_secs(60));
+        let other = LinkSigner::new(
+            b"other".to_vec(),
+            "http://host",
+            std::time::Duration::from_secs(60),
+        );
         assert_eq!(
             other.verify(&task, Some(&expires), Some(&signature), now),
             Err(LinkError::Tampered)
         );
-        assert_eq!(signer.verify(&task, None, Some(&signature), now), Err(LinkError::Tampered));
+        assert_eq!(
+            signer.verify(&task, None, Some(&signature), now),
+            Err(LinkError::Tampered)
+        );
     }
 }

@@ -86,7 +86,11 @@ impl Schema {
 
     /// Checks a record and returns its cells in column order, or the reason it
     /// is refused. `now` fills an absent event timestamp.
-    pub fn validate(&self, record: &RawRecord<'_>, now: DateTime<Utc>) -> Result<Vec<Cell>, String> {
+    pub fn validate(
+        &self,
+        record: &RawRecord<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Cell>, String> {
         (self.validate)(record, now)
     }
 
@@ -453,12 +457,13 @@ static PRICES: Schema = Schema {
 };
 
 fn validate_price(record: &RawRecord<'_>, _now: DateTime<Utc>) -> Result<Vec<Cell>, String> {
-    let amount = match record.get("amount") {
-        Some(text) => Cell::Text(decimal(&text).ok_or_else(|| {
-            format!("amount must be a non-negative decimal number, not {text}")
-        })?),
-        None => Cell::Null,
-    };
+    let amount =
+        match record.get("amount") {
+            Some(text) => Cell::Text(decimal(&text).ok_or_else(|| {
+                format!("amount must be a non-negative decimal number, not {text}")
+            })?),
+            None => Cell::Null,
+        };
     let currency = match record.get("currency") {
         Some(code) => {
             let upper = code.to_ascii_uppercase();
@@ -538,7 +543,12 @@ mod tests {
 
     #[test]
     fn events_need_a_name_and_a_customer() {
-        let header = ["event_name", "external_customer_id", "timestamp", "properties.region"];
+        let header = [
+            "event_name",
+            "external_customer_id",
+            "timestamp",
+            "properties.region",
+        ];
         let cells = check(
             EntityType::Events,
             &header,
@@ -546,14 +556,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!(cells[1], Cell::Text("api_call".to_owned()));
-        assert_eq!(cells[4], Cell::Text("2024-12-31T22:00:00.000000Z".to_owned()));
+        assert_eq!(
+            cells[4],
+            Cell::Text("2024-12-31T22:00:00.000000Z".to_owned())
+        );
         assert_eq!(cells[6], Cell::Text(r#"{"region":"eu"}"#.to_owned()));
         assert_eq!(
             check(EntityType::Events, &header, &["api_call", " ", "", ""]),
             Err("external_customer_id is required".to_owned())
         );
         assert_eq!(
-            check(EntityType::Events, &header, &["api_call", "c", "yesterday", ""]),
+            check(
+                EntityType::Events,
+                &header,
+                &["api_call", "c", "yesterday", ""]
+            ),
             Err("timestamp must be an RFC 3339 time, not yesterday".to_owned())
         );
     }
@@ -561,7 +578,14 @@ mod tests {
     #[test]
     fn customers_check_names_and_emails() {
         let header = ["external_id", "name", "email"];
-        assert!(check(EntityType::Customers, &header, &["c1", "Ada", "ada@example.com"]).is_ok());
+        assert!(
+            check(
+                EntityType::Customers,
+                &header,
+                &["c1", "Ada", "ada@example.com"]
+            )
+            .is_ok()
+        );
         assert_eq!(
             check(EntityType::Customers, &header, &["c1", "Ada", "ada@"]),
             Err("email ada@ is not a valid address".to_owned())
@@ -575,10 +599,27 @@ mod tests {
 
     #[test]
     fn features_and_prices_use_the_platform_vocabulary() {
-        let header = ["name", "type", "event_name", "aggregation_type", "aggregation_field"];
-        assert!(check(EntityType::Features, &header, &["Seats", "static", "", "", ""]).is_ok());
+        let header = [
+            "name",
+            "type",
+            "event_name",
+            "aggregation_type",
+            "aggregation_field",
+        ];
+        assert!(
+            check(
+                EntityType::Features,
+                &header,
+                &["Seats", "static", "", "", ""]
+            )
+            .is_ok()
+        );
         assert_eq!(
-            check(EntityType::Features, &header, &["API", "metered", "api_call", "sum", ""]),
+            check(
+                EntityType::Features,
+                &header,
+                &["API", "metered", "api_call", "sum", ""]
+            ),
             Err("aggregation_field is required for SUM aggregation".to_owned())
         );
         assert_eq!(

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use flexprice_api::server::ListTasksQuery;
-use tokio::sync::Notify;
 use flexprice_api::{CreateTaskRequest, ListTasksOrder, Status, TaskStatus, TaskType};
+use tokio::sync::Notify;
 
 use crate::auth::Principal;
 use crate::domain::{self, Scope, Task, transition_allowed};

@@ -126,8 +126,8 @@ async fn work_loop<S: WorkStore>(
 ) {
     while !*stopped.borrow() {
         let now = domain::now();
-        let stale_before = now
-            - chrono::Duration::from_std(context.config.lease).unwrap_or(chrono::Duration::MAX);
+        let stale_before =
+            now - chrono::Duration::from_std(context.config.lease).unwrap_or(chrono::Duration::MAX);
         let pause = match context
             .store
             .claim_next(&context.worker_id, now, stale_before)
@@ -160,11 +160,7 @@ enum Outcome {
     Lost,
 }
 
-async fn run<S: WorkStore>(
-    context: &Context<S>,
-    task: Task,
-    stopped: &mut watch::Receiver<bool>,
-) {
+async fn run<S: WorkStore>(context: &Context<S>, task: Task, stopped: &mut watch::Receiver<bool>) {
     let claim = Claim {
         task_id: task.id.clone(),
         scope: task.scope.clone(),
@@ -234,9 +230,9 @@ struct Tally {
 impl Tally {
     fn resume(task: &Task) -> Tally {
         let summary = task.error_summary.clone().filter(|s| !s.is_empty());
-        let lines = summary
-            .as_deref()
-            .map_or(0, |s| s.lines().filter(|l| l.starts_with("Record ")).count());
+        let lines = summary.as_deref().map_or(0, |s| {
+            s.lines().filter(|l| l.starts_with("Record ")).count()
+        });
         Tally {
             progress: Progress {
                 counts: task.counts.unwrap_or_default(),
@@ -432,7 +428,12 @@ async fn export<S: WorkStore>(
         }
         let page = context
             .store
-            .records_page(&claim.scope, schema, after, context.config.chunk_size as i64)
+            .records_page(
+                &claim.scope,
+                schema,
+                after,
+                context.config.chunk_size as i64,
+            )
             .await?;
         let Some((last, _)) = page.last() else { break };
         after = *last;

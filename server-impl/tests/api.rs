@@ -1,70 +1,16 @@
-//! The Tasks service over real HTTP on loopback, driven with the generated client.
+//! The Tasks API over real HTTP on loopback, driven with the generated client.
+//! These services run no background worker, so tasks stay where the API puts
+//! them; `work.rs` covers processing.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{KEY_A, KEY_A_STAGING, KEY_B, Service, config, documented};
 use flexprice_api::client::{Client, Error, GetTaskResultQuery, ListTasksQuery};
 use flexprice_api::{
-    CreateTaskRequest, EntityType, ErrorCode, ErrorResponse, FileType, ListTasksOrder, TaskStatus,
-    TaskType, UpdateTaskStatusRequest,
+    CreateTaskRequest, EntityType, ErrorCode, FileType, ListTasksOrder, TaskStatus, TaskType,
+    UpdateTaskStatusRequest,
 };
 use server_impl::config::Config;
-
-const KEY_A: &str = "tenant-a-key-0123456789";
-const KEY_A_STAGING: &str = "tenant-a-staging-key-0123";
-const KEY_B: &str = "tenant-b-key-0123456789";
-
-struct Service {
-    _dir: tempfile::TempDir,
-    running: Option<server_impl::Running>,
-    base: String,
-}
-
-impl Service {
-    async fn start() -> Service {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let config = config(dir.path().to_path_buf(), &[]);
-        let running = server_impl::start(&config).await.expect("start");
-        let base = format!(
-            "http://{}{}",
-            running.address,
-            flexprice_api::server::BASE_PATH
-        );
-        Service {
-            _dir: dir,
-            running: Some(running),
-            base,
-        }
-    }
-
-    fn client(&self, key: &str) -> Client {
-        Client::new(&self.base).with_api_key(key)
-    }
-
-    async fn stop(mut self) {
-        if let Some(running) = self.running.take() {
-            running.shutdown().await.expect("clean shutdown");
-        }
-    }
-}
-
-fn config(data_dir: PathBuf, extra: &[&str]) -> Config {
-    use clap::Parser;
-    let mut args = vec![
-        "server-impl".to_owned(),
-        "--bind".to_owned(),
-        "127.0.0.1:0".to_owned(),
-        "--data-dir".to_owned(),
-        data_dir.display().to_string(),
-        "--api-key".to_owned(),
-        format!("{KEY_A}=tenant_a/env_prod"),
-        "--api-key".to_owned(),
-        format!("{KEY_A_STAGING}=tenant_a/env_staging"),
-        "--api-key".to_owned(),
-        format!("{KEY_B}=tenant_b/env_prod"),
-    ];
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    Config::try_parse_from(args).expect("config")
-}
 
 fn export(entity: EntityType) -> CreateTaskRequest {
     CreateTaskRequest {
@@ -85,16 +31,6 @@ fn import(url: &str) -> CreateTaskRequest {
         task_type: TaskType::Import,
         file_name: None,
         metadata: None,
-    }
-}
-
-fn documented<T: std::fmt::Debug>(
-    result: Result<T, Error<ErrorResponse>>,
-    status: u16,
-) -> ErrorResponse {
-    match result {
-        Err(Error::Documented { status: got, body }) if got == status => body,
-        other => panic!("expected a documented {status}, got {other:?}"),
     }
 }
 
@@ -423,7 +359,7 @@ async fn downloads_are_only_for_completed_exports() {
 #[tokio::test]
 async fn tasks_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let running = server_impl::start(&config(dir.path().to_path_buf(), &[]))
+    let running = server_impl::start(&config(dir.path().to_path_buf(), &["--workers", "0"]))
         .await
         .unwrap();
     let base = format!("http://{}/v1", running.address);
@@ -436,7 +372,7 @@ async fn tasks_survive_a_restart() {
         .unwrap();
     running.shutdown().await.unwrap();
 
-    let running = server_impl::start(&config(dir.path().to_path_buf(), &[]))
+    let running = server_impl::start(&config(dir.path().to_path_buf(), &["--workers", "0"]))
         .await
         .unwrap();
     let base = format!("http://{}/v1", running.address);

@@ -13,8 +13,7 @@ use crate::records::{Cell, Kind, Schema};
 
 pub enum ExportWriter {
     Csv {
-        writer: csv::Writer<BufWriter<File>>,
-        schema: &'static Schema,
+        writer: Box<csv::Writer<BufWriter<File>>>,
     },
     Json {
         writer: BufWriter<File>,
@@ -56,7 +55,9 @@ impl ExportWriter {
             FileType::Csv => {
                 let mut writer = csv::Writer::from_writer(file);
                 writer.write_record(schema.columns.iter().map(|c| c.name))?;
-                ExportWriter::Csv { writer, schema }
+                ExportWriter::Csv {
+                    writer: Box::new(writer),
+                }
             }
             FileType::Json => {
                 let mut writer = file;
@@ -158,7 +159,10 @@ mod tests {
             let path = export_path(dir.path(), "task_x", file_type);
             let mut writer = ExportWriter::create(&path, file_type, schema).unwrap();
             writer.write(std::slice::from_ref(&cells)).unwrap();
-            assert!(!path.exists(), "only the partial file exists until finished");
+            assert!(
+                !path.exists(),
+                "only the partial file exists until finished"
+            );
             writer.finish(&path).unwrap();
             let text = std::fs::read_to_string(&path).unwrap();
             match file_type {

@@ -58,10 +58,8 @@ impl<F: FnMut(Vec<ParsedRecord>) -> bool> Chunker<F> {
             outcome: outcome(),
         });
         if self.chunk.len() >= self.options.chunk_size {
-            let full = std::mem::replace(
-                &mut self.chunk,
-                Vec::with_capacity(self.options.chunk_size),
-            );
+            let full =
+                std::mem::replace(&mut self.chunk, Vec::with_capacity(self.options.chunk_size));
             return (self.sink)(full);
         }
         true
@@ -172,13 +170,17 @@ fn parse_csv<R: Read, F: FnMut(Vec<ParsedRecord>) -> bool>(
 fn csv_failure(err: &csv::Error) -> String {
     match err.kind() {
         csv::ErrorKind::Io(io) => io.to_string(),
-        csv::ErrorKind::Utf8 { .. } => "the file is not CSV text (it is not valid UTF-8)".to_owned(),
+        csv::ErrorKind::Utf8 { .. } => {
+            "the file is not CSV text (it is not valid UTF-8)".to_owned()
+        }
         _ => format!("the file is not valid CSV: {err}"),
     }
 }
 
 /// The marker error that ends the array early when the sink asks to stop.
 const STOPPED: &str = "\u{0}stopped";
+/// The marker error for a file that is one object instead of an array.
+const ONE_OBJECT: &str = "\u{0}object";
 
 struct Records<'a, F> {
     chunker: &'a mut Chunker<F>,
@@ -217,9 +219,7 @@ impl<'de, F: FnMut(Vec<ParsedRecord>) -> bool> Visitor<'de> for Records<'_, F> {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, _map: A) -> Result<(), A::Error> {
-        Err(serde::de::Error::custom(
-            "the file holds a JSON object; an import needs an array of objects",
-        ))
+        Err(serde::de::Error::custom(ONE_OBJECT))
     }
 }
 
@@ -227,10 +227,8 @@ fn parse_json<R: Read, F: FnMut(Vec<ParsedRecord>) -> bool>(
     reader: R,
     mut chunker: Chunker<F>,
 ) -> Result<ParseEnd, String> {
-    let mut deserializer = serde_json::Deserializer::from_reader(BufReader::with_capacity(
-        64 * 1024,
-        reader,
-    ));
+    let mut deserializer =
+        serde_json::Deserializer::from_reader(BufReader::with_capacity(64 * 1024, reader));
     let read = Records {
         chunker: &mut chunker,
     }
@@ -239,6 +237,9 @@ fn parse_json<R: Read, F: FnMut(Vec<ParsedRecord>) -> bool>(
     match read {
         Ok(()) => Ok(chunker.finish()),
         Err(err) if err.to_string().starts_with(STOPPED) => Ok(ParseEnd::Stopped),
+        Err(err) if err.to_string().starts_with(ONE_OBJECT) => {
+            Err("the file holds one JSON object; an import needs an array of objects".to_owned())
+        }
         Err(err) if err.is_io() => Err(err.to_string()),
         Err(err) if err.is_eof() => Err(format!("the JSON file ends too early: {err}")),
         Err(err) => Err(format!("the file is not a JSON array of objects: {err}")),
@@ -314,9 +315,14 @@ mod tests {
             "the CSV header lacks required columns: external_id"
         );
         assert!(
-            run(FileType::Csv, EntityType::Customers, "<html><body>hi</body></html>\n", 0)
-                .unwrap_err()
-                .starts_with("the CSV header names none of the customers columns")
+            run(
+                FileType::Csv,
+                EntityType::Customers,
+                "<html><body>hi</body></html>\n",
+                0
+            )
+            .unwrap_err()
+            .starts_with("the CSV header names none of the customers columns")
         );
         let binary: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
         assert_eq!(
@@ -329,9 +335,14 @@ mod tests {
                 .contains("array of objects")
         );
         assert!(
-            run(FileType::Json, EntityType::Events, "[{\"event_name\": \"x\"", 0)
-                .unwrap_err()
-                .starts_with("the JSON file ends too early")
+            run(
+                FileType::Json,
+                EntityType::Events,
+                "[{\"event_name\": \"x\"",
+                0
+            )
+            .unwrap_err()
+            .starts_with("the JSON file ends too early")
         );
     }
 

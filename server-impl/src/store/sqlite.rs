@@ -9,7 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::{
-    Claim, ChunkWrite, Finish, Progress, StagedRecord, StatusChange, StoreError, TaskFilter,
+    ChunkWrite, Claim, Finish, Progress, StagedRecord, StatusChange, StoreError, TaskFilter,
     TaskStore, WorkStore,
 };
 use crate::domain::{Counts, Scope, Task, timestamp_text};
@@ -365,15 +365,19 @@ impl TaskStore for SqliteStore {
     }
 
     async fn secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>, StoreError> {
-        sqlx::query("INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .bind(fresh)
-            .execute(&self.pool)
-            .await?;
-        Ok(sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?")
-            .bind(name)
-            .fetch_one(&self.pool)
-            .await?)
+        sqlx::query(
+            "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(fresh)
+        .execute(&self.pool)
+        .await?;
+        Ok(
+            sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?")
+                .bind(name)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 }
 
@@ -610,7 +614,9 @@ impl WorkStore for SqliteStore {
         };
         let mut update = QueryBuilder::<Sqlite>::new("UPDATE tasks SET task_status = ");
         update.push_bind(finish.status.as_str());
-        update.push(", worker_id = NULL, updated_at = ").push_bind(at.clone());
+        update
+            .push(", worker_id = NULL, updated_at = ")
+            .push_bind(at.clone());
         update.push(format!(", {stamp} = ")).push_bind(at);
         push_counts(&mut update, finish.counts);
         update

@@ -1,0 +1,130 @@
+//! What the loopback tests share: keys, a started service, and helpers.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use flexprice_api::client::{Client, Error};
+use flexprice_api::{ErrorResponse, TaskResponse, TaskStatus};
+use server_impl::config::Config;
+
+pub const KEY_A: &str = "tenant-a-key-0123456789";
+pub const KEY_A_STAGING: &str = "tenant-a-staging-key-0123";
+pub const KEY_B: &str = "tenant-b-key-0123456789";
+
+/// A service on a loopback port over a data directory of its own.
+pub struct Service {
+    pub dir: tempfile::TempDir,
+    pub running: Option<server_impl::Running>,
+    pub base: String,
+}
+
+impl Service {
+    /// A service without a background worker: tasks stay where the API puts them.
+    pub async fn start() -> Service {
+        Service::start_with(&["--workers", "0"]).await
+    }
+
+    /// A service with `extra` flags after the test keys.
+    pub async fn start_with(extra: &[&str]) -> Service {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let running = start_in(dir.path(), extra).await;
+        let base = base_url(&running);
+        Service {
+            dir,
+            running: Some(running),
+            base,
+        }
+    }
+
+    /// Starts again over the same data directory.
+    pub async fn restart(&mut self, extra: &[&str]) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await.expect("clean shutdown");
+        }
+        let running = start_in(self.dir.path(), extra).await;
+        self.base = base_url(&running);
+        self.running = Some(running);
+    }
+
+    pub fn client(&self, key: &str) -> Client {
+        Client::new(&self.base).with_api_key(key)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await.expect("clean shutdown");
+        }
+    }
+}
+
+fn base_url(running: &server_impl::Running) -> String {
+    format!(
+        "http://{}{}",
+        running.address,
+        flexprice_api::server::BASE_PATH
+    )
+}
+
+async fn start_in(dir: &Path, extra: &[&str]) -> server_impl::Running {
+    server_impl::start(&config(dir.to_path_buf(), extra))
+        .await
+        .expect("start")
+}
+
+pub fn config(data_dir: PathBuf, extra: &[&str]) -> Config {
+    use clap::Parser;
+    let mut args = vec![
+        "server-impl".to_owned(),
+        "--bind".to_owned(),
+        "127.0.0.1:0".to_owned(),
+        "--data-dir".to_owned(),
+        data_dir.display().to_string(),
+        "--api-key".to_owned(),
+        format!("{KEY_A}=tenant_a/env_prod"),
+        "--api-key".to_owned(),
+        format!("{KEY_A_STAGING}=tenant_a/env_staging"),
+        "--api-key".to_owned(),
+        format!("{KEY_B}=tenant_b/env_prod"),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    Config::try_parse_from(args).expect("config")
+}
+
+/// The body of a documented error answer with `status`.
+pub fn documented<T: std::fmt::Debug>(
+    result: Result<T, Error<ErrorResponse>>,
+    status: u16,
+) -> ErrorResponse {
+    match result {
+        Err(Error::Documented { status: got, body }) if got == status => body,
+        other => panic!("expected a documented {status}, got {other:?}"),
+    }
+}
+
+/// Polls a task until it is COMPLETED or FAILED (or `check` says so).
+pub async fn wait_until(
+    client: &Client,
+    id: &str,
+    check: impl Fn(&TaskResponse) -> bool,
+) -> TaskResponse {
+    for _ in 0..600 {
+        let task = client.get_task(id).await.expect("get task");
+        if check(&task) {
+            return task;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let task = client.get_task(id).await.expect("get task");
+    panic!("task {id} did not get there in 30 s: {task:?}");
+}
+
+pub async fn wait_finished(client: &Client, id: &str) -> TaskResponse {
+    wait_until(client, id, |task| {
+        matches!(
+            task.task_status,
+            Some(TaskStatus::Completed | TaskStatus::Failed)
+        )
+    })
+    .await
+}
