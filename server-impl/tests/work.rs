@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
@@ -32,6 +32,7 @@ struct Files {
     splits: Arc<Mutex<BTreeMap<String, usize>>>,
     gate_open: Arc<AtomicBool>,
     gate: Arc<Notify>,
+    requests: Arc<AtomicUsize>,
 }
 
 impl Files {
@@ -43,6 +44,7 @@ impl Files {
     }
 
     fn get(&self, name: &str) -> Option<Vec<u8>> {
+        self.requests.fetch_add(1, Ordering::SeqCst);
         self.files.lock().unwrap().get(name).cloned()
     }
 
@@ -733,5 +735,41 @@ async fn an_import_stopped_by_a_restart_resumes_with_exact_counts_and_no_duplica
     let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
     assert_eq!(ids.len(), good as usize);
     assert_eq!(unique.len(), ids.len(), "no record stored twice");
+    service.stop().await;
+}
+
+#[tokio::test]
+async fn the_url_guard_runs_again_when_the_file_is_fetched() {
+    let files = Files::default();
+    files.put("customers.csv", "external_id,name\nc1,Ada\n");
+    let host = files.clone().serve().await;
+    // Accepted while the host was allow-listed, with no worker running…
+    let mut service = Service::start_with(&["--allow-import-host", &host, "--workers", "0"]).await;
+    let url = format!("http://{host}/files/customers.csv");
+    let id = service
+        .client(KEY_A)
+        .create_task(&task(
+            TaskType::Import,
+            EntityType::Customers,
+            FileType::Csv,
+            &url,
+        ))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    // …then processed by a server that no longer allows it: refused before any request.
+    service.restart(&[]).await;
+    let done = wait_finished(&service.client(KEY_A), &id).await;
+    assert_eq!(done.task_status, Some(TaskStatus::Failed));
+    assert_eq!(
+        done.error_summary.as_deref(),
+        Some("file_url must use https, not http")
+    );
+    assert_eq!(
+        files.requests.load(Ordering::SeqCst),
+        0,
+        "nothing was fetched"
+    );
     service.stop().await;
 }
