@@ -7,7 +7,6 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use flexprice_api::FileType;
-use serde_json::{Map, Value};
 
 use crate::records::{Cell, Kind, Schema};
 
@@ -90,7 +89,7 @@ impl ExportWriter {
                 for cells in records {
                     writer.write_all(if *first { b"\n" } else { b",\n" })?;
                     *first = false;
-                    serde_json::to_writer(&mut *writer, &json_object(schema, cells))?;
+                    write_object(&mut *writer, schema, cells)?;
                 }
             }
         }
@@ -118,20 +117,31 @@ impl ExportWriter {
     }
 }
 
-fn json_object(schema: &Schema, cells: &[Cell]) -> Value {
-    let mut object = Map::new();
+/// One record as a JSON object, keys in column order, absent values left out.
+fn write_object(writer: &mut impl Write, schema: &Schema, cells: &[Cell]) -> std::io::Result<()> {
+    writer.write_all(b"{")?;
+    let mut first = true;
     for (column, cell) in schema.columns.iter().zip(cells) {
-        let value = match (column.kind, cell) {
-            (_, Cell::Null) => continue,
-            (_, Cell::Integer(number)) => Value::from(*number),
-            (Kind::Object, Cell::Text(text)) => {
-                serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()))
+        if *cell == Cell::Null {
+            continue;
+        }
+        if !first {
+            writer.write_all(b",")?;
+        }
+        first = false;
+        serde_json::to_writer(&mut *writer, column.name)?;
+        writer.write_all(b":")?;
+        match (column.kind, cell) {
+            (_, Cell::Null) => {}
+            (_, Cell::Integer(number)) => write!(writer, "{number}")?,
+            // Stored as the JSON text of an object, written as the object.
+            (Kind::Object, Cell::Text(text)) if text.starts_with('{') => {
+                writer.write_all(text.as_bytes())?
             }
-            (_, Cell::Text(text)) => Value::String(text.clone()),
-        };
-        object.insert(column.name.to_owned(), value);
+            (_, Cell::Text(text)) => serde_json::to_writer(&mut *writer, text)?,
+        }
     }
-    Value::Object(object)
+    writer.write_all(b"}")
 }
 
 #[cfg(test)]
@@ -171,14 +181,12 @@ mod tests {
                     "amount,currency,type,billing_period,billing_period_count,billing_model,lookup_key,description,display_name\n\
                      10.50,USD,,,2,,\"gold, monthly\",,\n"
                 ),
-                FileType::Json => {
-                    let value: Value = serde_json::from_str(&text).unwrap();
-                    assert_eq!(
-                        value,
-                        serde_json::json!([{"amount": "10.50", "currency": "USD",
-                            "billing_period_count": 2, "lookup_key": "gold, monthly"}])
-                    );
-                }
+                FileType::Json => assert_eq!(
+                    text,
+                    "[\n{\"amount\":\"10.50\",\"currency\":\"USD\",\"billing_period_count\":2,\
+                     \"lookup_key\":\"gold, monthly\"}\n]\n",
+                    "keys in column order"
+                ),
             }
         }
     }
