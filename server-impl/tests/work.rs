@@ -588,7 +588,7 @@ fn error_of(body: &str) -> ErrorResponse {
 
 #[tokio::test]
 async fn download_links_work_and_refuse_tampering_expiry_and_other_tenants() {
-    let service = Service::start_with(&["--export-link-ttl-secs", "1"]).await;
+    let service = Service::start_with(&["--export-link-ttl-secs", "2"]).await;
     let a = service.client(KEY_A);
     // Nothing imported yet: the export is an empty file, still downloadable.
     let export = run(
@@ -631,7 +631,7 @@ async fn download_links_work_and_refuse_tampering_expiry_and_other_tenants() {
         assert_eq!(body.http_status_code, Some(403));
     }
 
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3200)).await;
     let response = reqwest::get(&url).await.unwrap();
     assert_eq!(response.status(), 410);
     let body = error_of(&response.text().await.unwrap());
