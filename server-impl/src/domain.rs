@@ -20,6 +20,18 @@ pub struct Counts {
     pub failed: i64,
 }
 
+impl Counts {
+    /// `n` records, all handled successfully (an export).
+    pub fn all_successful(n: i64) -> Counts {
+        Counts {
+            total: n,
+            processed: n,
+            successful: n,
+            failed: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
     pub id: String,

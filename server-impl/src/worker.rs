@@ -447,14 +447,8 @@ async fn export<S: WorkStore>(
             Ok(writer) => writer,
             Err(err) => return Ok(io_failure(err)),
         };
-        let counts = Counts {
-            total: written,
-            processed: written,
-            successful: written,
-            failed: 0,
-        };
         let progress = Progress {
-            counts,
+            counts: Counts::all_successful(written),
             error_summary: None,
         };
         if !context
@@ -475,12 +469,7 @@ async fn export<S: WorkStore>(
     }
     Ok(Outcome::Finished(Finish {
         status: TaskStatus::Completed,
-        counts: Some(Counts {
-            total: written,
-            processed: written,
-            successful: written,
-            failed: 0,
-        }),
+        counts: Some(Counts::all_successful(written)),
         error_summary: None,
         file_name: Some(file_name),
     }))
