@@ -133,17 +133,18 @@ async fn a_rejected_request_is_a_documented_400() {
 }
 
 #[tokio::test]
-async fn a_missing_api_key_is_an_undocumented_401() {
+async fn a_missing_api_key_is_a_documented_401() {
     let api = Arc::new(Recorder::default());
     let base = serve(server::router(api)).await;
     let client = Client::new(format!("{base}/v1"));
     let err = client.get_task("task_1").await.unwrap_err();
-    let Error::Api { status: 401, body } = err else {
-        panic!("expected APIError 401, got {err:?}")
+    let Error::Documented { status: 401, body } = err else {
+        panic!("expected a documented 401, got {err:?}")
     };
+    assert_eq!(body.http_status_code, Some(401));
     assert!(
-        body.contains("x-api-key") || body.contains("ApiKeyAuth"),
-        "{body}"
+        body.message.unwrap_or_default().contains("ApiKeyAuth"),
+        "the message names the scheme"
     );
 }
 

@@ -213,7 +213,7 @@ impl Client {
     ///
     /// `GET /tasks`
     ///
-    /// Documented errors (400, 500) come back as [`Error::Documented`]; any other error status as [`Error::Api`].
+    /// Documented errors (400, 401, 500) come back as [`Error::Documented`]; any other error status as [`Error::Api`].
     pub async fn list_tasks(
         &self,
         query: &ListTasksQuery,
@@ -232,7 +232,7 @@ impl Client {
             .await?;
         match raw.status {
             200 => Ok(decode_json(&raw)?),
-            400 | 500 => {
+            400 | 401 | 500 => {
                 Err(Error::Documented {
                     status: raw.status,
                     body: decode_json(&raw)?,
@@ -252,7 +252,7 @@ impl Client {
     ///
     /// `POST /tasks`
     ///
-    /// Documented errors (400, 500) come back as [`Error::Documented`]; any other error status as [`Error::Api`].
+    /// Documented errors (400, 401, 500) come back as [`Error::Documented`]; any other error status as [`Error::Api`].
     pub async fn create_task(
         &self,
         body: &models::CreateTaskRequest,
@@ -277,7 +277,7 @@ impl Client {
             .await?;
         match raw.status {
             202 => Ok(decode_json(&raw)?),
-            400 | 500 => {
+            400 | 401 | 500 => {
                 Err(Error::Documented {
                     status: raw.status,
                     body: decode_json(&raw)?,
@@ -297,7 +297,7 @@ impl Client {
     ///
     /// `GET /tasks/result`
     ///
-    /// Documented errors (400, 404, 500) come back as [`Error::Documented`]; any other error status as [`Error::Api`].
+    /// Documented errors (400, 401, 404, 500) come back as [`Error::Documented`]; any other error status as [`Error::Api`].
     pub async fn get_task_result(
         &self,
         query: &GetTaskResultQuery,
@@ -316,7 +316,7 @@ impl Client {
             .await?;
         match raw.status {
             200 => Ok(decode_json(&raw)?),
-            400 | 404 | 500 => {
+            400 | 401 | 404 | 500 => {
                 Err(Error::Documented {
                     status: raw.status,
                     body: decode_json(&raw)?,
@@ -336,7 +336,7 @@ impl Client {
     ///
     /// `GET /tasks/{id}`
     ///
-    /// Documented errors (400, 404, 500) come back as [`Error::Documented`]; any other error status as [`Error::Api`].
+    /// Documented errors (400, 401, 404, 500) come back as [`Error::Documented`]; any other error status as [`Error::Api`].
     pub async fn get_task(
         &self,
         id: &str,
@@ -355,7 +355,7 @@ impl Client {
             .await?;
         match raw.status {
             200 => Ok(decode_json(&raw)?),
-            400 | 404 | 500 => {
+            400 | 401 | 404 | 500 => {
                 Err(Error::Documented {
                     status: raw.status,
                     body: decode_json(&raw)?,
@@ -375,7 +375,7 @@ impl Client {
     ///
     /// `GET /tasks/{id}/download`
     ///
-    /// Documented errors (400, 404, 500) come back as [`Error::Documented`]; any other error status as [`Error::Api`].
+    /// Documented errors (400, 401, 404, 500) come back as [`Error::Documented`]; any other error status as [`Error::Api`].
     pub async fn download_task_export(
         &self,
         id: &str,
@@ -397,7 +397,7 @@ impl Client {
             .await?;
         match raw.status {
             200 => Ok(decode_json(&raw)?),
-            400 | 404 | 500 => {
+            400 | 401 | 404 | 500 => {
                 Err(Error::Documented {
                     status: raw.status,
                     body: decode_json(&raw)?,
@@ -417,7 +417,7 @@ impl Client {
     ///
     /// `PUT /tasks/{id}/status`
     ///
-    /// Documented errors (400, 404, 500) come back as [`Error::Documented`]; any other error status as [`Error::Api`].
+    /// Documented errors (400, 401, 404, 500) come back as [`Error::Documented`]; any other error status as [`Error::Api`].
     pub async fn update_task_status(
         &self,
         id: &str,
@@ -443,7 +443,7 @@ impl Client {
             .await?;
         match raw.status {
             200 => Ok(decode_json(&raw)?),
-            400 | 404 | 500 => {
+            400 | 401 | 404 | 500 => {
                 Err(Error::Documented {
                     status: raw.status,
                     body: decode_json(&raw)?,

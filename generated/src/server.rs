@@ -440,6 +440,8 @@ pub enum ListTasksResponse {
     Ok(models::ListTasksResponse),
     /// 400: Invalid request
     BadRequest(models::ErrorResponse),
+    /// 401: Unauthorized: the x-api-key header is missing or not a valid key
+    Unauthorized(models::ErrorResponse),
     /// 500: Server error
     InternalServerError(models::ErrorResponse),
 }
@@ -458,6 +460,14 @@ impl IntoResponse for ListTasksResponse {
             ListTasksResponse::BadRequest(body) => {
                 (
                     axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    axum::Json(body),
+                )
+                    .into_response()
+            }
+            ListTasksResponse::Unauthorized(body) => {
+                (
+                    axum::http::StatusCode::from_u16(401u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     axum::Json(body),
                 )
@@ -482,6 +492,8 @@ pub enum CreateTaskResponse {
     Accepted(models::TaskResponse),
     /// 400: Invalid request
     BadRequest(models::ErrorResponse),
+    /// 401: Unauthorized: the x-api-key header is missing or not a valid key
+    Unauthorized(models::ErrorResponse),
     /// 500: Server error
     InternalServerError(models::ErrorResponse),
 }
@@ -500,6 +512,14 @@ impl IntoResponse for CreateTaskResponse {
             CreateTaskResponse::BadRequest(body) => {
                 (
                     axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    axum::Json(body),
+                )
+                    .into_response()
+            }
+            CreateTaskResponse::Unauthorized(body) => {
+                (
+                    axum::http::StatusCode::from_u16(401u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     axum::Json(body),
                 )
@@ -524,6 +544,8 @@ pub enum GetTaskResultResponse {
     Ok(models::TemporalWorkflowResult),
     /// 400: Invalid request
     BadRequest(models::ErrorResponse),
+    /// 401: Unauthorized: the x-api-key header is missing or not a valid key
+    Unauthorized(models::ErrorResponse),
     /// 404: Resource not found
     NotFound(models::ErrorResponse),
     /// 500: Server error
@@ -544,6 +566,14 @@ impl IntoResponse for GetTaskResultResponse {
             GetTaskResultResponse::BadRequest(body) => {
                 (
                     axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    axum::Json(body),
+                )
+                    .into_response()
+            }
+            GetTaskResultResponse::Unauthorized(body) => {
+                (
+                    axum::http::StatusCode::from_u16(401u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     axum::Json(body),
                 )
@@ -576,6 +606,8 @@ pub enum GetTaskResponse {
     Ok(models::TaskResponse),
     /// 400: Invalid request
     BadRequest(models::ErrorResponse),
+    /// 401: Unauthorized: the x-api-key header is missing or not a valid key
+    Unauthorized(models::ErrorResponse),
     /// 404: Resource not found
     NotFound(models::ErrorResponse),
     /// 500: Server error
@@ -596,6 +628,14 @@ impl IntoResponse for GetTaskResponse {
             GetTaskResponse::BadRequest(body) => {
                 (
                     axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    axum::Json(body),
+                )
+                    .into_response()
+            }
+            GetTaskResponse::Unauthorized(body) => {
+                (
+                    axum::http::StatusCode::from_u16(401u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     axum::Json(body),
                 )
@@ -628,6 +668,8 @@ pub enum DownloadTaskExportResponse {
     Ok(std::collections::BTreeMap<String, String>),
     /// 400: Invalid request
     BadRequest(models::ErrorResponse),
+    /// 401: Unauthorized: the x-api-key header is missing or not a valid key
+    Unauthorized(models::ErrorResponse),
     /// 404: Resource not found
     NotFound(models::ErrorResponse),
     /// 500: Server error
@@ -648,6 +690,14 @@ impl IntoResponse for DownloadTaskExportResponse {
             DownloadTaskExportResponse::BadRequest(body) => {
                 (
                     axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    axum::Json(body),
+                )
+                    .into_response()
+            }
+            DownloadTaskExportResponse::Unauthorized(body) => {
+                (
+                    axum::http::StatusCode::from_u16(401u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     axum::Json(body),
                 )
@@ -680,6 +730,8 @@ pub enum UpdateTaskStatusResponse {
     Ok(models::SuccessResponse),
     /// 400: Invalid request
     BadRequest(models::ErrorResponse),
+    /// 401: Unauthorized: the x-api-key header is missing or not a valid key
+    Unauthorized(models::ErrorResponse),
     /// 404: Resource not found
     NotFound(models::ErrorResponse),
     /// 500: Server error
@@ -700,6 +752,14 @@ impl IntoResponse for UpdateTaskStatusResponse {
             UpdateTaskStatusResponse::BadRequest(body) => {
                 (
                     axum::http::StatusCode::from_u16(400u16)
+                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    axum::Json(body),
+                )
+                    .into_response()
+            }
+            UpdateTaskStatusResponse::Unauthorized(body) => {
+                (
+                    axum::http::StatusCode::from_u16(401u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     axum::Json(body),
                 )

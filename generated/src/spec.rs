@@ -224,6 +224,16 @@ pub const OPENAPI_JSON: &str = r##"{
               }
             }
           },
+          "401": {
+            "description": "Unauthorized: the x-api-key header is missing or not a valid key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/errors.ErrorResponse"
+                }
+              }
+            }
+          },
           "500": {
             "description": "Server error",
             "content": {
@@ -272,6 +282,16 @@ pub const OPENAPI_JSON: &str = r##"{
           },
           "400": {
             "description": "Invalid request",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/errors.ErrorResponse"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Unauthorized: the x-api-key header is missing or not a valid key",
             "content": {
               "application/json": {
                 "schema": {
@@ -330,6 +350,16 @@ pub const OPENAPI_JSON: &str = r##"{
           },
           "400": {
             "description": "Invalid request",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/errors.ErrorResponse"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Unauthorized: the x-api-key header is missing or not a valid key",
             "content": {
               "application/json": {
                 "schema": {
@@ -398,6 +428,16 @@ pub const OPENAPI_JSON: &str = r##"{
           },
           "400": {
             "description": "Invalid request",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/errors.ErrorResponse"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Unauthorized: the x-api-key header is missing or not a valid key",
             "content": {
               "application/json": {
                 "schema": {
@@ -477,6 +517,16 @@ pub const OPENAPI_JSON: &str = r##"{
               }
             }
           },
+          "401": {
+            "description": "Unauthorized: the x-api-key header is missing or not a valid key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/errors.ErrorResponse"
+                }
+              }
+            }
+          },
           "404": {
             "description": "Resource not found",
             "content": {
@@ -548,6 +598,16 @@ pub const OPENAPI_JSON: &str = r##"{
           },
           "400": {
             "description": "Invalid request",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/errors.ErrorResponse"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Unauthorized: the x-api-key header is missing or not a valid key",
             "content": {
               "application/json": {
                 "schema": {

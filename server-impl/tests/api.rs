@@ -301,13 +301,14 @@ async fn tenants_and_environments_do_not_see_each_other() {
     );
 
     let anonymous = Client::new(&service.base).get_task(&id).await;
-    assert!(
-        matches!(anonymous, Err(Error::Api { status: 401, .. })),
-        "{anonymous:?}"
+    assert_eq!(
+        documented(anonymous, 401).code,
+        Some(ErrorCode::PermissionDenied),
+        "a documented 401"
     );
     let wrong = service.client("not-a-real-key-at-all").get_task(&id).await;
     assert!(
-        matches!(wrong, Err(Error::Api { status: 401, .. })),
+        matches!(wrong, Err(Error::Documented { status: 401, .. })),
         "{wrong:?}"
     );
     service.stop().await;
