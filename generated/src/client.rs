@@ -142,6 +142,7 @@ impl Client {
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
+    #[allow(dead_code)]
     async fn execute<E>(
         &self,
         method: reqwest::Method,

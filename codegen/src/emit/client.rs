@@ -565,6 +565,7 @@ pub fn client_file(api: &Api) -> TokenStream {
                 &self.base_url
             }
 
+            #[allow(dead_code)] // unused when the spec has no operations
             async fn execute<E>(
                 &self,
                 method: reqwest::Method,

@@ -153,6 +153,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #[rustfmt::skip]
         pub mod spec;
 
+        #[allow(unused_imports)] // a spec may have no schemas
         pub use models::*;
     }
 }

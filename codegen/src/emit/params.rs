@@ -45,7 +45,16 @@ pub(super) fn parse_expr(
         other => other,
     };
     let ty = model_type(element);
-    let from_str = match element {
+    if is_scalar(element, types) {
+        quote!(parse_param::<#ty>(#name, #location, #value)?)
+    } else {
+        quote!(parse_json_param::<#ty>(#name, #location, #value)?)
+    }
+}
+
+/// Whether values of `ty` are written as plain text (`FromStr`/`Display`).
+fn is_scalar(ty: &TypeRef, types: &BTreeMap<&str, &TypeDef>) -> bool {
+    match ty {
         TypeRef::String
         | TypeRef::Bool
         | TypeRef::I32
@@ -59,11 +68,33 @@ pub(super) fn parse_expr(
             Some(TypeKind::Enum(_))
         ),
         _ => false,
-    };
-    if from_str {
-        quote!(parse_param::<#ty>(#name, #location, #value)?)
-    } else {
-        quote!(parse_json_param::<#ty>(#name, #location, #value)?)
+    }
+}
+
+/// Parses a path or header parameter, which arrives as one value: an array of
+/// scalars is comma-separated (`style: simple`), anything else structured is JSON.
+fn parse_single_value_expr(
+    param: &Param,
+    value: TokenStream,
+    types: &BTreeMap<&str, &TypeDef>,
+) -> TokenStream {
+    let name = &param.wire_name;
+    let location = param.location.as_str();
+    match &param.ty {
+        TypeRef::Vec(inner) if is_scalar(inner, types) => {
+            let ty = model_type(inner);
+            quote! {
+                #value
+                    .split(',')
+                    .map(|item| parse_param::<#ty>(#name, #location, item))
+                    .collect::<Result<Vec<#ty>, RequestError>>()?
+            }
+        }
+        TypeRef::Vec(_) => {
+            let ty = model_type(&param.ty);
+            quote!(parse_json_param::<#ty>(#name, #location, #value)?)
+        }
+        _ => parse_expr(param, value, types),
     }
 }
 
@@ -351,7 +382,12 @@ pub(super) fn param_text(
         {
             quote!(#value.to_string())
         }
-        _ => quote!(serde_json::to_string(#value).unwrap_or_default()),
+        // One value for an array (path, header): comma-separated, as the server reads it.
+        TypeRef::Vec(inner) if is_scalar(inner, types) => {
+            let item = param_text(inner, quote!(item), types);
+            quote!(#value.iter().map(|item| #item).collect::<Vec<String>>().join(","))
+        }
+        _ => quote!(serde_json::to_string(&#value).unwrap_or_default()),
     }
 }
 
@@ -366,7 +402,7 @@ pub(super) fn param_readers(op: &Operation, types: &BTreeMap<&str, &TypeDef>) ->
         let reads = path.iter().map(|p| {
             let var = ident(&p.name);
             let wire = &p.wire_name;
-            let parsed = parse_expr(p, quote!(value), types);
+            let parsed = parse_single_value_expr(p, quote!(value), types);
             let checks = constraint_checks(p);
             quote! {
                 let value = path_value(path, #wire)?;
@@ -396,7 +432,7 @@ pub(super) fn param_readers(op: &Operation, types: &BTreeMap<&str, &TypeDef>) ->
         let reads = headers.iter().map(|p| {
             let var = ident(&p.name);
             let wire = &p.wire_name;
-            let parsed = parse_expr(p, quote!(value), types);
+            let parsed = parse_single_value_expr(p, quote!(value), types);
             let checks = optional_checks(p, &var);
             let finish = if p.required {
                 quote!(let #var = #var.ok_or_else(|| RequestError::missing_parameter(#wire, "header"))?;)

@@ -406,8 +406,11 @@ fn handler(op: &Operation) -> TokenStream {
         });
         call_args.push(quote!(body));
     }
+    // The router serves deprecated operations too.
+    let allow_deprecated = op.deprecated.then(|| quote!(#[allow(deprecated)]));
     quote! {
         #[allow(unused_variables)]
+        #allow_deprecated
         async fn #name<A: #trait_ident>(#(#extractor_args),*) -> Response {
             #(#steps)*
             api.#method(#(#call_args),*).await.into_response()
@@ -623,8 +626,14 @@ pub fn server_file(api: &Api) -> TokenStream {
     );
     quote! {
         // Response enums hold bodies inline for easy matching; the parsing code is
-        // generated per parameter, so some shapes are simple on purpose.
-        #![allow(clippy::large_enum_variant, clippy::collapsible_if, clippy::single_match)]
+        // generated per parameter, so some shapes are simple on purpose. A spec
+        // without operations of some kind leaves some imports unused.
+        #![allow(
+            clippy::large_enum_variant,
+            clippy::collapsible_if,
+            clippy::single_match,
+            unused_imports
+        )]
 
         use std::future::Future;
         use std::sync::Arc;

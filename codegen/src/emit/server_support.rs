@@ -73,6 +73,7 @@ pub(super) fn support_items() -> TokenStream {
 
         impl std::error::Error for RequestError {}
 
+        #[allow(dead_code)] // unused when no operation has path or header parameters
         fn parse_param<T>(name: &str, location: &'static str, value: &str) -> Result<T, RequestError>
         where
             T: std::str::FromStr,

@@ -23,4 +23,5 @@ pub mod server;
 #[rustfmt::skip]
 pub mod spec;
 
+#[allow(unused_imports)]
 pub use models::*;
