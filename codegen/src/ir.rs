@@ -39,6 +39,26 @@ pub enum TypeKind {
     Enum(EnumDef),
     /// `pub type Name = Target;`
     Alias(TypeRef),
+    /// `oneOf` / `anyOf`: one of several types.
+    Union(UnionDef),
+}
+
+/// A value of one of several types. With a discriminator the property's value
+/// picks the variant; without one the first variant that fits wins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionDef {
+    pub variants: Vec<UnionVariant>,
+    /// The discriminator's property name on the wire.
+    pub discriminator: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// Rust identifier (UpperCamelCase).
+    pub name: String,
+    pub ty: TypeRef,
+    /// Discriminator values that select this variant (empty without a discriminator).
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

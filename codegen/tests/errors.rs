@@ -98,18 +98,27 @@ fn openapi_3_1_is_refused() {
     assert_eq!(err.pointer(), Some("#/openapi"));
 }
 
+/// Generates from `text` and returns the diagnostics (generation must succeed).
+fn diagnostics(text: &str) -> Vec<String> {
+    let (_dir, _path, result) = generate_from("spec.yaml", text);
+    let generation = result.expect("generation goes on with a diagnostic");
+    generation
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
 #[test]
-fn one_of_is_reported_as_unsupported_where_it_is() {
-    let err = spec_error(
-        "spec.yaml",
-        &format!(
-            "{HEAD}components:\n  schemas:\n    Pet:\n      type: object\n      properties:\n        kind:\n          oneOf:\n            - {{type: string}}\n            - {{type: integer}}\n"
-        ),
-    );
-    assert_eq!(err.kind, ErrorKind::Unsupported);
+fn what_has_no_rust_type_is_a_diagnostic_with_a_fallback() {
+    let found = diagnostics(&format!(
+        "{HEAD}components:\n  schemas:\n    Pet:\n      type: object\n      properties:\n        kind:\n          not: {{type: string}}\n"
+    ));
     assert_eq!(
-        err.pointer(),
-        Some("#/components/schemas/Pet/properties/kind/oneOf")
+        found,
+        [
+            "#/components/schemas/Pet/properties/kind/not: `not` has no Rust type; typed as any JSON value"
+        ]
     );
 }
 
@@ -147,13 +156,16 @@ fn alias_loops_are_reported() {
 }
 
 #[test]
-fn undefined_security_schemes_are_reported() {
-    let err = spec_error(
-        "spec.yaml",
-        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      security: [{Nope: []}]\n      responses: {'204': {description: ok}}\n",
+fn undefined_security_schemes_are_reported_and_left_out() {
+    let found = diagnostics(
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n      security: [{Nope: []}]\n      responses: {'204': {description: ok}}\n",
     );
-    assert_eq!(err.kind, ErrorKind::Invalid);
-    assert_eq!(err.pointer(), Some("#/paths/~1x/get/security/0"));
+    assert_eq!(
+        found,
+        [
+            "#/paths/~1x/get/security/0: security scheme `Nope` is not defined in `#/components/securitySchemes`; this requirement is left out"
+        ]
+    );
 }
 
 #[test]

@@ -13,6 +13,7 @@ use codegen::emit::{Options, render_models};
 use codegen::{load, lower};
 
 const SPECS: &[&str] = &[
+    "composition",
     "dotted_names",
     "enums_plain",
     "enums_varnames",
@@ -89,6 +90,7 @@ macro_rules! snapshot_tests {
 }
 
 snapshot_tests!(
+    composition,
     dotted_names,
     enums_plain,
     enums_varnames,

@@ -95,6 +95,7 @@ pub fn readme(api: &Api, options: &Options) -> Result<String, EmitError> {
                 TypeKind::Struct(_) => "struct",
                 TypeKind::Enum(_) => "enum",
                 TypeKind::Alias(_) => "alias",
+                TypeKind::Union(_) => "enum (one of several types)",
             },
             origin: def.origin.clone(),
             summary: cell(def.docs.as_deref()),

@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::rust::{doc_attrs, ident, type_tokens, uses_btree_map};
-use crate::ir::{Api, EnumDef, StructDef, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, EnumDef, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 
 pub fn models_file(api: &Api) -> TokenStream {
     let has_enums = api
@@ -14,12 +14,13 @@ pub fn models_file(api: &Api) -> TokenStream {
     let has_structs = api
         .types
         .iter()
-        .any(|def| matches!(def.kind, TypeKind::Struct(_)));
+        .any(|def| matches!(def.kind, TypeKind::Struct(_) | TypeKind::Union(_)));
     let uses_map = api.types.iter().any(|def| match &def.kind {
         TypeKind::Struct(s) => {
             s.additional.is_some() || s.fields.iter().any(|f| uses_btree_map(&f.ty))
         }
         TypeKind::Alias(ty) => uses_btree_map(ty),
+        TypeKind::Union(u) => u.variants.iter().any(|v| uses_btree_map(&v.ty)),
         TypeKind::Enum(_) => false,
     });
 
@@ -49,6 +50,7 @@ fn type_item(def: &TypeDef) -> TokenStream {
     match &def.kind {
         TypeKind::Struct(s) => struct_item(docs, &name, s),
         TypeKind::Enum(e) => enum_item(docs, &name, e),
+        TypeKind::Union(u) => union_item(docs, &name, u),
         TypeKind::Alias(target) => {
             let target = type_tokens(target);
             quote! {
@@ -99,6 +101,60 @@ fn struct_item(docs: TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> T
         pub struct #name {
             #(#fields)*
             #additional
+        }
+    }
+}
+
+/// `oneOf`/`anyOf`: an enum with one tuple variant per alternative. Without a
+/// discriminator serde tries the variants in order (`untagged`); with one, the
+/// property's value picks the variant, and the variant's type keeps the
+/// property (it is not stripped, as serde's internal tagging would).
+fn union_item(docs: TokenStream, name: &proc_macro2::Ident, u: &UnionDef) -> TokenStream {
+    let variants = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let ty = type_tokens(&v.ty);
+        quote!(#variant(#ty),)
+    });
+    let Some(property) = &u.discriminator else {
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+        };
+    };
+    let arms = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let tags = &v.tags;
+        quote! {
+            #(#tags)|* => serde_json::from_value(value).map(#name::#variant).map_err(serde::de::Error::custom),
+        }
+    });
+    let expected: Vec<&String> = u.variants.iter().flat_map(|v| &v.tags).collect();
+    let expected_len = expected.len();
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                const EXPECTED: [&str; #expected_len] = [#(#expected),*];
+                let value = serde_json::Value::deserialize(deserializer)?;
+                let tag = match value.get(#property).and_then(|tag| tag.as_str()) {
+                    Some(tag) => tag.to_owned(),
+                    None => return Err(serde::de::Error::missing_field(#property)),
+                };
+                match tag.as_str() {
+                    #(#arms)*
+                    other => Err(serde::de::Error::unknown_variant(other, &EXPECTED)),
+                }
+            }
         }
     }
 }
@@ -227,6 +283,7 @@ pub fn uses_chrono(api: &Api) -> bool {
                     .is_some_and(|extra| extra.ty.uses_chrono())
         }
         TypeKind::Alias(ty) => ty.uses_chrono(),
+        TypeKind::Union(u) => u.variants.iter().any(|v| v.ty.uses_chrono()),
         TypeKind::Enum(_) => false,
     }) || api.operations.iter().any(|op| {
         op.params.iter().any(|p| p.ty.uses_chrono())

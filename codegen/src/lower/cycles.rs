@@ -17,6 +17,7 @@ fn inline_targets(def: &TypeDef) -> Vec<&str> {
     match &def.kind {
         TypeKind::Struct(s) => s.fields.iter().filter_map(|f| target(&f.ty)).collect(),
         TypeKind::Alias(ty) => target(ty).into_iter().collect(),
+        TypeKind::Union(u) => u.variants.iter().filter_map(|v| target(&v.ty)).collect(),
         TypeKind::Enum(_) => Vec::new(),
     }
 }
@@ -41,6 +42,15 @@ fn reaches(types: &BTreeMap<String, TypeDef>, from: &str, to: &str) -> bool {
 pub(super) fn box_recursive_fields(types: &mut BTreeMap<String, TypeDef>) {
     let mut to_box = Vec::new();
     for (name, def) in types.iter() {
+        if let TypeKind::Union(u) = &def.kind {
+            for (i, variant) in u.variants.iter().enumerate() {
+                if let TypeRef::Named(target) = &variant.ty
+                    && reaches(types, target, name)
+                {
+                    to_box.push((name.clone(), i));
+                }
+            }
+        }
         if let TypeKind::Struct(s) = &def.kind {
             for (i, field) in s.fields.iter().enumerate() {
                 if let TypeRef::Named(target) = &field.ty
@@ -52,14 +62,12 @@ pub(super) fn box_recursive_fields(types: &mut BTreeMap<String, TypeDef>) {
         }
     }
     for (name, i) in to_box {
-        if let Some(TypeDef {
-            kind: TypeKind::Struct(s),
-            ..
-        }) = types.get_mut(&name)
-        {
-            let field = &mut s.fields[i];
-            field.ty = TypeRef::Boxed(Box::new(field.ty.clone()));
-        }
+        let ty = match types.get_mut(&name).map(|def| &mut def.kind) {
+            Some(TypeKind::Struct(s)) => &mut s.fields[i].ty,
+            Some(TypeKind::Union(u)) => &mut u.variants[i].ty,
+            _ => continue,
+        };
+        *ty = TypeRef::Boxed(Box::new(ty.clone()));
     }
 }
 

@@ -67,6 +67,8 @@ pub(crate) struct Lowerer<'a> {
     types: BTreeMap<String, TypeDef>,
     /// Sorted enum values → the enum type that has exactly them, for reuse.
     enums_by_values: BTreeMap<Vec<String>, String>,
+    /// Types of schemas referred to outside `#/components/schemas`, by `$ref`.
+    pointer_types: BTreeMap<String, ir::TypeRef>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -78,6 +80,7 @@ impl<'a> Lowerer<'a> {
             type_names: NameSet::with_reserved(RESERVED_TYPE_NAMES),
             types: BTreeMap::new(),
             enums_by_values: BTreeMap::new(),
+            pointer_types: BTreeMap::new(),
             diagnostics: Vec::new(),
         }
     }

@@ -68,12 +68,25 @@ impl Lowerer<'_> {
         let mut operations = Vec::new();
         for (path, item) in document.paths.iter() {
             let path_pointer = child("#/paths", path);
-            let ReferenceOr::Item(item) = item else {
-                return Err(self.error(
-                    ErrorKind::Unsupported,
-                    &path_pointer,
-                    "path item `$ref`s are not supported",
-                ));
+            let resolved;
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { reference } => match self.resolve_path_item(reference) {
+                    Some(item) => {
+                        resolved = item;
+                        &resolved
+                    }
+                    None => {
+                        self.warn(
+                            &path_pointer,
+                            format!(
+                                "`$ref: {reference}` does not lead to a path item in this \
+                                     document; the path is left out"
+                            ),
+                        );
+                        continue;
+                    }
+                },
             };
             for (method_name, op) in item.iter() {
                 let pointer = child(&path_pointer, method_name);
@@ -130,6 +143,13 @@ impl Lowerer<'_> {
             }
         }
         Ok(operations)
+    }
+
+    /// A path item `$ref` within the document (`#/paths/...`, `#/x-...`).
+    fn resolve_path_item(&self, reference: &str) -> Option<openapiv3::PathItem> {
+        let pointer = reference.strip_prefix('#')?;
+        let value = self.spec.raw.pointer(pointer)?;
+        serde_json::from_value(value.clone()).ok()
     }
 
     fn lower_params(
@@ -306,7 +326,7 @@ impl Lowerer<'_> {
     }
 
     fn lower_security(
-        &self,
+        &mut self,
         requirements: Option<&Vec<openapiv3::SecurityRequirement>>,
         pointer: &str,
     ) -> Result<Vec<Vec<String>>, SpecError> {
@@ -317,15 +337,18 @@ impl Lowerer<'_> {
             .as_ref()
             .map(|c| &c.security_schemes);
         let mut lowered = Vec::new();
-        for (i, requirement) in requirements.into_iter().flatten().enumerate() {
+        'requirements: for (i, requirement) in requirements.into_iter().flatten().enumerate() {
             let mut schemes = Vec::new();
             for name in requirement.keys() {
                 if !known.is_some_and(|known| known.contains_key(name)) {
-                    return Err(self.error(
-                        ErrorKind::Invalid,
+                    self.warn(
                         &child(&child(pointer, "security"), &i.to_string()),
-                        format!("security scheme `{name}` is not defined in `#/components/securitySchemes`"),
-                    ));
+                        format!(
+                            "security scheme `{name}` is not defined in `#/components/securitySchemes`; \
+                             this requirement is left out"
+                        ),
+                    );
+                    continue 'requirements;
                 }
                 schemes.push(name.clone());
             }

@@ -9,9 +9,10 @@ use openapiv3::{
 
 use super::Lowerer;
 use super::names;
-use crate::error::{ErrorKind, SpecError, child};
+use crate::error::{SpecError, child};
 use crate::ir::{
-    AdditionalField, Constraints, EnumDef, Field, StructDef, TypeDef, TypeKind, TypeRef, Variant,
+    AdditionalField, Constraints, EnumDef, Field, StructDef, TypeDef, TypeKind, TypeRef, UnionDef,
+    UnionVariant, Variant,
 };
 
 type Properties = IndexMap<String, ReferenceOr<Box<Schema>>>;
@@ -29,6 +30,15 @@ enum Shape<'s> {
         required: &'s [String],
         additional: Option<&'s AdditionalProperties>,
     },
+    /// `oneOf` or `anyOf` (the keyword) and the alternatives.
+    Union(&'static str, &'s [ReferenceOr<Schema>]),
+    /// `allOf`, plus properties written beside it.
+    AllOf {
+        members: &'s [ReferenceOr<Schema>],
+        own: Option<(&'s Properties, &'s [String])>,
+    },
+    /// `not`: no Rust type says "anything but".
+    Not,
     Any,
 }
 
@@ -53,9 +63,9 @@ fn string_format(format: &StringFormat) -> &'static str {
     }
 }
 
-/// The shape of a schema, or the composition keyword it uses (unsupported).
-fn shape(schema: &Schema) -> Result<Shape<'_>, &'static str> {
-    Ok(match &schema.schema_kind {
+/// The shape of a schema.
+fn shape(schema: &Schema) -> Shape<'_> {
+    match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => {
             let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
             if values.is_empty() {
@@ -79,22 +89,29 @@ fn shape(schema: &Schema) -> Result<Shape<'_>, &'static str> {
             required: &o.required,
             additional: o.additional_properties.as_ref(),
         },
-        SchemaKind::OneOf { .. } => return Err("oneOf"),
-        SchemaKind::AnyOf { .. } => return Err("anyOf"),
-        SchemaKind::AllOf { .. } => return Err("allOf"),
-        SchemaKind::Not { .. } => return Err("not"),
+        SchemaKind::OneOf { one_of } => Shape::Union("oneOf", one_of),
+        SchemaKind::AnyOf { any_of } => Shape::Union("anyOf", any_of),
+        SchemaKind::AllOf { all_of } => Shape::AllOf {
+            members: all_of,
+            own: None,
+        },
+        SchemaKind::Not { .. } => Shape::Not,
         SchemaKind::Any(any) => {
             if !any.one_of.is_empty() {
-                return Err("oneOf");
+                return Shape::Union("oneOf", &any.one_of);
             }
             if !any.any_of.is_empty() {
-                return Err("anyOf");
+                return Shape::Union("anyOf", &any.any_of);
             }
             if !any.all_of.is_empty() {
-                return Err("allOf");
+                return Shape::AllOf {
+                    members: &any.all_of,
+                    own: (!any.properties.is_empty())
+                        .then_some((&any.properties, &any.required[..])),
+                };
             }
             if any.not.is_some() {
-                return Err("not");
+                return Shape::Not;
             }
             let strings: Vec<String> = any
                 .enumeration
@@ -128,12 +145,47 @@ fn shape(schema: &Schema) -> Result<Shape<'_>, &'static str> {
                 }
             }
         }
-    })
+    }
 }
 
 pub(super) fn is_string_enum(schema: &Schema) -> bool {
-    matches!(shape(schema), Ok(Shape::StringEnum(_)))
+    matches!(shape(schema), Shape::StringEnum(_))
 }
+
+/// What an `allOf` comes to.
+enum Merged<'s> {
+    /// One member and nothing else: its type.
+    Single(&'s ReferenceOr<Schema>),
+    /// The members' properties, together.
+    Object {
+        properties: Properties,
+        required: Vec<String>,
+        additional: Option<AdditionalProperties>,
+    },
+    /// Nothing a Rust type can say (reported).
+    Fallback,
+}
+
+/// A word for a variant holding `ty`.
+fn type_word(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::String => "String".to_owned(),
+        TypeRef::Bool => "Boolean".to_owned(),
+        TypeRef::I32 | TypeRef::I64 => "Integer".to_owned(),
+        TypeRef::F32 | TypeRef::F64 => "Number".to_owned(),
+        TypeRef::DateTime => "DateTime".to_owned(),
+        TypeRef::Date => "Date".to_owned(),
+        TypeRef::Json => "Value".to_owned(),
+        TypeRef::JsonObject => "Object".to_owned(),
+        TypeRef::Named(name) => name.clone(),
+        TypeRef::Vec(_) => "Array".to_owned(),
+        TypeRef::Map(_) => "Map".to_owned(),
+        TypeRef::Boxed(inner) => type_word(inner),
+    }
+}
+
+/// How deep `allOf` and `$ref` chains are followed before giving up.
+const MAX_DEPTH: usize = 32;
 
 fn docs_of(schema: &Schema) -> Option<String> {
     let data = &schema.schema_data;
@@ -207,7 +259,7 @@ impl Lowerer<'_> {
                 (None, TypeKind::Alias(self.ref_type(reference, pointer)?))
             }
             ReferenceOr::Item(schema) => {
-                let kind = match self.shape_or_error(schema, pointer)? {
+                let kind = match shape(schema) {
                     Shape::Object {
                         properties,
                         required,
@@ -215,6 +267,25 @@ impl Lowerer<'_> {
                     } if !properties.is_empty() => TypeKind::Struct(
                         self.lower_struct(name, properties, required, additional, pointer)?,
                     ),
+                    Shape::Union(keyword, members) if members.len() > 1 => {
+                        TypeKind::Union(self.union_def(name, keyword, members, schema, pointer)?)
+                    }
+                    Shape::AllOf { members, own } => {
+                        match self.merge_all_of(members, own, pointer, 0) {
+                            Merged::Object {
+                                properties,
+                                required,
+                                additional,
+                            } if !properties.is_empty() => TypeKind::Struct(self.lower_struct(
+                                name,
+                                &properties,
+                                &required,
+                                additional.as_ref(),
+                                pointer,
+                            )?),
+                            _ => TypeKind::Alias(self.type_of_item(schema, name, pointer, None)?),
+                        }
+                    }
                     Shape::StringEnum(values) => {
                         let varnames = enum_varnames(&schema.schema_data.extensions);
                         let def = self.enum_def(name, &values, varnames.as_deref(), pointer);
@@ -233,20 +304,6 @@ impl Lowerer<'_> {
             origin: key.to_owned(),
             docs,
             kind,
-        })
-    }
-
-    fn shape_or_error<'s>(
-        &self,
-        schema: &'s Schema,
-        pointer: &str,
-    ) -> Result<Shape<'s>, SpecError> {
-        shape(schema).map_err(|keyword| {
-            self.error(
-                ErrorKind::Unsupported,
-                &child(pointer, keyword),
-                format!("`{keyword}` schemas are not supported yet"),
-            )
         })
     }
 
@@ -284,7 +341,59 @@ impl Lowerer<'_> {
         pointer: &str,
         outer_varnames: Option<&[String]>,
     ) -> Result<TypeRef, SpecError> {
-        Ok(match self.shape_or_error(schema, pointer)? {
+        Ok(match shape(schema) {
+            Shape::Union(keyword, members) => {
+                if let [only] = members {
+                    return self.type_of(only, hint, &child(&child(pointer, keyword), "0"));
+                }
+                let name = self.type_names.claim(hint);
+                let def = self.union_def(&name, keyword, members, schema, pointer)?;
+                self.add_type(TypeDef {
+                    name: name.clone(),
+                    origin: pointer.to_owned(),
+                    docs: docs_of(schema),
+                    kind: TypeKind::Union(def),
+                });
+                TypeRef::Named(name)
+            }
+            Shape::AllOf { members, own } => match self.merge_all_of(members, own, pointer, 0) {
+                Merged::Single(member) => {
+                    return self.type_of(member, hint, &child(&child(pointer, "allOf"), "0"));
+                }
+                Merged::Fallback => TypeRef::Json,
+                Merged::Object {
+                    properties,
+                    required,
+                    additional,
+                } => {
+                    if properties.is_empty() {
+                        TypeRef::JsonObject
+                    } else {
+                        let name = self.type_names.claim(hint);
+                        let def = self.lower_struct(
+                            &name,
+                            &properties,
+                            &required,
+                            additional.as_ref(),
+                            pointer,
+                        )?;
+                        self.add_type(TypeDef {
+                            name: name.clone(),
+                            origin: pointer.to_owned(),
+                            docs: docs_of(schema),
+                            kind: TypeKind::Struct(def),
+                        });
+                        TypeRef::Named(name)
+                    }
+                }
+            },
+            Shape::Not => {
+                self.warn(
+                    &child(pointer, "not"),
+                    "`not` has no Rust type; typed as any JSON value",
+                );
+                TypeRef::Json
+            }
             Shape::StringEnum(values) => {
                 let varnames = enum_varnames(&schema.schema_data.extensions)
                     .or_else(|| outer_varnames.map(<[String]>::to_vec));
@@ -351,19 +460,242 @@ impl Lowerer<'_> {
         })
     }
 
-    /// A `$ref` to a component schema.
-    fn ref_type(&self, reference: &str, pointer: &str) -> Result<TypeRef, SpecError> {
+    /// A `$ref` to a schema: a component, or any other schema in the document
+    /// (which then gets a type of its own, named after its last segment).
+    fn ref_type(&mut self, reference: &str, pointer: &str) -> Result<TypeRef, SpecError> {
         let key = reference
             .strip_prefix("#/components/schemas/")
             .filter(|key| !key.contains('/'))
             .map(|key| key.replace("~1", "/").replace("~0", "~"));
-        match key.as_ref().and_then(|key| self.schema_names.get(key)) {
-            Some(name) => Ok(TypeRef::Named(name.clone())),
-            None => Err(self.error(
-                ErrorKind::Unsupported,
+        if let Some(name) = key.as_ref().and_then(|key| self.schema_names.get(key)) {
+            return Ok(TypeRef::Named(name.clone()));
+        }
+        if let Some(known) = self.pointer_types.get(reference) {
+            return Ok(known.clone());
+        }
+        let target = reference
+            .strip_prefix('#')
+            .and_then(|inner| self.spec.raw.pointer(inner))
+            .and_then(|value| serde_json::from_value::<ReferenceOr<Schema>>(value.clone()).ok());
+        let Some(target) = target else {
+            self.warn(
                 pointer,
-                format!("`$ref: {reference}`: a schema reference must point at `#/components/schemas/<name>`"),
-            )),
+                format!(
+                    "`$ref: {reference}` does not lead to a schema in this document; \
+                     typed as any JSON value"
+                ),
+            );
+            return Ok(TypeRef::Json);
+        };
+        let last = reference
+            .rsplit('/')
+            .next()
+            .unwrap_or("Schema")
+            .replace("~1", "/")
+            .replace("~0", "~");
+        let name = self
+            .type_names
+            .claim(&names::upper_camel_ident(&last, "Schema"));
+        // Registered before lowering, so a schema that refers to itself finds its name.
+        self.pointer_types
+            .insert(reference.to_owned(), TypeRef::Named(name.clone()));
+        let def = self.lower_component(&name, reference, &target, reference)?;
+        self.add_type(def);
+        Ok(TypeRef::Named(name))
+    }
+
+    /// The alternatives of a `oneOf`/`anyOf`, named after the schemas they
+    /// refer to (or their titles, or their types).
+    fn union_def(
+        &mut self,
+        name: &str,
+        keyword: &'static str,
+        members: &[ReferenceOr<Schema>],
+        schema: &Schema,
+        pointer: &str,
+    ) -> Result<UnionDef, SpecError> {
+        let members_pointer = child(pointer, keyword);
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let mut variant_names = names::NameSet::default();
+        let mut variants = Vec::with_capacity(members.len());
+        for (i, member) in members.iter().enumerate() {
+            let member_pointer = child(&members_pointer, &i.to_string());
+            let (ty, wish, tags) = match member {
+                ReferenceOr::Reference { reference } => {
+                    let ty = self.ref_type(reference, &member_pointer)?;
+                    let key = reference.rsplit('/').next().unwrap_or_default().to_owned();
+                    let mut tags: Vec<String> = discriminator
+                        .map(|d| {
+                            d.mapping
+                                .iter()
+                                .filter(|(_, target)| *target == reference || **target == key)
+                                .map(|(tag, _)| tag.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    if tags.is_empty() {
+                        tags.push(key.replace("~1", "/").replace("~0", "~"));
+                    }
+                    let wish = type_word(&ty);
+                    (ty, wish, tags)
+                }
+                ReferenceOr::Item(item) => {
+                    let title = item
+                        .schema_data
+                        .title
+                        .as_deref()
+                        .map(|title| names::upper_camel_ident(title, "V"));
+                    let hint = format!(
+                        "{name}{}",
+                        title.clone().unwrap_or_else(|| format!("Variant{}", i + 1))
+                    );
+                    let ty = self.type_of_item(item, &hint, &member_pointer, None)?;
+                    let wish = title.unwrap_or_else(|| type_word(&ty));
+                    (ty, wish, Vec::new())
+                }
+            };
+            variants.push(UnionVariant {
+                name: variant_names.claim(&wish),
+                ty,
+                tags,
+            });
+        }
+        let discriminator = match discriminator {
+            Some(d) if members.iter().all(|m| m.as_item().is_none()) => {
+                Some(d.property_name.clone())
+            }
+            Some(_) => {
+                self.warn(
+                    &child(pointer, "discriminator"),
+                    "the discriminator is ignored: some alternatives are inline schemas, \
+                     not references; the first alternative that fits is taken",
+                );
+                None
+            }
+            None => None,
+        };
+        if discriminator.is_none() {
+            for variant in &mut variants {
+                variant.tags.clear();
+            }
+        }
+        Ok(UnionDef {
+            variants,
+            discriminator,
+        })
+    }
+
+    /// The schema a `$ref` leads to, following chains of references.
+    fn resolve_schema(&self, reference: &str, depth: usize) -> Option<Schema> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let target = reference
+            .strip_prefix('#')
+            .and_then(|inner| self.spec.raw.pointer(inner))?;
+        match serde_json::from_value::<ReferenceOr<Schema>>(target.clone()).ok()? {
+            ReferenceOr::Item(schema) => Some(schema),
+            ReferenceOr::Reference { reference } => self.resolve_schema(&reference, depth + 1),
+        }
+    }
+
+    /// Puts the properties of every `allOf` member (and those written beside
+    /// it) into one object; a single member stands for itself.
+    fn merge_all_of<'s>(
+        &mut self,
+        members: &'s [ReferenceOr<Schema>],
+        own: Option<(&Properties, &[String])>,
+        pointer: &str,
+        depth: usize,
+    ) -> Merged<'s> {
+        if let ([only], None) = (members, own) {
+            return Merged::Single(only);
+        }
+        let mut properties = Properties::new();
+        let mut required: Vec<String> = Vec::new();
+        let mut additional = None;
+        let mut others = 0;
+        let mut add_object =
+            |props: &Properties, req: &[String], add: Option<&AdditionalProperties>| {
+                for (key, value) in props {
+                    properties.insert(key.clone(), value.clone());
+                }
+                required.extend(
+                    req.iter()
+                        .filter(|r| !required.contains(r))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                );
+                if additional.is_none() {
+                    additional = add.cloned();
+                }
+            };
+        for member in members {
+            let resolved = match member {
+                ReferenceOr::Item(schema) => Some(schema.clone()),
+                ReferenceOr::Reference { reference } => self.resolve_schema(reference, 0),
+            };
+            let Some(resolved) = resolved else {
+                others += 1;
+                continue;
+            };
+            match shape(&resolved) {
+                Shape::Object {
+                    properties: props,
+                    required: req,
+                    additional: add,
+                } => add_object(props, req, add),
+                Shape::AllOf {
+                    members: inner,
+                    own: inner_own,
+                } if depth < MAX_DEPTH => {
+                    let inner = inner.to_vec();
+                    match self.merge_all_of(&inner, inner_own, pointer, depth + 1) {
+                        Merged::Object {
+                            properties: props,
+                            required: req,
+                            additional: add,
+                        } => add_object(&props, &req, add.as_ref()),
+                        Merged::Single(ReferenceOr::Item(schema)) => match shape(schema) {
+                            Shape::Object {
+                                properties: props,
+                                required: req,
+                                additional: add,
+                            } => add_object(props, req, add),
+                            _ => others += 1,
+                        },
+                        _ => others += 1,
+                    }
+                }
+                // Constraints alone (a description, `required`) add no properties.
+                Shape::Any => {
+                    if let SchemaKind::Any(any) = &resolved.schema_kind {
+                        add_object(&any.properties, &any.required, None);
+                    }
+                }
+                _ => others += 1,
+            }
+        }
+        if let Some((props, req)) = own {
+            add_object(props, req, None);
+        }
+        if others > 0 {
+            if properties.is_empty() {
+                self.warn(
+                    &child(pointer, "allOf"),
+                    "`allOf` of schemas that are not objects has no Rust type; typed as any JSON value",
+                );
+                return Merged::Fallback;
+            }
+            self.warn(
+                &child(pointer, "allOf"),
+                format!("{others} `allOf` members are not objects; only the object members' properties are kept"),
+            );
+        }
+        Merged::Object {
+            properties,
+            required,
+            additional,
         }
     }
 

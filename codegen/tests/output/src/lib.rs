@@ -2,6 +2,8 @@
 //! Written by that test (CODEGEN_UPDATE_OUTPUT=1); do not edit.
 
 #[rustfmt::skip]
+pub mod composition;
+#[rustfmt::skip]
 pub mod dotted_names;
 #[rustfmt::skip]
 pub mod enums_plain;
