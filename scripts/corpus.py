@@ -75,6 +75,8 @@ def main():
         ["cargo", "check", "--workspace", "--all-features", "--keep-going",
          "--message-format", "json", "--quiet"],
         cwd=CRATES, capture_output=True, text=True, env=env)
+    # Cargo names a crate's target after the package, with `_` for `-`.
+    by_target = {f"corpus_{name}".replace("-", "_"): name for name in generated}
     errors, warnings = {}, {}
     for line in check.stdout.splitlines():
         try:
@@ -83,12 +85,7 @@ def main():
             continue
         if message.get("reason") != "compiler-message":
             continue
-        package = message["package_id"]
-        owner = next((n for n in generated if f"corpus-{n}" in package.split("#")[0].split("/")[-1]
-                      or f"/crates/{n}#" in package or package.endswith(f"/crates/{n}")), None)
-        if owner is None:
-            match = re.search(r"corpus-([a-z0-9-]+)[@#]", package)
-            owner = match.group(1) if match else None
+        owner = by_target.get(message["target"]["name"])
         if owner is None:
             continue
         level = message["message"]["level"]

@@ -28,7 +28,7 @@ pub struct Api<S> {
     pub exports_dir: PathBuf,
 }
 
-fn error_body(code: ErrorCode, status: u16, message: String) -> ErrorResponse {
+pub(crate) fn error_body(code: ErrorCode, status: u16, message: String) -> ErrorResponse {
     ErrorResponse {
         code: Some(code),
         message: Some(message),
@@ -92,6 +92,20 @@ pub fn task_response(task: Task) -> TaskResponse {
         updated_at: Some(task.updated_at),
         created_by: Some(task.created_by),
         updated_by: Some(task.updated_by),
+    }
+}
+
+impl<S> Api<S> {
+    /// The file of a finished export task, if there is one.
+    pub(crate) async fn export_file(&self, task: &Task) -> Option<PathBuf> {
+        if task.task_type != TaskType::Export || task.task_status != TaskStatus::Completed {
+            return None;
+        }
+        let path = export_path(&self.exports_dir, &task.id, task.file_type);
+        tokio::fs::try_exists(&path)
+            .await
+            .unwrap_or(false)
+            .then_some(path)
     }
 }
 
@@ -219,8 +233,7 @@ impl<S: TaskStore> TasksApi for Api<S> {
                 task.task_status
             ));
         }
-        let path = export_path(&self.exports_dir, &task.id, task.file_type);
-        if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        if self.export_file(&task).await.is_none() {
             // Marked COMPLETED by hand, without a run that wrote a file.
             return DownloadTaskExportResponse::NotFound(error_body(
                 ErrorCode::NotFound,

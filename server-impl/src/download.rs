@@ -10,13 +10,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use flexprice_api::{ErrorCode, ErrorResponse, TaskStatus, TaskType};
+use flexprice_api::ErrorCode;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-use crate::api::Api;
+use crate::api::{Api, error_body};
 use crate::domain;
-use crate::files::export::export_path;
 use crate::links::{EXPORTS_PATH, LinkError};
 use crate::store::TaskStore;
 
@@ -27,13 +26,7 @@ pub fn router<S: TaskStore>(api: Arc<Api<S>>) -> axum::Router {
 }
 
 fn refuse(status: StatusCode, code: ErrorCode, message: String) -> Response {
-    let body = ErrorResponse {
-        code: Some(code),
-        message: Some(message),
-        http_status_code: Some(i64::from(status.as_u16())),
-        details: None,
-    };
-    (status, Json(body)).into_response()
+    (status, Json(error_body(code, status.as_u16(), message))).into_response()
 }
 
 async fn serve<S: TaskStore>(
@@ -62,19 +55,16 @@ async fn serve<S: TaskStore>(
         };
         return refuse(status, ErrorCode::PermissionDenied, err.to_string());
     }
+    let no_file = || {
+        refuse(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            format!("export task {task_id} has no file to download"),
+        )
+    };
     let task = match api.service.store().find_task(&task_id).await {
-        Ok(Some(task))
-            if task.task_type == TaskType::Export && task.task_status == TaskStatus::Completed =>
-        {
-            task
-        }
-        Ok(_) => {
-            return refuse(
-                StatusCode::NOT_FOUND,
-                ErrorCode::NotFound,
-                format!("export task {task_id} has no file to download"),
-            );
-        }
+        Ok(Some(task)) => task,
+        Ok(None) => return no_file(),
         Err(err) => {
             tracing::error!(error = %err, "storage failed");
             return refuse(
@@ -84,14 +74,9 @@ async fn serve<S: TaskStore>(
             );
         }
     };
-    let path = export_path(&api.exports_dir, &task.id, task.file_type);
-    if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
-        return refuse(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NotFound,
-            format!("export task {task_id} has no file to download"),
-        );
-    }
+    let Some(path) = api.export_file(&task).await else {
+        return no_file();
+    };
     let mut response = match ServeFile::new(&path).oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},

@@ -59,13 +59,7 @@ impl LinkSigner {
             .checked_add_signed(self.ttl)
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
             .timestamp();
-        let signature: String = self
-            .mac(task_id, expires)
-            .finalize()
-            .into_bytes()
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
+        let signature = crate::auth::to_hex(&self.mac(task_id, expires).finalize().into_bytes());
         format!(
             "{}{EXPORTS_PATH}/{task_id}?expires={expires}&signature={signature}",
             self.base_url

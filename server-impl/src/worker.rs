@@ -334,22 +334,23 @@ async fn import<S: WorkStore>(
             }
         };
         let Some(chunk) = chunk else { break };
+        let size = chunk.len();
         let mut failures: Vec<(i64, String)> = Vec::new();
-        let mut staged: Vec<StagedRecord> = Vec::with_capacity(chunk.len());
-        for record in &chunk {
-            match &record.outcome {
+        let mut staged: Vec<StagedRecord> = Vec::with_capacity(size);
+        for record in chunk {
+            match record.outcome {
                 Ok(cells) => staged.push(StagedRecord {
                     number: record.number,
-                    cells: cells.clone(),
+                    cells,
                 }),
-                Err(reason) => failures.push((record.number, reason.clone())),
+                Err(reason) => failures.push((record.number, reason)),
             }
         }
         let mut next = None;
         let held = context
             .store
             .write_import_chunk(claim, schema, &staged, |write| {
-                let mut all = failures.clone();
+                let mut all = failures;
                 all.extend(write.conflicts.iter().map(|&index| {
                     (
                         staged[index].number,
@@ -357,8 +358,7 @@ async fn import<S: WorkStore>(
                     )
                 }));
                 all.sort_by_key(|(number, _)| *number);
-                let after =
-                    tally.after_chunk(chunk.len(), write.stored + write.already_stored, &all);
+                let after = tally.after_chunk(size, write.stored + write.already_stored, &all);
                 let progress = after.progress.clone();
                 next = Some(after);
                 progress
@@ -388,6 +388,15 @@ async fn import<S: WorkStore>(
     })
 }
 
+/// File work off the async threads; a panic there is an I/O error too.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(std::io::Error::other)?
+}
+
 async fn export<S: WorkStore>(
     context: &Context<S>,
     claim: &Claim,
@@ -411,11 +420,7 @@ async fn export<S: WorkStore>(
         )
     };
     let (create_path, file_type) = (path.clone(), task.file_type);
-    let created =
-        tokio::task::spawn_blocking(move || ExportWriter::create(&create_path, file_type, schema))
-            .await
-            .map_err(std::io::Error::other)
-            .and_then(|created| created);
+    let created = blocking(move || ExportWriter::create(&create_path, file_type, schema)).await;
     let mut writer = match created {
         Ok(writer) => writer,
         Err(err) => return Ok(io_failure(err)),
@@ -439,11 +444,7 @@ async fn export<S: WorkStore>(
         after = *last;
         written += page.len() as i64;
         let cells: Vec<_> = page.into_iter().map(|(_, cells)| cells).collect();
-        let wrote = tokio::task::spawn_blocking(move || writer.write(&cells).map(|()| writer))
-            .await
-            .map_err(std::io::Error::other)
-            .and_then(|wrote| wrote);
-        writer = match wrote {
+        writer = match blocking(move || writer.write(&cells).map(|()| writer)).await {
             Ok(writer) => writer,
             Err(err) => return Ok(io_failure(err)),
         };
@@ -459,12 +460,7 @@ async fn export<S: WorkStore>(
             return Ok(Outcome::Lost);
         }
     }
-    let finish_path = path.clone();
-    let finished = tokio::task::spawn_blocking(move || writer.finish(&finish_path))
-        .await
-        .map_err(std::io::Error::other)
-        .and_then(|finished| finished);
-    if let Err(err) = finished {
+    if let Err(err) = blocking(move || writer.finish(&path)).await {
         return Ok(io_failure(err));
     }
     Ok(Outcome::Finished(Finish {

@@ -100,6 +100,12 @@ impl<'a> Lowerer<'a> {
         });
     }
 
+    /// What a local `$ref` (`#/…`) points at, read as a `T`.
+    fn resolve_local<T: serde::de::DeserializeOwned>(&self, reference: &str) -> Option<T> {
+        let value = self.spec.raw.pointer(reference.strip_prefix('#')?)?;
+        serde_json::from_value(value.clone()).ok()
+    }
+
     fn component_schemas(
         &self,
     ) -> Vec<(&'a String, &'a openapiv3::ReferenceOr<openapiv3::Schema>)> {

@@ -71,22 +71,24 @@ impl Lowerer<'_> {
             let resolved;
             let item = match item {
                 ReferenceOr::Item(item) => item,
-                ReferenceOr::Reference { reference } => match self.resolve_path_item(reference) {
-                    Some(item) => {
-                        resolved = item;
-                        &resolved
-                    }
-                    None => {
-                        self.warn(
-                            &path_pointer,
-                            format!(
-                                "`$ref: {reference}` does not lead to a path item in this \
+                ReferenceOr::Reference { reference } => {
+                    match self.resolve_local::<openapiv3::PathItem>(reference) {
+                        Some(item) => {
+                            resolved = item;
+                            &resolved
+                        }
+                        None => {
+                            self.warn(
+                                &path_pointer,
+                                format!(
+                                    "`$ref: {reference}` does not lead to a path item in this \
                                      document; the path is left out"
-                            ),
-                        );
-                        continue;
+                                ),
+                            );
+                            continue;
+                        }
                     }
-                },
+                }
             };
             for (method_name, op) in item.iter() {
                 let pointer = child(&path_pointer, method_name);
@@ -143,13 +145,6 @@ impl Lowerer<'_> {
             }
         }
         Ok(operations)
-    }
-
-    /// A path item `$ref` within the document (`#/paths/...`, `#/x-...`).
-    fn resolve_path_item(&self, reference: &str) -> Option<openapiv3::PathItem> {
-        let pointer = reference.strip_prefix('#')?;
-        let value = self.spec.raw.pointer(pointer)?;
-        serde_json::from_value(value.clone()).ok()
     }
 
     fn lower_params(

@@ -369,21 +369,12 @@ impl Lowerer<'_> {
                     if properties.is_empty() {
                         TypeRef::JsonObject
                     } else {
-                        let name = self.type_names.claim(hint);
-                        let def = self.lower_struct(
-                            &name,
-                            &properties,
-                            &required,
-                            additional.as_ref(),
+                        self.inline_struct(
+                            hint,
+                            (&properties, &required, additional.as_ref()),
+                            schema,
                             pointer,
-                        )?;
-                        self.add_type(TypeDef {
-                            name: name.clone(),
-                            origin: pointer.to_owned(),
-                            docs: docs_of(schema),
-                            kind: TypeKind::Struct(def),
-                        });
-                        TypeRef::Named(name)
+                        )?
                     }
                 }
             },
@@ -444,16 +435,7 @@ impl Lowerer<'_> {
                         _ => TypeRef::JsonObject,
                     }
                 } else {
-                    let name = self.type_names.claim(hint);
-                    let def =
-                        self.lower_struct(&name, properties, required, additional, pointer)?;
-                    self.add_type(TypeDef {
-                        name: name.clone(),
-                        origin: pointer.to_owned(),
-                        docs: docs_of(schema),
-                        kind: TypeKind::Struct(def),
-                    });
-                    TypeRef::Named(name)
+                    self.inline_struct(hint, (properties, required, additional), schema, pointer)?
                 }
             }
             Shape::Any => TypeRef::Json,
@@ -473,11 +455,7 @@ impl Lowerer<'_> {
         if let Some(known) = self.pointer_types.get(reference) {
             return Ok(known.clone());
         }
-        let target = reference
-            .strip_prefix('#')
-            .and_then(|inner| self.spec.raw.pointer(inner))
-            .and_then(|value| serde_json::from_value::<ReferenceOr<Schema>>(value.clone()).ok());
-        let Some(target) = target else {
+        let Some(target) = self.resolve_local::<ReferenceOr<Schema>>(reference) else {
             self.warn(
                 pointer,
                 format!(
@@ -504,6 +482,25 @@ impl Lowerer<'_> {
         Ok(TypeRef::Named(name))
     }
 
+    /// A struct for an inline object schema, named from `hint`.
+    fn inline_struct(
+        &mut self,
+        hint: &str,
+        (properties, required, additional): (&Properties, &[String], Option<&AdditionalProperties>),
+        schema: &Schema,
+        pointer: &str,
+    ) -> Result<TypeRef, SpecError> {
+        let name = self.type_names.claim(hint);
+        let def = self.lower_struct(&name, properties, required, additional, pointer)?;
+        self.add_type(TypeDef {
+            name: name.clone(),
+            origin: pointer.to_owned(),
+            docs: docs_of(schema),
+            kind: TypeKind::Struct(def),
+        });
+        Ok(TypeRef::Named(name))
+    }
+
     /// The alternatives of a `oneOf`/`anyOf`, named after the schemas they
     /// refer to (or their titles, or their types).
     fn union_def(
@@ -515,7 +512,19 @@ impl Lowerer<'_> {
         pointer: &str,
     ) -> Result<UnionDef, SpecError> {
         let members_pointer = child(pointer, keyword);
-        let discriminator = schema.schema_data.discriminator.as_ref();
+        // A discriminator can only name referenced schemas.
+        let discriminator = match schema.schema_data.discriminator.as_ref() {
+            Some(d) if members.iter().all(|m| m.as_item().is_none()) => Some(d),
+            Some(_) => {
+                self.warn(
+                    &child(pointer, "discriminator"),
+                    "the discriminator is ignored: some alternatives are inline schemas, \
+                     not references; the first alternative that fits is taken",
+                );
+                None
+            }
+            None => None,
+        };
         let mut variant_names = names::NameSet::default();
         let mut variants = Vec::with_capacity(members.len());
         for (i, member) in members.iter().enumerate() {
@@ -560,28 +569,9 @@ impl Lowerer<'_> {
                 tags,
             });
         }
-        let discriminator = match discriminator {
-            Some(d) if members.iter().all(|m| m.as_item().is_none()) => {
-                Some(d.property_name.clone())
-            }
-            Some(_) => {
-                self.warn(
-                    &child(pointer, "discriminator"),
-                    "the discriminator is ignored: some alternatives are inline schemas, \
-                     not references; the first alternative that fits is taken",
-                );
-                None
-            }
-            None => None,
-        };
-        if discriminator.is_none() {
-            for variant in &mut variants {
-                variant.tags.clear();
-            }
-        }
         Ok(UnionDef {
             variants,
-            discriminator,
+            discriminator: discriminator.map(|d| d.property_name.clone()),
         })
     }
 
@@ -590,10 +580,7 @@ impl Lowerer<'_> {
         if depth > MAX_DEPTH {
             return None;
         }
-        let target = reference
-            .strip_prefix('#')
-            .and_then(|inner| self.spec.raw.pointer(inner))?;
-        match serde_json::from_value::<ReferenceOr<Schema>>(target.clone()).ok()? {
+        match self.resolve_local::<ReferenceOr<Schema>>(reference)? {
             ReferenceOr::Item(schema) => Some(schema),
             ReferenceOr::Reference { reference } => self.resolve_schema(&reference, depth + 1),
         }

@@ -426,7 +426,7 @@ impl WorkStore for SqliteStore {
         stale_before: DateTime<Utc>,
     ) -> Result<Option<Task>, StoreError> {
         let now = timestamp_text(now);
-        let claimed: Option<(String, String, String)> = sqlx::query_as(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "UPDATE tasks SET worker_id = ?1, heartbeat_at = ?2, updated_at = ?2, \
                started_at = CASE WHEN task_status = 'PENDING' THEN ?2 ELSE started_at END, \
                task_status = 'PROCESSING' \
@@ -434,21 +434,14 @@ impl WorkStore for SqliteStore {
                WHERE task_status = 'PENDING' \
                   OR (task_status = 'PROCESSING' AND (worker_id IS NULL OR heartbeat_at < ?3)) \
                ORDER BY created_at, id LIMIT 1) \
-             RETURNING id, tenant_id, environment_id",
-        )
+             RETURNING {TASK_COLUMNS}"
+        )))
         .bind(worker_id)
         .bind(&now)
         .bind(timestamp_text(stale_before))
         .fetch_optional(&self.pool)
         .await?;
-        let Some((id, tenant_id, environment_id)) = claimed else {
-            return Ok(None);
-        };
-        let scope = Scope {
-            tenant_id,
-            environment_id,
-        };
-        self.get_task(&scope, &id).await
+        row.as_ref().map(task_from_row).transpose()
     }
 
     async fn heartbeat(&self, worker_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
