@@ -19,6 +19,8 @@ pub enum ErrorKind {
     Unsupported,
     /// The document parses but breaks the OpenAPI 3.0 structure.
     Invalid,
+    /// A `--tag` or `--operation` selection names something no operation has.
+    UnknownSelection,
 }
 
 /// Where in the input an error is.

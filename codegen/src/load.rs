@@ -72,7 +72,7 @@ pub fn load_str(text: &str, format: Format, file: &str) -> Result<LoadedSpec, Sp
         Format::Yaml => parse_yaml(text, file)?,
     };
     check_version(&raw, file)?;
-    check_refs(&raw, &raw, "#", file)?;
+    check_refs(&raw, &raw, "", "#", file)?;
     let document = deserialize_document(&raw, file)?;
     Ok(LoadedSpec {
         file: file.to_owned(),
@@ -211,13 +211,38 @@ fn check_version(raw: &Value, file: &str) -> Result<(), SpecError> {
     }
 }
 
-/// Keys whose values are data, not schema: a `$ref` inside them is not a reference.
-fn is_data_key(key: &str) -> bool {
-    matches!(key, "example" | "default" | "enum") || key.starts_with("x-")
+/// Whether `key` (inside an object held under `parent`) holds data, not
+/// schema: a `$ref` inside it is not a reference. In maps keyed by name
+/// (`properties`, `responses`, …) every key is a name: a property called
+/// `default` or the `default` response are walked like any other.
+pub(crate) fn is_data_key(parent: &str, key: &str) -> bool {
+    const NAMED: [&str; 13] = [
+        "properties",
+        "responses",
+        "schemas",
+        "parameters",
+        "requestBodies",
+        "headers",
+        "links",
+        "callbacks",
+        "examples",
+        "content",
+        "encoding",
+        "securitySchemes",
+        "paths",
+    ];
+    !NAMED.contains(&parent)
+        && (matches!(key, "example" | "default" | "enum") || key.starts_with("x-"))
 }
 
 /// Every `$ref` must be local (`#/...`) and point at an existing node.
-fn check_refs(root: &Value, node: &Value, pointer: &str, file: &str) -> Result<(), SpecError> {
+fn check_refs(
+    root: &Value,
+    node: &Value,
+    parent: &str,
+    pointer: &str,
+    file: &str,
+) -> Result<(), SpecError> {
     match node {
         Value::Object(map) => {
             if let Some(reference) = map.get("$ref") {
@@ -241,14 +266,14 @@ fn check_refs(root: &Value, node: &Value, pointer: &str, file: &str) -> Result<(
                 })?;
             }
             for (key, value) in map {
-                if key != "$ref" && !is_data_key(key) {
-                    check_refs(root, value, &child(pointer, key), file)?;
+                if key != "$ref" && !is_data_key(parent, key) {
+                    check_refs(root, value, key, &child(pointer, key), file)?;
                 }
             }
             Ok(())
         }
         Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| {
-            check_refs(root, item, &child(pointer, &i.to_string()), file)
+            check_refs(root, item, parent, &child(pointer, &i.to_string()), file)
         }),
         _ => Ok(()),
     }
@@ -262,7 +287,10 @@ pub fn resolve_pointer<'a>(root: &'a Value, reference: &str) -> Result<&'a Value
     root.pointer(fragment).ok_or(ErrorKind::DanglingRef)
 }
 
-fn deserialize_document(raw: &Value, file: &str) -> Result<openapiv3::OpenAPI, SpecError> {
+pub(crate) fn deserialize_document(
+    raw: &Value,
+    file: &str,
+) -> Result<openapiv3::OpenAPI, SpecError> {
     match deserialize_at::<openapiv3::OpenAPI>(raw, "#") {
         Ok(document) => Ok(document),
         Err((pointer, message)) => {

@@ -33,6 +33,12 @@ struct Target {
     /// Package name of the generated crate [default: the spec title in kebab-case].
     #[arg(long, value_name = "NAME")]
     crate_name: Option<String>,
+    /// Generate only the operations with this tag (repeatable), and the models they use.
+    #[arg(long = "tag", value_name = "NAME")]
+    tags: Vec<String>,
+    /// Generate only the operation with this operationId (repeatable), and the models it uses.
+    #[arg(long = "operation", value_name = "ID")]
+    operations: Vec<String>,
     /// Do not print warnings about the spec.
     #[arg(long)]
     quiet: bool,
@@ -47,7 +53,12 @@ fn main() -> ExitCode {
 }
 
 fn run(target: &Target, check_only: bool) -> ExitCode {
-    let options = codegen::options_for_paths(&target.spec, &target.out, target.crate_name.clone());
+    let mut options =
+        codegen::options_for_paths(&target.spec, &target.out, target.crate_name.clone());
+    options.selection = codegen::Selection {
+        tags: target.tags.clone(),
+        operations: target.operations.clone(),
+    };
     let generation = match codegen::generate(&target.spec, &options) {
         Ok(generation) => generation,
         Err(err) => {

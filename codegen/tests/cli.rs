@@ -216,3 +216,55 @@ fn help_describes_the_commands() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_selection_is_applied_checked_and_named_in_the_regenerate_command() {
+    let project = scratch_project();
+    let out = codegen(
+        &[
+            "generate",
+            "--spec",
+            "openapi/openapi.json",
+            "--out",
+            "subset",
+            "--operation",
+            "getTask",
+        ],
+        project.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let client = std::fs::read_to_string(project.path().join("subset/src/client.rs")).unwrap();
+    assert!(client.contains("pub async fn get_task("), "{client}");
+    assert!(!client.contains("pub async fn list_tasks("));
+    assert!(client.contains(
+        "Regenerate with: cargo run -p codegen -- generate --spec openapi/openapi.json --out \
+         subset --operation getTask\n"
+    ));
+    // `check` takes the same selection; without it the subset is stale.
+    let args = ["--spec", "openapi/openapi.json", "--out", "subset"];
+    let same = codegen(
+        &[&["check"], &args[..], &["--operation", "getTask"]].concat(),
+        project.path(),
+    );
+    assert!(same.status.success(), "{}", text(&same.stdout));
+    assert_eq!(
+        codegen(&[&["check"], &args[..]].concat(), project.path())
+            .status
+            .code(),
+        Some(1)
+    );
+
+    let unknown = codegen(
+        &[&["generate"], &args[..], &["--tag", "Invoices"]].concat(),
+        project.path(),
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+    let stderr = text(&unknown.stderr);
+    assert!(
+        stderr.starts_with(
+            "error: openapi/openapi.json: no operation has the tag `Invoices`; the tags of its \
+             operations are: `Tasks`"
+        ),
+        "{stderr}"
+    );
+}

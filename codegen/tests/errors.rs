@@ -56,6 +56,30 @@ fn dangling_ref_names_the_pointer_of_the_reference() {
 }
 
 #[test]
+fn refs_under_names_that_are_also_data_keys_are_checked() {
+    // A property called `default` is a schema, and so is the `default` response;
+    // only a schema's `default` value is data.
+    let err = spec_error(
+        "spec.yaml",
+        &format!(
+            "{HEAD}components:\n  schemas:\n    Foo:\n      type: object\n      default: {{$ref: not-a-reference}}\n      properties:\n        default: {{$ref: '#/components/schemas/Gone'}}\n"
+        ),
+    );
+    assert_eq!(err.kind, ErrorKind::DanglingRef);
+    assert_eq!(
+        err.pointer(),
+        Some("#/components/schemas/Foo/properties/default")
+    );
+
+    let err = spec_error(
+        "spec.yaml",
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        default: {$ref: '#/components/responses/Gone'}\n",
+    );
+    assert_eq!(err.kind, ErrorKind::DanglingRef);
+    assert_eq!(err.pointer(), Some("#/paths/~1a/get/responses/default"));
+}
+
+#[test]
 fn invalid_json_names_line_and_column() {
     let err = spec_error(
         "spec.json",

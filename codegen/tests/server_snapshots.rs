@@ -17,6 +17,7 @@ fn lowered(name: &str) -> (codegen::ir::Api, Options) {
         crate_name: None,
         spec_label: format!("codegen/tests/server-specs/{name}.yaml"),
         out_label: "out".to_owned(),
+        selection: Default::default(),
     };
     (lowered.api, options)
 }

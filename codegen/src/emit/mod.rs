@@ -12,6 +12,7 @@ mod server_support;
 use heck::ToKebabCase;
 
 use crate::ir::Api;
+use crate::select::Selection;
 
 /// How the generated crate is named and how its header describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,8 @@ pub struct Options {
     pub spec_label: String,
     /// The output directory as written in headers.
     pub out_label: String,
+    /// The operations generated (all when empty); part of the regenerate command.
+    pub selection: Selection,
 }
 
 impl Options {
@@ -48,6 +51,7 @@ impl Options {
         if let Some(name) = &self.crate_name {
             command.push_str(&format!(" --crate-name {name}"));
         }
+        command.push_str(&self.selection.args());
         command
     }
 
