@@ -94,6 +94,13 @@ impl Field {
     pub fn is_optional(&self) -> bool {
         !self.required || self.nullable
     }
+
+    /// Absent, null and a value are three different states (not required and
+    /// nullable): the Rust field is an `Option<Option<T>>`, `None` when absent
+    /// and `Some(None)` when null.
+    pub fn is_three_state(&self) -> bool {
+        !self.required && self.nullable
+    }
 }
 
 /// A string enum.
@@ -192,7 +199,7 @@ impl Method {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
-    /// `operationId` as written, or one derived from method and path.
+    /// `operationId` as written, or one derived from method and path (`get_pets_id`).
     pub id: String,
     /// Rust function name (snake_case).
     pub fn_name: String,

@@ -223,7 +223,9 @@ impl Client {
         #[allow(unused_mut)]
         let mut query = query.to_pairs();
         #[allow(unused_mut)]
-        let mut headers: Vec<(&'static str, String)> = Vec::new();
+        let mut headers: Vec<(&'static str, String)> = vec![
+            ("accept", "application/json".to_owned())
+        ];
         if let Some(key) = &self.api_key_auth {
             headers.push(("x-api-key", key.clone()));
         }
@@ -262,7 +264,9 @@ impl Client {
         #[allow(unused_mut)]
         let mut query: Vec<(&'static str, String)> = Vec::new();
         #[allow(unused_mut)]
-        let mut headers: Vec<(&'static str, String)> = Vec::new();
+        let mut headers: Vec<(&'static str, String)> = vec![
+            ("accept", "application/json".to_owned())
+        ];
         if let Some(key) = &self.api_key_auth {
             headers.push(("x-api-key", key.clone()));
         }
@@ -307,7 +311,9 @@ impl Client {
         #[allow(unused_mut)]
         let mut query = query.to_pairs();
         #[allow(unused_mut)]
-        let mut headers: Vec<(&'static str, String)> = Vec::new();
+        let mut headers: Vec<(&'static str, String)> = vec![
+            ("accept", "application/json".to_owned())
+        ];
         if let Some(key) = &self.api_key_auth {
             headers.push(("x-api-key", key.clone()));
         }
@@ -346,7 +352,9 @@ impl Client {
         #[allow(unused_mut)]
         let mut query: Vec<(&'static str, String)> = Vec::new();
         #[allow(unused_mut)]
-        let mut headers: Vec<(&'static str, String)> = Vec::new();
+        let mut headers: Vec<(&'static str, String)> = vec![
+            ("accept", "application/json".to_owned())
+        ];
         if let Some(key) = &self.api_key_auth {
             headers.push(("x-api-key", key.clone()));
         }
@@ -388,7 +396,9 @@ impl Client {
         #[allow(unused_mut)]
         let mut query: Vec<(&'static str, String)> = Vec::new();
         #[allow(unused_mut)]
-        let mut headers: Vec<(&'static str, String)> = Vec::new();
+        let mut headers: Vec<(&'static str, String)> = vec![
+            ("accept", "application/json".to_owned())
+        ];
         if let Some(key) = &self.api_key_auth {
             headers.push(("x-api-key", key.clone()));
         }
@@ -428,7 +438,9 @@ impl Client {
         #[allow(unused_mut)]
         let mut query: Vec<(&'static str, String)> = Vec::new();
         #[allow(unused_mut)]
-        let mut headers: Vec<(&'static str, String)> = Vec::new();
+        let mut headers: Vec<(&'static str, String)> = vec![
+            ("accept", "application/json".to_owned())
+        ];
         if let Some(key) = &self.api_key_auth {
             headers.push(("x-api-key", key.clone()));
         }

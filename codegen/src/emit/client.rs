@@ -303,6 +303,21 @@ fn operation_method(api: &Api, op: &Operation, types: &BTreeMap<&str, &TypeDef>)
     if !has_default {
         arms.push(quote!(_ => Err(Error::Api { status: raw.status, body: String::from_utf8_lossy(&raw.body).into_owned() }),));
     }
+    // Ask for the media types the client decodes (JSON when the spec offers it).
+    let mut accepted: Vec<&str> = Vec::new();
+    for response in &op.responses {
+        if let Some(content_type) = response.content_type.as_deref()
+            && !accepted.contains(&content_type)
+        {
+            accepted.push(content_type);
+        }
+    }
+    let headers_init = if accepted.is_empty() {
+        quote!(Vec::new())
+    } else {
+        let accept = accepted.join(", ");
+        quote!(vec![("accept", #accept.to_owned())])
+    };
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     quote! {
         #docs
@@ -312,7 +327,7 @@ fn operation_method(api: &Api, op: &Operation, types: &BTreeMap<&str, &TypeDef>)
             #[allow(unused_mut)]
             #query
             #[allow(unused_mut)]
-            let mut headers: Vec<(&'static str, String)> = Vec::new();
+            let mut headers: Vec<(&'static str, String)> = #headers_init;
             #(#header_pushes)*
             #(#auth)*
             #body

@@ -35,11 +35,17 @@ pub fn models_file(api: &Api) -> TokenStream {
         )
     });
     let parse_error = has_enums.then(parse_enum_error);
+    let three_state = api.types.iter().any(|def| match &def.kind {
+        TypeKind::Struct(s) => s.fields.iter().any(|f| f.is_three_state()),
+        _ => false,
+    });
+    let nullable_helper = three_state.then(deserialize_nullable);
     let items = api.types.iter().map(type_item);
     quote! {
         #map_use
         #serde_use
         #parse_error
+        #nullable_helper
         #(#items)*
     }
 }
@@ -72,12 +78,23 @@ fn struct_item(docs: TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> T
             quote!(#[serde(rename = #wire)])
         });
         let inner = type_tokens(&field.ty);
-        let (ty, skip) = if field.is_optional() {
-            let skip = (!field.required)
-                .then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
-            (quote!(Option<#inner>), skip)
-        } else {
-            (inner, None)
+        let (ty, skip) = match (field.required, field.nullable) {
+            (true, false) => (inner, None),
+            // Present, maybe null: serialized as `null` when `None`.
+            (true, true) => (quote!(Option<#inner>), None),
+            (false, false) => (
+                quote!(Option<#inner>),
+                Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
+            ),
+            // Absent (`None`, left out), null (`Some(None)`) or a value.
+            (false, true) => (
+                quote!(Option<Option<#inner>>),
+                Some(quote!(#[serde(
+                    default,
+                    deserialize_with = "deserialize_nullable",
+                    skip_serializing_if = "Option::is_none"
+                )])),
+            ),
         };
         quote! {
             #docs
@@ -101,6 +118,22 @@ fn struct_item(docs: TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> T
         pub struct #name {
             #(#fields)*
             #additional
+        }
+    }
+}
+
+/// Reads a present field (value or `null`) as `Some(..)`, so that an absent
+/// field (`None`, by `#[serde(default)]`) stays apart from a null one.
+fn deserialize_nullable() -> TokenStream {
+    quote! {
+        /// Reads a present, nullable field: `null` → `Some(None)`, a value →
+        /// `Some(Some(value))`. An absent field is `None` (`#[serde(default)]`).
+        fn deserialize_nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+        where
+            D: serde::Deserializer<'de>,
+            T: Deserialize<'de>,
+        {
+            Option::<T>::deserialize(deserializer).map(Some)
         }
     }
 }

@@ -138,10 +138,14 @@ fn response_enum(op: &Operation) -> TokenStream {
                 (pattern, quote!(status))
             }
         };
+        let plain_json = content_type.eq_ignore_ascii_case("application/json");
         let build = if !has_body {
             quote!(#status.into_response())
-        } else if json {
+        } else if json && plain_json {
             quote!((#status, axum::Json(body)).into_response())
+        } else if json {
+            // `application/problem+json` and the like: JSON, under the media type the spec names.
+            quote!((#status, [(axum::http::header::CONTENT_TYPE, #content_type)], axum::Json(body)).into_response())
         } else {
             quote!((#status, [(axum::http::header::CONTENT_TYPE, #content_type)], body).into_response())
         };
@@ -462,14 +466,11 @@ fn error_body(api: &Api, types: &BTreeMap<&str, &TypeDef>) -> TokenStream {
     for field in &s.fields {
         let name = ident(&field.name);
         let value = match field_fill(field, types) {
+            Some(value) if field.is_three_state() => quote!(Some(Some(#value))),
+            Some(value) if field.is_optional() => quote!(Some(#value)),
             Some(value) => value,
             None if field.is_optional() => quote!(None),
             None => return fallback,
-        };
-        let value = if field.is_optional() && value.to_string() != "None" {
-            quote!(Some(#value))
-        } else {
-            value
         };
         inits.push(quote!(#name: #value,));
     }

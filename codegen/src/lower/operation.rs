@@ -96,13 +96,10 @@ impl Lowerer<'_> {
                 let id = match &op.operation_id {
                     Some(id) if !id.trim().is_empty() => id.clone(),
                     _ => {
-                        let derived = format!("{method_name}_{path}");
+                        let derived = names::snake_ident(&format!("{method_name}_{path}"));
                         self.warn(
                             &pointer,
-                            format!(
-                                "no operationId; named after method and path (`{}`)",
-                                names::snake_ident(&derived)
-                            ),
+                            format!("no operationId; named after method and path (`{derived}`)"),
                         );
                         derived
                     }

@@ -3,12 +3,44 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Reads a present, nullable field: `null` → `Some(None)`, a value →
+/// `Some(Some(value))`. An absent field is `None` (`#[serde(default)]`).
+fn deserialize_nullable<'de, D, T>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AllOptional {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b: Option<i32>,
+}
+
+/// A partial update; absent, null and a value mean different things.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Patch {
+    /// Absent keeps it, null clears it, a value sets it.
+    #[serde(
+        default,
+        deserialize_with = "deserialize_nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub nickname: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tags: Option<Option<Vec<String>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<i32>,
 }
 
 /// A thing with required and optional fields.
