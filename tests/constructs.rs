@@ -150,13 +150,19 @@ impl responses::server::ReportsApi for Reports {
         }
     }
 
-    async fn list_report_lines(&self) -> responses::server::ListReportLinesResponse {
-        responses::server::ListReportLinesResponse::Ok(vec![
-            responses::models::ListReportLinesResponse200Item {
-                line: 1,
-                text: Some("first".to_owned()),
-            },
-        ])
+    async fn list_report_lines(
+        &self,
+        query: responses::server::ListReportLinesQuery,
+    ) -> responses::server::ListReportLinesResponse {
+        let min_line = query.filter.and_then(|filter| filter.min_line).unwrap_or(0);
+        let lines = (1..=3)
+            .filter(|line| *line >= min_line)
+            .map(|line| responses::models::ListReportLinesResponse200Item {
+                line,
+                text: Some(format!("line {line}")),
+            })
+            .collect();
+        responses::server::ListReportLinesResponse::Ok(lines)
     }
 }
 
@@ -190,8 +196,17 @@ async fn range_and_default_responses_round_trip_with_their_media_types() {
         }
         other => panic!("expected the default body, got {other:?}"),
     }
-    let lines = client.list_report_lines().await.unwrap();
-    assert_eq!(lines[0].line, 1);
+    // An inline object parameter travels as JSON text.
+    let query = responses::server::ListReportLinesQuery {
+        filter: Some(responses::models::ListReportLinesFilter { min_line: Some(2) }),
+    };
+    let lines = client.list_report_lines(&query).await.unwrap();
+    assert_eq!(lines.iter().map(|l| l.line).collect::<Vec<_>>(), [2, 3]);
+    let all = client
+        .list_report_lines(&responses::server::ListReportLinesQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 3);
 
     // On the wire: the default response is served as the media type the spec names.
     let http = reqwest::Client::new();

@@ -193,6 +193,19 @@ fn undefined_security_schemes_are_reported_and_left_out() {
 }
 
 #[test]
+fn object_parameters_are_reported_as_json_text() {
+    let found = diagnostics(
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n      parameters:\n        - {name: 'f', in: query, style: deepObject, schema: {type: object, properties: {a: {type: string}}}}\n        - {name: 'n', in: query, schema: {type: integer}}\n      responses: {'204': {description: ok}}\n",
+    );
+    assert_eq!(
+        found,
+        [
+            "#/paths/~1x/get/parameters/0: the query parameter `f` is an object; it is read and written as JSON text (`f={…}`), not spread into `form` or `deepObject` properties"
+        ]
+    );
+}
+
+#[test]
 fn a_missing_file_is_an_io_error() {
     let err = load::load_file(std::path::Path::new("/nonexistent/spec.yaml")).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Io);

@@ -206,6 +206,17 @@ impl Lowerer<'_> {
                 ),
                 ParameterSchemaOrContent::Content(_) => (TypeRef::String, Constraints::default()),
             };
+            if self.is_object_like(&ty) {
+                self.warn(
+                    &param_pointer,
+                    format!(
+                        "the {} parameter `{wire_name}` is an object; it is read and written as \
+                         JSON text (`{wire_name}={{…}}`), not spread into `form` or \
+                         `deepObject` properties",
+                        location.as_str()
+                    ),
+                );
+            }
             let wish = names::snake_ident(&wire_name);
             let name = if rust_names.contains(&wish) {
                 rust_names.claim_snake(&format!("{}_{wish}", location.as_str()))
@@ -223,6 +234,20 @@ impl Lowerer<'_> {
             });
         }
         Ok(params)
+    }
+
+    /// Whether values of `ty` are JSON objects (structs, maps, free-form objects).
+    fn is_object_like(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::JsonObject | TypeRef::Map(_) => true,
+            TypeRef::Boxed(inner) => self.is_object_like(inner),
+            TypeRef::Named(name) => match self.types.get(name).map(|def| &def.kind) {
+                Some(ir::TypeKind::Struct(_)) => true,
+                Some(ir::TypeKind::Alias(target)) => self.is_object_like(target),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     fn lower_body(

@@ -37,6 +37,70 @@ impl std::fmt::Display for ParseEnumError {
 
 impl std::error::Error for ParseEnumError {}
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Serialize, Deserialize)]
+pub enum Digits {
+    #[serde(rename = "1")]
+    V1,
+    #[serde(rename = "2nd")]
+    V2nd,
+    #[serde(rename = "3.5")]
+    V35,
+    #[serde(rename = "+")]
+    Plus,
+    #[serde(rename = "@home")]
+    Home,
+}
+
+impl Digits {
+    /// Every variant, in the order the spec lists them.
+    pub const ALL: [Digits; 5] = [
+        Digits::V1,
+        Digits::V2nd,
+        Digits::V35,
+        Digits::Plus,
+        Digits::Home,
+    ];
+    /// The values on the wire, in the order the spec lists them.
+    pub const VALUES: [&'static str; 5] = ["1", "2nd", "3.5", "+", "@home"];
+    /// The value on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Digits::V1 => "1",
+            Digits::V2nd => "2nd",
+            Digits::V35 => "3.5",
+            Digits::Plus => "+",
+            Digits::Home => "@home",
+        }
+    }
+}
+
+impl std::fmt::Display for Digits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Digits {
+    type Err = ParseEnumError;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "1" => Ok(Digits::V1),
+            "2nd" => Ok(Digits::V2nd),
+            "3.5" => Ok(Digits::V35),
+            "+" => Ok(Digits::Plus),
+            "@home" => Ok(Digits::Home),
+            _ => {
+                Err(ParseEnumError {
+                    type_name: "Digits",
+                    value: value.to_owned(),
+                    expected: &Digits::VALUES,
+                })
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Holder {
     /// Inline enum with the same values as `Order`, so `Order` is reused.
@@ -88,6 +152,53 @@ impl std::str::FromStr for HolderMode {
                     type_name: "HolderMode",
                     value: value.to_owned(),
                     expected: &HolderMode::VALUES,
+                })
+            }
+        }
+    }
+}
+
+/// Declared `type object` but listing string values, as some real specs do; a string enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Serialize, Deserialize)]
+pub enum ObjectTyped {
+    #[serde(rename = "alpha")]
+    Alpha,
+    #[serde(rename = "beta-2")]
+    Beta2,
+}
+
+impl ObjectTyped {
+    /// Every variant, in the order the spec lists them.
+    pub const ALL: [ObjectTyped; 2] = [ObjectTyped::Alpha, ObjectTyped::Beta2];
+    /// The values on the wire, in the order the spec lists them.
+    pub const VALUES: [&'static str; 2] = ["alpha", "beta-2"];
+    /// The value on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ObjectTyped::Alpha => "alpha",
+            ObjectTyped::Beta2 => "beta-2",
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectTyped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ObjectTyped {
+    type Err = ParseEnumError;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "alpha" => Ok(ObjectTyped::Alpha),
+            "beta-2" => Ok(ObjectTyped::Beta2),
+            _ => {
+                Err(ParseEnumError {
+                    type_name: "ObjectTyped",
+                    value: value.to_owned(),
+                    expected: &ObjectTyped::VALUES,
                 })
             }
         }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 #[allow(unused_imports)]
 use crate::models;
-pub use crate::server::CreateReportQuery;
+pub use crate::server::{CreateReportQuery, ListReportLinesQuery};
 
 /// Every server of the spec: URL and description.
 pub const SERVERS: [(&str, &str); 0usize] = [];
@@ -240,10 +240,11 @@ impl Client {
     /// Documented errors (304, default) come back as [`Error::Documented`]; any other error status as [`Error::Api`].
     pub async fn list_report_lines(
         &self,
+        query: &ListReportLinesQuery,
     ) -> Result<Vec<models::ListReportLinesResponse200Item>, Error<serde_json::Value>> {
         let path = "/reports/summary".to_owned();
         #[allow(unused_mut)]
-        let mut query: Vec<(&'static str, String)> = Vec::new();
+        let mut query = query.to_pairs();
         #[allow(unused_mut)]
         let mut headers: Vec<(&'static str, String)> = vec![
             ("accept", "application/json".to_owned())

@@ -108,6 +108,12 @@ pub struct CreateReportResponse201 {
     pub pages: Option<i64>,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListReportLinesFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_line: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListReportLinesResponse200Item {
     pub line: i64,

@@ -40,7 +40,10 @@ pub trait ReportsApi: ApiHooks {
         body: models::CreateReportBody,
     ) -> impl Future<Output = CreateReportResponse> + Send;
     /// `GET /reports/summary`
-    fn list_report_lines(&self) -> impl Future<Output = ListReportLinesResponse> + Send;
+    fn list_report_lines(
+        &self,
+        query: ListReportLinesQuery,
+    ) -> impl Future<Output = ListReportLinesResponse> + Send;
 }
 
 /// How the router is set up.
@@ -468,6 +471,41 @@ impl CreateReportQuery {
     }
 }
 
+/// Query parameters of `listReportLines`, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListReportLinesQuery {
+    /// An inline object in a parameter, sent as JSON text (a diagnostic says so).
+    pub filter: Option<models::ListReportLinesFilter>,
+}
+
+impl ListReportLinesQuery {
+    /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let mut filter: Option<models::ListReportLinesFilter> = None;
+        for (key, value) in pairs {
+            match key.as_str() {
+                "filter" => {
+                    filter = Some(
+                        parse_json_param::<
+                            models::ListReportLinesFilter,
+                        >("filter", "query", value)?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        Ok(ListReportLinesQuery { filter })
+    }
+    /// The `(name, value)` pairs of this query, as a client sends them.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.filter {
+            pairs.push(("filter", serde_json::to_string(&value).unwrap_or_default()));
+        }
+        pairs
+    }
+}
+
 #[allow(unused_variables)]
 async fn handle_create_report<A: ReportsApi>(
     State(api): State<Arc<A>>,
@@ -503,6 +541,24 @@ async fn handle_create_report<A: ReportsApi>(
 async fn handle_list_report_lines<A: ReportsApi>(
     State(api): State<Arc<A>>,
     headers: HeaderMap,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
-    api.list_report_lines().await.into_response()
+    let query = match query {
+        Ok(Query(query)) => query,
+        Err(rejection) => {
+            return api
+                .request_error(
+                    RequestError::invalid_parameter(
+                        "query",
+                        "query",
+                        rejection.body_text(),
+                    ),
+                );
+        }
+    };
+    let query = match ListReportLinesQuery::from_pairs(&query) {
+        Ok(query) => query,
+        Err(error) => return api.request_error(error),
+    };
+    api.list_report_lines(query).await.into_response()
 }

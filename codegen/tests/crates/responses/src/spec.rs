@@ -133,6 +133,21 @@ pub const OPENAPI_JSON: &str = r##"{
         "tags": [
           "reports"
         ],
+        "parameters": [
+          {
+            "name": "filter",
+            "in": "query",
+            "description": "An inline object in a parameter, sent as JSON text (a diagnostic says so).",
+            "schema": {
+              "type": "object",
+              "properties": {
+                "min_line": {
+                  "type": "integer"
+                }
+              }
+            }
+          }
+        ],
         "responses": {
           "200": {
             "description": "An inline array of inline objects.",
