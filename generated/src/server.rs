@@ -193,6 +193,68 @@ pub fn default_request_error(error: &RequestError) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// A documented status code as an `axum` status.
+fn status_code(code: u16) -> axum::http::StatusCode {
+    axum::http::StatusCode::from_u16(code)
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// A JSON response (`application/json`).
+fn json_response<T: serde::Serialize>(
+    status: axum::http::StatusCode,
+    body: T,
+) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+/// A JSON response under another JSON media type (`application/problem+json`).
+#[allow(dead_code)]
+fn json_response_as<T: serde::Serialize>(
+    status: axum::http::StatusCode,
+    content_type: &'static str,
+    body: T,
+) -> Response {
+    (status, [(axum::http::header::CONTENT_TYPE, content_type)], axum::Json(body))
+        .into_response()
+}
+
+/// A response of raw bytes with their content type.
+#[allow(dead_code)]
+fn bytes_response(
+    status: axum::http::StatusCode,
+    content_type: &'static str,
+    body: Bytes,
+) -> Response {
+    (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// The decoded query pairs, or why they could not be read.
+#[allow(dead_code)]
+fn query_pairs(
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Vec<(String, String)>, RequestError> {
+    query
+        .map(|Query(pairs)| pairs)
+        .map_err(|rejection| RequestError::invalid_parameter(
+            "query",
+            "query",
+            rejection.body_text(),
+        ))
+}
+
+/// The path parameters as pairs, or why they could not be read.
+#[allow(dead_code)]
+fn path_pairs(
+    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+) -> Result<Vec<(String, String)>, RequestError> {
+    path.map(|Path(pairs)| pairs)
+        .map_err(|rejection| RequestError::invalid_parameter(
+            "path",
+            "path",
+            rejection.body_text(),
+        ))
+}
+
 /// Why the server refused a request before calling the implementation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequestError {
@@ -456,37 +518,13 @@ pub enum ListTasksResponse {
 impl IntoResponse for ListTasksResponse {
     fn into_response(self) -> Response {
         match self {
-            ListTasksResponse::Ok(body) => {
-                (
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
-            ListTasksResponse::BadRequest(body) => {
-                (
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
+            ListTasksResponse::Ok(body) => json_response(status_code(200), body),
+            ListTasksResponse::BadRequest(body) => json_response(status_code(400), body),
             ListTasksResponse::Unauthorized(body) => {
-                (
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(401), body)
             }
             ListTasksResponse::InternalServerError(body) => {
-                (
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(500), body)
             }
         }
     }
@@ -508,37 +546,13 @@ pub enum CreateTaskResponse {
 impl IntoResponse for CreateTaskResponse {
     fn into_response(self) -> Response {
         match self {
-            CreateTaskResponse::Accepted(body) => {
-                (
-                    axum::http::StatusCode::from_u16(202u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
-            CreateTaskResponse::BadRequest(body) => {
-                (
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
+            CreateTaskResponse::Accepted(body) => json_response(status_code(202), body),
+            CreateTaskResponse::BadRequest(body) => json_response(status_code(400), body),
             CreateTaskResponse::Unauthorized(body) => {
-                (
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(401), body)
             }
             CreateTaskResponse::InternalServerError(body) => {
-                (
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(500), body)
             }
         }
     }
@@ -562,45 +576,18 @@ pub enum GetTaskResultResponse {
 impl IntoResponse for GetTaskResultResponse {
     fn into_response(self) -> Response {
         match self {
-            GetTaskResultResponse::Ok(body) => {
-                (
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
+            GetTaskResultResponse::Ok(body) => json_response(status_code(200), body),
             GetTaskResultResponse::BadRequest(body) => {
-                (
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(400), body)
             }
             GetTaskResultResponse::Unauthorized(body) => {
-                (
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(401), body)
             }
             GetTaskResultResponse::NotFound(body) => {
-                (
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(404), body)
             }
             GetTaskResultResponse::InternalServerError(body) => {
-                (
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(500), body)
             }
         }
     }
@@ -624,45 +611,12 @@ pub enum GetTaskResponse {
 impl IntoResponse for GetTaskResponse {
     fn into_response(self) -> Response {
         match self {
-            GetTaskResponse::Ok(body) => {
-                (
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
-            GetTaskResponse::BadRequest(body) => {
-                (
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
-            GetTaskResponse::Unauthorized(body) => {
-                (
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
-            GetTaskResponse::NotFound(body) => {
-                (
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
+            GetTaskResponse::Ok(body) => json_response(status_code(200), body),
+            GetTaskResponse::BadRequest(body) => json_response(status_code(400), body),
+            GetTaskResponse::Unauthorized(body) => json_response(status_code(401), body),
+            GetTaskResponse::NotFound(body) => json_response(status_code(404), body),
             GetTaskResponse::InternalServerError(body) => {
-                (
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(500), body)
             }
         }
     }
@@ -686,45 +640,18 @@ pub enum DownloadTaskExportResponse {
 impl IntoResponse for DownloadTaskExportResponse {
     fn into_response(self) -> Response {
         match self {
-            DownloadTaskExportResponse::Ok(body) => {
-                (
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
+            DownloadTaskExportResponse::Ok(body) => json_response(status_code(200), body),
             DownloadTaskExportResponse::BadRequest(body) => {
-                (
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(400), body)
             }
             DownloadTaskExportResponse::Unauthorized(body) => {
-                (
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(401), body)
             }
             DownloadTaskExportResponse::NotFound(body) => {
-                (
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(404), body)
             }
             DownloadTaskExportResponse::InternalServerError(body) => {
-                (
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(500), body)
             }
         }
     }
@@ -748,45 +675,18 @@ pub enum UpdateTaskStatusResponse {
 impl IntoResponse for UpdateTaskStatusResponse {
     fn into_response(self) -> Response {
         match self {
-            UpdateTaskStatusResponse::Ok(body) => {
-                (
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
+            UpdateTaskStatusResponse::Ok(body) => json_response(status_code(200), body),
             UpdateTaskStatusResponse::BadRequest(body) => {
-                (
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(400), body)
             }
             UpdateTaskStatusResponse::Unauthorized(body) => {
-                (
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(401), body)
             }
             UpdateTaskStatusResponse::NotFound(body) => {
-                (
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(404), body)
             }
             UpdateTaskStatusResponse::InternalServerError(body) => {
-                (
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response(status_code(500), body)
             }
         }
     }
@@ -1060,107 +960,7 @@ impl GetTaskResultQuery {
 }
 
 #[allow(unused_variables)]
-async fn authenticate_list_tasks<A: TasksApi>(
-    api: &A,
-    headers: &HeaderMap,
-    query: &[(String, String)],
-) -> Result<A::Principal, RequestError> {
-    if let Some(principal) = match header_value(headers, "x-api-key") {
-        Some(credentials) => api.authenticate_api_key_auth(credentials).await,
-        None => None,
-    } {
-        if true {
-            return Ok(principal);
-        }
-    }
-    Err(RequestError::Unauthorized {
-        scheme: "ApiKeyAuth",
-        message: "missing or invalid credentials (ApiKeyAuth)".to_owned(),
-    })
-}
-
-#[allow(unused_variables)]
-async fn authenticate_create_task<A: TasksApi>(
-    api: &A,
-    headers: &HeaderMap,
-    query: &[(String, String)],
-) -> Result<A::Principal, RequestError> {
-    if let Some(principal) = match header_value(headers, "x-api-key") {
-        Some(credentials) => api.authenticate_api_key_auth(credentials).await,
-        None => None,
-    } {
-        if true {
-            return Ok(principal);
-        }
-    }
-    Err(RequestError::Unauthorized {
-        scheme: "ApiKeyAuth",
-        message: "missing or invalid credentials (ApiKeyAuth)".to_owned(),
-    })
-}
-
-#[allow(unused_variables)]
-async fn authenticate_get_task_result<A: TasksApi>(
-    api: &A,
-    headers: &HeaderMap,
-    query: &[(String, String)],
-) -> Result<A::Principal, RequestError> {
-    if let Some(principal) = match header_value(headers, "x-api-key") {
-        Some(credentials) => api.authenticate_api_key_auth(credentials).await,
-        None => None,
-    } {
-        if true {
-            return Ok(principal);
-        }
-    }
-    Err(RequestError::Unauthorized {
-        scheme: "ApiKeyAuth",
-        message: "missing or invalid credentials (ApiKeyAuth)".to_owned(),
-    })
-}
-
-#[allow(unused_variables)]
-async fn authenticate_get_task<A: TasksApi>(
-    api: &A,
-    headers: &HeaderMap,
-    query: &[(String, String)],
-) -> Result<A::Principal, RequestError> {
-    if let Some(principal) = match header_value(headers, "x-api-key") {
-        Some(credentials) => api.authenticate_api_key_auth(credentials).await,
-        None => None,
-    } {
-        if true {
-            return Ok(principal);
-        }
-    }
-    Err(RequestError::Unauthorized {
-        scheme: "ApiKeyAuth",
-        message: "missing or invalid credentials (ApiKeyAuth)".to_owned(),
-    })
-}
-
-#[allow(unused_variables)]
-async fn authenticate_download_task_export<A: TasksApi>(
-    api: &A,
-    headers: &HeaderMap,
-    query: &[(String, String)],
-) -> Result<A::Principal, RequestError> {
-    if let Some(principal) = match header_value(headers, "x-api-key") {
-        Some(credentials) => api.authenticate_api_key_auth(credentials).await,
-        None => None,
-    } {
-        if true {
-            return Ok(principal);
-        }
-    }
-    Err(RequestError::Unauthorized {
-        scheme: "ApiKeyAuth",
-        message: "missing or invalid credentials (ApiKeyAuth)".to_owned(),
-    })
-}
-
-#[allow(unused_variables)]
-async fn authenticate_update_task_status<A: TasksApi>(
+async fn require_api_key_auth<A: ApiHooks>(
     api: &A,
     headers: &HeaderMap,
     query: &[(String, String)],
@@ -1219,28 +1019,16 @@ async fn handle_list_tasks<A: TasksApi>(
     headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
-    let query = match query {
-        Ok(Query(query)) => query,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "query",
-                        "query",
-                        rejection.body_text(),
-                    ),
-                );
-        }
+    let called = async {
+        let query = query_pairs(query)?;
+        let principal = require_api_key_auth(&*api, &headers, &query).await?;
+        let query = ListTasksQuery::from_pairs(&query)?;
+        Ok::<_, RequestError>(api.list_tasks(principal, query).await)
     };
-    let principal = match authenticate_list_tasks(&*api, &headers, &query).await {
-        Ok(principal) => principal,
-        Err(error) => return api.request_error(error),
-    };
-    let query = match ListTasksQuery::from_pairs(&query) {
-        Ok(query) => query,
-        Err(error) => return api.request_error(error),
-    };
-    api.list_tasks(principal, query).await.into_response()
+    match called.await {
+        Ok(response) => response.into_response(),
+        Err(error) => api.request_error(error),
+    }
 }
 
 #[allow(unused_variables)]
@@ -1250,28 +1038,16 @@ async fn handle_create_task<A: TasksApi>(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let query = match query {
-        Ok(Query(query)) => query,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "query",
-                        "query",
-                        rejection.body_text(),
-                    ),
-                );
-        }
+    let called = async {
+        let query = query_pairs(query)?;
+        let principal = require_api_key_auth(&*api, &headers, &query).await?;
+        let body = parse_json_body::<models::CreateTaskRequest>(&headers, body)?;
+        Ok::<_, RequestError>(api.create_task(principal, body).await)
     };
-    let principal = match authenticate_create_task(&*api, &headers, &query).await {
-        Ok(principal) => principal,
-        Err(error) => return api.request_error(error),
-    };
-    let body = match parse_json_body::<models::CreateTaskRequest>(&headers, body) {
-        Ok(body) => body,
-        Err(error) => return api.request_error(error),
-    };
-    api.create_task(principal, body).await.into_response()
+    match called.await {
+        Ok(response) => response.into_response(),
+        Err(error) => api.request_error(error),
+    }
 }
 
 #[allow(unused_variables)]
@@ -1280,28 +1056,16 @@ async fn handle_get_task_result<A: TasksApi>(
     headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
-    let query = match query {
-        Ok(Query(query)) => query,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "query",
-                        "query",
-                        rejection.body_text(),
-                    ),
-                );
-        }
+    let called = async {
+        let query = query_pairs(query)?;
+        let principal = require_api_key_auth(&*api, &headers, &query).await?;
+        let query = GetTaskResultQuery::from_pairs(&query)?;
+        Ok::<_, RequestError>(api.get_task_result(principal, query).await)
     };
-    let principal = match authenticate_get_task_result(&*api, &headers, &query).await {
-        Ok(principal) => principal,
-        Err(error) => return api.request_error(error),
-    };
-    let query = match GetTaskResultQuery::from_pairs(&query) {
-        Ok(query) => query,
-        Err(error) => return api.request_error(error),
-    };
-    api.get_task_result(principal, query).await.into_response()
+    match called.await {
+        Ok(response) => response.into_response(),
+        Err(error) => api.request_error(error),
+    }
 }
 
 #[allow(unused_variables)]
@@ -1311,41 +1075,17 @@ async fn handle_get_task<A: TasksApi>(
     headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
-    let query = match query {
-        Ok(Query(query)) => query,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "query",
-                        "query",
-                        rejection.body_text(),
-                    ),
-                );
-        }
+    let called = async {
+        let query = query_pairs(query)?;
+        let path = path_pairs(path)?;
+        let principal = require_api_key_auth(&*api, &headers, &query).await?;
+        let (id,) = path_params_get_task(&path)?;
+        Ok::<_, RequestError>(api.get_task(principal, id).await)
     };
-    let path = match path {
-        Ok(Path(path)) => path,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "path",
-                        "path",
-                        rejection.body_text(),
-                    ),
-                );
-        }
-    };
-    let principal = match authenticate_get_task(&*api, &headers, &query).await {
-        Ok(principal) => principal,
-        Err(error) => return api.request_error(error),
-    };
-    let (id,) = match path_params_get_task(&path) {
-        Ok(values) => values,
-        Err(error) => return api.request_error(error),
-    };
-    api.get_task(principal, id).await.into_response()
+    match called.await {
+        Ok(response) => response.into_response(),
+        Err(error) => api.request_error(error),
+    }
 }
 
 #[allow(unused_variables)]
@@ -1355,43 +1095,17 @@ async fn handle_download_task_export<A: TasksApi>(
     headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
-    let query = match query {
-        Ok(Query(query)) => query,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "query",
-                        "query",
-                        rejection.body_text(),
-                    ),
-                );
-        }
+    let called = async {
+        let query = query_pairs(query)?;
+        let path = path_pairs(path)?;
+        let principal = require_api_key_auth(&*api, &headers, &query).await?;
+        let (id,) = path_params_download_task_export(&path)?;
+        Ok::<_, RequestError>(api.download_task_export(principal, id).await)
     };
-    let path = match path {
-        Ok(Path(path)) => path,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "path",
-                        "path",
-                        rejection.body_text(),
-                    ),
-                );
-        }
-    };
-    let principal = match authenticate_download_task_export(&*api, &headers, &query)
-        .await
-    {
-        Ok(principal) => principal,
-        Err(error) => return api.request_error(error),
-    };
-    let (id,) = match path_params_download_task_export(&path) {
-        Ok(values) => values,
-        Err(error) => return api.request_error(error),
-    };
-    api.download_task_export(principal, id).await.into_response()
+    match called.await {
+        Ok(response) => response.into_response(),
+        Err(error) => api.request_error(error),
+    }
 }
 
 #[allow(unused_variables)]
@@ -1402,44 +1116,16 @@ async fn handle_update_task_status<A: TasksApi>(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let query = match query {
-        Ok(Query(query)) => query,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "query",
-                        "query",
-                        rejection.body_text(),
-                    ),
-                );
-        }
+    let called = async {
+        let query = query_pairs(query)?;
+        let path = path_pairs(path)?;
+        let principal = require_api_key_auth(&*api, &headers, &query).await?;
+        let (id,) = path_params_update_task_status(&path)?;
+        let body = parse_json_body::<models::UpdateTaskStatusRequest>(&headers, body)?;
+        Ok::<_, RequestError>(api.update_task_status(principal, id, body).await)
     };
-    let path = match path {
-        Ok(Path(path)) => path,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "path",
-                        "path",
-                        rejection.body_text(),
-                    ),
-                );
-        }
-    };
-    let principal = match authenticate_update_task_status(&*api, &headers, &query).await
-    {
-        Ok(principal) => principal,
-        Err(error) => return api.request_error(error),
-    };
-    let (id,) = match path_params_update_task_status(&path) {
-        Ok(values) => values,
-        Err(error) => return api.request_error(error),
-    };
-    let body = match parse_json_body::<models::UpdateTaskStatusRequest>(&headers, body) {
-        Ok(body) => body,
-        Err(error) => return api.request_error(error),
-    };
-    api.update_task_status(principal, id, body).await.into_response()
+    match called.await {
+        Ok(response) => response.into_response(),
+        Err(error) => api.request_error(error),
+    }
 }

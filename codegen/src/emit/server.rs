@@ -130,11 +130,20 @@ fn response_enum(op: &Operation) -> TokenStream {
         let has_body = response.content_type.is_some();
         let (pattern, status) = match response.status {
             StatusCode::Code(code) => {
-                let pattern = if has_body { quote!(#name::#variant(body)) } else { quote!(#name::#variant) };
-                (pattern, quote!(axum::http::StatusCode::from_u16(#code).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)))
+                let pattern = if has_body {
+                    quote!(#name::#variant(body))
+                } else {
+                    quote!(#name::#variant)
+                };
+                let code = proc_macro2::Literal::u16_unsuffixed(code);
+                (pattern, quote!(status_code(#code)))
             }
             _ => {
-                let pattern = if has_body { quote!(#name::#variant(status, body)) } else { quote!(#name::#variant(status)) };
+                let pattern = if has_body {
+                    quote!(#name::#variant(status, body))
+                } else {
+                    quote!(#name::#variant(status))
+                };
                 (pattern, quote!(status))
             }
         };
@@ -142,12 +151,12 @@ fn response_enum(op: &Operation) -> TokenStream {
         let build = if !has_body {
             quote!(#status.into_response())
         } else if json && plain_json {
-            quote!((#status, axum::Json(body)).into_response())
+            quote!(json_response(#status, body))
         } else if json {
             // `application/problem+json` and the like: JSON, under the media type the spec names.
-            quote!((#status, [(axum::http::header::CONTENT_TYPE, #content_type)], axum::Json(body)).into_response())
+            quote!(json_response_as(#status, #content_type, body))
         } else {
-            quote!((#status, [(axum::http::header::CONTENT_TYPE, #content_type)], body).into_response())
+            quote!(bytes_response(#status, #content_type, body))
         };
         quote!(#pattern => #build,)
     });
@@ -227,20 +236,45 @@ fn scheme_check(api: &Api, scheme_name: &str) -> TokenStream {
     }
 }
 
-fn authenticate_fn(api: &Api, op: &Operation) -> Option<TokenStream> {
-    if op.security.is_empty() {
-        return None;
+/// The name of the function that checks one security requirement
+/// (alternatives of schemes needed together): `require_api_key_auth`,
+/// `require_a_and_b_or_c`. Operations with the same requirement share it.
+fn requirement_fn(security: &[Vec<String>]) -> Ident {
+    let alternatives: Vec<String> = security
+        .iter()
+        .map(|schemes| {
+            schemes
+                .iter()
+                .map(|scheme| scheme.to_snake_case())
+                .collect::<Vec<_>>()
+                .join("_and_")
+        })
+        .collect();
+    format_ident!("require_{}", alternatives.join("_or_"))
+}
+
+/// One check per distinct security requirement, in first-use order.
+fn requirement_fns(api: &Api) -> Vec<TokenStream> {
+    let mut seen: Vec<&Vec<Vec<String>>> = Vec::new();
+    for op in &api.operations {
+        if !op.security.is_empty() && !seen.contains(&&op.security) {
+            seen.push(&op.security);
+        }
     }
-    let name = format_ident!("authenticate_{}", op.fn_name);
-    let trait_ident = format_ident!("{}", trait_name(op));
-    let schemes: Vec<String> = op
-        .security
+    seen.into_iter()
+        .map(|security| requirement_check(api, security))
+        .collect()
+}
+
+fn requirement_check(api: &Api, security: &[Vec<String>]) -> TokenStream {
+    let name = requirement_fn(security);
+    let schemes: Vec<String> = security
         .iter()
         .flat_map(|alt| alt.iter().cloned())
         .collect();
     let described = schemes.join(" or ");
     let message = format!("missing or invalid credentials ({described})");
-    let alternatives = op.security.iter().map(|alternative| {
+    let alternatives = security.iter().map(|alternative| {
         let checks: Vec<TokenStream> = alternative.iter().map(|s| scheme_check(api, s)).collect();
         let first = &checks[0];
         let rest = &checks[1..];
@@ -252,14 +286,14 @@ fn authenticate_fn(api: &Api, op: &Operation) -> Option<TokenStream> {
             }
         }
     });
-    let first_scheme = op.security[0][0].clone();
-    Some(quote! {
+    let first_scheme = security[0][0].clone();
+    quote! {
         #[allow(unused_variables)]
-        async fn #name<A: #trait_ident>(api: &A, headers: &HeaderMap, query: &[(String, String)]) -> Result<A::Principal, RequestError> {
+        async fn #name<A: ApiHooks>(api: &A, headers: &HeaderMap, query: &[(String, String)]) -> Result<A::Principal, RequestError> {
             #(#alternatives)*
             Err(RequestError::Unauthorized { scheme: #first_scheme, message: #message.to_owned() })
         }
-    })
+    }
 }
 
 pub(super) fn body_type(op: &Operation) -> Option<(TokenStream, bool, bool)> {
@@ -325,16 +359,24 @@ fn handler(op: &Operation) -> TokenStream {
     let method = ident(&op.fn_name);
     let trait_ident = format_ident!("{}", trait_name(op));
     let mut call_args = Vec::new();
+    // Each step is `let … = …?;` inside one async block whose error is a `RequestError`.
     let mut steps = Vec::new();
     let query_needed = !op.security.is_empty() || !query_params(op).is_empty();
+    let mut extractor_args = vec![quote!(State(api): State<Arc<A>>)];
+    if query_needed {
+        steps.push(quote!(let query = query_pairs(query)?;));
+    }
+    if !path_params(op).is_empty() {
+        extractor_args.push(quote!(path: Result<Path<Vec<(String, String)>>, PathRejection>));
+        steps.push(quote!(let path = path_pairs(path)?;));
+    }
+    extractor_args.push(quote!(headers: HeaderMap));
+    if query_needed {
+        extractor_args.push(quote!(query: Result<Query<Vec<(String, String)>>, QueryRejection>));
+    }
     if !op.security.is_empty() {
-        let auth = format_ident!("authenticate_{}", op.fn_name);
-        steps.push(quote! {
-            let principal = match #auth(&*api, &headers, &query).await {
-                Ok(principal) => principal,
-                Err(error) => return api.request_error(error),
-            };
-        });
+        let auth = requirement_fn(&op.security);
+        steps.push(quote!(let principal = #auth(&*api, &headers, &query).await?;));
         call_args.push(quote!(principal));
     }
     // Path and header parameters go through their `*_params_<op>` readers.
@@ -354,43 +396,13 @@ fn handler(op: &Operation) -> TokenStream {
             continue;
         }
         let vars: Vec<Ident> = params.iter().map(|p| ident(&p.name)).collect();
-        steps.push(quote! {
-            let (#(#vars,)*) = match #reader(#source) {
-                Ok(values) => values,
-                Err(error) => return api.request_error(error),
-            };
-        });
+        steps.push(quote!(let (#(#vars,)*) = #reader(#source)?;));
         call_args.extend(vars.iter().map(|v| quote!(#v)));
     }
     if !query_params(op).is_empty() {
         let query_struct = format_ident!("{}Query", op.type_name);
-        steps.push(quote! {
-            let query = match #query_struct::from_pairs(&query) {
-                Ok(query) => query,
-                Err(error) => return api.request_error(error),
-            };
-        });
+        steps.push(quote!(let query = #query_struct::from_pairs(&query)?;));
         call_args.push(quote!(query));
-    }
-    let mut extractor_args = vec![quote!(State(api): State<Arc<A>>)];
-    if !path_params(op).is_empty() {
-        extractor_args.push(quote!(path: Result<Path<Vec<(String, String)>>, PathRejection>));
-        steps.insert(0, quote! {
-            let path = match path {
-                Ok(Path(path)) => path,
-                Err(rejection) => return api.request_error(RequestError::invalid_parameter("path", "path", rejection.body_text())),
-            };
-        });
-    }
-    extractor_args.push(quote!(headers: HeaderMap));
-    if query_needed {
-        extractor_args.push(quote!(query: Result<Query<Vec<(String, String)>>, QueryRejection>));
-        steps.insert(0, quote! {
-            let query = match query {
-                Ok(Query(query)) => query,
-                Err(rejection) => return api.request_error(RequestError::invalid_parameter("query", "query", rejection.body_text())),
-            };
-        });
     }
     if let Some((ty, json, required)) = body_type(op) {
         extractor_args.push(quote!(body: Result<Bytes, BytesRejection>));
@@ -402,22 +414,32 @@ fn handler(op: &Operation) -> TokenStream {
                 quote!(read_body(body).map(|bytes| (!bytes.is_empty()).then_some(bytes)))
             }
         };
-        steps.push(quote! {
-            let body = match #parse {
-                Ok(body) => body,
-                Err(error) => return api.request_error(error),
-            };
-        });
+        steps.push(quote!(let body = #parse?;));
         call_args.push(quote!(body));
     }
     // The router serves deprecated operations too.
     let allow_deprecated = op.deprecated.then(|| quote!(#[allow(deprecated)]));
+    if steps.is_empty() {
+        return quote! {
+            #[allow(unused_variables)]
+            #allow_deprecated
+            async fn #name<A: #trait_ident>(#(#extractor_args),*) -> Response {
+                api.#method(#(#call_args),*).await.into_response()
+            }
+        };
+    }
     quote! {
         #[allow(unused_variables)]
         #allow_deprecated
         async fn #name<A: #trait_ident>(#(#extractor_args),*) -> Response {
-            #(#steps)*
-            api.#method(#(#call_args),*).await.into_response()
+            let called = async {
+                #(#steps)*
+                Ok::<_, RequestError>(api.#method(#(#call_args),*).await)
+            };
+            match called.await {
+                Ok(response) => response.into_response(),
+                Err(error) => api.request_error(error),
+            }
         }
     }
 }
@@ -575,10 +597,7 @@ pub fn server_file(api: &Api) -> TokenStream {
         .operations
         .iter()
         .filter_map(|op| query_struct(op, &types));
-    let auth_fns = api
-        .operations
-        .iter()
-        .filter_map(|op| authenticate_fn(api, op));
+    let auth_fns = requirement_fns(api);
     let handlers = api.operations.iter().map(handler);
     let readers = api.operations.iter().map(|op| param_readers(op, &types));
 

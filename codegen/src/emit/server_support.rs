@@ -7,6 +7,40 @@ use quote::quote;
 /// Code every server file has: the request error type and the parsing helpers.
 pub(super) fn support_items() -> TokenStream {
     quote! {
+        /// A documented status code as an `axum` status.
+        fn status_code(code: u16) -> axum::http::StatusCode {
+            axum::http::StatusCode::from_u16(code).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+        }
+
+        /// A JSON response (`application/json`).
+        fn json_response<T: serde::Serialize>(status: axum::http::StatusCode, body: T) -> Response {
+            (status, axum::Json(body)).into_response()
+        }
+
+        /// A JSON response under another JSON media type (`application/problem+json`).
+        #[allow(dead_code)]
+        fn json_response_as<T: serde::Serialize>(status: axum::http::StatusCode, content_type: &'static str, body: T) -> Response {
+            (status, [(axum::http::header::CONTENT_TYPE, content_type)], axum::Json(body)).into_response()
+        }
+
+        /// A response of raw bytes with their content type.
+        #[allow(dead_code)]
+        fn bytes_response(status: axum::http::StatusCode, content_type: &'static str, body: Bytes) -> Response {
+            (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
+        }
+
+        /// The decoded query pairs, or why they could not be read.
+        #[allow(dead_code)]
+        fn query_pairs(query: Result<Query<Vec<(String, String)>>, QueryRejection>) -> Result<Vec<(String, String)>, RequestError> {
+            query.map(|Query(pairs)| pairs).map_err(|rejection| RequestError::invalid_parameter("query", "query", rejection.body_text()))
+        }
+
+        /// The path parameters as pairs, or why they could not be read.
+        #[allow(dead_code)]
+        fn path_pairs(path: Result<Path<Vec<(String, String)>>, PathRejection>) -> Result<Vec<(String, String)>, RequestError> {
+            path.map(|Path(pairs)| pairs).map_err(|rejection| RequestError::invalid_parameter("path", "path", rejection.body_text()))
+        }
+
         /// Why the server refused a request before calling the implementation.
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub enum RequestError {

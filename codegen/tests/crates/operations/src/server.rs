@@ -167,6 +167,68 @@ pub fn default_request_error(error: &RequestError) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// A documented status code as an `axum` status.
+fn status_code(code: u16) -> axum::http::StatusCode {
+    axum::http::StatusCode::from_u16(code)
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// A JSON response (`application/json`).
+fn json_response<T: serde::Serialize>(
+    status: axum::http::StatusCode,
+    body: T,
+) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+/// A JSON response under another JSON media type (`application/problem+json`).
+#[allow(dead_code)]
+fn json_response_as<T: serde::Serialize>(
+    status: axum::http::StatusCode,
+    content_type: &'static str,
+    body: T,
+) -> Response {
+    (status, [(axum::http::header::CONTENT_TYPE, content_type)], axum::Json(body))
+        .into_response()
+}
+
+/// A response of raw bytes with their content type.
+#[allow(dead_code)]
+fn bytes_response(
+    status: axum::http::StatusCode,
+    content_type: &'static str,
+    body: Bytes,
+) -> Response {
+    (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// The decoded query pairs, or why they could not be read.
+#[allow(dead_code)]
+fn query_pairs(
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Vec<(String, String)>, RequestError> {
+    query
+        .map(|Query(pairs)| pairs)
+        .map_err(|rejection| RequestError::invalid_parameter(
+            "query",
+            "query",
+            rejection.body_text(),
+        ))
+}
+
+/// The path parameters as pairs, or why they could not be read.
+#[allow(dead_code)]
+fn path_pairs(
+    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+) -> Result<Vec<(String, String)>, RequestError> {
+    path.map(|Path(pairs)| pairs)
+        .map_err(|rejection| RequestError::invalid_parameter(
+            "path",
+            "path",
+            rejection.body_text(),
+        ))
+}
+
 /// Why the server refused a request before calling the implementation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequestError {
@@ -426,22 +488,8 @@ pub enum ListItemsResponse {
 impl IntoResponse for ListItemsResponse {
     fn into_response(self) -> Response {
         match self {
-            ListItemsResponse::Ok(body) => {
-                (
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
-            ListItemsResponse::BadRequest(body) => {
-                (
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
+            ListItemsResponse::Ok(body) => json_response(status_code(200), body),
+            ListItemsResponse::BadRequest(body) => json_response(status_code(400), body),
         }
     }
 }
@@ -460,25 +508,9 @@ pub enum CreateItemResponse {
 impl IntoResponse for CreateItemResponse {
     fn into_response(self) -> Response {
         match self {
-            CreateItemResponse::Created(body) => {
-                (
-                    axum::http::StatusCode::from_u16(201u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
-            CreateItemResponse::Conflict(body) => {
-                (
-                    axum::http::StatusCode::from_u16(409u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
-            CreateItemResponse::Status5xx(status, body) => {
-                (status, axum::Json(body)).into_response()
-            }
+            CreateItemResponse::Created(body) => json_response(status_code(201), body),
+            CreateItemResponse::Conflict(body) => json_response(status_code(409), body),
+            CreateItemResponse::Status5xx(status, body) => json_response(status, body),
         }
     }
 }
@@ -494,13 +526,7 @@ impl IntoResponse for LatestItemResponse {
     fn into_response(self) -> Response {
         match self {
             LatestItemResponse::Ok(body) => {
-                (
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(axum::http::header::CONTENT_TYPE, "text/csv")],
-                    body,
-                )
-                    .into_response()
+                bytes_response(status_code(200), "text/csv", body)
             }
         }
     }
@@ -518,19 +544,8 @@ pub enum DeleteItemResponse {
 impl IntoResponse for DeleteItemResponse {
     fn into_response(self) -> Response {
         match self {
-            DeleteItemResponse::NoContent => {
-                axum::http::StatusCode::from_u16(204u16)
-                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
-                    .into_response()
-            }
-            DeleteItemResponse::NotFound(body) => {
-                (
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
+            DeleteItemResponse::NoContent => status_code(204).into_response(),
+            DeleteItemResponse::NotFound(body) => json_response(status_code(404), body),
         }
     }
 }
@@ -608,7 +623,7 @@ impl ListItemsQuery {
 }
 
 #[allow(unused_variables)]
-async fn authenticate_list_items<A: ItemsApi>(
+async fn require_key_auth<A: ApiHooks>(
     api: &A,
     headers: &HeaderMap,
     query: &[(String, String)],
@@ -628,7 +643,7 @@ async fn authenticate_list_items<A: ItemsApi>(
 }
 
 #[allow(unused_variables)]
-async fn authenticate_delete_item<A: AdminApi>(
+async fn require_bearer<A: ApiHooks>(
     api: &A,
     headers: &HeaderMap,
     query: &[(String, String)],
@@ -678,28 +693,16 @@ async fn handle_list_items<A: ItemsApi>(
     headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
-    let query = match query {
-        Ok(Query(query)) => query,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "query",
-                        "query",
-                        rejection.body_text(),
-                    ),
-                );
-        }
+    let called = async {
+        let query = query_pairs(query)?;
+        let principal = require_key_auth(&*api, &headers, &query).await?;
+        let query = ListItemsQuery::from_pairs(&query)?;
+        Ok::<_, RequestError>(api.list_items(principal, query).await)
     };
-    let principal = match authenticate_list_items(&*api, &headers, &query).await {
-        Ok(principal) => principal,
-        Err(error) => return api.request_error(error),
-    };
-    let query = match ListItemsQuery::from_pairs(&query) {
-        Ok(query) => query,
-        Err(error) => return api.request_error(error),
-    };
-    api.list_items(principal, query).await.into_response()
+    match called.await {
+        Ok(response) => response.into_response(),
+        Err(error) => api.request_error(error),
+    }
 }
 
 #[allow(unused_variables)]
@@ -708,11 +711,14 @@ async fn handle_create_item<A: ItemsApi>(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let body = match parse_json_body::<models::Item>(&headers, body) {
-        Ok(body) => body,
-        Err(error) => return api.request_error(error),
+    let called = async {
+        let body = parse_json_body::<models::Item>(&headers, body)?;
+        Ok::<_, RequestError>(api.create_item(body).await)
     };
-    api.create_item(body).await.into_response()
+    match called.await {
+        Ok(response) => response.into_response(),
+        Err(error) => api.request_error(error),
+    }
 }
 
 #[allow(unused_variables)]
@@ -730,43 +736,16 @@ async fn handle_delete_item<A: AdminApi>(
     headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
-    let query = match query {
-        Ok(Query(query)) => query,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "query",
-                        "query",
-                        rejection.body_text(),
-                    ),
-                );
-        }
+    let called = async {
+        let query = query_pairs(query)?;
+        let path = path_pairs(path)?;
+        let principal = require_bearer(&*api, &headers, &query).await?;
+        let (item_id,) = path_params_delete_item(&path)?;
+        let (x_request_id,) = header_params_delete_item(&headers)?;
+        Ok::<_, RequestError>(api.delete_item(principal, item_id, x_request_id).await)
     };
-    let path = match path {
-        Ok(Path(path)) => path,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "path",
-                        "path",
-                        rejection.body_text(),
-                    ),
-                );
-        }
-    };
-    let principal = match authenticate_delete_item(&*api, &headers, &query).await {
-        Ok(principal) => principal,
-        Err(error) => return api.request_error(error),
-    };
-    let (item_id,) = match path_params_delete_item(&path) {
-        Ok(values) => values,
-        Err(error) => return api.request_error(error),
-    };
-    let (x_request_id,) = match header_params_delete_item(&headers) {
-        Ok(values) => values,
-        Err(error) => return api.request_error(error),
-    };
-    api.delete_item(principal, item_id, x_request_id).await.into_response()
+    match called.await {
+        Ok(response) => response.into_response(),
+        Err(error) => api.request_error(error),
+    }
 }

@@ -128,6 +128,68 @@ pub fn default_request_error(error: &RequestError) -> Response {
         .into_response()
 }
 
+/// A documented status code as an `axum` status.
+fn status_code(code: u16) -> axum::http::StatusCode {
+    axum::http::StatusCode::from_u16(code)
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// A JSON response (`application/json`).
+fn json_response<T: serde::Serialize>(
+    status: axum::http::StatusCode,
+    body: T,
+) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+/// A JSON response under another JSON media type (`application/problem+json`).
+#[allow(dead_code)]
+fn json_response_as<T: serde::Serialize>(
+    status: axum::http::StatusCode,
+    content_type: &'static str,
+    body: T,
+) -> Response {
+    (status, [(axum::http::header::CONTENT_TYPE, content_type)], axum::Json(body))
+        .into_response()
+}
+
+/// A response of raw bytes with their content type.
+#[allow(dead_code)]
+fn bytes_response(
+    status: axum::http::StatusCode,
+    content_type: &'static str,
+    body: Bytes,
+) -> Response {
+    (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// The decoded query pairs, or why they could not be read.
+#[allow(dead_code)]
+fn query_pairs(
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Vec<(String, String)>, RequestError> {
+    query
+        .map(|Query(pairs)| pairs)
+        .map_err(|rejection| RequestError::invalid_parameter(
+            "query",
+            "query",
+            rejection.body_text(),
+        ))
+}
+
+/// The path parameters as pairs, or why they could not be read.
+#[allow(dead_code)]
+fn path_pairs(
+    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+) -> Result<Vec<(String, String)>, RequestError> {
+    path.map(|Path(pairs)| pairs)
+        .map_err(|rejection| RequestError::invalid_parameter(
+            "path",
+            "path",
+            rejection.body_text(),
+        ))
+}
+
 /// Why the server refused a request before calling the implementation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequestError {
@@ -385,14 +447,7 @@ pub enum GetThingsIdResponse {
 impl IntoResponse for GetThingsIdResponse {
     fn into_response(self) -> Response {
         match self {
-            GetThingsIdResponse::Ok(body) => {
-                (
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
+            GetThingsIdResponse::Ok(body) => json_response(status_code(200), body),
         }
     }
 }
@@ -407,11 +462,7 @@ pub enum GetThingsIdPartsPartNoResponse {
 impl IntoResponse for GetThingsIdPartsPartNoResponse {
     fn into_response(self) -> Response {
         match self {
-            GetThingsIdPartsPartNoResponse::NoContent => {
-                axum::http::StatusCode::from_u16(204u16)
-                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
-                    .into_response()
-            }
+            GetThingsIdPartsPartNoResponse::NoContent => status_code(204).into_response(),
         }
     }
 }
@@ -602,45 +653,18 @@ async fn handle_get_things_id<A: ThingsApi>(
     headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
-    let query = match query {
-        Ok(Query(query)) => query,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "query",
-                        "query",
-                        rejection.body_text(),
-                    ),
-                );
-        }
+    let called = async {
+        let query = query_pairs(query)?;
+        let path = path_pairs(path)?;
+        let (id,) = path_params_get_things_id(&path)?;
+        let (x_request_id,) = header_params_get_things_id(&headers)?;
+        let query = GetThingsIdQuery::from_pairs(&query)?;
+        Ok::<_, RequestError>(api.get_things_id(id, x_request_id, query).await)
     };
-    let path = match path {
-        Ok(Path(path)) => path,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "path",
-                        "path",
-                        rejection.body_text(),
-                    ),
-                );
-        }
-    };
-    let (id,) = match path_params_get_things_id(&path) {
-        Ok(values) => values,
-        Err(error) => return api.request_error(error),
-    };
-    let (x_request_id,) = match header_params_get_things_id(&headers) {
-        Ok(values) => values,
-        Err(error) => return api.request_error(error),
-    };
-    let query = match GetThingsIdQuery::from_pairs(&query) {
-        Ok(query) => query,
-        Err(error) => return api.request_error(error),
-    };
-    api.get_things_id(id, x_request_id, query).await.into_response()
+    match called.await {
+        Ok(response) => response.into_response(),
+        Err(error) => api.request_error(error),
+    }
 }
 
 #[allow(unused_variables)]
@@ -650,39 +674,15 @@ async fn handle_get_things_id_parts_part_no<A: ThingsApi>(
     headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
-    let query = match query {
-        Ok(Query(query)) => query,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "query",
-                        "query",
-                        rejection.body_text(),
-                    ),
-                );
-        }
+    let called = async {
+        let query = query_pairs(query)?;
+        let path = path_pairs(path)?;
+        let (id, part_no) = path_params_get_things_id_parts_part_no(&path)?;
+        let query = GetThingsIdPartsPartNoQuery::from_pairs(&query)?;
+        Ok::<_, RequestError>(api.get_things_id_parts_part_no(id, part_no, query).await)
     };
-    let path = match path {
-        Ok(Path(path)) => path,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "path",
-                        "path",
-                        rejection.body_text(),
-                    ),
-                );
-        }
-    };
-    let (id, part_no) = match path_params_get_things_id_parts_part_no(&path) {
-        Ok(values) => values,
-        Err(error) => return api.request_error(error),
-    };
-    let query = match GetThingsIdPartsPartNoQuery::from_pairs(&query) {
-        Ok(query) => query,
-        Err(error) => return api.request_error(error),
-    };
-    api.get_things_id_parts_part_no(id, part_no, query).await.into_response()
+    match called.await {
+        Ok(response) => response.into_response(),
+        Err(error) => api.request_error(error),
+    }
 }

@@ -118,6 +118,68 @@ pub fn default_request_error(error: &RequestError) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// A documented status code as an `axum` status.
+fn status_code(code: u16) -> axum::http::StatusCode {
+    axum::http::StatusCode::from_u16(code)
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// A JSON response (`application/json`).
+fn json_response<T: serde::Serialize>(
+    status: axum::http::StatusCode,
+    body: T,
+) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+/// A JSON response under another JSON media type (`application/problem+json`).
+#[allow(dead_code)]
+fn json_response_as<T: serde::Serialize>(
+    status: axum::http::StatusCode,
+    content_type: &'static str,
+    body: T,
+) -> Response {
+    (status, [(axum::http::header::CONTENT_TYPE, content_type)], axum::Json(body))
+        .into_response()
+}
+
+/// A response of raw bytes with their content type.
+#[allow(dead_code)]
+fn bytes_response(
+    status: axum::http::StatusCode,
+    content_type: &'static str,
+    body: Bytes,
+) -> Response {
+    (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// The decoded query pairs, or why they could not be read.
+#[allow(dead_code)]
+fn query_pairs(
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Vec<(String, String)>, RequestError> {
+    query
+        .map(|Query(pairs)| pairs)
+        .map_err(|rejection| RequestError::invalid_parameter(
+            "query",
+            "query",
+            rejection.body_text(),
+        ))
+}
+
+/// The path parameters as pairs, or why they could not be read.
+#[allow(dead_code)]
+fn path_pairs(
+    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+) -> Result<Vec<(String, String)>, RequestError> {
+    path.map(|Path(pairs)| pairs)
+        .map_err(|rejection| RequestError::invalid_parameter(
+            "path",
+            "path",
+            rejection.body_text(),
+        ))
+}
+
 /// Why the server refused a request before calling the implementation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequestError {
@@ -379,24 +441,10 @@ pub enum CreateReportResponse {
 impl IntoResponse for CreateReportResponse {
     fn into_response(self) -> Response {
         match self {
-            CreateReportResponse::Created(body) => {
-                (
-                    axum::http::StatusCode::from_u16(201u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
-            CreateReportResponse::Status4xx(status, body) => {
-                (status, axum::Json(body)).into_response()
-            }
+            CreateReportResponse::Created(body) => json_response(status_code(201), body),
+            CreateReportResponse::Status4xx(status, body) => json_response(status, body),
             CreateReportResponse::Default(status, body) => {
-                (
-                    status,
-                    [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
-                    axum::Json(body),
-                )
-                    .into_response()
+                json_response_as(status, "application/problem+json", body)
             }
         }
     }
@@ -416,22 +464,9 @@ pub enum ListReportLinesResponse {
 impl IntoResponse for ListReportLinesResponse {
     fn into_response(self) -> Response {
         match self {
-            ListReportLinesResponse::Ok(body) => {
-                (
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    axum::Json(body),
-                )
-                    .into_response()
-            }
-            ListReportLinesResponse::NotModified => {
-                axum::http::StatusCode::from_u16(304u16)
-                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
-                    .into_response()
-            }
-            ListReportLinesResponse::Default(status, body) => {
-                (status, axum::Json(body)).into_response()
-            }
+            ListReportLinesResponse::Ok(body) => json_response(status_code(200), body),
+            ListReportLinesResponse::NotModified => status_code(304).into_response(),
+            ListReportLinesResponse::Default(status, body) => json_response(status, body),
         }
     }
 }
@@ -513,28 +548,16 @@ async fn handle_create_report<A: ReportsApi>(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let query = match query {
-        Ok(Query(query)) => query,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "query",
-                        "query",
-                        rejection.body_text(),
-                    ),
-                );
-        }
+    let called = async {
+        let query = query_pairs(query)?;
+        let query = CreateReportQuery::from_pairs(&query)?;
+        let body = parse_json_body::<models::CreateReportBody>(&headers, body)?;
+        Ok::<_, RequestError>(api.create_report(query, body).await)
     };
-    let query = match CreateReportQuery::from_pairs(&query) {
-        Ok(query) => query,
-        Err(error) => return api.request_error(error),
-    };
-    let body = match parse_json_body::<models::CreateReportBody>(&headers, body) {
-        Ok(body) => body,
-        Err(error) => return api.request_error(error),
-    };
-    api.create_report(query, body).await.into_response()
+    match called.await {
+        Ok(response) => response.into_response(),
+        Err(error) => api.request_error(error),
+    }
 }
 
 #[allow(unused_variables)]
@@ -543,22 +566,13 @@ async fn handle_list_report_lines<A: ReportsApi>(
     headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
-    let query = match query {
-        Ok(Query(query)) => query,
-        Err(rejection) => {
-            return api
-                .request_error(
-                    RequestError::invalid_parameter(
-                        "query",
-                        "query",
-                        rejection.body_text(),
-                    ),
-                );
-        }
+    let called = async {
+        let query = query_pairs(query)?;
+        let query = ListReportLinesQuery::from_pairs(&query)?;
+        Ok::<_, RequestError>(api.list_report_lines(query).await)
     };
-    let query = match ListReportLinesQuery::from_pairs(&query) {
-        Ok(query) => query,
-        Err(error) => return api.request_error(error),
-    };
-    api.list_report_lines(query).await.into_response()
+    match called.await {
+        Ok(response) => response.into_response(),
+        Err(error) => api.request_error(error),
+    }
 }

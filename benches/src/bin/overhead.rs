@@ -1,0 +1,212 @@
+//! Two servers in one process, for `scripts/bench-server.sh`: the generated
+//! router (authentication, path/query extraction and validation, response
+//! enums, JSON serialization) over an in-memory `TasksApi`, and a bare axum
+//! router whose handlers return the same JSON bytes, serialized once at start.
+//! Both answer `GET /v1/tasks/{id}` and `GET /v1/tasks?limit=N`.
+//!
+//!     overhead [TASKS]    # prints `generated <addr>` and `bare <addr>`, serves until killed
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use flexprice_api::server::{
+    self, ApiHooks, CreateTaskResponse, DownloadTaskExportResponse, GetTaskResponse,
+    GetTaskResultQuery, GetTaskResultResponse, ListTasksQuery, ListTasksResponse, TasksApi,
+    UpdateTaskStatusResponse,
+};
+use flexprice_api::{
+    CreateTaskRequest, EntityType, ErrorCode, ErrorResponse, FileType, PaginationResponse, Status,
+    TaskResponse, TaskStatus, TaskType, UpdateTaskStatusRequest,
+};
+
+pub const KEY: &str = "bench-key-0123456789";
+
+/// The tasks both servers answer with.
+fn tasks(count: usize) -> Vec<TaskResponse> {
+    let now = chrono::Utc::now();
+    (0..count)
+        .map(|i| TaskResponse {
+            id: Some(format!("task_01JD{i:022}")),
+            created_at: Some(now),
+            updated_at: Some(now),
+            completed_at: Some(now),
+            started_at: Some(now),
+            created_by: Some("key_bench".to_owned()),
+            updated_by: Some("key_bench".to_owned()),
+            environment_id: Some("env_prod".to_owned()),
+            tenant_id: Some("tenant_bench".to_owned()),
+            entity_type: Some(EntityType::Events),
+            file_type: Some(FileType::Csv),
+            task_type: Some(TaskType::Import),
+            task_status: Some(TaskStatus::Completed),
+            status: Some(Status::Published),
+            file_url: Some("https://files.example.com/events.csv".to_owned()),
+            file_name: Some("events.csv".to_owned()),
+            total_records: Some(1000),
+            processed_records: Some(1000),
+            successful_records: Some(998),
+            failed_records: Some(2),
+            error_summary: Some("Record 7: event_name is required".to_owned()),
+            workflow_id: Some(format!("wf_{i}")),
+            ..TaskResponse::default()
+        })
+        .collect()
+}
+
+/// The generated layer's side: an in-memory store behind the `TasksApi` trait.
+struct Memory {
+    keys: HashMap<String, String>,
+    tasks: Vec<TaskResponse>,
+}
+
+impl ApiHooks for Memory {
+    type Principal = String;
+
+    async fn authenticate_api_key_auth(&self, api_key: &str) -> Option<String> {
+        self.keys.get(api_key).cloned()
+    }
+}
+
+fn error(status: u16, code: ErrorCode, message: &str) -> ErrorResponse {
+    ErrorResponse {
+        code: Some(code),
+        message: Some(message.to_owned()),
+        http_status_code: Some(i64::from(status)),
+        details: None,
+    }
+}
+
+impl TasksApi for Memory {
+    async fn list_tasks(&self, _principal: String, query: ListTasksQuery) -> ListTasksResponse {
+        let limit = usize::try_from(query.limit_or_default()).unwrap_or(0);
+        let offset = usize::try_from(query.offset_or_default()).unwrap_or(0);
+        let items: Vec<TaskResponse> = self
+            .tasks
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .cloned()
+            .collect();
+        ListTasksResponse::Ok(flexprice_api::ListTasksResponse {
+            items: Some(items),
+            pagination: Some(PaginationResponse {
+                limit: Some(limit as i64),
+                offset: Some(offset as i64),
+                total: Some(self.tasks.len() as i64),
+            }),
+        })
+    }
+
+    async fn get_task(&self, _principal: String, id: String) -> GetTaskResponse {
+        match self
+            .tasks
+            .iter()
+            .find(|task| task.id.as_deref() == Some(&id))
+        {
+            Some(task) => GetTaskResponse::Ok(task.clone()),
+            None => GetTaskResponse::NotFound(error(404, ErrorCode::NotFound, "task not found")),
+        }
+    }
+
+    async fn create_task(&self, _: String, _: CreateTaskRequest) -> CreateTaskResponse {
+        CreateTaskResponse::BadRequest(error(400, ErrorCode::Validation, "read-only"))
+    }
+
+    async fn get_task_result(&self, _: String, _: GetTaskResultQuery) -> GetTaskResultResponse {
+        GetTaskResultResponse::NotFound(error(404, ErrorCode::NotFound, "no workflows"))
+    }
+
+    async fn download_task_export(&self, _: String, _: String) -> DownloadTaskExportResponse {
+        DownloadTaskExportResponse::NotFound(error(404, ErrorCode::NotFound, "no exports"))
+    }
+
+    async fn update_task_status(
+        &self,
+        _: String,
+        _: String,
+        _: UpdateTaskStatusRequest,
+    ) -> UpdateTaskStatusResponse {
+        UpdateTaskStatusResponse::BadRequest(error(400, ErrorCode::Validation, "read-only"))
+    }
+}
+
+/// The bare side: the same JSON, serialized once, returned as bytes.
+struct Prepared {
+    by_id: HashMap<String, Bytes>,
+    list: Bytes,
+}
+
+fn json(bytes: &Bytes) -> Response {
+    ([(CONTENT_TYPE, "application/json")], bytes.clone()).into_response()
+}
+
+async fn bare_get(State(prepared): State<Arc<Prepared>>, Path(id): Path<String>) -> Response {
+    match prepared.by_id.get(&id) {
+        Some(bytes) => json(bytes),
+        None => axum::http::StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn bare_list(State(prepared): State<Arc<Prepared>>) -> Response {
+    json(&prepared.list)
+}
+
+#[tokio::main]
+async fn main() {
+    let count: usize = std::env::args()
+        .nth(1)
+        .map(|n| n.parse().expect("TASKS is a number"))
+        .unwrap_or(20);
+    let tasks = tasks(count);
+
+    let memory = Memory {
+        keys: HashMap::from([(KEY.to_owned(), "tenant_bench".to_owned())]),
+        tasks: tasks.clone(),
+    };
+    let generated = server::router(Arc::new(memory));
+
+    let list = flexprice_api::ListTasksResponse {
+        items: Some(tasks.clone()),
+        pagination: Some(PaginationResponse {
+            limit: Some(count as i64),
+            offset: Some(0),
+            total: Some(count as i64),
+        }),
+    };
+    let prepared = Prepared {
+        by_id: tasks
+            .iter()
+            .map(|task| {
+                let bytes = serde_json::to_vec(task).expect("serializable");
+                (task.id.clone().unwrap_or_default(), Bytes::from(bytes))
+            })
+            .collect(),
+        list: Bytes::from(serde_json::to_vec(&list).expect("serializable")),
+    };
+    let bare = Router::new()
+        .route("/v1/tasks", get(bare_list))
+        .route("/v1/tasks/{id}", get(bare_get))
+        .with_state(Arc::new(prepared));
+
+    let generated_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let bare_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    println!(
+        "generated http://{}",
+        generated_listener.local_addr().unwrap()
+    );
+    println!("bare http://{}", bare_listener.local_addr().unwrap());
+    println!("key {KEY}");
+    println!(
+        "task {}",
+        tasks.first().and_then(|t| t.id.clone()).unwrap_or_default()
+    );
+    tokio::spawn(async move { axum::serve(generated_listener, generated).await.unwrap() });
+    tokio::spawn(async move { axum::serve(bare_listener, bare).await.unwrap() });
+    tokio::signal::ctrl_c().await.expect("signal");
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Writes N events as CSV and as JSON into target/bench/import/, serves them
+from a local HTTP server (allow-listed with --allow-import-host), and for each
+file starts a fresh release server-impl (one worker, new data directory),
+creates an import task and polls it to COMPLETED. Reports records per second
+(task created → completed, download included) and the server's peak resident
+memory (VmHWM), next to a file a quarter the size to show memory does not
+grow with the file.
+
+    scripts/bench-import.sh [--records N]
+"""
+
+import argparse
+import http.server
+import json
+import pathlib
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+WORK = ROOT / "target" / "bench" / "import"
+SERVER = ROOT / "target" / "release" / "server-impl"
+KEY = "bench-import-key-0123456789"
+
+
+def event(i):
+    return {
+        "event_id": f"evt_{i:09d}",
+        "event_name": "api_call" if i % 3 else "storage_gb",
+        "external_customer_id": f"cust_{i % 5000:05d}",
+        "timestamp": f"2026-11-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:{(i * 7) % 60:02d}Z",
+        "source": "bench",
+        "region": ("eu-west-1", "us-east-1", "ap-south-1")[i % 3],
+        "units": i % 1000,
+    }
+
+
+def write_files(records):
+    """events-N.csv and events-N.json, written once per size."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    csv_path, json_path = WORK / f"events-{records}.csv", WORK / f"events-{records}.json"
+    if not csv_path.exists():
+        with open(csv_path.with_suffix(".tmp"), "w", encoding="utf-8") as out:
+            out.write("event_id,event_name,external_customer_id,timestamp,source,"
+                      "properties.region,properties.units\n")
+            for i in range(records):
+                e = event(i)
+                out.write(f"{e['event_id']},{e['event_name']},{e['external_customer_id']},"
+                          f"{e['timestamp']},{e['source']},{e['region']},{e['units']}\n")
+        csv_path.with_suffix(".tmp").rename(csv_path)
+    if not json_path.exists():
+        with open(json_path.with_suffix(".tmp"), "w", encoding="utf-8") as out:
+            out.write("[\n")
+            for i in range(records):
+                e = event(i)
+                row = {k: e[k] for k in ("event_id", "event_name", "external_customer_id",
+                                          "timestamp", "source")}
+                row["properties"] = {"region": e["region"], "units": e["units"]}
+                out.write(("," if i else "") + json.dumps(row, separators=(",", ":")) + "\n")
+            out.write("]\n")
+        json_path.with_suffix(".tmp").rename(json_path)
+    return csv_path, json_path
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve_files():
+    handler = lambda *a, **kw: Quiet(*a, directory=str(WORK), **kw)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(base, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method,
+                                 headers={"x-api-key": KEY, "content-type": "application/json"})
+    with urllib.request.urlopen(req) as response:
+        return json.loads(response.read())
+
+
+def vm_hwm_mib(pid):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def import_once(path, file_type, files_port):
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data:
+        server = subprocess.Popen(
+            [str(SERVER), "--bind", f"127.0.0.1:{port}", "--data-dir", data,
+             "--api-key", f"{KEY}=tenant_bench/env_bench", "--workers", "1",
+             "--allow-import-host", f"127.0.0.1:{files_port}",
+             "--import-max-bytes", str(2 * 1024 ** 3)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env={"RUST_LOG": "warn", "PATH": "/usr/bin:/bin"})
+        try:
+            base = f"http://127.0.0.1:{port}/v1"
+            for _ in range(100):
+                try:
+                    request(base, "GET", "/tasks?limit=1")
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            idle = vm_hwm_mib(server.pid)
+            start = time.perf_counter()
+            task = request(base, "POST", "/tasks", {
+                "task_type": "IMPORT", "entity_type": "EVENTS", "file_type": file_type,
+                "file_url": f"http://127.0.0.1:{files_port}/{path.name}"})
+            while task.get("task_status") not in ("COMPLETED", "FAILED"):
+                time.sleep(0.05)
+                task = request(base, "GET", f"/tasks/{task['id']}")
+            elapsed = time.perf_counter() - start
+            peak = vm_hwm_mib(server.pid)
+        finally:
+            server.terminate()
+            server.wait()
+    if task["task_status"] != "COMPLETED" or task.get("failed_records"):
+        sys.exit(f"{path.name}: {task['task_status']}, {task.get('failed_records')} failed: "
+                 f"{(task.get('error_summary') or '')[:300]}")
+    return task["successful_records"], elapsed, idle, peak
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=1_000_000)
+    args = parser.parse_args()
+    sizes = [args.records // 4, args.records]
+    files = {n: write_files(n) for n in sizes}
+    httpd = serve_files()
+    files_port = httpd.server_address[1]
+    print("release server-impl, 1 worker, SQLite in a fresh data directory per import; "
+          "time from createTask to COMPLETED (download, parse, validate, store)\n")
+    print("| file | size MB | records | seconds | records/s | ÷ 100k/s | idle RSS MiB "
+          "| peak RSS MiB | peak ÷ 128 MiB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n in sizes:
+        for path, file_type in zip(files[n], ("CSV", "JSON")):
+            stored, elapsed, idle, peak = import_once(path, file_type, files_port)
+            if stored != n:
+                sys.exit(f"{path.name}: stored {stored} of {n}")
+            rate = stored / elapsed
+            print(f"| {path.name} | {path.stat().st_size / 1e6:.0f} | {stored:,} | {elapsed:.1f} "
+                  f"| {rate:,.0f} | {rate / 100_000:.2f} | {idle:.0f} | {peak:.0f} "
+                  f"| {peak / 128:.2f} |")
+    httpd.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Requests per second and p50/p99 latency of getTask and listTasks through the
+generated router (auth, extraction, validation, serialization) against a bare
+axum handler returning the same JSON from memory (benches/src/bin/overhead.rs),
+both loaded by wrk on loopback, alternating, in one run. Prints a Markdown
+table with the generated/bare ratios.
+
+    scripts/bench-server.sh [--duration SECS] [--rounds N] [--connections N]
+"""
+
+import argparse
+import pathlib
+import re
+import statistics
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BINARY = ROOT / "target" / "release" / "overhead"
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url, key, duration, connections):
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency",
+         "-H", f"x-api-key: {key}", url],
+        check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    def pct(p):
+        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        return float(m.group(1)) * UNITS[m.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        sys.exit(f"{url}: {errors.group(1)} error responses\n{out}")
+    return rps, pct(50), pct(99)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--tasks", type=int, default=20, help="items in a listTasks page")
+    args = parser.parse_args()
+
+    server = subprocess.Popen([str(BINARY), str(args.tasks)], stdout=subprocess.PIPE, text=True)
+    try:
+        info = dict(server.stdout.readline().strip().split(" ", 1) for _ in range(4))
+        paths = {
+            "getTask": f"/v1/tasks/{info['task']}",
+            "listTasks": f"/v1/tasks?limit={args.tasks}",
+        }
+        # Warm both up, then alternate sides so drift hits both alike.
+        for side in ("bare", "generated"):
+            for path in paths.values():
+                wrk(info[side] + path, info["key"], 2, args.connections)
+        results = {(op, side): [] for op in paths for side in ("bare", "generated")}
+        for round_ in range(args.rounds):
+            sides = ("bare", "generated") if round_ % 2 == 0 else ("generated", "bare")
+            for op, path in paths.items():
+                for side in sides:
+                    results[(op, side)].append(
+                        wrk(info[side] + path, info["key"], args.duration, args.connections))
+    finally:
+        server.terminate()
+        server.wait()
+
+    print(f"wrk -t1 -c{args.connections} -d{args.duration}s, {args.rounds} rounds alternating, "
+          f"median per row; listTasks pages hold {args.tasks} tasks\n")
+    print("| operation | server | req/s | p50 ms | p99 ms | req/s generated ÷ bare |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for op in paths:
+        medians = {}
+        for side in ("bare", "generated"):
+            runs = results[(op, side)]
+            medians[side] = tuple(statistics.median(r[i] for r in runs) for i in range(3))
+        ratio = medians["generated"][0] / medians["bare"][0]
+        for side in ("bare", "generated"):
+            rps, p50, p99 = medians[side]
+            shown = f"{ratio:.3f}" if side == "generated" else ""
+            print(f"| {op} | {side} | {rps:,.0f} | {p50:.3f} | {p99:.3f} | {shown} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
