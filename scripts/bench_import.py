@@ -3,15 +3,17 @@
 from a local HTTP server (allow-listed with --allow-import-host), and for each
 file starts a fresh release server-impl (one worker, new data directory),
 creates an import task and polls it to COMPLETED. Reports records per second
-(task created → completed, download included) and the server's peak resident
-memory (VmHWM), next to a file a quarter the size to show memory does not
-grow with the file.
+(task created → completed, download included), the CPU time the server spent
+(user + system, steadier than wall time on a noisy machine) and its peak
+resident memory (VmHWM), next to a file a quarter the size to show memory does
+not grow with the file.
 
     scripts/bench-import.sh [--records N]
 """
 
 import argparse
 import http.server
+import os
 import json
 import pathlib
 import socket
@@ -100,6 +102,12 @@ def vm_hwm_mib(pid):
     return float("nan")
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (all its threads)."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def import_once(path, file_type, files_port):
     port = free_port()
     with tempfile.TemporaryDirectory() as data:
@@ -119,6 +127,7 @@ def import_once(path, file_type, files_port):
                 except OSError:
                     time.sleep(0.1)
             idle = vm_hwm_mib(server.pid)
+            cpu_before = cpu_seconds(server.pid)
             start = time.perf_counter()
             task = request(base, "POST", "/tasks", {
                 "task_type": "IMPORT", "entity_type": "EVENTS", "file_type": file_type,
@@ -127,6 +136,7 @@ def import_once(path, file_type, files_port):
                 time.sleep(0.05)
                 task = request(base, "GET", f"/tasks/{task['id']}")
             elapsed = time.perf_counter() - start
+            cpu = cpu_seconds(server.pid) - cpu_before
             peak = vm_hwm_mib(server.pid)
         finally:
             server.terminate()
@@ -134,7 +144,7 @@ def import_once(path, file_type, files_port):
     if task["task_status"] != "COMPLETED" or task.get("failed_records"):
         sys.exit(f"{path.name}: {task['task_status']}, {task.get('failed_records')} failed: "
                  f"{(task.get('error_summary') or '')[:300]}")
-    return task["successful_records"], elapsed, idle, peak
+    return task["successful_records"], elapsed, cpu, idle, peak
 
 
 def main():
@@ -147,17 +157,18 @@ def main():
     files_port = httpd.server_address[1]
     print("release server-impl, 1 worker, SQLite in a fresh data directory per import; "
           "time from createTask to COMPLETED (download, parse, validate, store)\n")
-    print("| file | size MB | records | seconds | records/s | ÷ 100k/s | idle RSS MiB "
-          "| peak RSS MiB | peak ÷ 128 MiB |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| file | size MB | records | seconds | records/s | ÷ 100k/s | server CPU s "
+          "| records per CPU s | idle RSS MiB | peak RSS MiB | peak ÷ 128 MiB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in sizes:
         for path, file_type in zip(files[n], ("CSV", "JSON")):
-            stored, elapsed, idle, peak = import_once(path, file_type, files_port)
+            stored, elapsed, cpu, idle, peak = import_once(path, file_type, files_port)
             if stored != n:
                 sys.exit(f"{path.name}: stored {stored} of {n}")
             rate = stored / elapsed
             print(f"| {path.name} | {path.stat().st_size / 1e6:.0f} | {stored:,} | {elapsed:.1f} "
-                  f"| {rate:,.0f} | {rate / 100_000:.2f} | {idle:.0f} | {peak:.0f} "
+                  f"| {rate:,.0f} | {rate / 100_000:.2f} | {cpu:.1f} | {stored / cpu:,.0f} "
+                  f"| {idle:.0f} | {peak:.0f} "
                   f"| {peak / 128:.2f} |")
     httpd.shutdown()
     return 0

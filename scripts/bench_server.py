@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Requests per second and p50/p99 latency of getTask and listTasks through the
 generated router (auth, extraction, validation, serialization) against a bare
-axum handler returning the same JSON from memory (benches/src/bin/overhead.rs),
-both loaded by wrk on loopback, alternating, in one run. Prints a Markdown
-table with the generated/bare ratios.
+axum handler returning the same JSON bytes from memory, and against a bare
+handler that serializes the same models per request (`serde`), all from
+benches/src/bin/overhead.rs, loaded by wrk on loopback, rotating, in one run.
+Prints a Markdown table with the ratios.
 
     scripts/bench-server.sh [--duration SECS] [--rounds N] [--connections N]
 """
@@ -18,6 +19,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BINARY = ROOT / "target" / "release" / "overhead"
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+SIDES = ("bare", "serde", "generated")
 
 
 def wrk(url, key, duration, connections):
@@ -45,18 +47,19 @@ def main():
 
     server = subprocess.Popen([str(BINARY), str(args.tasks)], stdout=subprocess.PIPE, text=True)
     try:
-        info = dict(server.stdout.readline().strip().split(" ", 1) for _ in range(4))
+        info = dict(server.stdout.readline().strip().split(" ", 1) for _ in range(5))
         paths = {
             "getTask": f"/v1/tasks/{info['task']}",
             "listTasks": f"/v1/tasks?limit={args.tasks}",
         }
         # Warm both up, then alternate sides so drift hits both alike.
-        for side in ("bare", "generated"):
+        for side in SIDES:
             for path in paths.values():
                 wrk(info[side] + path, info["key"], 2, args.connections)
-        results = {(op, side): [] for op in paths for side in ("bare", "generated")}
+        results = {(op, side): [] for op in paths for side in SIDES}
         for round_ in range(args.rounds):
-            sides = ("bare", "generated") if round_ % 2 == 0 else ("generated", "bare")
+            shift = round_ % len(SIDES)
+            sides = SIDES[shift:] + SIDES[:shift]
             for op, path in paths.items():
                 for side in sides:
                     results[(op, side)].append(
@@ -65,20 +68,20 @@ def main():
         server.terminate()
         server.wait()
 
-    print(f"wrk -t1 -c{args.connections} -d{args.duration}s, {args.rounds} rounds alternating, "
-          f"median per row; listTasks pages hold {args.tasks} tasks\n")
-    print("| operation | server | req/s | p50 ms | p99 ms | req/s generated ÷ bare |")
-    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    print(f"wrk -t1 -c{args.connections} -d{args.duration}s, {args.rounds} rounds rotating the "
+          f"order, median per row; listTasks pages hold {args.tasks} tasks\n")
+    print("| operation | server | req/s | p50 ms | p99 ms | req/s ÷ bare | req/s ÷ serde |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for op in paths:
         medians = {}
-        for side in ("bare", "generated"):
+        for side in SIDES:
             runs = results[(op, side)]
             medians[side] = tuple(statistics.median(r[i] for r in runs) for i in range(3))
-        ratio = medians["generated"][0] / medians["bare"][0]
-        for side in ("bare", "generated"):
+        for side in SIDES:
             rps, p50, p99 = medians[side]
-            shown = f"{ratio:.3f}" if side == "generated" else ""
-            print(f"| {op} | {side} | {rps:,.0f} | {p50:.3f} | {p99:.3f} | {shown} |")
+            to_bare = f"{rps / medians['bare'][0]:.3f}" if side != "bare" else ""
+            to_serde = f"{rps / medians['serde'][0]:.3f}" if side == "generated" else ""
+            print(f"| {op} | {side} | {rps:,.0f} | {p50:.3f} | {p99:.3f} | {to_bare} | {to_serde} |")
     return 0
 
 

@@ -1,10 +1,16 @@
-//! Two servers in one process, for `scripts/bench-server.sh`: the generated
-//! router (authentication, path/query extraction and validation, response
-//! enums, JSON serialization) over an in-memory `TasksApi`, and a bare axum
-//! router whose handlers return the same JSON bytes, serialized once at start.
-//! Both answer `GET /v1/tasks/{id}` and `GET /v1/tasks?limit=N`.
+//! Three servers in one process, for `scripts/bench-server.sh`:
+//! - `generated`: the generated router (authentication, path/query extraction
+//!   and validation, response enums, JSON serialization) over an in-memory
+//!   `TasksApi`;
+//! - `bare`: a bare axum router whose handlers return the same JSON bytes,
+//!   serialized once at start;
+//! - `serde`: a bare axum router whose handlers clone the same models and
+//!   serialize them with `axum::Json` on every request, as the generated one
+//!   does, but without authentication, extraction or validation.
 //!
-//!     overhead [TASKS]    # prints `generated <addr>` and `bare <addr>`, serves until killed
+//! All answer `GET /v1/tasks/{id}` and `GET /v1/tasks?limit=N`.
+//!
+//!     overhead [TASKS]    # prints `<name> <addr>` per server, serves until killed
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -157,6 +163,28 @@ async fn bare_list(State(prepared): State<Arc<Prepared>>) -> Response {
     json(&prepared.list)
 }
 
+async fn serde_get(
+    State(tasks): State<Arc<Vec<TaskResponse>>>,
+    Path(id): Path<String>,
+) -> Response {
+    match tasks.iter().find(|task| task.id.as_deref() == Some(&id)) {
+        Some(task) => axum::Json(task.clone()).into_response(),
+        None => axum::http::StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn serde_list(State(tasks): State<Arc<Vec<TaskResponse>>>) -> Response {
+    axum::Json(flexprice_api::ListTasksResponse {
+        items: Some(tasks.to_vec()),
+        pagination: Some(PaginationResponse {
+            limit: Some(tasks.len() as i64),
+            offset: Some(0),
+            total: Some(tasks.len() as i64),
+        }),
+    })
+    .into_response()
+}
+
 #[tokio::main]
 async fn main() {
     let count: usize = std::env::args()
@@ -194,19 +222,20 @@ async fn main() {
         .route("/v1/tasks/{id}", get(bare_get))
         .with_state(Arc::new(prepared));
 
-    let generated_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let bare_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    println!(
-        "generated http://{}",
-        generated_listener.local_addr().unwrap()
-    );
-    println!("bare http://{}", bare_listener.local_addr().unwrap());
+    let serde = Router::new()
+        .route("/v1/tasks", get(serde_list))
+        .route("/v1/tasks/{id}", get(serde_get))
+        .with_state(Arc::new(tasks.clone()));
+
     println!("key {KEY}");
     println!(
         "task {}",
         tasks.first().and_then(|t| t.id.clone()).unwrap_or_default()
     );
-    tokio::spawn(async move { axum::serve(generated_listener, generated).await.unwrap() });
-    tokio::spawn(async move { axum::serve(bare_listener, bare).await.unwrap() });
+    for (name, router) in [("generated", generated), ("bare", bare), ("serde", serde)] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("{name} http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    }
     tokio::signal::ctrl_c().await.expect("signal");
 }

@@ -91,6 +91,20 @@ pub fn render(
     options: &Options,
 ) -> Result<Vec<GeneratedFile>, EmitError> {
     let header = options.header();
+    // The three big Rust files are built and formatted on threads of their own
+    // (tokens are not `Send`, so each thread makes its own); the output does
+    // not depend on which finishes first.
+    let (models, server, client) = std::thread::scope(|scope| {
+        let models = scope.spawn(|| rust::format_rust(&header, models::models_file(api)));
+        let server = scope.spawn(|| rust::format_rust(&header, server::server_file(api)));
+        let client = rust::format_rust(&header, client::client_file(api));
+        let join = |handle: std::thread::ScopedJoinHandle<'_, Result<String, EmitError>>| {
+            handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        };
+        (join(models), join(server), client)
+    });
     let mut files = vec![
         GeneratedFile {
             path: "Cargo.toml".to_owned(),
@@ -106,15 +120,15 @@ pub fn render(
         },
         GeneratedFile {
             path: "src/models.rs".to_owned(),
-            contents: rust::format_rust(&header, models::models_file(api))?,
+            contents: models?,
         },
         GeneratedFile {
             path: "src/server.rs".to_owned(),
-            contents: rust::format_rust(&header, server::server_file(api))?,
+            contents: server?,
         },
         GeneratedFile {
             path: "src/client.rs".to_owned(),
-            contents: rust::format_rust(&header, client::client_file(api))?,
+            contents: client?,
         },
         GeneratedFile {
             path: "src/spec.rs".to_owned(),
