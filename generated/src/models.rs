@@ -25,6 +25,24 @@ impl ParseEnumError {
     pub fn expected(&self) -> &'static [&'static str] {
         self.expected
     }
+    /// The variant of `all` whose wire value (same index in `values`) is `value`.
+    fn find<T: Copy>(
+        type_name: &'static str,
+        value: &str,
+        values: &'static [&'static str],
+        all: &[T],
+    ) -> Result<T, Self> {
+        match values.iter().position(|candidate| *candidate == value) {
+            Some(index) => Ok(all[index]),
+            None => {
+                Err(ParseEnumError {
+                    type_name,
+                    value: value.to_owned(),
+                    expected: values,
+                })
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for ParseEnumError {
@@ -79,12 +97,7 @@ impl EntityType {
     pub const VALUES: [&'static str; 4] = ["EVENTS", "PRICES", "CUSTOMERS", "FEATURES"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            EntityType::Events => "EVENTS",
-            EntityType::Prices => "PRICES",
-            EntityType::Customers => "CUSTOMERS",
-            EntityType::Features => "FEATURES",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -97,19 +110,7 @@ impl std::fmt::Display for EntityType {
 impl std::str::FromStr for EntityType {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "EVENTS" => Ok(EntityType::Events),
-            "PRICES" => Ok(EntityType::Prices),
-            "CUSTOMERS" => Ok(EntityType::Customers),
-            "FEATURES" => Ok(EntityType::Features),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "EntityType",
-                    value: value.to_owned(),
-                    expected: &EntityType::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("EntityType", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -180,21 +181,7 @@ impl ErrorCode {
     ];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::HttpClient => "http_client_error",
-            ErrorCode::SystemError => "system_error",
-            ErrorCode::InternalError => "internal_error",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::AlreadyExists => "already_exists",
-            ErrorCode::VersionConflict => "version_conflict",
-            ErrorCode::Validation => "validation_error",
-            ErrorCode::InvalidOperation => "invalid_operation",
-            ErrorCode::PermissionDenied => "permission_denied",
-            ErrorCode::Database => "database_error",
-            ErrorCode::ServiceUnavailable => "service_unavailable",
-            ErrorCode::TooManyRequests => "too_many_requests",
-            ErrorCode::NotImplemented => "not_implemented",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -207,28 +194,7 @@ impl std::fmt::Display for ErrorCode {
 impl std::str::FromStr for ErrorCode {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "http_client_error" => Ok(ErrorCode::HttpClient),
-            "system_error" => Ok(ErrorCode::SystemError),
-            "internal_error" => Ok(ErrorCode::InternalError),
-            "not_found" => Ok(ErrorCode::NotFound),
-            "already_exists" => Ok(ErrorCode::AlreadyExists),
-            "version_conflict" => Ok(ErrorCode::VersionConflict),
-            "validation_error" => Ok(ErrorCode::Validation),
-            "invalid_operation" => Ok(ErrorCode::InvalidOperation),
-            "permission_denied" => Ok(ErrorCode::PermissionDenied),
-            "database_error" => Ok(ErrorCode::Database),
-            "service_unavailable" => Ok(ErrorCode::ServiceUnavailable),
-            "too_many_requests" => Ok(ErrorCode::TooManyRequests),
-            "not_implemented" => Ok(ErrorCode::NotImplemented),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "ErrorCode",
-                    value: value.to_owned(),
-                    expected: &ErrorCode::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("ErrorCode", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -265,10 +231,7 @@ impl FileType {
     pub const VALUES: [&'static str; 2] = ["CSV", "JSON"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            FileType::Csv => "CSV",
-            FileType::Json => "JSON",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -281,17 +244,7 @@ impl std::fmt::Display for FileType {
 impl std::str::FromStr for FileType {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "CSV" => Ok(FileType::Csv),
-            "JSON" => Ok(FileType::Json),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "FileType",
-                    value: value.to_owned(),
-                    expected: &FileType::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("FileType", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -311,10 +264,7 @@ impl ListTasksOrder {
     pub const VALUES: [&'static str; 2] = ["asc", "desc"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            ListTasksOrder::Asc => "asc",
-            ListTasksOrder::Desc => "desc",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -327,17 +277,7 @@ impl std::fmt::Display for ListTasksOrder {
 impl std::str::FromStr for ListTasksOrder {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "asc" => Ok(ListTasksOrder::Asc),
-            "desc" => Ok(ListTasksOrder::Desc),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "ListTasksOrder",
-                    value: value.to_owned(),
-                    expected: &ListTasksOrder::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("ListTasksOrder", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -383,11 +323,7 @@ impl Status {
     pub const VALUES: [&'static str; 3] = ["published", "deleted", "archived"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Status::Published => "published",
-            Status::Deleted => "deleted",
-            Status::Archived => "archived",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -400,18 +336,7 @@ impl std::fmt::Display for Status {
 impl std::str::FromStr for Status {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "published" => Ok(Status::Published),
-            "deleted" => Ok(Status::Deleted),
-            "archived" => Ok(Status::Archived),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "Status",
-                    value: value.to_owned(),
-                    expected: &Status::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("Status", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -527,12 +452,7 @@ impl TaskStatus {
     ];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            TaskStatus::Pending => "PENDING",
-            TaskStatus::Processing => "PROCESSING",
-            TaskStatus::Completed => "COMPLETED",
-            TaskStatus::Failed => "FAILED",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -545,19 +465,7 @@ impl std::fmt::Display for TaskStatus {
 impl std::str::FromStr for TaskStatus {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "PENDING" => Ok(TaskStatus::Pending),
-            "PROCESSING" => Ok(TaskStatus::Processing),
-            "COMPLETED" => Ok(TaskStatus::Completed),
-            "FAILED" => Ok(TaskStatus::Failed),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "TaskStatus",
-                    value: value.to_owned(),
-                    expected: &TaskStatus::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("TaskStatus", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -578,10 +486,7 @@ impl TaskType {
     pub const VALUES: [&'static str; 2] = ["IMPORT", "EXPORT"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            TaskType::Import => "IMPORT",
-            TaskType::Export => "EXPORT",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -594,17 +499,7 @@ impl std::fmt::Display for TaskType {
 impl std::str::FromStr for TaskType {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "IMPORT" => Ok(TaskType::Import),
-            "EXPORT" => Ok(TaskType::Export),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "TaskType",
-                    value: value.to_owned(),
-                    expected: &TaskType::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("TaskType", value, &Self::VALUES, &Self::ALL)
     }
 }
 

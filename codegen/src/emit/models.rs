@@ -206,16 +206,6 @@ fn enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) -> Token
         quote!(#name::#variant)
     });
     let count = Literal::usize_unsuffixed(e.variants.len());
-    let as_str_arms = e.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let value = &v.value;
-        quote!(#name::#variant => #value,)
-    });
-    let from_str_arms = e.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let value = &v.value;
-        quote!(#value => Ok(#name::#variant),)
-    });
     let values = e.variants.iter().map(|v| &v.value);
     let type_name = name.to_string();
     quote! {
@@ -234,9 +224,8 @@ fn enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) -> Token
 
             /// The value on the wire.
             pub const fn as_str(self) -> &'static str {
-                match self {
-                    #(#as_str_arms)*
-                }
+                // Variants are declared in the order of `VALUES`.
+                Self::VALUES[self as usize]
             }
         }
 
@@ -250,14 +239,7 @@ fn enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) -> Token
             type Err = ParseEnumError;
 
             fn from_str(value: &str) -> Result<Self, Self::Err> {
-                match value {
-                    #(#from_str_arms)*
-                    _ => Err(ParseEnumError {
-                        type_name: #type_name,
-                        value: value.to_owned(),
-                        expected: &#name::VALUES,
-                    }),
-                }
+                ParseEnumError::find(#type_name, value, &Self::VALUES, &Self::ALL)
             }
         }
     }
@@ -287,6 +269,14 @@ fn parse_enum_error() -> TokenStream {
             /// The values the enum accepts.
             pub fn expected(&self) -> &'static [&'static str] {
                 self.expected
+            }
+
+            /// The variant of `all` whose wire value (same index in `values`) is `value`.
+            fn find<T: Copy>(type_name: &'static str, value: &str, values: &'static [&'static str], all: &[T]) -> Result<T, Self> {
+                match values.iter().position(|candidate| *candidate == value) {
+                    Some(index) => Ok(all[index]),
+                    None => Err(ParseEnumError { type_name, value: value.to_owned(), expected: values }),
+                }
             }
         }
 

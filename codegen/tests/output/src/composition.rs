@@ -24,6 +24,24 @@ impl ParseEnumError {
     pub fn expected(&self) -> &'static [&'static str] {
         self.expected
     }
+    /// The variant of `all` whose wire value (same index in `values`) is `value`.
+    fn find<T: Copy>(
+        type_name: &'static str,
+        value: &str,
+        values: &'static [&'static str],
+        all: &[T],
+    ) -> Result<T, Self> {
+        match values.iter().position(|candidate| *candidate == value) {
+            Some(index) => Ok(all[index]),
+            None => {
+                Err(ParseEnumError {
+                    type_name,
+                    value: value.to_owned(),
+                    expected: values,
+                })
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for ParseEnumError {
@@ -78,10 +96,7 @@ impl DogBark {
     pub const VALUES: [&'static str; 2] = ["soft", "loud"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            DogBark::Soft => "soft",
-            DogBark::Loud => "loud",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -94,17 +109,7 @@ impl std::fmt::Display for DogBark {
 impl std::str::FromStr for DogBark {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "soft" => Ok(DogBark::Soft),
-            "loud" => Ok(DogBark::Loud),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "DogBark",
-                    value: value.to_owned(),
-                    expected: &DogBark::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("DogBark", value, &Self::VALUES, &Self::ALL)
     }
 }
 

@@ -24,6 +24,24 @@ impl ParseEnumError {
     pub fn expected(&self) -> &'static [&'static str] {
         self.expected
     }
+    /// The variant of `all` whose wire value (same index in `values`) is `value`.
+    fn find<T: Copy>(
+        type_name: &'static str,
+        value: &str,
+        values: &'static [&'static str],
+        all: &[T],
+    ) -> Result<T, Self> {
+        match values.iter().position(|candidate| *candidate == value) {
+            Some(index) => Ok(all[index]),
+            None => {
+                Err(ParseEnumError {
+                    type_name,
+                    value: value.to_owned(),
+                    expected: values,
+                })
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for ParseEnumError {
@@ -77,10 +95,7 @@ impl ThingKind {
     pub const VALUES: [&'static str; 2] = ["a", "b"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            ThingKind::A => "a",
-            ThingKind::B => "b",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -93,16 +108,6 @@ impl std::fmt::Display for ThingKind {
 impl std::str::FromStr for ThingKind {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "a" => Ok(ThingKind::A),
-            "b" => Ok(ThingKind::B),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "ThingKind",
-                    value: value.to_owned(),
-                    expected: &ThingKind::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("ThingKind", value, &Self::VALUES, &Self::ALL)
     }
 }

@@ -24,6 +24,24 @@ impl ParseEnumError {
     pub fn expected(&self) -> &'static [&'static str] {
         self.expected
     }
+    /// The variant of `all` whose wire value (same index in `values`) is `value`.
+    fn find<T: Copy>(
+        type_name: &'static str,
+        value: &str,
+        values: &'static [&'static str],
+        all: &[T],
+    ) -> Result<T, Self> {
+        match values.iter().position(|candidate| *candidate == value) {
+            Some(index) => Ok(all[index]),
+            None => {
+                Err(ParseEnumError {
+                    type_name,
+                    value: value.to_owned(),
+                    expected: values,
+                })
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for ParseEnumError {
@@ -65,13 +83,7 @@ impl Digits {
     pub const VALUES: [&'static str; 5] = ["1", "2nd", "3.5", "+", "@home"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Digits::V1 => "1",
-            Digits::V2nd => "2nd",
-            Digits::V35 => "3.5",
-            Digits::Plus => "+",
-            Digits::Home => "@home",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -84,20 +96,7 @@ impl std::fmt::Display for Digits {
 impl std::str::FromStr for Digits {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "1" => Ok(Digits::V1),
-            "2nd" => Ok(Digits::V2nd),
-            "3.5" => Ok(Digits::V35),
-            "+" => Ok(Digits::Plus),
-            "@home" => Ok(Digits::Home),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "Digits",
-                    value: value.to_owned(),
-                    expected: &Digits::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("Digits", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -128,10 +127,7 @@ impl HolderMode {
     pub const VALUES: [&'static str; 2] = ["fast", "slow"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            HolderMode::Fast => "fast",
-            HolderMode::Slow => "slow",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -144,17 +140,7 @@ impl std::fmt::Display for HolderMode {
 impl std::str::FromStr for HolderMode {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "fast" => Ok(HolderMode::Fast),
-            "slow" => Ok(HolderMode::Slow),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "HolderMode",
-                    value: value.to_owned(),
-                    expected: &HolderMode::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("HolderMode", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -175,10 +161,7 @@ impl ObjectTyped {
     pub const VALUES: [&'static str; 2] = ["alpha", "beta-2"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            ObjectTyped::Alpha => "alpha",
-            ObjectTyped::Beta2 => "beta-2",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -191,17 +174,7 @@ impl std::fmt::Display for ObjectTyped {
 impl std::str::FromStr for ObjectTyped {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "alpha" => Ok(ObjectTyped::Alpha),
-            "beta-2" => Ok(ObjectTyped::Beta2),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "ObjectTyped",
-                    value: value.to_owned(),
-                    expected: &ObjectTyped::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("ObjectTyped", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -256,17 +229,7 @@ impl Odd {
     ];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Odd::V15min => "15MIN",
-            Odd::Dash => "-",
-            Odd::Type => "type",
-            Odd::Self_ => "Self",
-            Odd::WithSpace => "with space",
-            Odd::AB => "a-b",
-            Odd::AB2 => "a_b",
-            Odd::Empty => "",
-            Odd::XY => "x/y",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -279,24 +242,7 @@ impl std::fmt::Display for Odd {
 impl std::str::FromStr for Odd {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "15MIN" => Ok(Odd::V15min),
-            "-" => Ok(Odd::Dash),
-            "type" => Ok(Odd::Type),
-            "Self" => Ok(Odd::Self_),
-            "with space" => Ok(Odd::WithSpace),
-            "a-b" => Ok(Odd::AB),
-            "a_b" => Ok(Odd::AB2),
-            "" => Ok(Odd::Empty),
-            "x/y" => Ok(Odd::XY),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "Odd",
-                    value: value.to_owned(),
-                    expected: &Odd::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("Odd", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -316,10 +262,7 @@ impl Order {
     pub const VALUES: [&'static str; 2] = ["asc", "desc"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Order::Asc => "asc",
-            Order::Desc => "desc",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -332,16 +275,6 @@ impl std::fmt::Display for Order {
 impl std::str::FromStr for Order {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "asc" => Ok(Order::Asc),
-            "desc" => Ok(Order::Desc),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "Order",
-                    value: value.to_owned(),
-                    expected: &Order::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("Order", value, &Self::VALUES, &Self::ALL)
     }
 }

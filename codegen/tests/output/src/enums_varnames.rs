@@ -24,6 +24,24 @@ impl ParseEnumError {
     pub fn expected(&self) -> &'static [&'static str] {
         self.expected
     }
+    /// The variant of `all` whose wire value (same index in `values`) is `value`.
+    fn find<T: Copy>(
+        type_name: &'static str,
+        value: &str,
+        values: &'static [&'static str],
+        all: &[T],
+    ) -> Result<T, Self> {
+        match values.iter().position(|candidate| *candidate == value) {
+            Some(index) => Ok(all[index]),
+            None => {
+                Err(ParseEnumError {
+                    type_name,
+                    value: value.to_owned(),
+                    expected: values,
+                })
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for ParseEnumError {
@@ -64,11 +82,7 @@ impl ErrorCode {
     ];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::HttpClient => "http_client_error",
-            ErrorCode::Validation => "validation_error",
-            ErrorCode::TooManyRequests => "too_many_requests",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -81,18 +95,7 @@ impl std::fmt::Display for ErrorCode {
 impl std::str::FromStr for ErrorCode {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "http_client_error" => Ok(ErrorCode::HttpClient),
-            "validation_error" => Ok(ErrorCode::Validation),
-            "too_many_requests" => Ok(ErrorCode::TooManyRequests),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "ErrorCode",
-                    value: value.to_owned(),
-                    expected: &ErrorCode::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("ErrorCode", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -112,10 +115,7 @@ impl FileType {
     pub const VALUES: [&'static str; 2] = ["CSV", "JSON"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            FileType::Csv => "CSV",
-            FileType::Json => "JSON",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -128,17 +128,7 @@ impl std::fmt::Display for FileType {
 impl std::str::FromStr for FileType {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "CSV" => Ok(FileType::Csv),
-            "JSON" => Ok(FileType::Json),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "FileType",
-                    value: value.to_owned(),
-                    expected: &FileType::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("FileType", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -159,10 +149,7 @@ impl Interval {
     pub const VALUES: [&'static str; 2] = ["15MIN", "1HOUR"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Interval::Interval15Min => "15MIN",
-            Interval::Interval1Hour => "1HOUR",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -175,17 +162,7 @@ impl std::fmt::Display for Interval {
 impl std::str::FromStr for Interval {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "15MIN" => Ok(Interval::Interval15Min),
-            "1HOUR" => Ok(Interval::Interval1Hour),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "Interval",
-                    value: value.to_owned(),
-                    expected: &Interval::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("Interval", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -206,10 +183,7 @@ impl TaskStatus {
     pub const VALUES: [&'static str; 2] = ["PENDING", "PROCESSING"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            TaskStatus::Pending => "PENDING",
-            TaskStatus::Processing => "PROCESSING",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -222,16 +196,6 @@ impl std::fmt::Display for TaskStatus {
 impl std::str::FromStr for TaskStatus {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "PENDING" => Ok(TaskStatus::Pending),
-            "PROCESSING" => Ok(TaskStatus::Processing),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "TaskStatus",
-                    value: value.to_owned(),
-                    expected: &TaskStatus::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("TaskStatus", value, &Self::VALUES, &Self::ALL)
     }
 }

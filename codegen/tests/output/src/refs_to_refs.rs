@@ -24,6 +24,24 @@ impl ParseEnumError {
     pub fn expected(&self) -> &'static [&'static str] {
         self.expected
     }
+    /// The variant of `all` whose wire value (same index in `values`) is `value`.
+    fn find<T: Copy>(
+        type_name: &'static str,
+        value: &str,
+        values: &'static [&'static str],
+        all: &[T],
+    ) -> Result<T, Self> {
+        match values.iter().position(|candidate| *candidate == value) {
+            Some(index) => Ok(all[index]),
+            None => {
+                Err(ParseEnumError {
+                    type_name,
+                    value: value.to_owned(),
+                    expected: values,
+                })
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for ParseEnumError {
@@ -63,10 +81,7 @@ impl Status {
     pub const VALUES: [&'static str; 2] = ["on", "off"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Status::On => "on",
-            Status::Off => "off",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -79,17 +94,7 @@ impl std::fmt::Display for Status {
 impl std::str::FromStr for Status {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "on" => Ok(Status::On),
-            "off" => Ok(Status::Off),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "Status",
-                    value: value.to_owned(),
-                    expected: &Status::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("Status", value, &Self::VALUES, &Self::ALL)
     }
 }
 

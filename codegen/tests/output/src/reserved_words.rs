@@ -24,6 +24,24 @@ impl ParseEnumError {
     pub fn expected(&self) -> &'static [&'static str] {
         self.expected
     }
+    /// The variant of `all` whose wire value (same index in `values`) is `value`.
+    fn find<T: Copy>(
+        type_name: &'static str,
+        value: &str,
+        values: &'static [&'static str],
+        all: &[T],
+    ) -> Result<T, Self> {
+        match values.iter().position(|candidate| *candidate == value) {
+            Some(index) => Ok(all[index]),
+            None => {
+                Err(ParseEnumError {
+                    type_name,
+                    value: value.to_owned(),
+                    expected: values,
+                })
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for ParseEnumError {
@@ -86,11 +104,7 @@ impl Type {
     pub const VALUES: [&'static str; 3] = ["type", "fn", "Self"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Type::Type => "type",
-            Type::Fn => "fn",
-            Type::Self_ => "Self",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -103,17 +117,6 @@ impl std::fmt::Display for Type {
 impl std::str::FromStr for Type {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "type" => Ok(Type::Type),
-            "fn" => Ok(Type::Fn),
-            "Self" => Ok(Type::Self_),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "Type",
-                    value: value.to_owned(),
-                    expected: &Type::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("Type", value, &Self::VALUES, &Self::ALL)
     }
 }

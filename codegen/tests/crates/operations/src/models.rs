@@ -24,6 +24,24 @@ impl ParseEnumError {
     pub fn expected(&self) -> &'static [&'static str] {
         self.expected
     }
+    /// The variant of `all` whose wire value (same index in `values`) is `value`.
+    fn find<T: Copy>(
+        type_name: &'static str,
+        value: &str,
+        values: &'static [&'static str],
+        all: &[T],
+    ) -> Result<T, Self> {
+        match values.iter().position(|candidate| *candidate == value) {
+            Some(index) => Ok(all[index]),
+            None => {
+                Err(ParseEnumError {
+                    type_name,
+                    value: value.to_owned(),
+                    expected: values,
+                })
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for ParseEnumError {
@@ -71,11 +89,7 @@ impl ErrorCode {
     ];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::ValidationError => "validation_error",
-            ErrorCode::Unauthorized => "unauthorized",
-            ErrorCode::Conflict => "conflict",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -88,18 +102,7 @@ impl std::fmt::Display for ErrorCode {
 impl std::str::FromStr for ErrorCode {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "validation_error" => Ok(ErrorCode::ValidationError),
-            "unauthorized" => Ok(ErrorCode::Unauthorized),
-            "conflict" => Ok(ErrorCode::Conflict),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "ErrorCode",
-                    value: value.to_owned(),
-                    expected: &ErrorCode::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("ErrorCode", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -124,10 +127,7 @@ impl ListItemsKind {
     pub const VALUES: [&'static str; 2] = ["a", "b"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            ListItemsKind::A => "a",
-            ListItemsKind::B => "b",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -140,16 +140,6 @@ impl std::fmt::Display for ListItemsKind {
 impl std::str::FromStr for ListItemsKind {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "a" => Ok(ListItemsKind::A),
-            "b" => Ok(ListItemsKind::B),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "ListItemsKind",
-                    value: value.to_owned(),
-                    expected: &ListItemsKind::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("ListItemsKind", value, &Self::VALUES, &Self::ALL)
     }
 }

@@ -24,6 +24,24 @@ impl ParseEnumError {
     pub fn expected(&self) -> &'static [&'static str] {
         self.expected
     }
+    /// The variant of `all` whose wire value (same index in `values`) is `value`.
+    fn find<T: Copy>(
+        type_name: &'static str,
+        value: &str,
+        values: &'static [&'static str],
+        all: &[T],
+    ) -> Result<T, Self> {
+        match values.iter().position(|candidate| *candidate == value) {
+            Some(index) => Ok(all[index]),
+            None => {
+                Err(ParseEnumError {
+                    type_name,
+                    value: value.to_owned(),
+                    expected: values,
+                })
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for ParseEnumError {
@@ -78,11 +96,7 @@ impl GetThingsIdSortOrder {
     pub const VALUES: [&'static str; 3] = ["asc", "desc", "2-way"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            GetThingsIdSortOrder::Asc => "asc",
-            GetThingsIdSortOrder::Desc => "desc",
-            GetThingsIdSortOrder::V2Way => "2-way",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -95,17 +109,6 @@ impl std::fmt::Display for GetThingsIdSortOrder {
 impl std::str::FromStr for GetThingsIdSortOrder {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "asc" => Ok(GetThingsIdSortOrder::Asc),
-            "desc" => Ok(GetThingsIdSortOrder::Desc),
-            "2-way" => Ok(GetThingsIdSortOrder::V2Way),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "GetThingsIdSortOrder",
-                    value: value.to_owned(),
-                    expected: &GetThingsIdSortOrder::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("GetThingsIdSortOrder", value, &Self::VALUES, &Self::ALL)
     }
 }

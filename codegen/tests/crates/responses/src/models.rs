@@ -24,6 +24,24 @@ impl ParseEnumError {
     pub fn expected(&self) -> &'static [&'static str] {
         self.expected
     }
+    /// The variant of `all` whose wire value (same index in `values`) is `value`.
+    fn find<T: Copy>(
+        type_name: &'static str,
+        value: &str,
+        values: &'static [&'static str],
+        all: &[T],
+    ) -> Result<T, Self> {
+        match values.iter().position(|candidate| *candidate == value) {
+            Some(index) => Ok(all[index]),
+            None => {
+                Err(ParseEnumError {
+                    type_name,
+                    value: value.to_owned(),
+                    expected: values,
+                })
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for ParseEnumError {
@@ -71,10 +89,7 @@ impl CreateReportFormat {
     pub const VALUES: [&'static str; 2] = ["pdf", "csv"];
     /// The value on the wire.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            CreateReportFormat::Pdf => "pdf",
-            CreateReportFormat::Csv => "csv",
-        }
+        Self::VALUES[self as usize]
     }
 }
 
@@ -87,17 +102,7 @@ impl std::fmt::Display for CreateReportFormat {
 impl std::str::FromStr for CreateReportFormat {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "pdf" => Ok(CreateReportFormat::Pdf),
-            "csv" => Ok(CreateReportFormat::Csv),
-            _ => {
-                Err(ParseEnumError {
-                    type_name: "CreateReportFormat",
-                    value: value.to_owned(),
-                    expected: &CreateReportFormat::VALUES,
-                })
-            }
-        }
+        ParseEnumError::find("CreateReportFormat", value, &Self::VALUES, &Self::ALL)
     }
 }
 
