@@ -91,20 +91,11 @@ pub fn render(
     options: &Options,
 ) -> Result<Vec<GeneratedFile>, EmitError> {
     let header = options.header();
-    // The three big Rust files are built and formatted on threads of their own
-    // (tokens are not `Send`, so each thread makes its own); the output does
-    // not depend on which finishes first.
-    let (models, server, client) = std::thread::scope(|scope| {
-        let models = scope.spawn(|| rust::format_rust(&header, models::models_file(api)));
-        let server = scope.spawn(|| rust::format_rust(&header, server::server_file(api)));
-        let client = rust::format_rust(&header, client::client_file(api));
-        let join = |handle: std::thread::ScopedJoinHandle<'_, Result<String, EmitError>>| {
-            handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        };
-        (join(models), join(server), client)
-    });
+    // One file after the other: each file's tokens and syntax tree are freed
+    // before the next is built, which keeps the peak memory low.
+    let models = rust::format_rust(&header, models::models_file(api));
+    let server = rust::format_rust(&header, server::server_file(api));
+    let client = rust::format_rust(&header, client::client_file(api));
     let mut files = vec![
         GeneratedFile {
             path: "Cargo.toml".to_owned(),
