@@ -8,11 +8,13 @@ use quote::quote;
 pub(super) fn support_items() -> TokenStream {
     quote! {
         /// A documented status code as an `axum` status.
+        #[allow(dead_code)]
         fn status_code(code: u16) -> axum::http::StatusCode {
             axum::http::StatusCode::from_u16(code).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
         }
 
         /// A JSON response (`application/json`).
+        #[allow(dead_code)]
         fn json_response<T: serde::Serialize>(status: axum::http::StatusCode, body: T) -> Response {
             (status, axum::Json(body)).into_response()
         }

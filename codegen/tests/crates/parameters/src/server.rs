@@ -129,12 +129,14 @@ pub fn default_request_error(error: &RequestError) -> Response {
 }
 
 /// A documented status code as an `axum` status.
+#[allow(dead_code)]
 fn status_code(code: u16) -> axum::http::StatusCode {
     axum::http::StatusCode::from_u16(code)
         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// A JSON response (`application/json`).
+#[allow(dead_code)]
 fn json_response<T: serde::Serialize>(
     status: axum::http::StatusCode,
     body: T,
