@@ -67,14 +67,8 @@ pub fn generate(spec: &Path, options: &Options) -> Result<Generation, Error> {
 
 /// Selects, lowers and renders an already loaded spec.
 pub fn generate_loaded(loaded: &load::LoadedSpec, options: &Options) -> Result<Generation, Error> {
-    let selected;
-    let loaded = if options.selection.is_all() {
-        loaded
-    } else {
-        selected = select::select(loaded, &options.selection)?;
-        &selected
-    };
-    let lowered = lower::lower(loaded)?;
+    let loaded = select::select(loaded, &options.selection)?;
+    let lowered = lower::lower(&loaded)?;
     let spec_json = serde_json::to_string_pretty(&loaded.raw)
         .map_err(|err| EmitError::EmbedSpec(err.to_string()))?;
     let files = emit::render(&lowered.api, &spec_json, options)?;

@@ -72,7 +72,7 @@ pub fn load_str(text: &str, format: Format, file: &str) -> Result<LoadedSpec, Sp
         Format::Yaml => parse_yaml(text, file)?,
     };
     check_version(&raw, file)?;
-    check_refs(&raw, &raw, "", "#", file)?;
+    check_refs(&raw, file)?;
     let document = deserialize_document(&raw, file)?;
     Ok(LoadedSpec {
         file: file.to_owned(),
@@ -236,44 +236,51 @@ pub(crate) fn is_data_key(parent: &str, key: &str) -> bool {
 }
 
 /// Every `$ref` must be local (`#/...`) and point at an existing node.
-fn check_refs(
-    root: &Value,
+fn check_refs(root: &Value, file: &str) -> Result<(), SpecError> {
+    for_each_ref(root, "", "#", &mut |reference, pointer| {
+        let Some(target) = reference.as_str() else {
+            return Err(SpecError::at(
+                ErrorKind::Invalid,
+                file,
+                &child(pointer, "$ref"),
+                "`$ref` must be a string",
+            ));
+        };
+        resolve_pointer(root, target).map(|_| ()).map_err(|kind| {
+            let message = match kind {
+                ErrorKind::Unsupported => format!(
+                    "`$ref: {target}` is not a local reference; only `#/...` references are supported"
+                ),
+                _ => format!("`$ref: {target}` does not resolve to anything in this document"),
+            };
+            SpecError::at(kind, file, pointer, message)
+        })
+    })
+}
+
+/// Calls `visit` with every `$ref` value below `node` and the pointer of the
+/// object holding it, in document order, skipping data (`example`, `default`,
+/// … under a schema; see [`is_data_key`]). `parent` is the key `node` sits under.
+pub(crate) fn for_each_ref<E>(
     node: &Value,
     parent: &str,
     pointer: &str,
-    file: &str,
-) -> Result<(), SpecError> {
+    visit: &mut impl FnMut(&Value, &str) -> Result<(), E>,
+) -> Result<(), E> {
     match node {
         Value::Object(map) => {
             if let Some(reference) = map.get("$ref") {
-                let ref_pointer = child(pointer, "$ref");
-                let Some(target) = reference.as_str() else {
-                    return Err(SpecError::at(
-                        ErrorKind::Invalid,
-                        file,
-                        &ref_pointer,
-                        "`$ref` must be a string",
-                    ));
-                };
-                resolve_pointer(root, target).map_err(|kind| {
-                    let message = match kind {
-                        ErrorKind::Unsupported => format!(
-                            "`$ref: {target}` is not a local reference; only `#/...` references are supported"
-                        ),
-                        _ => format!("`$ref: {target}` does not resolve to anything in this document"),
-                    };
-                    SpecError::at(kind, file, pointer, message)
-                })?;
+                visit(reference, pointer)?;
             }
             for (key, value) in map {
                 if key != "$ref" && !is_data_key(parent, key) {
-                    check_refs(root, value, key, &child(pointer, key), file)?;
+                    for_each_ref(value, key, &child(pointer, key), visit)?;
                 }
             }
             Ok(())
         }
         Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| {
-            check_refs(root, item, parent, &child(pointer, &i.to_string()), file)
+            for_each_ref(item, parent, &child(pointer, &i.to_string()), visit)
         }),
         _ => Ok(()),
     }

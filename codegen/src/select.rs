@@ -6,6 +6,7 @@
 //! type names, the same models, and an embedded spec that describes only the
 //! operations the crate serves.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
@@ -61,15 +62,21 @@ const METHODS: [&str; 8] = [
 
 /// The document reduced to the selected operations, the tags they carry and
 /// the components they reach (security schemes are all kept). Names in the
-/// selection that match nothing are an error that lists what there is.
-pub fn select(spec: &LoadedSpec, selection: &Selection) -> Result<LoadedSpec, SpecError> {
+/// selection that match nothing are an error that lists what there is. With
+/// nothing selected the document is returned as it is, not copied.
+pub fn select<'a>(
+    spec: &'a LoadedSpec,
+    selection: &Selection,
+) -> Result<Cow<'a, LoadedSpec>, SpecError> {
     if selection.is_all() {
-        return Ok(spec.clone());
+        return Ok(Cow::Borrowed(spec));
     }
     let raw = &spec.raw;
     let mut matched_tags = BTreeSet::new();
     let mut matched_operations = BTreeSet::new();
     let mut all_tags = BTreeSet::new();
+    // Tags of the operations kept: the document's `tags` list keeps only these.
+    let mut kept_tags = BTreeSet::new();
     let mut paths = Map::new();
     let empty = Map::new();
     let source_paths = raw
@@ -93,7 +100,7 @@ pub fn select(spec: &LoadedSpec, selection: &Selection) -> Result<LoadedSpec, Sp
                 .map(|tags| tags.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
             all_tags.extend(tags.iter().map(|tag| tag.to_string()));
-            let names = operation_names(key, path, value);
+            let id = operation_id(key, path, value);
             let by_tag: Vec<&String> = selection
                 .tags
                 .iter()
@@ -102,13 +109,14 @@ pub fn select(spec: &LoadedSpec, selection: &Selection) -> Result<LoadedSpec, Sp
             let by_id: Vec<&String> = selection
                 .operations
                 .iter()
-                .filter(|wanted| names.contains(wanted))
+                .filter(|wanted| **wanted == id)
                 .collect();
             if by_tag.is_empty() && by_id.is_empty() {
                 continue;
             }
             matched_tags.extend(by_tag);
             matched_operations.extend(by_id);
+            kept_tags.extend(tags.iter().map(|tag| tag.to_string()));
             kept.insert(key.clone(), value.clone());
             any = true;
         }
@@ -153,7 +161,6 @@ pub fn select(spec: &LoadedSpec, selection: &Selection) -> Result<LoadedSpec, Sp
         ));
     }
 
-    let used = used_tags(&paths);
     let mut selected = raw.clone();
     let root = selected
         .as_object_mut()
@@ -163,16 +170,16 @@ pub fn select(spec: &LoadedSpec, selection: &Selection) -> Result<LoadedSpec, Sp
         tags.retain(|tag| {
             tag.get("name")
                 .and_then(Value::as_str)
-                .is_some_and(|name| used.contains(name))
+                .is_some_and(|name| kept_tags.contains(name))
         });
     }
     prune_components(&mut selected);
     let document = load::deserialize_document(&selected, &spec.file)?;
-    Ok(LoadedSpec {
+    Ok(Cow::Owned(LoadedSpec {
         file: spec.file.clone(),
         document,
         raw: selected,
-    })
+    }))
 }
 
 fn unknown(spec: &LoadedSpec, message: String) -> SpecError {
@@ -192,14 +199,12 @@ fn listed(names: &[&String]) -> String {
         .join(", ")
 }
 
-/// The names an operation answers to: its `operationId`, or without one the
-/// snake_case name derived from method and path (as lowering names it).
-fn operation_names(method: &str, path: &str, operation: &Value) -> Vec<String> {
+/// The name an operation answers to: its `operationId`, or without one the
+/// name lowering derives from method and path.
+fn operation_id(method: &str, path: &str, operation: &Value) -> String {
     match operation.get("operationId").and_then(Value::as_str) {
-        Some(id) if !id.trim().is_empty() => vec![id.to_owned()],
-        _ => vec![crate::lower::names::snake_ident(&format!(
-            "{method}_{path}"
-        ))],
+        Some(id) if !id.trim().is_empty() => id.to_owned(),
+        _ => crate::lower::names::derived_operation_id(method, path),
     }
 }
 
@@ -212,19 +217,6 @@ fn resolve_path_item<'a>(root: &'a Value, mut item: &'a Value) -> Option<&'a Map
         }
     }
     None
-}
-
-fn used_tags(paths: &Map<String, Value>) -> BTreeSet<String> {
-    paths
-        .values()
-        .filter_map(Value::as_object)
-        .flat_map(|item| item.iter())
-        .filter(|(key, _)| METHODS.contains(&key.as_str()))
-        .filter_map(|(_, operation)| operation.get("tags")?.as_array())
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect()
 }
 
 /// Drops every component (other than security schemes) that nothing outside
@@ -277,25 +269,14 @@ fn prune_components(document: &mut Value) {
     });
 }
 
-/// Every `$ref` below `node`, skipping example and default data.
+/// Every `$ref` below `node` (held under the key `parent`), skipping data.
 fn collect_refs(node: &Value, parent: &str, out: &mut Vec<String>) {
-    match node {
-        Value::Object(map) => {
-            for (key, value) in map {
-                if key == "$ref" {
-                    if let Some(reference) = value.as_str() {
-                        out.push(reference.to_owned());
-                    }
-                } else if !load::is_data_key(parent, key) {
-                    collect_refs(value, key, out);
-                }
-            }
-        }
-        Value::Array(items) => items
-            .iter()
-            .for_each(|item| collect_refs(item, parent, out)),
-        _ => {}
-    }
+    let found: Result<(), std::convert::Infallible> =
+        load::for_each_ref(node, parent, "#", &mut |reference, _| {
+            out.extend(reference.as_str().map(str::to_owned));
+            Ok(())
+        });
+    let Ok(()) = found;
 }
 
 /// Undoes JSON pointer escaping of one segment (RFC 6901).

@@ -117,7 +117,8 @@ fn type_names(spec: &LoadedSpec) -> Vec<String> {
 
 #[test]
 fn a_tag_keeps_its_operations_and_every_component_they_reach() {
-    let selected = select(&spec(), &selection(&["pets"], &[])).unwrap();
+    let spec = spec();
+    let selected = select(&spec, &selection(&["pets"], &[])).unwrap();
     assert_eq!(keys(&selected, "/paths"), ["/pets"]);
     assert_eq!(
         keys(&selected, "/paths/~1pets"),
@@ -144,7 +145,8 @@ fn a_tag_keeps_its_operations_and_every_component_they_reach() {
 
 #[test]
 fn operations_are_named_by_id_or_by_method_and_path_and_add_to_tags() {
-    let selected = select(&spec(), &selection(&["orders"], &["health", "createPet"])).unwrap();
+    let spec = spec();
+    let selected = select(&spec, &selection(&["orders"], &["health", "createPet"])).unwrap();
     assert_eq!(
         keys(&selected, "/paths"),
         ["/pets", "/orders/{id}", "/health"]
@@ -156,7 +158,7 @@ fn operations_are_named_by_id_or_by_method_and_path_and_add_to_tags() {
     );
 
     // An operation without operationId answers to the name lowering gives it.
-    let selected = select(&spec(), &selection(&[], &["get_orders_id"])).unwrap();
+    let selected = select(&spec, &selection(&[], &["get_orders_id"])).unwrap();
     assert_eq!(keys(&selected, "/paths"), ["/orders/{id}"]);
     let lowered = codegen::lower::lower(&selected).unwrap();
     assert_eq!(lowered.api.operations.len(), 1);

@@ -31,7 +31,7 @@ use flexprice_api::{
     TaskResponse, TaskStatus, TaskType, UpdateTaskStatusRequest,
 };
 
-pub const KEY: &str = "bench-key-0123456789";
+const KEY: &str = "bench-key-0123456789";
 
 /// The tasks both servers answer with.
 fn tasks(count: usize) -> Vec<TaskResponse> {

@@ -91,11 +91,6 @@ pub fn render(
     options: &Options,
 ) -> Result<Vec<GeneratedFile>, EmitError> {
     let header = options.header();
-    // One file after the other: each file's tokens and syntax tree are freed
-    // before the next is built, which keeps the peak memory low.
-    let models = rust::format_rust(&header, models::models_file(api));
-    let server = rust::format_rust(&header, server::server_file(api));
-    let client = rust::format_rust(&header, client::client_file(api));
     let mut files = vec![
         GeneratedFile {
             path: "Cargo.toml".to_owned(),
@@ -111,15 +106,15 @@ pub fn render(
         },
         GeneratedFile {
             path: "src/models.rs".to_owned(),
-            contents: models?,
+            contents: rust::format_rust(&header, models::models_file(api))?,
         },
         GeneratedFile {
             path: "src/server.rs".to_owned(),
-            contents: server?,
+            contents: rust::format_rust(&header, server::server_file(api))?,
         },
         GeneratedFile {
             path: "src/client.rs".to_owned(),
-            contents: client?,
+            contents: rust::format_rust(&header, client::client_file(api))?,
         },
         GeneratedFile {
             path: "src/spec.rs".to_owned(),

@@ -106,6 +106,12 @@ pub fn upper_camel_ident(raw: &str, digit_prefix: &str) -> String {
     name
 }
 
+/// The id of an operation without `operationId`: method and path in
+/// snake_case (`get` + `/pets/{id}` → `get_pets_id`).
+pub fn derived_operation_id(method: &str, path: &str) -> String {
+    snake_ident(&format!("{method}_{path}"))
+}
+
 /// Converts any text to a snake_case identifier (`type` → `type_`, `-` → `dash`).
 pub fn snake_ident(raw: &str) -> String {
     let mut name: String = raw

@@ -96,7 +96,7 @@ impl Lowerer<'_> {
                 let id = match &op.operation_id {
                     Some(id) if !id.trim().is_empty() => id.clone(),
                     _ => {
-                        let derived = names::snake_ident(&format!("{method_name}_{path}"));
+                        let derived = names::derived_operation_id(method_name, path);
                         self.warn(
                             &pointer,
                             format!("no operationId; named after method and path (`{derived}`)"),
