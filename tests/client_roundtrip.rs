@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fake_api::{KEY, Recorder};
-use flexprice_api::client::{self, Client, Error, GetTaskResultQuery, ListTasksQuery, RetryPolicy};
+use flexprice_api::client::{self, Client, ClientError, RetryPolicy};
 use flexprice_api::server;
 use flexprice_api::{
-    CreateTaskRequest, EntityType, ErrorCode, FileType, TaskStatus, TaskType,
-    UpdateTaskStatusRequest,
+    CreateTaskRequest, EntityType, ErrorCode, FileType, GetTaskResultQuery, ListTasksQuery,
+    TaskStatus, TaskType, UpdateTaskStatusRequest,
 };
 
 /// Serves `router` on 127.0.0.1 on a free port; returns the base URL.
@@ -108,7 +108,7 @@ async fn a_documented_404_is_the_typed_error_with_its_body() {
     let (_api, client) = start().await;
     let err = client.get_task("missing").await.unwrap_err();
     match err {
-        Error::Documented { status, body } => {
+        ClientError::Documented { status, body } => {
             assert_eq!(status, 404);
             assert_eq!(body.code, Some(ErrorCode::NotFound));
             assert_eq!(body.message.as_deref(), Some("task not found"));
@@ -125,7 +125,7 @@ async fn a_rejected_request_is_a_documented_400() {
         ..ListTasksQuery::default()
     };
     let err = client.list_tasks(&query).await.unwrap_err();
-    let Error::Documented { status: 400, body } = err else {
+    let ClientError::Documented { status: 400, body } = err else {
         panic!("expected 400, got {err:?}")
     };
     assert_eq!(body.code, Some(ErrorCode::Validation));
@@ -138,7 +138,7 @@ async fn a_missing_api_key_is_a_documented_401() {
     let base = serve(server::router(api)).await;
     let client = Client::new(format!("{base}/v1"));
     let err = client.get_task("task_1").await.unwrap_err();
-    let Error::Documented { status: 401, body } = err else {
+    let ClientError::Documented { status: 401, body } = err else {
         panic!("expected a documented 401, got {err:?}")
     };
     assert_eq!(body.http_status_code, Some(401));
@@ -160,7 +160,7 @@ async fn an_undocumented_418_is_the_api_error_class() {
         .await
         .unwrap_err();
     match err {
-        Error::Api { status, body } => {
+        ClientError::Api { status, body } => {
             assert_eq!(status, 418);
             assert_eq!(body, "short and stout");
         }
@@ -177,7 +177,7 @@ async fn a_closed_port_is_a_transport_error() {
         .get_task("t")
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(matches!(err, ClientError::Transport(_)), "{err:?}");
     assert_eq!(err.status(), None);
 }
 
@@ -192,7 +192,10 @@ async fn a_wrong_body_is_a_decode_error() {
         .get_task("t")
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
+    assert!(
+        matches!(err, ClientError::Decode { status: 200, .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -225,7 +228,7 @@ async fn idempotent_requests_are_retried_on_5xx_when_asked() {
         .await
         .unwrap_err();
     assert!(
-        matches!(without, Error::Api { status: 503, .. }),
+        matches!(without, ClientError::Api { status: 503, .. }),
         "{without:?}"
     );
 

@@ -1,11 +1,13 @@
 //! The crates generated from the focused specs `codegen/tests/server-specs/`
-//! (`parameters`, `responses`), served over real HTTP and called with their own
-//! generated clients: parameter names that are not identifiers, one name in path
-//! and query, range and default responses, `+json` media types, several content
-//! types.
+//! (`parameters`, `responses`, `hygiene`), served over real HTTP and called
+//! with their own generated clients: parameter names that are not identifiers,
+//! one name in path and query, range and default responses built from an
+//! `HttpError`, `+json` media types, several content types, and names that
+//! meet the generator's own.
 
 use std::sync::Arc;
 
+use codegen_snapshot_hygiene as hygiene;
 use codegen_snapshot_parameters as parameters;
 use codegen_snapshot_responses as responses;
 
@@ -24,33 +26,35 @@ impl parameters::server::ApiHooks for Things {}
 impl parameters::server::ThingsApi for Things {
     async fn get_things_id(
         &self,
-        id: String,
-        x_request_id: Option<String>,
-        query: parameters::server::GetThingsIdQuery,
-    ) -> parameters::server::GetThingsIdResponse {
-        parameters::server::GetThingsIdResponse::Ok(parameters::models::Echo {
-            path_id: id,
-            query_id: query.query_id,
-            filter: query.filter,
-            page_size: query.page_size,
-            page_number: query.page_number,
-            dash: query.dash,
-            sort_order: query.sort_order.map(|order| order.to_string()),
-            request_id: x_request_id,
-        })
+        path: parameters::GetThingsIdPath,
+        headers: parameters::GetThingsIdHeaders,
+        query: parameters::GetThingsIdQuery,
+    ) -> Result<parameters::server::GetThingsIdReply, parameters::server::HttpError> {
+        Ok(parameters::server::GetThingsIdReply::Ok(
+            parameters::models::Echo {
+                path_id: path.id,
+                query_id: query.id,
+                filter: query.filter,
+                page_size: query.page_size,
+                page_number: query.page_number,
+                dash: query.dash,
+                sort_order: query.sort_order.map(|order| order.to_string()),
+                request_id: headers.x_request_id,
+            },
+        ))
     }
 
     async fn get_things_id_parts_part_no(
         &self,
-        id: String,
-        part_no: i32,
-        query: parameters::server::GetThingsIdPartsPartNoQuery,
-    ) -> parameters::server::GetThingsIdPartsPartNoResponse {
+        path: parameters::GetThingsIdPartsPartNoPath,
+        query: parameters::GetThingsIdPartsPartNoQuery,
+    ) -> Result<parameters::server::GetThingsIdPartsPartNoReply, parameters::server::HttpError>
+    {
         assert_eq!(
-            (id.as_str(), part_no, query.type_.as_str()),
+            (path.id.as_str(), path.part_no, query.type_.as_str()),
             ("a b", 7, "fn")
         );
-        parameters::server::GetThingsIdPartsPartNoResponse::NoContent
+        Ok(parameters::server::GetThingsIdPartsPartNoReply::NoContent)
     }
 }
 
@@ -58,8 +62,8 @@ impl parameters::server::ThingsApi for Things {
 async fn parameters_that_are_not_identifiers_reach_the_handler() {
     let base = serve(parameters::server::router(Arc::new(Things))).await;
     let client = parameters::client::Client::new(&base);
-    let query = parameters::server::GetThingsIdQuery {
-        query_id: Some(7),
+    let query = parameters::GetThingsIdQuery {
+        id: Some(7),
         filter: Some("name eq 'x'".to_owned()),
         page_size: Some(20),
         page_number: Some(2),
@@ -87,7 +91,7 @@ async fn parameters_that_are_not_identifiers_reach_the_handler() {
         .get_things_id_parts_part_no(
             "a b",
             7,
-            &parameters::server::GetThingsIdPartsPartNoQuery {
+            &parameters::GetThingsIdPartsPartNoQuery {
                 type_: "fn".to_owned(),
             },
         )
@@ -119,41 +123,57 @@ struct Reports;
 
 impl responses::server::ApiHooks for Reports {}
 
-impl responses::server::ReportsApi for Reports {
-    async fn create_report(
-        &self,
-        query: responses::server::CreateReportQuery,
-        body: responses::models::CreateReportBody,
-    ) -> responses::server::CreateReportResponse {
-        use responses::server::CreateReportResponse as R;
-        let problem = |message: &str, status: u16| responses::models::Problem {
+/// The service's own error, converted once into the spec's error format.
+enum ReportError {
+    Invalid(&'static str),
+    Busy,
+}
+
+impl From<ReportError> for responses::server::HttpError {
+    fn from(error: ReportError) -> Self {
+        let (status, message) = match error {
+            ReportError::Invalid(message) => (422, message),
+            ReportError::Busy => (503, "try later"),
+        };
+        let problem = responses::models::Problem {
             message: message.to_owned(),
             status: Some(i64::from(status)),
         };
-        match body.title.as_str() {
-            "" => R::Status4xx(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                problem("a title is required", 422),
-            ),
-            "busy" => R::Default(
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                problem("try later", 503),
-            ),
-            _ => R::Created(responses::models::CreateReportResponse201 {
+        responses::server::HttpError::new(status, problem)
+    }
+}
+
+fn check_title(title: &str) -> Result<(), ReportError> {
+    match title {
+        "" => Err(ReportError::Invalid("a title is required")),
+        "busy" => Err(ReportError::Busy),
+        _ => Ok(()),
+    }
+}
+
+impl responses::server::ReportsApi for Reports {
+    async fn create_report(
+        &self,
+        query: responses::CreateReportQuery,
+        body: responses::models::CreateReportBody,
+    ) -> Result<responses::server::CreateReportReply, responses::server::HttpError> {
+        check_title(&body.title)?;
+        Ok(responses::server::CreateReportReply::Created(
+            responses::models::CreateReportResponse201 {
                 id: format!(
                     "{}:{}",
                     body.title,
                     query.format.map_or("none", |format| format.as_str())
                 ),
                 pages: body.sections.map(|sections| sections.len() as i64),
-            }),
-        }
+            },
+        ))
     }
 
     async fn list_report_lines(
         &self,
-        query: responses::server::ListReportLinesQuery,
-    ) -> responses::server::ListReportLinesResponse {
+        query: responses::ListReportLinesQuery,
+    ) -> Result<responses::server::ListReportLinesReply, responses::server::HttpError> {
         let min_line = query.filter.and_then(|filter| filter.min_line).unwrap_or(0);
         let lines = (1..=3)
             .filter(|line| *line >= min_line)
@@ -162,7 +182,7 @@ impl responses::server::ReportsApi for Reports {
                 text: Some(format!("line {line}")),
             })
             .collect();
-        responses::server::ListReportLinesResponse::Ok(lines)
+        Ok(responses::server::ListReportLinesReply::Ok(lines))
     }
 }
 
@@ -170,7 +190,7 @@ impl responses::server::ReportsApi for Reports {
 async fn range_and_default_responses_round_trip_with_their_media_types() {
     let base = serve(responses::server::router(Arc::new(Reports))).await;
     let client = responses::client::Client::new(&base);
-    let query = responses::server::CreateReportQuery {
+    let query = responses::CreateReportQuery {
         format: Some(responses::models::CreateReportFormat::Pdf),
     };
     let body = |title: &str| responses::models::CreateReportBody {
@@ -185,25 +205,25 @@ async fn range_and_default_responses_round_trip_with_their_media_types() {
     assert_eq!(created.pages, Some(1));
 
     match client.create_report(&query, &body("")).await {
-        Err(responses::client::Error::Documented { status: 422, body }) => {
+        Err(responses::client::ClientError::Documented { status: 422, body }) => {
             assert_eq!(body.message, "a title is required")
         }
         other => panic!("expected the 4XX body, got {other:?}"),
     }
     match client.create_report(&query, &body("busy")).await {
-        Err(responses::client::Error::Documented { status: 503, body }) => {
+        Err(responses::client::ClientError::Documented { status: 503, body }) => {
             assert_eq!(body.message, "try later")
         }
         other => panic!("expected the default body, got {other:?}"),
     }
     // An inline object parameter travels as JSON text.
-    let query = responses::server::ListReportLinesQuery {
+    let query = responses::ListReportLinesQuery {
         filter: Some(responses::models::ListReportLinesFilter { min_line: Some(2) }),
     };
     let lines = client.list_report_lines(&query).await.unwrap();
     assert_eq!(lines.iter().map(|l| l.line).collect::<Vec<_>>(), [2, 3]);
     let all = client
-        .list_report_lines(&responses::server::ListReportLinesQuery::default())
+        .list_report_lines(&responses::ListReportLinesQuery::default())
         .await
         .unwrap();
     assert_eq!(all.len(), 3);
@@ -222,6 +242,16 @@ async fn range_and_default_responses_round_trip_with_their_media_types() {
         response.headers()["content-type"],
         "application/problem+json"
     );
+    // The 4XX range variant, built from the same error type, has the media type its spec names.
+    let response = http
+        .post(format!("{base}/reports"))
+        .header("content-type", "application/json")
+        .body(r#"{"title": ""}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    assert_eq!(response.headers()["content-type"], "application/json");
     // The request body is modelled as JSON (the spec's first choice); the other
     // content type it lists is refused with 415, not misread.
     let response = http
@@ -232,4 +262,194 @@ async fn range_and_default_responses_round_trip_with_their_media_types() {
         .await
         .unwrap();
     assert_eq!(response.status(), 415);
+}
+
+/// The hygiene crate's service: echoes what its parameters carried.
+struct Hygiene;
+
+impl hygiene::server::ApiHooks for Hygiene {
+    type Principal = String;
+
+    async fn authenticate_key(&self, api_key: &str) -> Option<String> {
+        (api_key == "k").then(|| "key".to_owned())
+    }
+
+    async fn authenticate_self(&self, credentials: &str) -> Option<String> {
+        (credentials == "t").then(|| "self".to_owned())
+    }
+}
+
+impl hygiene::server::ResultApi for Hygiene {
+    async fn new_2(
+        &self,
+        principal: String,
+        path: hygiene::NewPath,
+        headers: hygiene::NewHeaders,
+        query: hygiene::NewQuery,
+    ) -> Result<hygiene::server::NewReply, hygiene::server::HttpError> {
+        if path.key == "missing" {
+            let error = hygiene::models::Error {
+                message: "no such thing".to_owned(),
+                status: Some(404),
+            };
+            return Err(hygiene::server::HttpError::new(404, error));
+        }
+        Ok(hygiene::server::NewReply::Ok(
+            hygiene::models::ResultModel {
+                key: path.key,
+                query: path.query,
+                self_: path.self_,
+                value: format!(
+                    "{principal}|{}|{}|{}|{}|{}|{}",
+                    query.query_or_default(),
+                    query.value.as_deref().unwrap_or_default(),
+                    query.item.join(","),
+                    query.plus_one.as_deref().unwrap_or_default(),
+                    query.to_pairs_or_default(),
+                    headers.response,
+                ),
+                type_: query.type_.unwrap_or(hygiene::models::Type::Crate),
+                self_2: query.self_,
+                body: Some(hygiene::models::Vote::MinusOne),
+            },
+        ))
+    }
+
+    async fn with_api_key_2(
+        &self,
+        path: hygiene::WithApiKeyPath,
+        headers: hygiene::WithApiKeyHeaders,
+    ) -> Result<hygiene::server::WithApiKeyReply, hygiene::server::HttpError> {
+        assert_eq!(headers.result.as_deref(), Some("r"));
+        match path.error.as_str() {
+            "gone" => Ok(hygiene::server::WithApiKeyReply::NoContent),
+            _ => Err(hygiene::server::HttpError::new(
+                404,
+                hygiene::models::Error {
+                    message: "not here".to_owned(),
+                    status: None,
+                },
+            )),
+        }
+    }
+}
+
+impl hygiene::server::SelfApi for Hygiene {
+    async fn request_error_2(
+        &self,
+        principal: String,
+        path: hygiene::RequestErrorPath,
+        headers: hygiene::RequestErrorHeaders,
+        query: hygiene::RequestErrorQuery,
+        body: hygiene::models::Self_,
+    ) -> Result<hygiene::server::RequestErrorReply, hygiene::server::HttpError> {
+        Ok(hygiene::server::RequestErrorReply::Created(
+            hygiene::models::OptionModel {
+                some: Some(format!(
+                    "{principal}|{}|{}|{}|{}",
+                    path.key,
+                    body.name,
+                    query.body.unwrap_or_default(),
+                    headers.status.unwrap_or_default()
+                )),
+                none: Some(body.async_.is_some()),
+                string: None,
+            },
+        ))
+    }
+}
+
+#[tokio::test]
+async fn names_that_meet_the_generators_own_are_served() {
+    use hygiene::models::Type;
+    let base = serve(hygiene::server::router(Arc::new(Hygiene))).await;
+    let client = hygiene::client::Client::new(format!("{base}/h"))
+        .with_api_key("k")
+        .with_bearer_token("t");
+    let query = hygiene::NewQuery {
+        value: Some("v".to_owned()),
+        item: vec!["a".to_owned(), "b".to_owned()],
+        plus_one: Some("p".to_owned()),
+        type_: Some(Type::Self_),
+        self_: Some("s".to_owned()),
+        ..Default::default()
+    };
+    let result = client
+        .new_2("k/1", "q", 3, None, None, "resp", None, None, None, &query)
+        .await
+        .unwrap();
+    assert_eq!(result.key, "k/1");
+    assert_eq!(result.query, "q");
+    assert_eq!(result.self_, 3);
+    assert_eq!(result.value, "key|10|v|a,b|p|x|resp");
+    assert_eq!(result.type_, Type::Self_);
+    assert_eq!(result.self_2.as_deref(), Some("s"));
+
+    // The error converts to the documented 404 variant; the client reads its body.
+    match client
+        .new_2(
+            "missing", "q", 3, None, None, "resp", None, None, None, &query,
+        )
+        .await
+    {
+        Err(hygiene::client::ClientError::Documented { status: 404, body }) => {
+            assert_eq!(body.message, "no such thing")
+        }
+        other => panic!("expected the documented 404, got {other:?}"),
+    }
+
+    let body = hygiene::models::Self_ {
+        name: "n".to_owned(),
+        async_: Some("a".to_owned()),
+        await_: None,
+        fn_: None,
+        match_: None,
+        crate_: None,
+        super_: None,
+    };
+    let created = client
+        .request_error_2(
+            "k",
+            "q",
+            1,
+            Some(201),
+            &hygiene::RequestErrorQuery {
+                body: Some("b".to_owned()),
+            },
+            &body,
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.some.as_deref(), Some("self|k|n|b|201"));
+    assert_eq!(created.none, Some(true));
+
+    client.with_api_key_2("gone", Some("r")).await.unwrap();
+    let missing = client.with_api_key_2("here", Some("r")).await.unwrap_err();
+    assert_eq!(missing.status(), Some(404));
+
+    // The checks hold under these names: `self` is at least 1, `query` at most 100.
+    let http = reqwest::Client::new();
+    for (url, field) in [
+        (format!("{base}/h/things/a/b/0"), "self"),
+        (format!("{base}/h/things/a/b/1?query=500"), "query"),
+    ] {
+        let response = http
+            .get(url)
+            .header("x-key", "k")
+            .header("response", "r")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+        let text = response.text().await.unwrap();
+        assert!(text.contains(&format!("`{field}`")), "{text}");
+    }
+    // Without credentials the hook is not even asked.
+    let response = http
+        .get(format!("{base}/h/things/a/b/1"))
+        .header("response", "r")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
 }

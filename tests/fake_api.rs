@@ -5,12 +5,14 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use flexprice_api::server::{
-    ApiHooks, CreateTaskResponse, DownloadTaskExportResponse, GetTaskResponse, GetTaskResultQuery,
-    GetTaskResultResponse, ListTasksQuery, ListTasksResponse, TasksApi, UpdateTaskStatusResponse,
+    ApiHooks, CreateTaskReply, DownloadTaskExportReply, GetTaskReply, GetTaskResultReply,
+    HttpError, ListTasksReply, TasksApi, UpdateTaskStatusReply,
 };
 use flexprice_api::{
-    CreateTaskRequest, ErrorCode, ErrorResponse, PaginationResponse, SuccessResponse, TaskResponse,
-    TaskStatus, TemporalWorkflowResult, UpdateTaskStatusRequest,
+    CreateTaskRequest, DownloadTaskExportPath, ErrorCode, ErrorResponse, GetTaskPath,
+    GetTaskResultQuery, ListTasksQuery, ListTasksResponse, PaginationResponse, SuccessResponse,
+    TaskResponse, TaskStatus, TemporalWorkflowResult, UpdateTaskStatusPath,
+    UpdateTaskStatusRequest,
 };
 
 pub const KEY: &str = "test-key";
@@ -29,13 +31,16 @@ impl Recorder {
     }
 }
 
-fn not_found(what: &str) -> ErrorResponse {
-    ErrorResponse {
-        code: Some(ErrorCode::NotFound),
-        message: Some(format!("{what} not found")),
-        http_status_code: Some(404),
-        details: None,
-    }
+fn not_found(what: &str) -> HttpError {
+    HttpError::new(
+        404,
+        ErrorResponse {
+            code: Some(ErrorCode::NotFound),
+            message: Some(format!("{what} not found")),
+            http_status_code: Some(404),
+            details: None,
+        },
+    )
 }
 
 impl ApiHooks for Recorder {
@@ -47,81 +52,93 @@ impl ApiHooks for Recorder {
 }
 
 impl TasksApi for Recorder {
-    async fn list_tasks(&self, principal: String, query: ListTasksQuery) -> ListTasksResponse {
+    async fn list_tasks(
+        &self,
+        principal: String,
+        query: ListTasksQuery,
+    ) -> Result<ListTasksReply, HttpError> {
         self.record(format!("list_tasks {principal} {query:?}"));
-        ListTasksResponse::Ok(flexprice_api::ListTasksResponse {
+        Ok(ListTasksReply::Ok(ListTasksResponse {
             items: Some(vec![]),
             pagination: Some(PaginationResponse {
                 limit: query.limit,
                 offset: query.offset,
                 total: Some(0),
             }),
-        })
+        }))
     }
 
-    async fn create_task(&self, principal: String, body: CreateTaskRequest) -> CreateTaskResponse {
+    async fn create_task(
+        &self,
+        principal: String,
+        body: CreateTaskRequest,
+    ) -> Result<CreateTaskReply, HttpError> {
         self.record(format!("create_task {principal} {}", body.file_url));
-        CreateTaskResponse::Accepted(TaskResponse {
+        Ok(CreateTaskReply::Accepted(TaskResponse {
             id: Some("task_1".to_owned()),
             file_url: Some(body.file_url),
             task_type: Some(body.task_type),
             task_status: Some(TaskStatus::Pending),
             ..TaskResponse::default()
-        })
+        }))
     }
 
     async fn get_task_result(
         &self,
         principal: String,
         query: GetTaskResultQuery,
-    ) -> GetTaskResultResponse {
+    ) -> Result<GetTaskResultReply, HttpError> {
         self.record(format!("get_task_result {principal} {}", query.workflow_id));
         if query.workflow_id == "missing" {
-            return GetTaskResultResponse::NotFound(not_found("workflow"));
+            return Err(not_found("workflow"));
         }
-        GetTaskResultResponse::Ok(TemporalWorkflowResult {
+        Ok(GetTaskResultReply::Ok(TemporalWorkflowResult {
             workflow_id: Some(query.workflow_id),
             run_id: Some("run_1".to_owned()),
             message: Some("queued".to_owned()),
-        })
+        }))
     }
 
-    async fn get_task(&self, principal: String, id: String) -> GetTaskResponse {
-        self.record(format!("get_task {principal} {id}"));
-        if id == "missing" {
-            return GetTaskResponse::NotFound(not_found("task"));
+    async fn get_task(
+        &self,
+        principal: String,
+        path: GetTaskPath,
+    ) -> Result<GetTaskReply, HttpError> {
+        self.record(format!("get_task {principal} {}", path.id));
+        if path.id == "missing" {
+            return Err(not_found("task"));
         }
-        GetTaskResponse::Ok(TaskResponse {
-            id: Some(id),
+        Ok(GetTaskReply::Ok(TaskResponse {
+            id: Some(path.id),
             ..TaskResponse::default()
-        })
+        }))
     }
 
     async fn download_task_export(
         &self,
         principal: String,
-        id: String,
-    ) -> DownloadTaskExportResponse {
-        self.record(format!("download_task_export {principal} {id}"));
+        path: DownloadTaskExportPath,
+    ) -> Result<DownloadTaskExportReply, HttpError> {
+        self.record(format!("download_task_export {principal} {}", path.id));
         let link = BTreeMap::from([(
             "download_url".to_owned(),
-            format!("https://files.test/{id}"),
+            format!("https://files.test/{}", path.id),
         )]);
-        DownloadTaskExportResponse::Ok(link)
+        Ok(DownloadTaskExportReply::Ok(link))
     }
 
     async fn update_task_status(
         &self,
         principal: String,
-        id: String,
+        path: UpdateTaskStatusPath,
         body: UpdateTaskStatusRequest,
-    ) -> UpdateTaskStatusResponse {
+    ) -> Result<UpdateTaskStatusReply, HttpError> {
         self.record(format!(
-            "update_task_status {principal} {id} {}",
-            body.task_status
+            "update_task_status {principal} {} {}",
+            path.id, body.task_status
         ));
-        UpdateTaskStatusResponse::Ok(SuccessResponse {
+        Ok(UpdateTaskStatusReply::Ok(SuccessResponse {
             message: Some("updated".to_owned()),
-        })
+        }))
     }
 }

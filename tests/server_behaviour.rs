@@ -279,8 +279,7 @@ async fn unknown_routes_and_methods_answer_in_the_error_format() {
 
 #[test]
 fn query_defaults_come_from_the_spec_and_pairs_round_trip() {
-    use flexprice_api::server::ListTasksQuery;
-    use flexprice_api::{ListTasksOrder, TaskType};
+    use flexprice_api::{ListTasksOrder, ListTasksQuery, TaskType};
     let empty = ListTasksQuery::default();
     assert_eq!(empty.limit_or_default(), 50);
     assert_eq!(empty.offset_or_default(), 0);

@@ -14,12 +14,117 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Security schemes, sorted by name.
     pub security_schemes: Vec<SecurityScheme>,
+    /// One server trait per tag, in name order.
+    pub traits: Vec<ApiTrait>,
+    /// The distinct security requirements of the operations, in first-use order.
+    pub requirements: Vec<Requirement>,
+    /// The spec's error format: what operations return as errors and what
+    /// refused requests are answered with.
+    pub error: ErrorFormat,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Server {
     pub url: String,
     pub description: Option<String>,
+    /// The client constant holding its URL (`SERVER_US_REGION`).
+    pub const_name: String,
+}
+
+/// A server trait: the operations of one tag (an operation's first tag).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiTrait {
+    /// Rust identifier (`TasksApi`).
+    pub name: String,
+    /// The tag as written (`Default` for operations without one).
+    pub tag: String,
+    /// Indices into [`Api::operations`], in spec order.
+    pub operations: Vec<usize>,
+}
+
+/// A security requirement: any one alternative suffices; each alternative
+/// lists the schemes (indices into [`Api::security_schemes`]) needed together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requirement {
+    /// The server function that checks it (`require_api_key_auth`).
+    pub fn_name: String,
+    pub alternatives: Vec<Vec<usize>>,
+}
+
+/// The body of the spec's errors and how a refused request fills it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorFormat {
+    /// The type most client-error responses name; `None`: any JSON value.
+    pub body: Option<TypeRef>,
+    /// How the server builds the body of a refused request.
+    pub fill: ErrorFill,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ErrorFill {
+    /// `{"message": …, "status": …}`: the spec has no error type we can fill.
+    Generic,
+    /// A struct of the spec, field by field.
+    Struct {
+        type_name: String,
+        fields: Vec<FieldFill>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldFill {
+    /// The struct field (Rust identifier).
+    pub field: String,
+    pub value: FillValue,
+    /// How many `Some(…)` wrap the value (0 required, 1 optional, 2 three-state).
+    pub wrap: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FillValue {
+    /// The request error's message.
+    Message,
+    /// The status as this integer type.
+    Status(TypeRef),
+    /// A code enum: the variant for each kind of refusal.
+    Code {
+        enum_name: String,
+        invalid: String,
+        unauthorized: String,
+        not_found: String,
+        not_allowed: String,
+    },
+    /// `None` for an optional field we cannot fill.
+    Nothing,
+    /// `Default::default()` (the map of additional properties).
+    Default,
+}
+
+impl Api {
+    /// Whether the crate needs `chrono`: a model, parameter or body mentions a date.
+    pub fn uses_chrono(&self) -> bool {
+        self.types.iter().any(|def| match &def.kind {
+            TypeKind::Struct(s) => {
+                s.fields.iter().any(|f| f.ty.uses_chrono())
+                    || s.additional
+                        .as_ref()
+                        .is_some_and(|extra| extra.ty.uses_chrono())
+            }
+            TypeKind::Alias(ty) => ty.uses_chrono(),
+            TypeKind::Union(u) => u.variants.iter().any(|v| v.ty.uses_chrono()),
+            TypeKind::Enum(_) => false,
+        }) || self.operations.iter().any(|op| {
+            op.params.iter().any(|p| p.ty.uses_chrono())
+                || op.body.as_ref().is_some_and(|body| match &body.kind {
+                    BodyKind::Json(Some(ty)) => ty.uses_chrono(),
+                    _ => false,
+                })
+                || op.responses.iter().any(|r| match &r.content {
+                    ResponseContent::Json { ty: Some(ty), .. } => ty.uses_chrono(),
+                    _ => false,
+                })
+        })
+    }
 }
 
 /// A named Rust type to emit.
@@ -156,20 +261,6 @@ impl TypeRef {
     }
 }
 
-/// Numeric and enum constraints a parameter declares.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Constraints {
-    pub minimum: Option<f64>,
-    pub maximum: Option<f64>,
-    pub exclusive_minimum: bool,
-    pub exclusive_maximum: bool,
-    pub min_length: Option<usize>,
-    pub max_length: Option<usize>,
-    pub pattern: Option<String>,
-    /// The schema's `default`, as JSON.
-    pub default: Option<serde_json::Value>,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Method {
     Get,
@@ -201,13 +292,27 @@ impl Method {
 pub struct Operation {
     /// `operationId` as written, or one derived from method and path (`get_pets_id`).
     pub id: String,
-    /// Rust function name (snake_case).
+    /// Rust function name (snake_case): the trait method and the client method.
     pub fn_name: String,
     /// Rust type-name stem (UpperCamelCase), for per-operation types.
     pub type_name: String,
+    /// The server trait that holds it (`TasksApi`).
+    pub trait_name: String,
+    /// The enum of its documented responses (`GetTaskReply`).
+    pub reply: String,
+    /// The server's handler function (`handle_get_task`).
+    pub handler: String,
+    /// The structs of its path, query and header parameters, when it has any.
+    pub path_struct: Option<String>,
+    pub query_struct: Option<String>,
+    pub header_struct: Option<String>,
+    /// Summary, description and `METHOD /path`, as doc text.
+    pub docs: String,
     pub method: Method,
     /// Path template as in the spec, e.g. `/tasks/{id}`.
     pub path: String,
+    /// The path template, parsed.
+    pub template: Vec<PathPart>,
     pub summary: Option<String>,
     pub description: Option<String>,
     pub tags: Vec<String>,
@@ -219,6 +324,24 @@ pub struct Operation {
     /// Alternatives: any one requirement suffices; each lists the schemes it needs together.
     /// Empty: no authentication.
     pub security: Vec<Vec<String>>,
+    /// Index into [`Api::requirements`]; `None`: no authentication.
+    pub requirement: Option<usize>,
+    /// The media types the client asks for (`Accept`), if any response has a body.
+    pub accept: Option<String>,
+}
+
+impl Operation {
+    pub fn params_in(&self, location: ParamLocation) -> impl Iterator<Item = &Param> {
+        self.params.iter().filter(move |p| p.location == location)
+    }
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathPart {
+    Literal(String),
+    /// Index into [`Operation::params`].
+    Param(usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -243,22 +366,104 @@ impl ParamLocation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
     pub wire_name: String,
-    /// Rust identifier (snake_case), unique within the operation.
-    pub name: String,
+    /// Field of its location's struct (snake_case), unique within that struct.
+    pub field: String,
+    /// Argument of the client method (snake_case), unique within the method.
+    pub arg: String,
     pub location: ParamLocation,
+    /// Required and not an array (a missing array is empty).
     pub required: bool,
     pub docs: Option<String>,
     pub ty: TypeRef,
-    pub constraints: Constraints,
+    pub shape: ParamShape,
+    /// Checks applied, in order, after parsing.
+    pub checks: Vec<Check>,
+    /// The spec's `default`, when it can be written as a Rust value.
+    pub default: Option<ParamDefault>,
+}
+
+/// How a parameter's values are written as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueForm {
+    /// `FromStr` / `Display`: strings, numbers, booleans, dates, string enums.
+    Text,
+    /// `date-time`: `FromStr`, written as RFC 3339.
+    DateTime,
+    /// Anything structured: JSON text.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamShape {
+    /// One value (`ty` itself).
+    Single(ValueForm),
+    /// A query array: one pair per item (`ids=a&ids=b`).
+    Repeated(ValueForm),
+    /// A path or header array: items comma-separated in one value.
+    CommaSeparated(ValueForm),
+}
+
+/// A number as written in the spec, typed for the parameter it bounds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Check {
+    AtLeast(Number),
+    GreaterThan(Number),
+    AtMost(Number),
+    LessThan(Number),
+    MinLength(usize),
+    MaxLength(usize),
+}
+
+impl Check {
+    /// A lower (`minimum`) or upper (`maximum`) bound, exclusive or not.
+    pub fn at(lower: bool, exclusive: bool, bound: Number) -> Check {
+        match (lower, exclusive) {
+            (true, false) => Check::AtLeast(bound),
+            (true, true) => Check::GreaterThan(bound),
+            (false, false) => Check::AtMost(bound),
+            (false, true) => Check::LessThan(bound),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamDefault {
+    /// The accessor on the query struct (`limit_or_default`).
+    pub method: String,
+    /// The default as JSON, for docs.
+    pub json: String,
+    pub value: DefaultValue,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultValue {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Str(String),
+    Variant { enum_name: String, variant: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestBody {
     pub content_type: String,
-    /// `None` when the body has no schema (raw bytes).
-    pub ty: Option<TypeRef>,
+    pub kind: BodyKind,
     pub required: bool,
     pub docs: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyKind {
+    /// JSON of this type; `None`: any JSON value.
+    Json(Option<TypeRef>),
+    /// Raw bytes of the content type.
+    Bytes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -282,11 +487,36 @@ impl std::fmt::Display for StatusCode {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
     pub status: StatusCode,
+    /// Its variant in the reply enum (`Ok`, `NotFound`, `Status4xx`, `Default`).
+    pub variant: String,
     pub description: String,
-    /// The first content type, if the response has a body.
-    pub content_type: Option<String>,
-    /// The body type; `None` for bodiless responses or bodies without a schema.
-    pub ty: Option<TypeRef>,
+    pub content: ResponseContent,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseContent {
+    None,
+    /// JSON; `ty: None` is any JSON value. `media_type` is the spec's, which
+    /// may be another JSON type (`application/problem+json`).
+    Json {
+        media_type: String,
+        ty: Option<TypeRef>,
+    },
+    /// Raw bytes of the media type.
+    Bytes {
+        media_type: String,
+    },
+}
+
+impl ResponseContent {
+    pub fn media_type(&self) -> Option<&str> {
+        match self {
+            ResponseContent::None => None,
+            ResponseContent::Json { media_type, .. } | ResponseContent::Bytes { media_type } => {
+                Some(media_type)
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -294,6 +524,13 @@ pub struct SecurityScheme {
     pub name: String,
     pub description: Option<String>,
     pub kind: SecurityKind,
+    /// The `ApiHooks` method that checks its credentials (`authenticate_api_key_auth`).
+    pub hook: String,
+    /// The `Client` field and builder method holding its credentials.
+    pub client_field: String,
+    pub client_setter: String,
+    /// `with_api_key` / `with_bearer_token` for the spec's only scheme of a kind.
+    pub client_alias: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -18,6 +18,7 @@ pub mod error;
 pub mod ir;
 pub mod load;
 pub mod lower;
+pub mod names;
 pub mod select;
 
 use std::collections::BTreeSet;

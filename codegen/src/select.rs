@@ -204,7 +204,7 @@ fn listed(names: &[&String]) -> String {
 fn operation_id(method: &str, path: &str, operation: &Value) -> String {
     match operation.get("operationId").and_then(Value::as_str) {
         Some(id) if !id.trim().is_empty() => id.to_owned(),
-        _ => crate::lower::names::derived_operation_id(method, path),
+        _ => crate::names::derived_operation_id(method, path),
     }
 }
 

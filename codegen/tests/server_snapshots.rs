@@ -8,7 +8,9 @@
 //!   and query, a keyword as a name;
 //! - `responses`: several content types (request and response), `default` and
 //!   range (`4XX`) responses, `+json` media types, inline schemas in bodies,
-//!   arrays and parameters.
+//!   arrays and parameters;
+//! - `hygiene`: parameters, fields, schemas, tags and operation ids named after
+//!   the generator's own identifiers, Rust keywords and prelude names.
 //!
 //! Each spec's whole generated crate is kept in `tests/crates/<spec>/`, a
 //! workspace member, so it is compiled and linted; its behaviour is tested in
@@ -16,7 +18,7 @@
 
 use std::path::Path;
 
-use codegen::emit::{Options, render_client, render_server};
+use codegen::emit::{Options, render_client, render_params, render_server};
 use codegen::{load, lower};
 
 fn lowered(name: &str) -> (codegen::ir::Api, Options) {
@@ -42,10 +44,10 @@ fn render(name: &str) -> String {
 fn client_operations() {
     let (api, options) = lowered("operations");
     let client = render_client(&api, &options).expect("renders");
-    assert!(client.contains("query: &ListItemsQuery,"));
-    assert!(client.contains("Result<Vec<models::Item>, Error<models::Error>>"));
+    assert!(client.contains("query: &params::ListItemsQuery,"));
+    assert!(client.contains("Result<Vec<models::Item>, ClientError<models::Error>>"));
     assert!(client.contains("pub fn with_api_key(self, key: impl Into<String>) -> Self"));
-    assert!(client.contains("pub fn with_bearer_token(self, token: impl Into<String>) -> Self"));
+    assert!(client.contains("pub fn with_bearer_token(self, key: impl Into<String>) -> Self"));
     assert!(client.contains("409 | 500..=599 =>"));
     insta::assert_snapshot!("client_operations", client);
 }
@@ -58,6 +60,7 @@ fn operations() {
     assert!(server.contains("pub trait AdminApi: ApiHooks"));
     assert!(server.contains("pub fn router<A: AdminApi + ItemsApi>"));
     assert!(server.contains("Status5xx(axum::http::StatusCode, models::Error)"));
+    assert!(server.contains("-> impl Future<Output = Result<ListItemsReply, HttpError>> + Send;"));
     assert!(server.contains("NoContent,"));
     assert!(server.contains("pub const BASE_PATH: &str = \"/base\";"));
     insta::assert_snapshot!("server_operations", server);
@@ -67,17 +70,21 @@ fn operations() {
 fn parameters() {
     let (api, options) = lowered("parameters");
     let server = render_server(&api, &options).expect("renders");
-    // The shapes the spec asks for, spelled out so a bad snapshot cannot hide them.
-    assert!(server.contains("pub struct GetThingsIdQuery {"));
-    assert!(server.contains("pub query_id: Option<i64>,"));
-    assert!(server.contains("pub page_size: Option<i64>,"));
-    assert!(server.contains("pub dash: Option<String>,"));
-    assert!(server.contains("pub type_: String,"));
-    assert!(server.contains("\"$filter\""));
-    assert!(server.contains("\"page[size]\""));
     insta::assert_snapshot!("server_parameters", server);
+    let params = render_params(&api, &options).expect("renders");
+    // The shapes the spec asks for, spelled out so a bad snapshot cannot hide them.
+    assert!(params.contains("pub struct GetThingsIdQuery {"));
+    assert!(params.contains("pub struct GetThingsIdPath {"));
+    assert!(params.contains("pub page_size: Option<i64>,"));
+    assert!(params.contains("pub dash: Option<String>,"));
+    assert!(params.contains("pub type_: String,"));
+    assert!(params.contains("\"$filter\""));
+    assert!(params.contains("\"page[size]\""));
+    insta::assert_snapshot!("params_parameters", params);
     let client = render_client(&api, &options).expect("renders");
     assert!(client.contains("pub async fn get_things_id("));
+    // A query parameter with a path parameter's name: a field of each struct, two arguments.
+    assert!(client.contains("        id: &str,\n        x_request_id: Option<&str>,\n        query: &params::GetThingsIdQuery,"));
     assert!(client.contains("pub async fn get_things_id_parts_part_no("));
     insta::assert_snapshot!("client_parameters", client);
 }
@@ -93,14 +100,34 @@ fn responses() {
     assert!(server.contains("\"application/problem+json\""));
     insta::assert_snapshot!("server_responses", server);
     let client = render_client(&api, &options).expect("renders");
-    assert!(
-        client.contains("(\"accept\", \"application/json, application/problem+json\".to_owned())")
-    );
+    assert!(client.contains(".accept(\"application/json, application/problem+json\")"));
     insta::assert_snapshot!("client_responses", client);
     let models = codegen::emit::render_models(&api, &options).expect("renders");
     assert!(models.contains("pub struct CreateReportBodySectionsItem {"));
     assert!(models.contains("pub enum CreateReportFormat {"));
     insta::assert_snapshot!("models_responses", models);
+}
+
+#[test]
+fn hygiene() {
+    let (api, options) = lowered("hygiene");
+    let params = render_params(&api, &options).expect("renders");
+    assert!(params.contains("pub plus_one: Option<String>,"));
+    assert!(params.contains("pub minus_one: Option<String>,"));
+    assert!(params.contains("pub self_: i64,"));
+    assert!(params.contains("pub type_: Option<models::Type>,"));
+    insta::assert_snapshot!("params_hygiene", params);
+    let server = render_server(&api, &options).expect("renders");
+    assert!(server.contains("fn new_2(\n"));
+    assert!(server.contains("pub trait SelfApi: ApiHooks"));
+    insta::assert_snapshot!("server_hygiene", server);
+    let client = render_client(&api, &options).expect("renders");
+    assert!(client.contains("pub async fn with_api_key_2("));
+    insta::assert_snapshot!("client_hygiene", client);
+    let models = codegen::emit::render_models(&api, &options).expect("renders");
+    assert!(models.contains("PlusOne,"));
+    assert!(models.contains("MinusOne,"));
+    insta::assert_snapshot!("models_hygiene", models);
 }
 
 /// `tests/crates/<spec>/` is the whole crate generated from each spec, a
@@ -109,7 +136,7 @@ fn responses() {
 #[test]
 fn the_compiled_crates_are_current() {
     let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    for name in ["operations", "parameters", "responses"] {
+    for name in ["hygiene", "operations", "parameters", "responses"] {
         let spec = tests.join(format!("server-specs/{name}.yaml"));
         let out = tests.join(format!("crates/{name}"));
         let options =

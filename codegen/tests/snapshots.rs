@@ -109,7 +109,9 @@ snapshot_tests!(
 fn the_output_crate_compiles_every_snapshot() {
     let mut lib = String::from(
         "//! Every models snapshot of `codegen/tests/snapshots.rs`, compiled.\n\
-         //! Written by that test (CODEGEN_UPDATE_OUTPUT=1); do not edit.\n\n",
+         //! Written by that test (CODEGEN_UPDATE_OUTPUT=1); do not edit.\n\n\
+         /// What a generated crate has in `src/runtime/`.\n\
+         pub use codegen_runtime as runtime;\n\n",
     );
     for name in SPECS {
         lib.push_str(&format!("#[rustfmt::skip]\npub mod {name};\n"));

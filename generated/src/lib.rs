@@ -6,8 +6,10 @@
 //! See the crate's README for the list of types and operations.
 //!
 //! - `models`: the schemas, re-exported at the crate root.
-//! - `server`: one trait per tag, response enums, query structs and an axum router.
+//! - `params`: path, query and header parameters per operation, re-exported at the crate root.
+//! - `server` (cargo feature `server`, on by default): one trait per tag, reply enums and an axum router.
 //! - `client` (cargo feature `client`, on by default): a typed `reqwest` client.
+//! - `runtime`: support code copied unchanged from the generator.
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
 #[cfg(feature = "client")]
@@ -18,10 +20,16 @@ pub mod client;
 pub mod models;
 
 #[rustfmt::skip]
+pub mod params;
+
+pub mod runtime;
+
+#[cfg(feature = "server")]
+#[rustfmt::skip]
 pub mod server;
 
 #[rustfmt::skip]
 pub mod spec;
 
-#[allow(unused_imports)]
 pub use models::*;
+pub use params::*;

@@ -3,58 +3,7 @@
 
 use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
-
-/// A string that is not one of an enum's values (the error of `FromStr`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseEnumError {
-    type_name: &'static str,
-    value: String,
-    expected: &'static [&'static str],
-}
-
-impl ParseEnumError {
-    /// The enum that was asked for.
-    pub fn type_name(&self) -> &'static str {
-        self.type_name
-    }
-    /// The string that matched no value.
-    pub fn value(&self) -> &str {
-        &self.value
-    }
-    /// The values the enum accepts.
-    pub fn expected(&self) -> &'static [&'static str] {
-        self.expected
-    }
-    /// The variant of `all` whose wire value (same index in `values`) is `value`.
-    fn find<T: Copy>(
-        type_name: &'static str,
-        value: &str,
-        values: &'static [&'static str],
-        all: &[T],
-    ) -> Result<T, Self> {
-        match values.iter().position(|candidate| *candidate == value) {
-            Some(index) => Ok(all[index]),
-            None => {
-                Err(ParseEnumError {
-                    type_name,
-                    value: value.to_owned(),
-                    expected: values,
-                })
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for ParseEnumError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f, "`{}` is not a valid {}; expected one of: {}", self.value, self.type_name,
-            self.expected.join(", ")
-        )
-    }
-}
-
-impl std::error::Error for ParseEnumError {}
+pub use crate::runtime::enums::ParseEnumError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateTaskRequest {
@@ -72,8 +21,18 @@ pub struct CreateTaskRequest {
 }
 
 /// Kind of record a task imports or exports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum EntityType {
     #[serde(rename = "EVENTS")]
     Events,
@@ -87,11 +46,11 @@ pub enum EntityType {
 
 impl EntityType {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [EntityType; 4] = [
-        EntityType::Events,
-        EntityType::Prices,
-        EntityType::Customers,
-        EntityType::Features,
+    pub const ALL: [Self; 4] = [
+        Self::Events,
+        Self::Prices,
+        Self::Customers,
+        Self::Features,
     ];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 4] = ["EVENTS", "PRICES", "CUSTOMERS", "FEATURES"];
@@ -115,8 +74,18 @@ impl std::str::FromStr for EntityType {
 }
 
 /// Machine-readable error category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum ErrorCode {
     #[serde(rename = "http_client_error")]
     HttpClient,
@@ -148,20 +117,20 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [ErrorCode; 13] = [
-        ErrorCode::HttpClient,
-        ErrorCode::SystemError,
-        ErrorCode::InternalError,
-        ErrorCode::NotFound,
-        ErrorCode::AlreadyExists,
-        ErrorCode::VersionConflict,
-        ErrorCode::Validation,
-        ErrorCode::InvalidOperation,
-        ErrorCode::PermissionDenied,
-        ErrorCode::Database,
-        ErrorCode::ServiceUnavailable,
-        ErrorCode::TooManyRequests,
-        ErrorCode::NotImplemented,
+    pub const ALL: [Self; 13] = [
+        Self::HttpClient,
+        Self::SystemError,
+        Self::InternalError,
+        Self::NotFound,
+        Self::AlreadyExists,
+        Self::VersionConflict,
+        Self::Validation,
+        Self::InvalidOperation,
+        Self::PermissionDenied,
+        Self::Database,
+        Self::ServiceUnavailable,
+        Self::TooManyRequests,
+        Self::NotImplemented,
     ];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 13] = [
@@ -215,8 +184,18 @@ pub struct ErrorResponse {
 }
 
 /// Format of the file a task reads or writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum FileType {
     #[serde(rename = "CSV")]
     Csv,
@@ -226,7 +205,7 @@ pub enum FileType {
 
 impl FileType {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [FileType; 2] = [FileType::Csv, FileType::Json];
+    pub const ALL: [Self; 2] = [Self::Csv, Self::Json];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 2] = ["CSV", "JSON"];
     /// The value on the wire.
@@ -248,8 +227,18 @@ impl std::str::FromStr for FileType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum ListTasksOrder {
     #[serde(rename = "asc")]
     Asc,
@@ -259,7 +248,7 @@ pub enum ListTasksOrder {
 
 impl ListTasksOrder {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [ListTasksOrder; 2] = [ListTasksOrder::Asc, ListTasksOrder::Desc];
+    pub const ALL: [Self; 2] = [Self::Asc, Self::Desc];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 2] = ["asc", "desc"];
     /// The value on the wire.
@@ -305,8 +294,18 @@ pub struct PaginationResponse {
 }
 
 /// Lifecycle status of a stored entity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum Status {
     #[serde(rename = "published")]
     Published,
@@ -318,7 +317,7 @@ pub enum Status {
 
 impl Status {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [Status; 3] = [Status::Published, Status::Deleted, Status::Archived];
+    pub const ALL: [Self; 3] = [Self::Published, Self::Deleted, Self::Archived];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 3] = ["published", "deleted", "archived"];
     /// The value on the wire.
@@ -422,8 +421,18 @@ pub struct TaskResponse {
 }
 
 /// Processing state of a task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum TaskStatus {
     #[serde(rename = "PENDING")]
     Pending,
@@ -437,11 +446,11 @@ pub enum TaskStatus {
 
 impl TaskStatus {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [TaskStatus; 4] = [
-        TaskStatus::Pending,
-        TaskStatus::Processing,
-        TaskStatus::Completed,
-        TaskStatus::Failed,
+    pub const ALL: [Self; 4] = [
+        Self::Pending,
+        Self::Processing,
+        Self::Completed,
+        Self::Failed,
     ];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 4] = [
@@ -470,8 +479,18 @@ impl std::str::FromStr for TaskStatus {
 }
 
 /// Direction of a task: import records from a file or export them to one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum TaskType {
     #[serde(rename = "IMPORT")]
     Import,
@@ -481,7 +500,7 @@ pub enum TaskType {
 
 impl TaskType {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [TaskType; 2] = [TaskType::Import, TaskType::Export];
+    pub const ALL: [Self; 2] = [Self::Import, Self::Export];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 2] = ["IMPORT", "EXPORT"];
     /// The value on the wire.

@@ -2,12 +2,14 @@
 //! the generated types and [`TaskService`] calls.
 
 use flexprice_api::server::{
-    ApiHooks, CreateTaskResponse, DownloadTaskExportResponse, GetTaskResponse, GetTaskResultQuery,
-    GetTaskResultResponse, ListTasksQuery, ListTasksResponse, TasksApi, UpdateTaskStatusResponse,
+    ApiHooks, CreateTaskReply, DownloadTaskExportReply, GetTaskReply, GetTaskResultReply,
+    HttpError, ListTasksReply, TasksApi, UpdateTaskStatusReply,
 };
 use flexprice_api::{
-    CreateTaskRequest, ErrorCode, ErrorResponse, PaginationResponse, SuccessResponse, TaskResponse,
-    TaskStatus, TaskType, TemporalWorkflowResult, UpdateTaskStatusRequest,
+    CreateTaskRequest, DownloadTaskExportPath, ErrorCode, ErrorResponse, GetTaskPath,
+    GetTaskResultQuery, ListTasksQuery, ListTasksResponse, PaginationResponse, SuccessResponse,
+    TaskResponse, TaskStatus, TaskType, TemporalWorkflowResult, UpdateTaskStatusPath,
+    UpdateTaskStatusRequest,
 };
 
 use std::collections::BTreeMap;
@@ -37,29 +39,23 @@ pub(crate) fn error_body(code: ErrorCode, status: u16, message: String) -> Error
     }
 }
 
-/// The three error answers every operation documents.
-enum Failure {
-    BadRequest(ErrorResponse),
-    NotFound(ErrorResponse),
-    Internal(ErrorResponse),
-}
-
-impl From<ServiceError> for Failure {
+/// The service's errors in the spec's error format: each operation answers
+/// with its documented response for the status.
+impl From<ServiceError> for HttpError {
     fn from(error: ServiceError) -> Self {
         match error {
             ServiceError::Validation(message) => {
-                Failure::BadRequest(error_body(ErrorCode::Validation, 400, message))
+                HttpError::new(400, error_body(ErrorCode::Validation, 400, message))
             }
             ServiceError::NotFound(message) => {
-                Failure::NotFound(error_body(ErrorCode::NotFound, 404, message))
+                HttpError::new(404, error_body(ErrorCode::NotFound, 404, message))
             }
             ServiceError::Store(err) => {
                 tracing::error!(error = %err, "storage failed");
-                Failure::Internal(error_body(
-                    ErrorCode::Database,
+                HttpError::new(
                     500,
-                    "the task store failed".to_owned(),
-                ))
+                    error_body(ErrorCode::Database, 500, "the task store failed".to_owned()),
+                )
             }
         }
     }
@@ -124,145 +120,101 @@ impl<S: TaskStore> ApiHooks for Api<S> {
 }
 
 impl<S: TaskStore> TasksApi for Api<S> {
-    async fn list_tasks(&self, principal: Principal, query: ListTasksQuery) -> ListTasksResponse {
-        match self
-            .service
-            .list(&principal.scope, &query)
-            .await
-            .map_err(Failure::from)
-        {
-            Ok(page) => ListTasksResponse::Ok(flexprice_api::ListTasksResponse {
-                items: Some(page.tasks.into_iter().map(task_response).collect()),
-                pagination: Some(PaginationResponse {
-                    limit: Some(page.limit),
-                    offset: Some(page.offset),
-                    total: Some(page.total),
-                }),
+    async fn list_tasks(
+        &self,
+        principal: Principal,
+        query: ListTasksQuery,
+    ) -> Result<ListTasksReply, HttpError> {
+        let page = self.service.list(&principal.scope, &query).await?;
+        Ok(ListTasksReply::Ok(ListTasksResponse {
+            items: Some(page.tasks.into_iter().map(task_response).collect()),
+            pagination: Some(PaginationResponse {
+                limit: Some(page.limit),
+                offset: Some(page.offset),
+                total: Some(page.total),
             }),
-            Err(Failure::BadRequest(body) | Failure::NotFound(body)) => {
-                ListTasksResponse::BadRequest(body)
-            }
-            Err(Failure::Internal(body)) => ListTasksResponse::InternalServerError(body),
-        }
+        }))
     }
 
     async fn create_task(
         &self,
         principal: Principal,
         body: CreateTaskRequest,
-    ) -> CreateTaskResponse {
-        match self
-            .service
-            .create(&principal, body)
-            .await
-            .map_err(Failure::from)
-        {
-            Ok(task) => CreateTaskResponse::Accepted(task_response(task)),
-            Err(Failure::BadRequest(body) | Failure::NotFound(body)) => {
-                CreateTaskResponse::BadRequest(body)
-            }
-            Err(Failure::Internal(body)) => CreateTaskResponse::InternalServerError(body),
-        }
+    ) -> Result<CreateTaskReply, HttpError> {
+        let task = self.service.create(&principal, body).await?;
+        Ok(CreateTaskReply::Accepted(task_response(task)))
     }
 
     async fn get_task_result(
         &self,
         principal: Principal,
         query: GetTaskResultQuery,
-    ) -> GetTaskResultResponse {
-        match self
+    ) -> Result<GetTaskResultReply, HttpError> {
+        let report = self
             .service
             .run_report(&principal.scope, &query.workflow_id)
-            .await
-            .map_err(Failure::from)
-        {
-            Ok(report) => GetTaskResultResponse::Ok(TemporalWorkflowResult {
-                workflow_id: Some(report.workflow_id),
-                run_id: Some(report.run_id),
-                message: Some(report.message),
-            }),
-            Err(Failure::BadRequest(body)) => GetTaskResultResponse::BadRequest(body),
-            Err(Failure::NotFound(body)) => GetTaskResultResponse::NotFound(body),
-            Err(Failure::Internal(body)) => GetTaskResultResponse::InternalServerError(body),
-        }
+            .await?;
+        Ok(GetTaskResultReply::Ok(TemporalWorkflowResult {
+            workflow_id: Some(report.workflow_id),
+            run_id: Some(report.run_id),
+            message: Some(report.message),
+        }))
     }
 
-    async fn get_task(&self, principal: Principal, id: String) -> GetTaskResponse {
-        match self
-            .service
-            .get(&principal.scope, &id)
-            .await
-            .map_err(Failure::from)
-        {
-            Ok(task) => GetTaskResponse::Ok(task_response(task)),
-            Err(Failure::BadRequest(body)) => GetTaskResponse::BadRequest(body),
-            Err(Failure::NotFound(body)) => GetTaskResponse::NotFound(body),
-            Err(Failure::Internal(body)) => GetTaskResponse::InternalServerError(body),
-        }
+    async fn get_task(
+        &self,
+        principal: Principal,
+        path: GetTaskPath,
+    ) -> Result<GetTaskReply, HttpError> {
+        let task = self.service.get(&principal.scope, &path.id).await?;
+        Ok(GetTaskReply::Ok(task_response(task)))
     }
 
     async fn download_task_export(
         &self,
         principal: Principal,
-        id: String,
-    ) -> DownloadTaskExportResponse {
-        let task = match self
-            .service
-            .get(&principal.scope, &id)
-            .await
-            .map_err(Failure::from)
-        {
-            Ok(task) => task,
-            Err(Failure::BadRequest(body)) => return DownloadTaskExportResponse::BadRequest(body),
-            Err(Failure::NotFound(body)) => return DownloadTaskExportResponse::NotFound(body),
-            Err(Failure::Internal(body)) => {
-                return DownloadTaskExportResponse::InternalServerError(body);
-            }
-        };
-        let refuse = |message: String| {
-            DownloadTaskExportResponse::BadRequest(error_body(ErrorCode::Validation, 400, message))
-        };
+        path: DownloadTaskExportPath,
+    ) -> Result<DownloadTaskExportReply, HttpError> {
+        let id = &path.id;
+        let task = self.service.get(&principal.scope, id).await?;
         if task.task_type == TaskType::Import {
-            return refuse(format!(
+            return Err(ServiceError::Validation(format!(
                 "task {id} is an import; only export tasks have a file to download"
-            ));
+            ))
+            .into());
         }
         if task.task_status != TaskStatus::Completed {
-            return refuse(format!(
+            return Err(ServiceError::Validation(format!(
                 "export task {id} is {}, not COMPLETED; its file is not ready",
                 task.task_status
-            ));
+            ))
+            .into());
         }
         if self.export_file(&task).await.is_none() {
             // Marked COMPLETED by hand, without a run that wrote a file.
-            return DownloadTaskExportResponse::NotFound(error_body(
-                ErrorCode::NotFound,
-                404,
-                format!("export task {id} has no exported file"),
-            ));
+            return Err(
+                ServiceError::NotFound(format!("export task {id} has no exported file")).into(),
+            );
         }
         let link = self.links.link(&task.id, crate::domain::now());
-        DownloadTaskExportResponse::Ok(BTreeMap::from([("download_url".to_owned(), link)]))
+        Ok(DownloadTaskExportReply::Ok(BTreeMap::from([(
+            "download_url".to_owned(),
+            link,
+        )])))
     }
 
     async fn update_task_status(
         &self,
         principal: Principal,
-        id: String,
+        path: UpdateTaskStatusPath,
         body: UpdateTaskStatusRequest,
-    ) -> UpdateTaskStatusResponse {
-        match self
+    ) -> Result<UpdateTaskStatusReply, HttpError> {
+        let task = self
             .service
-            .update_status(&principal, &id, body.task_status)
-            .await
-            .map_err(Failure::from)
-        {
-            Ok(task) => UpdateTaskStatusResponse::Ok(SuccessResponse {
-                message: Some(format!("task {} is {}", task.id, task.task_status)),
-            }),
-            Err(Failure::BadRequest(body)) => UpdateTaskStatusResponse::BadRequest(body),
-            Err(Failure::NotFound(body)) => UpdateTaskStatusResponse::NotFound(body),
-            Err(Failure::Internal(body)) => UpdateTaskStatusResponse::InternalServerError(body),
-        }
+            .update_status(&principal, &path.id, body.task_status)
+            .await?;
+        Ok(UpdateTaskStatusReply::Ok(SuccessResponse {
+            message: Some(format!("task {} is {}", task.id, task.task_status)),
+        }))
     }
 }

@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
-use flexprice_api::server::ListTasksQuery;
-use flexprice_api::{CreateTaskRequest, ListTasksOrder, Status, TaskStatus, TaskType};
+use flexprice_api::{
+    CreateTaskRequest, ListTasksOrder, ListTasksQuery, Status, TaskStatus, TaskType,
+};
 use tokio::sync::Notify;
 
 use crate::auth::Principal;

@@ -5,10 +5,10 @@
 mod common;
 
 use common::{KEY_A, KEY_A_STAGING, KEY_B, Service, config, documented};
-use flexprice_api::client::{Client, Error, GetTaskResultQuery, ListTasksQuery};
+use flexprice_api::client::{Client, ClientError};
 use flexprice_api::{
-    CreateTaskRequest, EntityType, ErrorCode, FileType, ListTasksOrder, TaskStatus, TaskType,
-    UpdateTaskStatusRequest,
+    CreateTaskRequest, EntityType, ErrorCode, FileType, GetTaskResultQuery, ListTasksOrder,
+    ListTasksQuery, TaskStatus, TaskType, UpdateTaskStatusRequest,
 };
 use server_impl::config::Config;
 
@@ -308,7 +308,7 @@ async fn tenants_and_environments_do_not_see_each_other() {
     );
     let wrong = service.client("not-a-real-key-at-all").get_task(&id).await;
     assert!(
-        matches!(wrong, Err(Error::Documented { status: 401, .. })),
+        matches!(wrong, Err(ClientError::Documented { status: 401, .. })),
         "{wrong:?}"
     );
     service.stop().await;

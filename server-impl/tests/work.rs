@@ -384,7 +384,7 @@ async fn imports_of_each_entity_and_format_count_bad_records_and_export_the_rest
             );
 
             let result = client
-                .get_task_result(&flexprice_api::client::GetTaskResultQuery {
+                .get_task_result(&flexprice_api::GetTaskResultQuery {
                     workflow_id: done.workflow_id.clone().unwrap(),
                 })
                 .await
@@ -518,7 +518,7 @@ async fn unreadable_files_fail_the_task_with_the_reason_and_a_retry_runs_again()
             "{path}: {summary}"
         );
         let result = client
-            .get_task_result(&flexprice_api::client::GetTaskResultQuery {
+            .get_task_result(&flexprice_api::GetTaskResultQuery {
                 workflow_id: done.workflow_id.clone().unwrap(),
             })
             .await
@@ -545,7 +545,7 @@ async fn unreadable_files_fail_the_task_with_the_reason_and_a_retry_runs_again()
     .await;
     assert_eq!(failed.task_status, Some(TaskStatus::Failed));
     let first_run = client
-        .get_task_result(&flexprice_api::client::GetTaskResultQuery {
+        .get_task_result(&flexprice_api::GetTaskResultQuery {
             workflow_id: failed.workflow_id.clone().unwrap(),
         })
         .await
@@ -572,7 +572,7 @@ async fn unreadable_files_fail_the_task_with_the_reason_and_a_retry_runs_again()
         Some("Record 2: name is required")
     );
     let second_run = client
-        .get_task_result(&flexprice_api::client::GetTaskResultQuery {
+        .get_task_result(&flexprice_api::GetTaskResultQuery {
             workflow_id: done.workflow_id.clone().unwrap(),
         })
         .await

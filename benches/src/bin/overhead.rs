@@ -22,13 +22,13 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use flexprice_api::server::{
-    self, ApiHooks, CreateTaskResponse, DownloadTaskExportResponse, GetTaskResponse,
-    GetTaskResultQuery, GetTaskResultResponse, ListTasksQuery, ListTasksResponse, TasksApi,
-    UpdateTaskStatusResponse,
+    self, ApiHooks, CreateTaskReply, DownloadTaskExportReply, GetTaskReply, GetTaskResultReply,
+    HttpError, ListTasksReply, TasksApi, UpdateTaskStatusReply,
 };
 use flexprice_api::{
-    CreateTaskRequest, EntityType, ErrorCode, ErrorResponse, FileType, PaginationResponse, Status,
-    TaskResponse, TaskStatus, TaskType, UpdateTaskStatusRequest,
+    CreateTaskRequest, DownloadTaskExportPath, EntityType, ErrorCode, ErrorResponse, FileType,
+    GetTaskPath, GetTaskResultQuery, ListTasksQuery, PaginationResponse, Status, TaskResponse,
+    TaskStatus, TaskType, UpdateTaskStatusPath, UpdateTaskStatusRequest,
 };
 
 const KEY: &str = "bench-key-0123456789";
@@ -79,17 +79,24 @@ impl ApiHooks for Memory {
     }
 }
 
-fn error(status: u16, code: ErrorCode, message: &str) -> ErrorResponse {
-    ErrorResponse {
-        code: Some(code),
-        message: Some(message.to_owned()),
-        http_status_code: Some(i64::from(status)),
-        details: None,
-    }
+fn error(status: u16, code: ErrorCode, message: &str) -> HttpError {
+    HttpError::new(
+        status,
+        ErrorResponse {
+            code: Some(code),
+            message: Some(message.to_owned()),
+            http_status_code: Some(i64::from(status)),
+            details: None,
+        },
+    )
 }
 
 impl TasksApi for Memory {
-    async fn list_tasks(&self, _principal: String, query: ListTasksQuery) -> ListTasksResponse {
+    async fn list_tasks(
+        &self,
+        _principal: String,
+        query: ListTasksQuery,
+    ) -> Result<ListTasksReply, HttpError> {
         let limit = usize::try_from(query.limit_or_default()).unwrap_or(0);
         let offset = usize::try_from(query.offset_or_default()).unwrap_or(0);
         let items: Vec<TaskResponse> = self
@@ -99,46 +106,60 @@ impl TasksApi for Memory {
             .take(limit)
             .cloned()
             .collect();
-        ListTasksResponse::Ok(flexprice_api::ListTasksResponse {
+        Ok(ListTasksReply::Ok(flexprice_api::ListTasksResponse {
             items: Some(items),
             pagination: Some(PaginationResponse {
                 limit: Some(limit as i64),
                 offset: Some(offset as i64),
                 total: Some(self.tasks.len() as i64),
             }),
-        })
+        }))
     }
 
-    async fn get_task(&self, _principal: String, id: String) -> GetTaskResponse {
-        match self
+    async fn get_task(
+        &self,
+        _principal: String,
+        path: GetTaskPath,
+    ) -> Result<GetTaskReply, HttpError> {
+        let task = self
             .tasks
             .iter()
-            .find(|task| task.id.as_deref() == Some(&id))
-        {
-            Some(task) => GetTaskResponse::Ok(task.clone()),
-            None => GetTaskResponse::NotFound(error(404, ErrorCode::NotFound, "task not found")),
-        }
+            .find(|task| task.id.as_deref() == Some(&path.id))
+            .ok_or_else(|| error(404, ErrorCode::NotFound, "task not found"))?;
+        Ok(GetTaskReply::Ok(task.clone()))
     }
 
-    async fn create_task(&self, _: String, _: CreateTaskRequest) -> CreateTaskResponse {
-        CreateTaskResponse::BadRequest(error(400, ErrorCode::Validation, "read-only"))
+    async fn create_task(
+        &self,
+        _: String,
+        _: CreateTaskRequest,
+    ) -> Result<CreateTaskReply, HttpError> {
+        Err(error(400, ErrorCode::Validation, "read-only"))
     }
 
-    async fn get_task_result(&self, _: String, _: GetTaskResultQuery) -> GetTaskResultResponse {
-        GetTaskResultResponse::NotFound(error(404, ErrorCode::NotFound, "no workflows"))
+    async fn get_task_result(
+        &self,
+        _: String,
+        _: GetTaskResultQuery,
+    ) -> Result<GetTaskResultReply, HttpError> {
+        Err(error(404, ErrorCode::NotFound, "no workflows"))
     }
 
-    async fn download_task_export(&self, _: String, _: String) -> DownloadTaskExportResponse {
-        DownloadTaskExportResponse::NotFound(error(404, ErrorCode::NotFound, "no exports"))
+    async fn download_task_export(
+        &self,
+        _: String,
+        _: DownloadTaskExportPath,
+    ) -> Result<DownloadTaskExportReply, HttpError> {
+        Err(error(404, ErrorCode::NotFound, "no exports"))
     }
 
     async fn update_task_status(
         &self,
         _: String,
-        _: String,
+        _: UpdateTaskStatusPath,
         _: UpdateTaskStatusRequest,
-    ) -> UpdateTaskStatusResponse {
-        UpdateTaskStatusResponse::BadRequest(error(400, ErrorCode::Validation, "read-only"))
+    ) -> Result<UpdateTaskStatusReply, HttpError> {
+        Err(error(400, ErrorCode::Validation, "read-only"))
     }
 }
 

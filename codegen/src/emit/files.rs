@@ -2,10 +2,12 @@
 //! `askama` templates, and the small `lib.rs` that ties the modules together.
 
 use askama::Template;
+
+use super::rust::comment_header;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{EmitError, Options, uses_chrono};
+use super::{EmitError, Options};
 use crate::ir::{Api, TypeKind};
 
 #[derive(Template)]
@@ -28,7 +30,7 @@ pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
             "Rust types for {} {}, generated from its OpenAPI spec",
             api.title, api.version
         )),
-        chrono: uses_chrono(api),
+        chrono: api.uses_chrono(),
     }
     .render()?)
 }
@@ -128,19 +130,38 @@ pub fn readme(api: &Api, options: &Options) -> Result<String, EmitError> {
     .render()?)
 }
 
-pub fn lib_rs(api: &Api) -> TokenStream {
+/// `src/lib.rs`: the modules, `server` and `client` behind their features.
+pub fn lib_rs(api: &Api, has_params: bool) -> TokenStream {
     let doc = format!(
         " Rust types for {} (version {}), generated from its OpenAPI spec.",
         api.title, api.version
     );
+    let params = has_params.then(|| {
+        quote! {
+            #[rustfmt::skip]
+            pub mod params;
+        }
+    });
+    let models_use = (!api.types.is_empty()).then(|| {
+        quote!(
+            pub use models::*;
+        )
+    });
+    let params_use = has_params.then(|| {
+        quote!(
+            pub use params::*;
+        )
+    });
     quote! {
         #![doc = #doc]
         #![doc = ""]
         #![doc = " See the crate's README for the list of types and operations."]
         #![doc = ""]
         #![doc = " - `models`: the schemas, re-exported at the crate root."]
-        #![doc = " - `server`: one trait per tag, response enums, query structs and an axum router."]
+        #![doc = " - `params`: path, query and header parameters per operation, re-exported at the crate root."]
+        #![doc = " - `server` (cargo feature `server`, on by default): one trait per tag, reply enums and an axum router."]
         #![doc = " - `client` (cargo feature `client`, on by default): a typed `reqwest` client."]
+        #![doc = " - `runtime`: support code copied unchanged from the generator."]
         // Spec descriptions are free text; their Markdown is kept as written.
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
@@ -149,13 +170,16 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         pub mod client;
         #[rustfmt::skip]
         pub mod models;
+        #params
+        pub mod runtime;
+        #[cfg(feature = "server")]
         #[rustfmt::skip]
         pub mod server;
         #[rustfmt::skip]
         pub mod spec;
 
-        #[allow(unused_imports)] // a spec may have no schemas
-        pub use models::*;
+        #models_use
+        #params_use
     }
 }
 
@@ -168,15 +192,38 @@ pub fn spec_rs(header: &str, spec_json: &str) -> String {
         .max()
         .unwrap_or(0);
     let hashes = "#".repeat(longest_run + 1);
-    let mut out = String::new();
-    for line in header.lines() {
-        out.push_str("// ");
-        out.push_str(line);
-        out.push('\n');
-    }
+    let mut out = comment_header(header);
     out.push_str("\n/// The OpenAPI document this crate was generated from, as JSON.\n");
     out.push_str(&format!(
         "pub const OPENAPI_JSON: &str = r{hashes}\"{spec_json}\"{hashes};\n"
     ));
     out
+}
+
+/// The runtime's files, copied verbatim from `codegen/runtime/src/` (compiled
+/// and tested there) to `src/runtime/` of the generated crate.
+const RUNTIME: [(&str, &str); 7] = [
+    ("mod.rs", include_str!("../../runtime/src/lib.rs")),
+    ("client.rs", include_str!("../../runtime/src/client.rs")),
+    ("enums.rs", include_str!("../../runtime/src/enums.rs")),
+    ("nullable.rs", include_str!("../../runtime/src/nullable.rs")),
+    ("params.rs", include_str!("../../runtime/src/params.rs")),
+    (
+        "request_error.rs",
+        include_str!("../../runtime/src/request_error.rs"),
+    ),
+    ("server.rs", include_str!("../../runtime/src/server.rs")),
+];
+
+/// `src/runtime/*.rs`: the header, then the runtime file as it is.
+pub fn runtime_files(header: &str) -> Vec<(String, String)> {
+    RUNTIME
+        .iter()
+        .map(|(name, source)| {
+            let mut contents = comment_header(header);
+            contents.push('\n');
+            contents.push_str(source);
+            (format!("src/runtime/{name}"), contents)
+        })
+        .collect()
 }

@@ -7,7 +7,6 @@ mod models;
 mod params;
 mod rust;
 mod server;
-mod server_support;
 
 use heck::ToKebabCase;
 
@@ -91,6 +90,7 @@ pub fn render(
     options: &Options,
 ) -> Result<Vec<GeneratedFile>, EmitError> {
     let header = options.header();
+    let has_params = params::has_params(api);
     let mut files = vec![
         GeneratedFile {
             path: "Cargo.toml".to_owned(),
@@ -102,7 +102,7 @@ pub fn render(
         },
         GeneratedFile {
             path: "src/lib.rs".to_owned(),
-            contents: rust::format_rust(&header, files::lib_rs(api))?,
+            contents: rust::format_rust(&header, files::lib_rs(api, has_params))?,
         },
         GeneratedFile {
             path: "src/models.rs".to_owned(),
@@ -121,6 +121,17 @@ pub fn render(
             contents: files::spec_rs(&header, spec_json),
         },
     ];
+    if has_params {
+        files.push(GeneratedFile {
+            path: "src/params.rs".to_owned(),
+            contents: rust::format_rust(&header, params::params_file(api))?,
+        });
+    }
+    files.extend(
+        files::runtime_files(&header)
+            .into_iter()
+            .map(|(path, contents)| GeneratedFile { path, contents }),
+    );
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -128,6 +139,11 @@ pub fn render(
 /// Only the models source, formatted; for tests and tools that want one file.
 pub fn render_models(api: &Api, options: &Options) -> Result<String, EmitError> {
     rust::format_rust(&options.header(), models::models_file(api))
+}
+
+/// Only the parameter structs, formatted.
+pub fn render_params(api: &Api, options: &Options) -> Result<String, EmitError> {
+    rust::format_rust(&options.header(), params::params_file(api))
 }
 
 /// Only the client source, formatted.
@@ -139,5 +155,3 @@ pub fn render_client(api: &Api, options: &Options) -> Result<String, EmitError> 
 pub fn render_server(api: &Api, options: &Options) -> Result<String, EmitError> {
     rust::format_rust(&options.header(), server::server_file(api))
 }
-
-pub(crate) use models::uses_chrono;

@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::rust::{doc_attrs, ident, type_tokens, uses_btree_map};
-use crate::ir::{Api, EnumDef, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
+use crate::ir::{Api, EnumDef, StructDef, TypeDef, TypeKind, UnionDef};
 
 pub fn models_file(api: &Api) -> TokenStream {
     let has_enums = api
@@ -34,18 +34,16 @@ pub fn models_file(api: &Api) -> TokenStream {
             use std::collections::BTreeMap;
         )
     });
-    let parse_error = has_enums.then(parse_enum_error);
-    let three_state = api.types.iter().any(|def| match &def.kind {
-        TypeKind::Struct(s) => s.fields.iter().any(|f| f.is_three_state()),
-        _ => false,
+    let parse_error = has_enums.then(|| {
+        quote! {
+            pub use crate::runtime::enums::ParseEnumError;
+        }
     });
-    let nullable_helper = three_state.then(deserialize_nullable);
     let items = api.types.iter().map(type_item);
     quote! {
         #map_use
         #serde_use
         #parse_error
-        #nullable_helper
         #(#items)*
     }
 }
@@ -91,7 +89,7 @@ fn struct_item(docs: TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> T
                 quote!(Option<Option<#inner>>),
                 Some(quote!(#[serde(
                     default,
-                    deserialize_with = "deserialize_nullable",
+                    deserialize_with = "crate::runtime::nullable::deserialize",
                     skip_serializing_if = "Option::is_none"
                 )])),
             ),
@@ -122,22 +120,6 @@ fn struct_item(docs: TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> T
     }
 }
 
-/// Reads a present field (value or `null`) as `Some(..)`, so that an absent
-/// field (`None`, by `#[serde(default)]`) stays apart from a null one.
-fn deserialize_nullable() -> TokenStream {
-    quote! {
-        /// Reads a present, nullable field: `null` → `Some(None)`, a value →
-        /// `Some(Some(value))`. An absent field is `None` (`#[serde(default)]`).
-        fn deserialize_nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-        where
-            D: serde::Deserializer<'de>,
-            T: Deserialize<'de>,
-        {
-            Option::<T>::deserialize(deserializer).map(Some)
-        }
-    }
-}
-
 /// `oneOf`/`anyOf`: an enum with one tuple variant per alternative. Without a
 /// discriminator serde tries the variants in order (`untagged`); with one, the
 /// property's value picks the variant, and the variant's type keeps the
@@ -162,7 +144,7 @@ fn union_item(docs: TokenStream, name: &proc_macro2::Ident, u: &UnionDef) -> Tok
         let variant = ident(&v.name);
         let tags = &v.tags;
         quote! {
-            #(#tags)|* => serde_json::from_value(value).map(#name::#variant).map_err(serde::de::Error::custom),
+            #(#tags)|* => serde_json::from_value(value).map(Self::#variant).map_err(serde::de::Error::custom),
         }
     });
     let expected: Vec<&String> = u.variants.iter().flat_map(|v| &v.tags).collect();
@@ -203,22 +185,21 @@ fn enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) -> Token
     });
     let all = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
-        quote!(#name::#variant)
+        quote!(Self::#variant)
     });
     let count = Literal::usize_unsuffixed(e.variants.len());
     let values = e.variants.iter().map(|v| &v.value);
     let type_name = name.to_string();
     quote! {
         #docs
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[derive(Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum #name {
             #(#variants)*
         }
 
         impl #name {
             /// Every variant, in the order the spec lists them.
-            pub const ALL: [#name; #count] = [#(#all),*];
+            pub const ALL: [Self; #count] = [#(#all),*];
             /// The values on the wire, in the order the spec lists them.
             pub const VALUES: [&'static str; #count] = [#(#values),*];
 
@@ -243,78 +224,4 @@ fn enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) -> Token
             }
         }
     }
-}
-
-fn parse_enum_error() -> TokenStream {
-    quote! {
-        /// A string that is not one of an enum's values (the error of `FromStr`).
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct ParseEnumError {
-            type_name: &'static str,
-            value: String,
-            expected: &'static [&'static str],
-        }
-
-        impl ParseEnumError {
-            /// The enum that was asked for.
-            pub fn type_name(&self) -> &'static str {
-                self.type_name
-            }
-
-            /// The string that matched no value.
-            pub fn value(&self) -> &str {
-                &self.value
-            }
-
-            /// The values the enum accepts.
-            pub fn expected(&self) -> &'static [&'static str] {
-                self.expected
-            }
-
-            /// The variant of `all` whose wire value (same index in `values`) is `value`.
-            fn find<T: Copy>(type_name: &'static str, value: &str, values: &'static [&'static str], all: &[T]) -> Result<T, Self> {
-                match values.iter().position(|candidate| *candidate == value) {
-                    Some(index) => Ok(all[index]),
-                    None => Err(ParseEnumError { type_name, value: value.to_owned(), expected: values }),
-                }
-            }
-        }
-
-        impl std::fmt::Display for ParseEnumError {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(
-                    f,
-                    "`{}` is not a valid {}; expected one of: {}",
-                    self.value,
-                    self.type_name,
-                    self.expected.join(", ")
-                )
-            }
-        }
-
-        impl std::error::Error for ParseEnumError {}
-    }
-}
-
-/// Whether any model needs `chrono`.
-pub fn uses_chrono(api: &Api) -> bool {
-    api.types.iter().any(|def| match &def.kind {
-        TypeKind::Struct(s) => {
-            s.fields.iter().any(|f| f.ty.uses_chrono())
-                || s.additional
-                    .as_ref()
-                    .is_some_and(|extra| extra.ty.uses_chrono())
-        }
-        TypeKind::Alias(ty) => ty.uses_chrono(),
-        TypeKind::Union(u) => u.variants.iter().any(|v| v.ty.uses_chrono()),
-        TypeKind::Enum(_) => false,
-    }) || api.operations.iter().any(|op| {
-        op.params.iter().any(|p| p.ty.uses_chrono())
-            || op.body.iter().flat_map(|b| &b.ty).any(TypeRef::uses_chrono)
-            || op
-                .responses
-                .iter()
-                .flat_map(|r| &r.ty)
-                .any(TypeRef::uses_chrono)
-    })
 }

@@ -1,280 +1,106 @@
-//! Parameters in the generated server and client: query structs that parse
-//! and validate (`from_pairs`) and write back (`to_pairs`), the readers of path
-//! and header parameters, and the text form of parameter values.
+//! The params emitter: `src/params.rs` of the generated crate, the structs of
+//! each operation's path, query and header parameters. Shared by the server
+//! (`from_pairs`: parse and check) and the client (`to_pairs`), so it needs
+//! neither axum nor reqwest. Spec names only ever appear as struct fields;
+//! the parsing runs in closures of the runtime's `Param`.
 
-use std::collections::BTreeMap;
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
 
-use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use super::rust::{doc_attrs, ident, mentions_path, model_type};
+use crate::ir::{
+    Api, Check, DefaultValue, Number, Operation, Param, ParamLocation, ParamShape, TypeRef,
+    ValueForm,
+};
 
-use super::rust::{doc_attrs, ident};
-use super::server::model_type;
-use crate::ir::{Operation, Param, ParamLocation, TypeDef, TypeKind, TypeRef};
-
-pub(super) fn query_params(op: &Operation) -> Vec<&Param> {
-    op.params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Query)
-        .collect()
+/// Whether the crate has a `params` module: some operation has parameters.
+pub fn has_params(api: &Api) -> bool {
+    api.operations.iter().any(|op| {
+        op.path_struct.is_some() || op.query_struct.is_some() || op.header_struct.is_some()
+    })
 }
 
-pub(super) fn path_params(op: &Operation) -> Vec<&Param> {
-    op.params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Path)
-        .collect()
-}
-
-pub(super) fn header_params(op: &Operation) -> Vec<&Param> {
-    op.params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Header)
-        .collect()
-}
-
-/// How a parameter value is read from its text.
-pub(super) fn parse_expr(
-    param: &Param,
-    value: TokenStream,
-    types: &BTreeMap<&str, &TypeDef>,
-) -> TokenStream {
-    let name = &param.wire_name;
-    let location = param.location.as_str();
-    let element = match &param.ty {
-        TypeRef::Vec(inner) => inner.as_ref(),
-        other => other,
-    };
-    let ty = model_type(element);
-    if is_scalar(element, types) {
-        quote!(parse_param::<#ty>(#name, #location, #value)?)
-    } else {
-        quote!(parse_json_param::<#ty>(#name, #location, #value)?)
-    }
-}
-
-/// Whether values of `ty` are written as plain text (`FromStr`/`Display`).
-fn is_scalar(ty: &TypeRef, types: &BTreeMap<&str, &TypeDef>) -> bool {
-    match ty {
-        TypeRef::String
-        | TypeRef::Bool
-        | TypeRef::I32
-        | TypeRef::I64
-        | TypeRef::F32
-        | TypeRef::F64
-        | TypeRef::DateTime
-        | TypeRef::Date => true,
-        TypeRef::Named(n) => matches!(
-            types.get(n.as_str()).map(|d| &d.kind),
-            Some(TypeKind::Enum(_))
-        ),
-        _ => false,
-    }
-}
-
-/// Parses a path or header parameter, which arrives as one value: an array of
-/// scalars is comma-separated (`style: simple`), anything else structured is JSON.
-fn parse_single_value_expr(
-    param: &Param,
-    value: TokenStream,
-    types: &BTreeMap<&str, &TypeDef>,
-) -> TokenStream {
-    let name = &param.wire_name;
-    let location = param.location.as_str();
-    match &param.ty {
-        TypeRef::Vec(inner) if is_scalar(inner, types) => {
-            let ty = model_type(inner);
-            quote! {
-                #value
-                    .split(',')
-                    .map(|item| parse_param::<#ty>(#name, #location, item))
-                    .collect::<Result<Vec<#ty>, RequestError>>()?
+pub fn params_file(api: &Api) -> TokenStream {
+    let mut items = TokenStream::new();
+    for op in &api.operations {
+        for (location, name) in [
+            (ParamLocation::Path, &op.path_struct),
+            (ParamLocation::Query, &op.query_struct),
+            (ParamLocation::Header, &op.header_struct),
+        ] {
+            if let Some(name) = name {
+                items.extend(param_struct(op, location, name));
             }
         }
-        TypeRef::Vec(_) => {
-            let ty = model_type(&param.ty);
-            quote!(parse_json_param::<#ty>(#name, #location, #value)?)
-        }
-        _ => parse_expr(param, value, types),
     }
-}
-
-/// The checks of `minimum`/`maximum`/length a parameter declares, on `value: &T`.
-pub(super) fn constraint_checks(param: &Param) -> TokenStream {
-    let name = &param.wire_name;
-    let location = param.location.as_str();
-    let c = &param.constraints;
-    let mut checks = Vec::new();
-    let numeric = matches!(
-        param.ty,
-        TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64
-    );
-    if numeric {
-        // (bound, exclusive, failing comparison when inclusive / exclusive, wording)
-        let bounds = [
-            (
-                c.minimum,
-                c.exclusive_minimum,
-                quote!(<),
-                quote!(<=),
-                "at least",
-                "greater than",
-            ),
-            (
-                c.maximum,
-                c.exclusive_maximum,
-                quote!(>),
-                quote!(>=),
-                "at most",
-                "less than",
-            ),
-        ];
-        for (bound, exclusive, inclusive_op, exclusive_op, inclusive_word, exclusive_word) in bounds
-        {
-            let Some(bound) = bound else { continue };
-            let (op, word) = if exclusive {
-                (exclusive_op, exclusive_word)
-            } else {
-                (inclusive_op, inclusive_word)
-            };
-            let message = format!("must be {word} {bound}");
-            checks.push(quote! {
-                if (*value as f64) #op #bound {
-                    return Err(RequestError::invalid_parameter(#name, #location, #message));
-                }
-            });
-        }
-    }
-    if param.ty == TypeRef::String {
-        if let Some(min) = c.min_length {
-            let message = format!("must be at least {min} characters long");
-            checks.push(quote! {
-                if value.chars().count() < #min {
-                    return Err(RequestError::invalid_parameter(#name, #location, #message));
-                }
-            });
-        }
-        if let Some(max) = c.max_length {
-            let message = format!("must be at most {max} characters long");
-            checks.push(quote! {
-                if value.chars().count() > #max {
-                    return Err(RequestError::invalid_parameter(#name, #location, #message));
-                }
-            });
-        }
-    }
-    quote!(#(#checks)*)
-}
-
-/// The checks of an `Option` variable, when the parameter has any.
-pub(super) fn optional_checks(param: &Param, var: &Ident) -> TokenStream {
-    let checks = constraint_checks(param);
-    if checks.is_empty() {
-        return checks;
-    }
+    let models = mentions_path(&items, "models").then(|| {
+        quote!(
+            use crate::models;
+        )
+    });
+    let runtime = mentions_path(&items, "runtime").then(|| {
+        quote!(
+            use crate::runtime;
+        )
+    });
     quote! {
-        if let Some(value) = &#var {
-            #checks
-        }
+        use crate::runtime::params::Param;
+        use crate::runtime::request_error::RequestError;
+        #models
+        #runtime
+
+        #items
     }
 }
 
-pub(super) fn is_required(param: &Param) -> bool {
-    param.required && !matches!(param.ty, TypeRef::Vec(_))
+/// The Rust type of a parameter's field.
+fn field_type(param: &Param) -> TokenStream {
+    let ty = model_type(&param.ty);
+    if param.required || matches!(param.ty, TypeRef::Vec(_)) {
+        ty
+    } else {
+        quote!(Option<#ty>)
+    }
 }
 
-pub(super) fn query_struct(
-    op: &Operation,
-    types: &BTreeMap<&str, &TypeDef>,
-) -> Option<TokenStream> {
-    let params = query_params(op);
-    if params.is_empty() {
-        return None;
-    }
-    let name = format_ident!("{}Query", op.type_name);
-    let doc = format!(" Query parameters of `{}`, parsed and validated.", op.id);
+fn param_struct(op: &Operation, location: ParamLocation, name: &str) -> TokenStream {
+    let params: Vec<&Param> = op.params_in(location).collect();
+    let name = ident(name);
+    let what = match location {
+        ParamLocation::Path => "Path parameters",
+        ParamLocation::Query => "Query parameters",
+        _ => "Header parameters",
+    };
+    let doc = format!(" {what} of `{}`, parsed and validated.", op.id);
     let fields = params.iter().map(|p| {
-        let field = ident(&p.name);
-        let ty = model_type(&p.ty);
-        let ty = if is_required(p) || matches!(p.ty, TypeRef::Vec(_)) {
-            ty
-        } else {
-            quote!(Option<#ty>)
-        };
+        let field = ident(&p.field);
+        let ty = field_type(p);
         let mut docs = p.docs.clone().unwrap_or_default();
-        if let Some(default) = &p.constraints.default {
+        if let Some(default) = &p.default {
             if !docs.is_empty() {
                 docs.push_str("\n\n");
             }
-            docs.push_str(&format!("Default: `{default}`."));
+            docs.push_str(&format!("Default: `{}`.", default.json));
         }
         let docs = doc_attrs((!docs.is_empty()).then_some(docs.as_str()));
         quote!(#docs pub #field: #ty,)
     });
-    let vars = params.iter().map(|p| {
-        let var = ident(&p.name);
-        let ty = model_type(&p.ty);
-        if matches!(p.ty, TypeRef::Vec(_)) {
-            quote!(let mut #var: #ty = Vec::new();)
-        } else {
-            quote!(let mut #var: Option<#ty> = None;)
-        }
+    let derive_default = params.iter().all(|p| !p.required).then(|| quote!(Default,));
+    let reads = params.iter().map(|p| {
+        let field = ident(&p.field);
+        let read = read_expr(p);
+        quote!(#field: #read,)
     });
-    let arms = params.iter().map(|p| {
-        let var = ident(&p.name);
-        let wire = &p.wire_name;
-        let parsed = parse_expr(p, quote!(value), types);
-        if matches!(p.ty, TypeRef::Vec(_)) {
-            quote!(#wire => #var.push(#parsed),)
-        } else {
-            quote!(#wire => #var = Some(#parsed),)
+    let from_doc = match location {
+        ParamLocation::Path => " Reads the path parameters the router matched.",
+        ParamLocation::Query => {
+            " Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored."
         }
-    });
-    let checks = params
-        .iter()
-        .filter(|p| !matches!(p.ty, TypeRef::Vec(_)))
-        .map(|p| optional_checks(p, &ident(&p.name)));
-    let finish = params.iter().map(|p| {
-        let var = ident(&p.name);
-        let wire = &p.wire_name;
-        if is_required(p) {
-            quote!(#var: #var.ok_or_else(|| RequestError::missing_parameter(#wire, "query"))?,)
-        } else {
-            quote!(#var,)
-        }
-    });
-    let derive_default = params
-        .iter()
-        .all(|p| !is_required(p))
-        .then(|| quote!(Default,));
-    let defaults = params.iter().filter_map(|p| default_accessor(p, types));
-    let pushes = params.iter().map(|p| {
-        let field = ident(&p.name);
-        let wire = &p.wire_name;
-        let element = match &p.ty {
-            TypeRef::Vec(inner) => inner.as_ref(),
-            other => other,
-        };
-        let text = param_text(element, quote!(value), types);
-        if matches!(p.ty, TypeRef::Vec(_)) {
-            quote! {
-                for value in &self.#field {
-                    pairs.push((#wire, #text));
-                }
-            }
-        } else if is_required(p) {
-            quote! {
-                let value = &self.#field;
-                pairs.push((#wire, #text));
-            }
-        } else {
-            quote! {
-                if let Some(value) = &self.#field {
-                    pairs.push((#wire, #text));
-                }
-            }
-        }
-    });
-    Some(quote! {
+        _ => " Reads the `(name, value)` pairs of the request headers (names in any case).",
+    };
+    let to_pairs = (location == ParamLocation::Query).then(|| to_pairs(&params));
+    let defaults = params.iter().filter_map(|p| default_accessor(p));
+    quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, #derive_default)]
         pub struct #name {
@@ -282,72 +108,193 @@ pub(super) fn query_struct(
         }
 
         impl #name {
-            /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
+            #[doc = #from_doc]
             pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-                #(#vars)*
-                for (key, value) in pairs {
-                    match key.as_str() {
-                        #(#arms)*
-                        _ => {}
-                    }
-                }
-                #(#checks)*
                 Ok(#name {
-                    #(#finish)*
+                    #(#reads)*
                 })
             }
 
-            /// The `(name, value)` pairs of this query, as a client sends them.
-            pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-                let mut pairs = Vec::new();
-                #(#pushes)*
-                pairs
-            }
+            #to_pairs
 
             #(#defaults)*
         }
-    })
+    }
+}
+
+/// `Param::query("limit").optional(pairs, |param, text| …)?`: reads one field.
+fn read_expr(param: &Param) -> TokenStream {
+    let wire = &param.wire_name;
+    let constructor = match param.location {
+        ParamLocation::Path => quote!(Param::path(#wire)),
+        ParamLocation::Query => quote!(Param::query(#wire)),
+        _ => quote!(Param::header(#wire)),
+    };
+    let element = match &param.ty {
+        TypeRef::Vec(inner) => inner.as_ref(),
+        other => other,
+    };
+    let (parse, repeated) = match param.shape {
+        ParamShape::Single(ValueForm::Json) => {
+            let ty = model_type(&param.ty);
+            (quote!(param.parse_json::<#ty>(text)), false)
+        }
+        ParamShape::Single(_) => {
+            let ty = model_type(&param.ty);
+            (quote!(param.parse::<#ty>(text)), false)
+        }
+        ParamShape::Repeated(ValueForm::Json) => {
+            let ty = model_type(element);
+            (quote!(param.parse_json::<#ty>(text)), true)
+        }
+        ParamShape::Repeated(_) => {
+            let ty = model_type(element);
+            (quote!(param.parse::<#ty>(text)), true)
+        }
+        ParamShape::CommaSeparated(_) => {
+            let ty = model_type(element);
+            (quote!(param.parse_list::<#ty>(text)), false)
+        }
+    };
+    let checks: Vec<TokenStream> = param.checks.iter().map(check_call).collect();
+    let body = match checks.split_last() {
+        None => parse,
+        Some((last, rest)) => quote! {{
+            let value = #parse?;
+            #(let value = #rest?;)*
+            #last
+        }},
+    };
+    let read = quote!(|param, text| #body);
+    if repeated {
+        quote!(#constructor.repeated(pairs, #read)?)
+    } else if param.required {
+        quote!(#constructor.required(pairs, #read)?)
+    } else if matches!(param.ty, TypeRef::Vec(_)) {
+        quote!(#constructor.optional(pairs, #read)?.unwrap_or_default())
+    } else {
+        quote!(#constructor.optional(pairs, #read)?)
+    }
+}
+
+fn number(value: Number) -> Literal {
+    match value {
+        Number::Int(value) => Literal::i64_unsuffixed(value),
+        Number::Float(value) => Literal::f64_unsuffixed(value),
+    }
+}
+
+/// One check on `value`, evaluating to `Result<T, RequestError>`.
+fn check_call(check: &Check) -> TokenStream {
+    match check {
+        Check::AtLeast(bound) => {
+            let bound = number(*bound);
+            quote!(param.at_least(value, #bound))
+        }
+        Check::GreaterThan(bound) => {
+            let bound = number(*bound);
+            quote!(param.greater_than(value, #bound))
+        }
+        Check::AtMost(bound) => {
+            let bound = number(*bound);
+            quote!(param.at_most(value, #bound))
+        }
+        Check::LessThan(bound) => {
+            let bound = number(*bound);
+            quote!(param.less_than(value, #bound))
+        }
+        Check::MinLength(min) => quote!(param.min_length(value, #min)),
+        Check::MaxLength(max) => quote!(param.max_length(value, #max)),
+    }
+}
+
+/// The text of one value `value: &T` of the given form.
+fn value_text(form: ValueForm, value: TokenStream) -> TokenStream {
+    match form {
+        ValueForm::Text => quote!(#value.to_string()),
+        ValueForm::DateTime => quote!(#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+        ValueForm::Json => quote!(runtime::params::json_text(#value)),
+    }
+}
+
+/// `to_pairs`: the pairs a client sends, required parameters first.
+fn to_pairs(params: &[&Param]) -> TokenStream {
+    let mut required = Vec::new();
+    let mut others = Vec::new();
+    for p in params {
+        let field = ident(&p.field);
+        let wire = &p.wire_name;
+        match (p.shape, p.required) {
+            (ParamShape::Repeated(form), _) => {
+                let text = value_text(form, quote!(value));
+                others.push(quote!(pairs.extend(self.#field.iter().map(|value| (#wire, #text)));));
+            }
+            (ParamShape::Single(form), true) => {
+                let text = value_text(form, quote!(self.#field));
+                let text = if form == ValueForm::Json {
+                    value_text(form, quote!(&self.#field))
+                } else {
+                    text
+                };
+                required.push(quote!((#wire, #text)));
+            }
+            (ParamShape::Single(form), false) => {
+                let text = value_text(form, quote!(value));
+                others.push(quote!(pairs.extend(self.#field.iter().map(|value| (#wire, #text)));));
+            }
+            // Query arrays are always repeated; nothing else reaches here.
+            (ParamShape::CommaSeparated(_), _) => {}
+        }
+    }
+    let body = if others.is_empty() {
+        quote!(vec![#(#required),*])
+    } else if required.is_empty() {
+        quote! {
+            let mut pairs = Vec::new();
+            #(#others)*
+            pairs
+        }
+    } else {
+        quote! {
+            let mut pairs = vec![#(#required),*];
+            #(#others)*
+            pairs
+        }
+    };
+    quote! {
+        /// The `(name, value)` pairs of this query, as a client sends them.
+        pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+            #body
+        }
+    }
 }
 
 /// `<param>_or_default()` for an optional parameter whose schema has a usable `default`.
-fn default_accessor(param: &Param, types: &BTreeMap<&str, &TypeDef>) -> Option<TokenStream> {
-    if is_required(param) {
-        return None;
-    }
-    let default = param.constraints.default.as_ref()?;
-    let field = ident(&param.name);
-    let method = format_ident!("{}_or_default", param.name.trim_end_matches('_'));
+fn default_accessor(param: &Param) -> Option<TokenStream> {
+    let default = param.default.as_ref()?;
+    let field = ident(&param.field);
+    let method = ident(&default.method);
     let ty = model_type(&param.ty);
-    let value = match (&param.ty, default) {
-        (TypeRef::I64, serde_json::Value::Number(n)) => {
-            let v = proc_macro2::Literal::i64_unsuffixed(n.as_i64()?);
+    let value = match &default.value {
+        DefaultValue::Int(v) => {
+            let v = Literal::i64_unsuffixed(*v);
             quote!(self.#field.unwrap_or(#v))
         }
-        (TypeRef::I32, serde_json::Value::Number(n)) => {
-            let v = proc_macro2::Literal::i32_unsuffixed(i32::try_from(n.as_i64()?).ok()?);
+        DefaultValue::Float(v) => {
+            let v = Literal::f64_unsuffixed(*v);
             quote!(self.#field.unwrap_or(#v))
         }
-        (TypeRef::F64 | TypeRef::F32, serde_json::Value::Number(n)) => {
-            let v = proc_macro2::Literal::f64_unsuffixed(n.as_f64()?);
-            quote!(self.#field.unwrap_or(#v))
-        }
-        (TypeRef::Bool, serde_json::Value::Bool(b)) => quote!(self.#field.unwrap_or(#b)),
-        (TypeRef::String, serde_json::Value::String(text)) => {
-            quote!(self.#field.clone().unwrap_or_else(|| #text.to_owned()))
-        }
-        (TypeRef::Named(name), serde_json::Value::String(text)) => {
-            let TypeKind::Enum(e) = &types.get(name.as_str())?.kind else {
-                return None;
-            };
-            let variant = ident(&e.variants.iter().find(|v| &v.value == text)?.name);
-            let enum_ident = ident(name);
+        DefaultValue::Bool(b) => quote!(self.#field.unwrap_or(#b)),
+        DefaultValue::Str(text) => quote!(self.#field.clone().unwrap_or_else(|| #text.to_owned())),
+        DefaultValue::Variant { enum_name, variant } => {
+            let enum_ident = ident(enum_name);
+            let variant = ident(variant);
             quote!(self.#field.unwrap_or(models::#enum_ident::#variant))
         }
-        _ => return None,
     };
     let doc = format!(
-        " `{}`, or the spec's default `{default}` when it was not given.",
-        param.wire_name
+        " `{}`, or the spec's default `{}` when it was not given.",
+        param.wire_name, default.json
     );
     Some(quote! {
         #[doc = #doc]
@@ -355,105 +302,4 @@ fn default_accessor(param: &Param, types: &BTreeMap<&str, &TypeDef>) -> Option<T
             #value
         }
     })
-}
-
-/// The text form of a parameter value `value: &T`, the inverse of [`parse_expr`].
-pub(super) fn param_text(
-    ty: &TypeRef,
-    value: TokenStream,
-    types: &BTreeMap<&str, &TypeDef>,
-) -> TokenStream {
-    match ty {
-        TypeRef::DateTime => quote!(#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
-        TypeRef::String
-        | TypeRef::Bool
-        | TypeRef::I32
-        | TypeRef::I64
-        | TypeRef::F32
-        | TypeRef::F64
-        | TypeRef::Date => {
-            quote!(#value.to_string())
-        }
-        TypeRef::Named(n)
-            if matches!(
-                types.get(n.as_str()).map(|d| &d.kind),
-                Some(TypeKind::Enum(_))
-            ) =>
-        {
-            quote!(#value.to_string())
-        }
-        // One value for an array (path, header): comma-separated, as the server reads it.
-        TypeRef::Vec(inner) if is_scalar(inner, types) => {
-            let item = param_text(inner, quote!(item), types);
-            quote!(#value.iter().map(|item| #item).collect::<Vec<String>>().join(","))
-        }
-        _ => quote!(serde_json::to_string(&#value).unwrap_or_default()),
-    }
-}
-
-/// `path_params_<op>` and `header_params_<op>`: read, parse and check those parameters.
-pub(super) fn param_readers(op: &Operation, types: &BTreeMap<&str, &TypeDef>) -> TokenStream {
-    let mut out = TokenStream::new();
-    let path = path_params(op);
-    if !path.is_empty() {
-        let name = format_ident!("path_params_{}", op.fn_name);
-        let types_out = path.iter().map(|p| model_type(&p.ty));
-        let vars: Vec<Ident> = path.iter().map(|p| ident(&p.name)).collect();
-        let reads = path.iter().map(|p| {
-            let var = ident(&p.name);
-            let wire = &p.wire_name;
-            let parsed = parse_single_value_expr(p, quote!(value), types);
-            let checks = constraint_checks(p);
-            quote! {
-                let value = path_value(path, #wire)?;
-                let #var = #parsed;
-                {
-                    let value = &#var;
-                    #checks
-                }
-            }
-        });
-        out.extend(quote! {
-            #[allow(clippy::let_unit_value, unused_variables)]
-            fn #name(path: &[(String, String)]) -> Result<(#(#types_out,)*), RequestError> {
-                #(#reads)*
-                Ok((#(#vars,)*))
-            }
-        });
-    }
-    let headers = header_params(op);
-    if !headers.is_empty() {
-        let name = format_ident!("header_params_{}", op.fn_name);
-        let types_out = headers.iter().map(|p| {
-            let ty = model_type(&p.ty);
-            if p.required { ty } else { quote!(Option<#ty>) }
-        });
-        let vars: Vec<Ident> = headers.iter().map(|p| ident(&p.name)).collect();
-        let reads = headers.iter().map(|p| {
-            let var = ident(&p.name);
-            let wire = &p.wire_name;
-            let parsed = parse_single_value_expr(p, quote!(value), types);
-            let checks = optional_checks(p, &var);
-            let finish = if p.required {
-                quote!(let #var = #var.ok_or_else(|| RequestError::missing_parameter(#wire, "header"))?;)
-            } else {
-                quote!()
-            };
-            quote! {
-                let #var = match header_value(headers, #wire) {
-                    Some(value) => Some(#parsed),
-                    None => None,
-                };
-                #checks
-                #finish
-            }
-        });
-        out.extend(quote! {
-            fn #name(headers: &HeaderMap) -> Result<(#(#types_out,)*), RequestError> {
-                #(#reads)*
-                Ok((#(#vars,)*))
-            }
-        });
-    }
-    out
 }

@@ -1,6 +1,7 @@
-//! Shared helpers for the Rust emitters: identifiers, type tokens, docs and formatting.
+//! Printing helpers shared by the Rust emitters: identifiers, type tokens,
+//! docs and formatting. They print IR data; they decide no names.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use super::EmitError;
@@ -16,8 +17,12 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
     type_tokens_in(ty, None)
 }
 
-/// The Rust type for a [`TypeRef`], with named types behind `path` (e.g. `models::`).
-pub fn type_tokens_in(ty: &TypeRef, path: Option<&TokenStream>) -> TokenStream {
+/// The Rust type for a [`TypeRef`] outside the models module (`models::Name`).
+pub fn model_type(ty: &TypeRef) -> TokenStream {
+    type_tokens_in(ty, Some(&quote!(models::)))
+}
+
+fn type_tokens_in(ty: &TypeRef, path: Option<&TokenStream>) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
         TypeRef::Bool => quote!(bool),
@@ -60,6 +65,33 @@ pub fn uses_btree_map(ty: &TypeRef) -> bool {
     }
 }
 
+/// Whether `tokens` use a path starting with `module::` (so a `use` of it is needed).
+pub fn mentions_path(tokens: &TokenStream, module: &str) -> bool {
+    let mut previous_matched = false;
+    for tree in tokens.clone() {
+        match &tree {
+            TokenTree::Group(group) => {
+                if mentions_path(&group.stream(), module) {
+                    return true;
+                }
+                previous_matched = false;
+            }
+            TokenTree::Ident(ident) => previous_matched = ident == module,
+            TokenTree::Punct(punct) => {
+                if previous_matched
+                    && punct.as_char() == ':'
+                    && punct.spacing() == proc_macro2::Spacing::Joint
+                {
+                    return true;
+                }
+                previous_matched = false;
+            }
+            TokenTree::Literal(_) => previous_matched = false,
+        }
+    }
+    false
+}
+
 /// `#[doc = "..."]` attributes, one per line; rendered as `///` comments.
 pub fn doc_attrs(docs: Option<&str>) -> TokenStream {
     let Some(docs) = docs else {
@@ -78,17 +110,17 @@ pub fn doc_attrs(docs: Option<&str>) -> TokenStream {
     quote!(#(#lines)*)
 }
 
+/// A `u16` status as an unsuffixed literal.
+pub fn status_literal(code: u16) -> proc_macro2::Literal {
+    proc_macro2::Literal::u16_unsuffixed(code)
+}
+
 /// Formats tokens as a Rust file with `prettyplease`, after the header comment.
 /// Top-level items are separated by a blank line; `use` items stay together.
 pub fn format_rust(header: &str, tokens: TokenStream) -> Result<String, EmitError> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|err| EmitError::InvalidRust(err.to_string()))?;
-    let mut out = String::new();
-    for line in header.lines() {
-        out.push_str("// ");
-        out.push_str(line);
-        out.push('\n');
-    }
+    let mut out = comment_header(header);
     let syn::File { attrs, items, .. } = file;
     if !attrs.is_empty() {
         out.push('\n');
@@ -104,6 +136,17 @@ pub fn format_rust(header: &str, tokens: TokenStream) -> Result<String, EmitErro
         out.push_str(&unparse(Vec::new(), vec![item]));
     }
     Ok(out)
+}
+
+/// The header as `//` comment lines.
+pub fn comment_header(header: &str) -> String {
+    let mut out = String::new();
+    for line in header.lines() {
+        out.push_str("// ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 fn unparse(attrs: Vec<syn::Attribute>, items: Vec<syn::Item>) -> String {

@@ -1,121 +1,56 @@
-//! The server emitter: `src/server.rs` of the generated crate. One trait per
-//! tag, a response enum per operation, query structs that validate, auth from
-//! the security schemes, and an axum router that does all the extraction.
+//! The server emitter: `src/server.rs` of the generated crate (cargo feature
+//! `server`). One trait per tag whose methods return `Result<Reply, HttpError>`,
+//! a reply enum per operation, the checks of security requirements, and an
+//! axum router whose handlers do all the extraction. Handlers bind only names
+//! of their own: spec names reach them as fields of the parameter structs.
 
-use std::collections::BTreeMap;
-
-use heck::ToSnakeCase;
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::params::{header_params, param_readers, path_params, query_params, query_struct};
-use super::rust::{doc_attrs, ident, type_tokens_in};
+use super::rust::{doc_attrs, ident, mentions_path, model_type, status_literal};
 use crate::ir::{
-    Api, Field, Method, Operation, ParamLocation, Response, SecurityKind, StatusCode, TypeDef,
-    TypeKind, TypeRef,
+    Api, BodyKind, ErrorFill, FillValue, Method, Operation, ParamLocation, Requirement, Response,
+    ResponseContent, SecurityKind, StatusCode, TypeRef,
 };
 
-fn models_path() -> TokenStream {
-    quote!(models::)
-}
-
-pub(super) fn model_type(ty: &TypeRef) -> TokenStream {
-    type_tokens_in(ty, Some(&models_path()))
-}
-
-/// Name of the trait that holds an operation: its first tag + `Api`.
-pub fn trait_name(op: &Operation) -> String {
-    let tag = op.tags.first().map(String::as_str).unwrap_or("Default");
-    let name = super::super::lower::names::upper_camel_ident(tag, "T");
-    format!("{name}Api")
-}
-
-/// Operations grouped by trait, traits in name order, operations in spec order.
-pub fn traits(api: &Api) -> BTreeMap<String, Vec<&Operation>> {
-    let mut traits: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
-    for op in &api.operations {
-        traits.entry(trait_name(op)).or_default().push(op);
-    }
-    traits
-}
-
-/// Variant name for a response status (`202` → `Accepted`).
-pub fn status_variant(status: StatusCode) -> String {
-    match status {
-        StatusCode::Code(code) => match code {
-            100 => "Continue".to_owned(),
-            200 => "Ok".to_owned(),
-            201 => "Created".to_owned(),
-            202 => "Accepted".to_owned(),
-            203 => "NonAuthoritativeInformation".to_owned(),
-            204 => "NoContent".to_owned(),
-            205 => "ResetContent".to_owned(),
-            206 => "PartialContent".to_owned(),
-            301 => "MovedPermanently".to_owned(),
-            302 => "Found".to_owned(),
-            303 => "SeeOther".to_owned(),
-            304 => "NotModified".to_owned(),
-            307 => "TemporaryRedirect".to_owned(),
-            308 => "PermanentRedirect".to_owned(),
-            400 => "BadRequest".to_owned(),
-            401 => "Unauthorized".to_owned(),
-            402 => "PaymentRequired".to_owned(),
-            403 => "Forbidden".to_owned(),
-            404 => "NotFound".to_owned(),
-            405 => "MethodNotAllowed".to_owned(),
-            406 => "NotAcceptable".to_owned(),
-            408 => "RequestTimeout".to_owned(),
-            409 => "Conflict".to_owned(),
-            410 => "Gone".to_owned(),
-            412 => "PreconditionFailed".to_owned(),
-            413 => "PayloadTooLarge".to_owned(),
-            415 => "UnsupportedMediaType".to_owned(),
-            422 => "UnprocessableEntity".to_owned(),
-            423 => "Locked".to_owned(),
-            429 => "TooManyRequests".to_owned(),
-            500 => "InternalServerError".to_owned(),
-            501 => "NotImplemented".to_owned(),
-            502 => "BadGateway".to_owned(),
-            503 => "ServiceUnavailable".to_owned(),
-            504 => "GatewayTimeout".to_owned(),
-            other => format!("Status{other}"),
-        },
-        StatusCode::Range(hundreds) => format!("Status{hundreds}xx"),
-        StatusCode::Default => "Default".to_owned(),
+/// The type of a response variant's body, if it has one.
+fn payload_type(content: &ResponseContent) -> Option<TokenStream> {
+    match content {
+        ResponseContent::None => None,
+        ResponseContent::Json { ty: Some(ty), .. } => Some(model_type(ty)),
+        ResponseContent::Json { ty: None, .. } => Some(quote!(serde_json::Value)),
+        ResponseContent::Bytes { .. } => Some(quote!(bytes::Bytes)),
     }
 }
 
-pub(super) fn is_json(content_type: &str) -> bool {
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    media == "application/json" || media.ends_with("+json")
+/// The type of `HttpError::body`: the spec's error type, else any JSON value.
+fn error_body_type(api: &Api) -> TokenStream {
+    match &api.error.body {
+        Some(ty) => model_type(ty),
+        None => quote!(serde_json::Value),
+    }
 }
 
-/// The Rust payload of a response variant, if it has one.
-pub(super) fn response_payload(response: &Response) -> Option<TokenStream> {
-    let content_type = response.content_type.as_deref()?;
-    Some(match (&response.ty, is_json(content_type)) {
-        (Some(ty), true) => model_type(ty),
-        (None, true) => quote!(serde_json::Value),
-        (_, false) => quote!(axum::body::Bytes),
-    })
+/// Whether a response's variant can carry an [`HttpError`]: it has no body,
+/// or a JSON body of the error type.
+fn takes_error(api: &Api, response: &Response) -> bool {
+    match &response.content {
+        ResponseContent::None => true,
+        ResponseContent::Json { ty, .. } => *ty == api.error.body,
+        ResponseContent::Bytes { .. } => false,
+    }
 }
 
-fn response_enum(op: &Operation) -> TokenStream {
-    let name = format_ident!("{}Response", op.type_name);
+fn reply_enum(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&op.reply);
     let doc = format!(" Every documented response of `{}`.", op.id);
     let variants = op.responses.iter().map(|response| {
-        let variant = ident(&status_variant(response.status));
+        let variant = ident(&response.variant);
         let doc = doc_attrs(Some(&format!(
             "{}: {}",
             response.status, response.description
         )));
-        let payload = response_payload(response);
-        let fields = match (response.status, payload) {
+        let fields = match (response.status, payload_type(&response.content)) {
             (StatusCode::Code(_), None) => quote!(),
             (StatusCode::Code(_), Some(p)) => quote!((#p)),
             (_, None) => quote!((axum::http::StatusCode)),
@@ -124,48 +59,93 @@ fn response_enum(op: &Operation) -> TokenStream {
         quote! { #doc #variant #fields, }
     });
     let arms = op.responses.iter().map(|response| {
-        let variant = ident(&status_variant(response.status));
-        let json = response.content_type.as_deref().is_some_and(is_json);
-        let content_type = response.content_type.clone().unwrap_or_default();
-        let has_body = response.content_type.is_some();
-        let (pattern, status) = match response.status {
-            StatusCode::Code(code) => {
+        let variant = ident(&response.variant);
+        let has_body = !matches!(response.content, ResponseContent::None);
+        let (pattern, status) = match (response.status, has_body) {
+            (StatusCode::Code(code), has_body) => {
+                let code = status_literal(code);
                 let pattern = if has_body {
                     quote!(#name::#variant(body))
                 } else {
                     quote!(#name::#variant)
                 };
-                let code = proc_macro2::Literal::u16_unsuffixed(code);
-                (pattern, quote!(status_code(#code)))
+                (pattern, quote!(runtime::status(#code)))
             }
-            _ => {
-                let pattern = if has_body {
-                    quote!(#name::#variant(status, body))
-                } else {
-                    quote!(#name::#variant(status))
-                };
-                (pattern, quote!(status))
-            }
+            (_, true) => (quote!(#name::#variant(status, body)), quote!(status)),
+            (_, false) => (quote!(#name::#variant(status)), quote!(status)),
         };
-        let plain_json = content_type.eq_ignore_ascii_case("application/json");
-        let build = if !has_body {
-            quote!(#status.into_response())
-        } else if json && plain_json {
-            quote!(json_response(#status, body))
-        } else if json {
-            // `application/problem+json` and the like: JSON, under the media type the spec names.
-            quote!(json_response_as(#status, #content_type, body))
-        } else {
-            quote!(bytes_response(#status, #content_type, body))
+        let build = match &response.content {
+            ResponseContent::None => quote!(runtime::empty_response(#status)),
+            ResponseContent::Json { media_type, .. }
+                if media_type.eq_ignore_ascii_case("application/json") =>
+            {
+                quote!(runtime::json_response(#status, body))
+            }
+            ResponseContent::Json { media_type, .. } => {
+                quote!(runtime::json_response_as(#status, #media_type, body))
+            }
+            ResponseContent::Bytes { media_type } => {
+                quote!(runtime::bytes_response(#status, #media_type, body))
+            }
         };
         quote!(#pattern => #build,)
     });
-    let derive_eq = quote!(#[derive(Debug, Clone, PartialEq)]);
+    let mut error_arms = Vec::new();
+    let mut catches_all = false;
+    for response in op.responses.iter().filter(|r| takes_error(api, r)) {
+        let variant = ident(&response.variant);
+        let has_body = !matches!(response.content, ResponseContent::None);
+        let body = has_body.then(|| quote!(error.body));
+        match response.status {
+            StatusCode::Code(code) => {
+                let code = status_literal(code);
+                let value = if has_body {
+                    quote!(#name::#variant(error.body))
+                } else {
+                    quote!(#name::#variant)
+                };
+                error_arms.push(quote!(#code => Ok(#value),));
+            }
+            StatusCode::Range(hundreds) => {
+                let low = status_literal(hundreds * 100);
+                let high = status_literal(hundreds * 100 + 99);
+                let status = quote!(runtime::status(error.status));
+                let fields = [Some(status), body].into_iter().flatten();
+                error_arms.push(quote!(#low..=#high => Ok(#name::#variant(#(#fields),*)),));
+            }
+            StatusCode::Default => {
+                let status = quote!(runtime::status(error.status));
+                let fields = [Some(status), body].into_iter().flatten();
+                error_arms.push(quote!(_ => Ok(#name::#variant(#(#fields),*)),));
+                catches_all = true;
+            }
+        }
+    }
+    let from_error_body = if error_arms.is_empty() {
+        quote!(Err(error))
+    } else {
+        let rest = (!catches_all).then(|| quote!(_ => Err(error),));
+        quote! {
+            match error.status {
+                #(#error_arms)*
+                #rest
+            }
+        }
+    };
     quote! {
         #[doc = #doc]
-        #derive_eq
+        #[derive(Debug, Clone, PartialEq)]
         pub enum #name {
             #(#variants)*
+        }
+
+        impl #name {
+            /// The documented response for an operation's error: the variant of
+            /// its status, else its range or `default`; an undocumented status
+            /// comes back as the error, which is then sent as it is.
+            pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+                #from_error_body
+            }
         }
 
         impl IntoResponse for #name {
@@ -178,10 +158,10 @@ fn response_enum(op: &Operation) -> TokenStream {
     }
 }
 
-/// The security scheme hooks of [`ApiHooks`].
+/// The authentication hooks of `ApiHooks`, one per security scheme.
 fn auth_hooks(api: &Api) -> TokenStream {
     let hooks = api.security_schemes.iter().map(|scheme| {
-        let method = format_ident!("authenticate_{}", scheme.name.to_snake_case());
+        let method = ident(&scheme.hook);
         let (doc, arg) = match &scheme.kind {
             SecurityKind::ApiKey { location, param_name } => (
                 format!(" Maps the `{}` API key (the `{param_name}` {} parameter) to a principal; `None` rejects the request with 401.", scheme.name, location.as_str()),
@@ -196,7 +176,15 @@ fn auth_hooks(api: &Api) -> TokenStream {
                 quote!(token),
             ),
         };
-        let description = doc_attrs(scheme.description.as_deref().map(|d| d.trim()).filter(|d| !d.is_empty()).map(|d| format!("\n{d}")).as_deref());
+        let description = doc_attrs(
+            scheme
+                .description
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(|d| format!("\n{d}"))
+                .as_deref(),
+        );
         quote! {
             #[doc = #doc]
             #description
@@ -206,240 +194,188 @@ fn auth_hooks(api: &Api) -> TokenStream {
     quote!(#(#hooks)*)
 }
 
-/// Reads one scheme's credentials and asks the hook; evaluates to `Option<Principal>`.
-fn scheme_check(api: &Api, scheme_name: &str) -> TokenStream {
-    let method = format_ident!("authenticate_{}", scheme_name.to_snake_case());
-    let Some(scheme) = api.security_schemes.iter().find(|s| s.name == scheme_name) else {
-        return quote!(None);
-    };
-    let credentials = match &scheme.kind {
-        SecurityKind::ApiKey {
-            location: ParamLocation::Header,
-            param_name,
-        } => quote!(header_value(headers, #param_name)),
-        SecurityKind::ApiKey {
-            location: ParamLocation::Query,
-            param_name,
-        } => quote!(query_value(query, #param_name)),
-        SecurityKind::ApiKey { param_name, .. } => quote!(cookie_value(headers, #param_name)),
-        SecurityKind::Http { scheme } => {
-            let scheme = scheme.clone();
-            quote!(authorization_value(headers, #scheme))
-        }
-        _ => quote!(authorization_value(headers, "bearer")),
-    };
-    quote! {
-        match #credentials {
-            Some(credentials) => api.#method(credentials).await,
-            None => None,
-        }
-    }
-}
-
-/// The name of the function that checks one security requirement
-/// (alternatives of schemes needed together): `require_api_key_auth`,
-/// `require_a_and_b_or_c`. Operations with the same requirement share it.
-fn requirement_fn(security: &[Vec<String>]) -> Ident {
-    let alternatives: Vec<String> = security
+/// `require_…`: one security requirement, checked through the hooks.
+fn requirement_fn(api: &Api, requirement: &Requirement) -> TokenStream {
+    let name = ident(&requirement.fn_name);
+    let names: Vec<&str> = requirement
+        .alternatives
         .iter()
-        .map(|schemes| {
-            schemes
-                .iter()
-                .map(|scheme| scheme.to_snake_case())
-                .collect::<Vec<_>>()
-                .join("_and_")
-        })
+        .flatten()
+        .map(|&i| api.security_schemes[i].name.as_str())
         .collect();
-    format_ident!("require_{}", alternatives.join("_or_"))
-}
-
-/// One check per distinct security requirement, in first-use order.
-fn requirement_fns(api: &Api) -> Vec<TokenStream> {
-    let mut seen: Vec<&Vec<Vec<String>>> = Vec::new();
-    for op in &api.operations {
-        if !op.security.is_empty() && !seen.contains(&&op.security) {
-            seen.push(&op.security);
-        }
-    }
-    seen.into_iter()
-        .map(|security| requirement_check(api, security))
-        .collect()
-}
-
-fn requirement_check(api: &Api, security: &[Vec<String>]) -> TokenStream {
-    let name = requirement_fn(security);
-    let schemes: Vec<String> = security
-        .iter()
-        .flat_map(|alt| alt.iter().cloned())
-        .collect();
-    let described = schemes.join(" or ");
-    let message = format!("missing or invalid credentials ({described})");
-    let alternatives = security.iter().map(|alternative| {
-        let checks: Vec<TokenStream> = alternative.iter().map(|s| scheme_check(api, s)).collect();
-        let first = &checks[0];
-        let rest = &checks[1..];
+    let message = format!("missing or invalid credentials ({})", names.join(" or "));
+    let first_scheme = names.first().copied().unwrap_or_default();
+    let alternatives = requirement.alternatives.iter().map(|alternative| {
+        let conditions = alternative.iter().enumerate().map(|(position, &i)| {
+            let scheme = &api.security_schemes[i];
+            let hook = ident(&scheme.hook);
+            let source = match &scheme.kind {
+                SecurityKind::ApiKey {
+                    location: ParamLocation::Header,
+                    param_name,
+                } => quote!(credentials.header(#param_name)),
+                SecurityKind::ApiKey {
+                    location: ParamLocation::Query,
+                    param_name,
+                } => quote!(credentials.query(#param_name)),
+                SecurityKind::ApiKey { param_name, .. } => quote!(credentials.cookie(#param_name)),
+                SecurityKind::Http { scheme } => quote!(credentials.authorization(#scheme)),
+                _ => quote!(credentials.authorization("bearer")),
+            };
+            // The first scheme of an alternative gives the principal; the others must accept too.
+            if position == 0 {
+                quote!(let Some(given) = #source && let Some(principal) = api.#hook(given).await)
+            } else {
+                quote!(let Some(given) = #source && api.#hook(given).await.is_some())
+            }
+        });
         quote! {
-            if let Some(principal) = #first {
-                if true #(&& (#rest).is_some())* {
-                    return Ok(principal);
-                }
+            if #(#conditions)&&* {
+                return Ok(principal);
             }
         }
     });
-    let first_scheme = security[0][0].clone();
     quote! {
-        #[allow(unused_variables)]
-        async fn #name<A: ApiHooks>(api: &A, headers: &HeaderMap, query: &[(String, String)]) -> Result<A::Principal, RequestError> {
+        async fn #name<A: ApiHooks>(api: &A, credentials: runtime::Credentials<'_>) -> Result<A::Principal, RequestError> {
             #(#alternatives)*
             Err(RequestError::Unauthorized { scheme: #first_scheme, message: #message.to_owned() })
         }
     }
 }
 
-pub(super) fn body_type(op: &Operation) -> Option<(TokenStream, bool, bool)> {
-    let body = op.body.as_ref()?;
-    let json = is_json(&body.content_type);
-    let ty = match (&body.ty, json) {
-        (Some(ty), true) => model_type(ty),
-        (None, true) => quote!(serde_json::Value),
-        (_, false) => quote!(axum::body::Bytes),
-    };
-    Some((ty, json, body.required))
-}
-
-/// An operation's summary, description and `METHOD /path`, as doc text.
-pub(super) fn operation_docs(op: &Operation) -> String {
-    let parts: Vec<&str> = [op.summary.as_deref(), op.description.as_deref()]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .collect();
-    let mut docs = parts.join("\n\n");
-    if !docs.is_empty() {
-        docs.push_str("\n\n");
-    }
-    docs.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
-    docs
-}
-
+/// An operation's method in its tag's trait.
 fn trait_method(op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
-    let response = format_ident!("{}Response", op.type_name);
-    let docs = operation_docs(op);
-    let docs = doc_attrs(Some(&docs));
+    let reply = ident(&op.reply);
+    let docs = doc_attrs(Some(&op.docs));
     let mut args = Vec::new();
-    if !op.security.is_empty() {
+    if op.requirement.is_some() {
         args.push(quote!(principal: Self::Principal));
     }
-    for p in path_params(op).into_iter().chain(header_params(op)) {
-        let arg = ident(&p.name);
-        let ty = model_type(&p.ty);
-        let ty = if p.required { ty } else { quote!(Option<#ty>) };
-        args.push(quote!(#arg: #ty));
+    for (arg, ty) in [
+        (quote!(path), &op.path_struct),
+        (quote!(headers), &op.header_struct),
+        (quote!(query), &op.query_struct),
+    ] {
+        if let Some(ty) = ty {
+            let ty = ident(ty);
+            args.push(quote!(#arg: params::#ty));
+        }
     }
-    if !query_params(op).is_empty() {
-        let query = format_ident!("{}Query", op.type_name);
-        args.push(quote!(query: #query));
-    }
-    if let Some((ty, _, required)) = body_type(op) {
-        let ty = if required { ty } else { quote!(Option<#ty>) };
+    if let Some(ty) = body_type(op) {
         args.push(quote!(body: #ty));
     }
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     quote! {
         #docs
         #deprecated
-        fn #name(&self, #(#args),*) -> impl Future<Output = #response> + Send;
+        fn #name(&self, #(#args),*) -> impl Future<Output = Result<#reply, HttpError>> + Send;
     }
 }
 
-fn handler(op: &Operation) -> TokenStream {
-    let name = format_ident!("handle_{}", op.fn_name);
+/// The body argument's type (`Option<…>` when the body is optional).
+fn body_type(op: &Operation) -> Option<TokenStream> {
+    let body = op.body.as_ref()?;
+    let ty = match &body.kind {
+        BodyKind::Json(Some(ty)) => model_type(ty),
+        BodyKind::Json(None) => quote!(serde_json::Value),
+        BodyKind::Bytes => quote!(bytes::Bytes),
+    };
+    Some(if body.required {
+        ty
+    } else {
+        quote!(Option<#ty>)
+    })
+}
+
+fn handler(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&op.handler);
     let method = ident(&op.fn_name);
-    let trait_ident = format_ident!("{}", trait_name(op));
-    let mut call_args = Vec::new();
-    // Each step is `let … = …?;` inside one async block whose error is a `RequestError`.
+    let reply = ident(&op.reply);
+    let trait_ident = ident(&op.trait_name);
+    let needs_query = op.requirement.is_some() || op.query_struct.is_some();
+    let needs_header_map =
+        op.requirement.is_some() || op.header_struct.is_some() || op.body.is_some();
+    let mut extractors = vec![quote!(State(api): State<Arc<A>>)];
+    if op.path_struct.is_some() {
+        extractors.push(quote!(raw_path: Result<Path<Vec<(String, String)>>, PathRejection>));
+    }
+    if needs_header_map {
+        extractors.push(quote!(header_map: HeaderMap));
+    }
+    if needs_query {
+        extractors.push(quote!(raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>));
+    }
+    if op.body.is_some() {
+        extractors.push(quote!(raw_body: Result<bytes::Bytes, BytesRejection>));
+    }
     let mut steps = Vec::new();
-    let query_needed = !op.security.is_empty() || !query_params(op).is_empty();
-    let mut extractor_args = vec![quote!(State(api): State<Arc<A>>)];
-    if query_needed {
-        steps.push(quote!(let query = query_pairs(query)?;));
+    let mut call_args = Vec::new();
+    if needs_query {
+        steps.push(quote!(let query_pairs = runtime::query_pairs(raw_query)?;));
     }
-    if !path_params(op).is_empty() {
-        extractor_args.push(quote!(path: Result<Path<Vec<(String, String)>>, PathRejection>));
-        steps.push(quote!(let path = path_pairs(path)?;));
-    }
-    extractor_args.push(quote!(headers: HeaderMap));
-    if query_needed {
-        extractor_args.push(quote!(query: Result<Query<Vec<(String, String)>>, QueryRejection>));
-    }
-    if !op.security.is_empty() {
-        let auth = requirement_fn(&op.security);
-        steps.push(quote!(let principal = #auth(&*api, &headers, &query).await?;));
+    if let Some(index) = op.requirement {
+        let check = ident(&api.requirements[index].fn_name);
+        steps.push(quote! {
+            let principal = #check(&*api, runtime::Credentials::new(&header_map, &query_pairs)).await?;
+        });
         call_args.push(quote!(principal));
     }
-    // Path and header parameters go through their `*_params_<op>` readers.
-    for (params, reader, source) in [
-        (
-            path_params(op),
-            format_ident!("path_params_{}", op.fn_name),
-            quote!(&path),
-        ),
-        (
-            header_params(op),
-            format_ident!("header_params_{}", op.fn_name),
-            quote!(&headers),
-        ),
-    ] {
-        if params.is_empty() {
-            continue;
-        }
-        let vars: Vec<Ident> = params.iter().map(|p| ident(&p.name)).collect();
-        steps.push(quote!(let (#(#vars,)*) = #reader(#source)?;));
-        call_args.extend(vars.iter().map(|v| quote!(#v)));
+    if let Some(ty) = &op.path_struct {
+        let ty = ident(ty);
+        steps.push(quote!(let path = params::#ty::from_pairs(&runtime::path_pairs(raw_path)?)?;));
+        call_args.push(quote!(path));
     }
-    if !query_params(op).is_empty() {
-        let query_struct = format_ident!("{}Query", op.type_name);
-        steps.push(quote!(let query = #query_struct::from_pairs(&query)?;));
+    if let Some(ty) = &op.header_struct {
+        let ty = ident(ty);
+        steps.push(
+            quote!(let headers = params::#ty::from_pairs(&runtime::header_pairs(&header_map))?;),
+        );
+        call_args.push(quote!(headers));
+    }
+    if let Some(ty) = &op.query_struct {
+        let ty = ident(ty);
+        steps.push(quote!(let query = params::#ty::from_pairs(&query_pairs)?;));
         call_args.push(quote!(query));
     }
-    if let Some((ty, json, required)) = body_type(op) {
-        extractor_args.push(quote!(body: Result<Bytes, BytesRejection>));
-        let parse = match (json, required) {
-            (true, true) => quote!(parse_json_body::<#ty>(&headers, body)),
-            (true, false) => quote!(parse_optional_json_body::<#ty>(&headers, body)),
-            (false, true) => quote!(read_body(body)),
-            (false, false) => {
-                quote!(read_body(body).map(|bytes| (!bytes.is_empty()).then_some(bytes)))
+    if let Some(body) = &op.body {
+        let parse = match (&body.kind, body.required) {
+            (BodyKind::Json(ty), true) => {
+                let ty = ty.as_ref().map_or(quote!(serde_json::Value), model_type);
+                quote!(runtime::json_body::<#ty>(&header_map, raw_body))
             }
+            (BodyKind::Json(ty), false) => {
+                let ty = ty.as_ref().map_or(quote!(serde_json::Value), model_type);
+                quote!(runtime::optional_json_body::<#ty>(&header_map, raw_body))
+            }
+            (BodyKind::Bytes, true) => quote!(runtime::read_body(raw_body)),
+            (BodyKind::Bytes, false) => quote!(runtime::optional_bytes_body(raw_body)),
         };
         steps.push(quote!(let body = #parse?;));
         call_args.push(quote!(body));
     }
     // The router serves deprecated operations too.
     let allow_deprecated = op.deprecated.then(|| quote!(#[allow(deprecated)]));
-    if steps.is_empty() {
-        return quote! {
-            #[allow(unused_variables)]
-            #allow_deprecated
-            async fn #name<A: #trait_ident>(#(#extractor_args),*) -> Response {
-                api.#method(#(#call_args),*).await.into_response()
-            }
-        };
-    }
-    quote! {
-        #[allow(unused_variables)]
-        #allow_deprecated
-        async fn #name<A: #trait_ident>(#(#extractor_args),*) -> Response {
-            let called = async {
+    let body = if steps.is_empty() {
+        quote! {
+            api.#method().await.or_else(#reply::from_error).into_response()
+        }
+    } else {
+        quote! {
+            let request = async {
                 #(#steps)*
                 Ok::<_, RequestError>(api.#method(#(#call_args),*).await)
             };
-            match called.await {
-                Ok(response) => response.into_response(),
+            match request.await {
+                Ok(result) => result.or_else(#reply::from_error).into_response(),
                 Err(error) => api.request_error(error),
             }
+        }
+    };
+    quote! {
+        #allow_deprecated
+        async fn #name<A: #trait_ident>(#(#extractors),*) -> Response {
+            #body
         }
     }
 }
@@ -457,112 +393,52 @@ fn base_path(api: &Api) -> String {
     path.trim_end_matches('/').to_owned()
 }
 
-/// The error body the spec uses for client errors: the type most 4XX responses name.
-fn error_body(api: &Api, types: &BTreeMap<&str, &TypeDef>) -> TokenStream {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for op in &api.operations {
-        for response in &op.responses {
-            let client_error = matches!(
-                response.status,
-                StatusCode::Code(400..=499) | StatusCode::Range(4)
-            );
-            if let (true, Some(TypeRef::Named(name))) = (client_error, &response.ty) {
-                *counts.entry(name).or_default() += 1;
-            }
-        }
-    }
-    let best = counts
-        .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-        .map(|(name, _)| *name);
-    let fallback = quote! {
-        (status, axum::Json(serde_json::json!({ "message": error.to_string(), "status": status.as_u16() }))).into_response()
-    };
-    let Some(def) = best.and_then(|name| types.get(name)) else {
-        return fallback;
-    };
-    let TypeKind::Struct(s) = &def.kind else {
-        return fallback;
-    };
-    let mut inits = Vec::new();
-    for field in &s.fields {
-        let name = ident(&field.name);
-        let value = match field_fill(field, types) {
-            Some(value) if field.is_three_state() => quote!(Some(Some(#value))),
-            Some(value) if field.is_optional() => quote!(Some(#value)),
-            Some(value) => value,
-            None if field.is_optional() => quote!(None),
-            None => return fallback,
+/// The body of `default_request_error`: the spec's error format, filled.
+fn request_error_body(api: &Api) -> TokenStream {
+    let ErrorFill::Struct { type_name, fields } = &api.error.fill else {
+        return quote! {
+            runtime::json_response(status, serde_json::json!({ "message": error.to_string(), "status": error.status() }))
         };
-        inits.push(quote!(#name: #value,));
-    }
-    if let Some(extra) = &s.additional {
-        let name = ident(&extra.name);
-        inits.push(quote!(#name: Default::default(),));
-    }
-    let ty = ident(&def.name);
-    quote! {
-        let body = models::#ty { #(#inits)* };
-        (status, axum::Json(body)).into_response()
-    }
-}
-
-/// What goes into one field of the error body, when the field is one we know how to fill.
-fn field_fill(field: &Field, types: &BTreeMap<&str, &TypeDef>) -> Option<TokenStream> {
-    match (field.wire_name.as_str(), &field.ty) {
-        ("message" | "error" | "detail", TypeRef::String) => Some(quote!(error.to_string())),
-        ("http_status_code" | "status_code" | "status" | "code", TypeRef::I64) => {
-            Some(quote!(i64::from(status.as_u16())))
-        }
-        ("http_status_code" | "status_code" | "status" | "code", TypeRef::I32) => {
-            Some(quote!(i32::from(status.as_u16())))
-        }
-        ("code" | "error_code" | "kind", TypeRef::Named(name)) => {
-            let TypeKind::Enum(e) = &types.get(name.as_str())?.kind else {
-                return None;
-            };
-            let pick = |wanted: &[&str]| {
-                wanted
-                    .iter()
-                    .find_map(|w| e.variants.iter().find(|v| v.value.eq_ignore_ascii_case(w)))
-            };
-            let invalid = pick(&[
-                "validation_error",
-                "bad_request",
-                "invalid_request",
-                "invalid_argument",
-                "invalid",
-            ])?;
-            let unauthorized = pick(&[
-                "unauthorized",
-                "unauthenticated",
-                "permission_denied",
-                "forbidden",
-            ])
-            .unwrap_or(invalid);
-            let not_found = pick(&["not_found", "unknown_route"]).unwrap_or(invalid);
-            let not_allowed = pick(&["method_not_allowed", "invalid_operation"]).unwrap_or(invalid);
-            let enum_ident = ident(name);
-            let [invalid, unauthorized, not_found, not_allowed] =
-                [invalid, unauthorized, not_found, not_allowed].map(|v| ident(&v.name));
-            Some(quote! {
-                match error {
-                    RequestError::Unauthorized { .. } => models::#enum_ident::#unauthorized,
-                    RequestError::UnknownRoute { .. } => models::#enum_ident::#not_found,
-                    RequestError::MethodNotAllowed { .. } => models::#enum_ident::#not_allowed,
-                    _ => models::#enum_ident::#invalid,
+    };
+    let inits = fields.iter().map(|fill| {
+        let field = ident(&fill.field);
+        let value = match &fill.value {
+            FillValue::Message => quote!(error.to_string()),
+            FillValue::Status(TypeRef::I32) => quote!(i32::from(error.status())),
+            FillValue::Status(_) => quote!(i64::from(error.status())),
+            FillValue::Code {
+                enum_name,
+                invalid,
+                unauthorized,
+                not_found,
+                not_allowed,
+            } => {
+                let enum_ident = ident(enum_name);
+                let [invalid, unauthorized, not_found, not_allowed] =
+                    [invalid, unauthorized, not_found, not_allowed].map(|v| ident(v));
+                quote! {
+                    match error {
+                        RequestError::Unauthorized { .. } => models::#enum_ident::#unauthorized,
+                        RequestError::UnknownRoute { .. } => models::#enum_ident::#not_found,
+                        RequestError::MethodNotAllowed { .. } => models::#enum_ident::#not_allowed,
+                        _ => models::#enum_ident::#invalid,
+                    }
                 }
-            })
-        }
-        _ => None,
+            }
+            FillValue::Nothing => quote!(None),
+            FillValue::Default => quote!(Default::default()),
+        };
+        let value = (0..fill.wrap).fold(value, |inner, _| quote!(Some(#inner)));
+        quote!(#field: #value,)
+    });
+    let ty = ident(type_name);
+    quote! {
+        runtime::json_response(status, models::#ty { #(#inits)* })
     }
 }
 
 pub fn server_file(api: &Api) -> TokenStream {
-    let types: BTreeMap<&str, &TypeDef> = api.types.iter().map(|d| (d.name.as_str(), d)).collect();
-    let traits = traits(api);
-    let has_security = api.operations.iter().any(|op| !op.security.is_empty());
-
+    let has_security = !api.requirements.is_empty();
     let principal = has_security.then(|| {
         let hooks = auth_hooks(api);
         quote! {
@@ -572,12 +448,15 @@ pub fn server_file(api: &Api) -> TokenStream {
             #hooks
         }
     });
-    let trait_items = traits.iter().map(|(name, ops)| {
-        let name = format_ident!("{}", name);
-        let methods = ops.iter().map(|op| trait_method(op));
+    let trait_items = api.traits.iter().map(|t| {
+        let name = ident(&t.name);
+        let methods = t
+            .operations
+            .iter()
+            .map(|&i| trait_method(&api.operations[i]));
         let doc = format!(
             " The operations tagged `{}`. Implement them; [`router`] does the HTTP.",
-            ops[0].tags.first().map(String::as_str).unwrap_or("Default")
+            t.tag
         );
         quote! {
             #[doc = #doc]
@@ -586,45 +465,35 @@ pub fn server_file(api: &Api) -> TokenStream {
             }
         }
     });
-    let bounds: Vec<Ident> = traits.keys().map(|n| format_ident!("{}", n)).collect();
+    let bounds: Vec<_> = api.traits.iter().map(|t| ident(&t.name)).collect();
     let bound = if bounds.is_empty() {
         quote!(ApiHooks)
     } else {
         quote!(#(#bounds)+*)
     };
-    let responses = api.operations.iter().map(response_enum);
-    let queries = api
-        .operations
-        .iter()
-        .filter_map(|op| query_struct(op, &types));
-    let auth_fns = requirement_fns(api);
-    let handlers = api.operations.iter().map(handler);
-    let readers = api.operations.iter().map(|op| param_readers(op, &types));
+    let replies = api.operations.iter().map(|op| reply_enum(api, op));
+    let requirement_fns = api.requirements.iter().map(|r| requirement_fn(api, r));
+    let handlers = api.operations.iter().map(|op| handler(api, op));
 
-    let mut routes: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
-    let mut path_order = Vec::new();
+    let mut path_order: Vec<&str> = Vec::new();
     for op in &api.operations {
-        if !routes.contains_key(op.path.as_str()) {
-            path_order.push(op.path.as_str());
+        if !path_order.contains(&op.path.as_str()) {
+            path_order.push(&op.path);
         }
-        routes.entry(&op.path).or_default().push(op);
     }
     let route_calls = path_order.iter().map(|path| {
-        let ops = &routes[path];
         let mut chain = TokenStream::new();
-        for (i, op) in ops.iter().enumerate() {
-            let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
-            let handler = format_ident!("handle_{}", op.fn_name);
-            let method = if op.method == Method::Trace {
-                format_ident!("trace")
-            } else {
-                method
+        for op in api.operations.iter().filter(|op| op.path == *path) {
+            let method = match op.method {
+                Method::Trace => format_ident!("trace"),
+                other => format_ident!("{}", other.as_str().to_ascii_lowercase()),
             };
-            if i == 0 {
-                chain = quote!(routing::#method(#handler::<A>));
+            let handler = ident(&op.handler);
+            chain = if chain.is_empty() {
+                quote!(routing::#method(#handler::<A>))
             } else {
-                chain = quote!(#chain.#method(#handler::<A>));
-            }
+                quote!(#chain.#method(#handler::<A>))
+            };
         }
         quote!(.route(#path, #chain))
     });
@@ -638,41 +507,18 @@ pub fn server_file(api: &Api) -> TokenStream {
             api.servers[0].url
         )
     };
-    let error_body = error_body(api, &types);
-    let support = super::server_support::support_items();
-    let trait_doc = format!(
+    let error_body = error_body_type(api);
+    let request_error = request_error_body(api);
+    let hooks_doc = format!(
         " Hooks the generated server calls before any operation of {}: authentication and the shape of request errors.",
         api.title
     );
-    quote! {
-        // Response enums hold bodies inline for easy matching; the parsing code is
-        // generated per parameter, so some shapes are simple on purpose. A spec
-        // without operations of some kind leaves some imports unused.
-        #![allow(
-            clippy::large_enum_variant,
-            clippy::collapsible_if,
-            clippy::single_match,
-            unused_imports
-        )]
 
-        use std::future::Future;
-        use std::sync::Arc;
-
-        use axum::body::Bytes;
-        use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
-        use axum::extract::{DefaultBodyLimit, Path, Query, State};
-        use axum::http::HeaderMap;
-        use axum::response::{IntoResponse, Response};
-        use axum::{Router, routing};
-
-        use crate::models;
-
-        pub use crate::spec::OPENAPI_JSON;
-
+    let items = quote! {
         #[doc = #base_doc]
         pub const BASE_PATH: &str = #base;
 
-        #[doc = #trait_doc]
+        #[doc = #hooks_doc]
         pub trait ApiHooks: Send + Sync + 'static {
             #principal
 
@@ -680,6 +526,31 @@ pub fn server_file(api: &Api) -> TokenStream {
             /// into the response sent. Override to change the error format.
             fn request_error(&self, error: RequestError) -> Response {
                 default_request_error(&error)
+            }
+        }
+
+        /// An error an operation returns instead of a reply, in the spec's error
+        /// format. Convert your own error type once (`impl From<MyError> for
+        /// HttpError`) and every operation answers with `?`: the server sends the
+        /// operation's documented response for the status (see each reply's
+        /// `from_error`), or the error as it is when the status is undocumented.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct HttpError {
+            /// The HTTP status.
+            pub status: u16,
+            /// The body, in the spec's error format.
+            pub body: #error_body,
+        }
+
+        impl HttpError {
+            pub fn new(status: u16, body: #error_body) -> Self {
+                HttpError { status, body }
+            }
+        }
+
+        impl IntoResponse for HttpError {
+            fn into_response(self) -> Response {
+                runtime::json_response(runtime::status(self.status), self.body)
             }
         }
 
@@ -725,7 +596,7 @@ pub fn server_file(api: &Api) -> TokenStream {
                 #(#route_calls)*
                 .method_not_allowed_fallback(method_not_allowed)
                 .fallback(unknown_route.clone())
-                .layer(DefaultBodyLimit::max(options.body_limit))
+                .layer(axum::extract::DefaultBodyLimit::max(options.body_limit))
                 .with_state(api);
             let base = options.base_path.trim_end_matches('/');
             if base.is_empty() {
@@ -737,20 +608,91 @@ pub fn server_file(api: &Api) -> TokenStream {
 
         /// The spec's error body for a refused request, with the request error's status.
         pub fn default_request_error(error: &RequestError) -> Response {
-            let status = error.status();
-            #error_body
+            let status = runtime::status(error.status());
+            #request_error
         }
 
-        #support
+        #(#replies)*
 
-        #(#responses)*
-
-        #(#queries)*
-
-        #(#auth_fns)*
-
-        #(#readers)*
+        #(#requirement_fns)*
 
         #(#handlers)*
+    };
+
+    let any_ops = !api.operations.is_empty();
+    let has = |location| {
+        api.operations
+            .iter()
+            .any(|op| op.params.iter().any(|p| p.location == location))
+    };
+    let any_path = has(ParamLocation::Path);
+    let any_query = has(ParamLocation::Query) || has_security;
+    let any_header_map = has(ParamLocation::Header)
+        || has_security
+        || api.operations.iter().any(|op| op.body.is_some());
+    let any_body = api.operations.iter().any(|op| op.body.is_some());
+    let mut extract = Vec::new();
+    let mut rejections = Vec::new();
+    if any_path {
+        extract.push(quote!(Path));
+        rejections.push(quote!(PathRejection));
+    }
+    if any_query {
+        extract.push(quote!(Query));
+        rejections.push(quote!(QueryRejection));
+    }
+    if any_ops {
+        extract.push(quote!(State));
+    }
+    if any_body {
+        rejections.insert(0, quote!(BytesRejection));
+    }
+    let extract_use = (!extract.is_empty()).then(|| quote!(use axum::extract::{#(#extract),*};));
+    let rejection_use =
+        (!rejections.is_empty()).then(|| quote!(use axum::extract::rejection::{#(#rejections),*};));
+    let header_use = any_header_map.then(|| {
+        quote!(
+            use axum::http::HeaderMap;
+        )
+    });
+    let router_use = if any_ops {
+        quote!(
+            use axum::{Router, routing};
+        )
+    } else {
+        quote!(
+            use axum::Router;
+        )
+    };
+    let models_use = mentions_path(&items, "models").then(|| {
+        quote!(
+            use crate::models;
+        )
+    });
+    let params_use = mentions_path(&items, "params").then(|| {
+        quote!(
+            use crate::params;
+        )
+    });
+    quote! {
+        // Replies hold bodies inline, so they can be matched on.
+        #![allow(clippy::large_enum_variant)]
+
+        use std::sync::Arc;
+
+        #rejection_use
+        #extract_use
+        #header_use
+        use axum::response::{IntoResponse, Response};
+        #router_use
+
+        #models_use
+        #params_use
+        use crate::runtime::server as runtime;
+
+        pub use crate::runtime::request_error::RequestError;
+        pub use crate::spec::OPENAPI_JSON;
+
+        #items
     }
 }

@@ -6,9 +6,9 @@
 //! reuse a component enum with the same values.
 
 mod cycles;
-pub mod names;
 mod operation;
 mod schema;
+mod surface;
 
 use std::collections::BTreeMap;
 
@@ -16,7 +16,7 @@ use crate::diagnostics::Diagnostic;
 use crate::error::{ErrorKind, SpecError, escape_segment};
 use crate::ir::{self, Api, TypeDef};
 use crate::load::LoadedSpec;
-use names::{NameSet, RESERVED_TYPE_NAMES};
+use crate::names::{self, NameSet, RESERVED_TYPE_NAMES};
 
 /// The IR plus the warnings raised while building it.
 #[derive(Debug, Clone)]
@@ -29,27 +29,29 @@ pub fn lower(spec: &LoadedSpec) -> Result<Lowered, SpecError> {
     let mut lowerer = Lowerer::new(spec);
     lowerer.name_components();
     lowerer.lower_components()?;
-    let operations = lowerer.lower_operations()?;
-    let security_schemes = lowerer.lower_security_schemes()?;
+    // Method names of the server traits and the client share one scope.
+    let mut method_names = NameSet::with_reserved(names::CLIENT_METHODS);
+    for fixed in names::HOOK_METHODS {
+        method_names.insert(fixed);
+    }
+    let security_schemes = lowerer.lower_security_schemes(&mut method_names)?;
+    let mut operations = lowerer.lower_operations(&mut method_names)?;
     cycles::box_recursive_fields(&mut lowerer.types);
     cycles::check_alias_cycles(&lowerer.types, &spec.file)?;
+    let surface = lowerer.name_surface(&mut operations, &security_schemes);
 
     let document = &spec.document;
     let api = Api {
         title: document.info.title.clone(),
         version: document.info.version.clone(),
         description: document.info.description.clone(),
-        servers: document
-            .servers
-            .iter()
-            .map(|server| ir::Server {
-                url: server.url.clone(),
-                description: server.description.clone(),
-            })
-            .collect(),
+        servers: surface::servers(&document.servers),
         types: lowerer.types.into_values().collect(),
         operations,
         security_schemes,
+        traits: surface.traits,
+        requirements: surface.requirements,
+        error: surface.error,
     };
     let mut diagnostics = lowerer.diagnostics;
     diagnostics.sort();

@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, SecurityScheme};
 
 use super::Lowerer;
-use super::names::{self, NameSet};
-use super::schema::{constraints_of, enum_varnames};
+use super::schema::{Constraints, constraints_of, enum_varnames};
 use crate::error::{ErrorKind, SpecError, child, escape_segment};
 use crate::ir::{
-    self, Constraints, Method, Operation, Param, ParamLocation, RequestBody, Response,
-    SecurityKind, StatusCode, TypeRef,
+    self, BodyKind, Check, DefaultValue, Method, Number, Operation, Param, ParamDefault,
+    ParamLocation, ParamShape, PathPart, RequestBody, Response, ResponseContent, SecurityKind,
+    StatusCode, TypeKind, TypeRef, ValueForm,
 };
+use crate::names::{self, NameSet};
 
 /// Follows `$ref`s into one section of `components` (e.g. `parameters`).
 fn resolve<'d, T>(
@@ -49,21 +50,134 @@ fn method_of(name: &str) -> Method {
     }
 }
 
+/// Whether a media type is JSON (`application/json`, `application/problem+json`, …).
+fn is_json(media_type: &str) -> bool {
+    let media = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    media == "application/json" || media.ends_with("+json")
+}
+
 /// Picks the content type to model: JSON if offered, else the first one.
 fn pick_content<M>(content: &indexmap::IndexMap<String, M>) -> Option<(&String, &M)> {
     content
         .iter()
-        .find(|(media, _)| {
-            let media = media.to_ascii_lowercase();
-            media == "application/json" || media.ends_with("+json")
-        })
+        .find(|(media, _)| is_json(media))
         .or_else(|| content.iter().next())
 }
 
+/// Variant name for a response status (`202` → `Accepted`).
+fn status_variant(status: StatusCode) -> String {
+    let name = match status {
+        StatusCode::Code(code) => match code {
+            100 => "Continue",
+            200 => "Ok",
+            201 => "Created",
+            202 => "Accepted",
+            203 => "NonAuthoritativeInformation",
+            204 => "NoContent",
+            205 => "ResetContent",
+            206 => "PartialContent",
+            301 => "MovedPermanently",
+            302 => "Found",
+            303 => "SeeOther",
+            304 => "NotModified",
+            307 => "TemporaryRedirect",
+            308 => "PermanentRedirect",
+            400 => "BadRequest",
+            401 => "Unauthorized",
+            402 => "PaymentRequired",
+            403 => "Forbidden",
+            404 => "NotFound",
+            405 => "MethodNotAllowed",
+            406 => "NotAcceptable",
+            408 => "RequestTimeout",
+            409 => "Conflict",
+            410 => "Gone",
+            412 => "PreconditionFailed",
+            413 => "PayloadTooLarge",
+            415 => "UnsupportedMediaType",
+            422 => "UnprocessableEntity",
+            423 => "Locked",
+            429 => "TooManyRequests",
+            500 => "InternalServerError",
+            501 => "NotImplemented",
+            502 => "BadGateway",
+            503 => "ServiceUnavailable",
+            504 => "GatewayTimeout",
+            other => return format!("Status{other}"),
+        },
+        StatusCode::Range(hundreds) => return format!("Status{hundreds}xx"),
+        StatusCode::Default => "Default",
+    };
+    name.to_owned()
+}
+
+/// An operation's summary, description and `METHOD /path`, as doc text.
+fn operation_docs(
+    summary: Option<&str>,
+    description: Option<&str>,
+    method: Method,
+    path: &str,
+) -> String {
+    let parts: Vec<&str> = [summary, description]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect();
+    let mut docs = parts.join("\n\n");
+    if !docs.is_empty() {
+        docs.push_str("\n\n");
+    }
+    docs.push_str(&format!("`{} {path}`", method.as_str()));
+    docs
+}
+
+/// The path template as literal pieces and parameters (indices into `params`).
+/// A `{name}` without a path parameter of that name stays literal text.
+fn parse_template(path: &str, params: &[Param]) -> Vec<PathPart> {
+    let mut parts = Vec::new();
+    let mut literal = String::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let name = &rest[open + 1..open + close];
+        literal.push_str(&rest[..open]);
+        match params
+            .iter()
+            .position(|p| p.location == ParamLocation::Path && p.wire_name == name)
+        {
+            Some(index) => {
+                if !literal.is_empty() {
+                    parts.push(PathPart::Literal(std::mem::take(&mut literal)));
+                }
+                parts.push(PathPart::Param(index));
+            }
+            None => literal.push_str(&rest[open..=open + close]),
+        }
+        rest = &rest[open + close + 1..];
+    }
+    literal.push_str(rest);
+    if !literal.is_empty() {
+        parts.push(PathPart::Literal(literal));
+    }
+    parts
+}
+
 impl Lowerer<'_> {
-    pub(super) fn lower_operations(&mut self) -> Result<Vec<Operation>, SpecError> {
+    /// Lowers every operation. `method_names` holds the method names taken
+    /// already (fixed ones, security hooks and client setters).
+    pub(super) fn lower_operations(
+        &mut self,
+        method_names: &mut NameSet,
+    ) -> Result<Vec<Operation>, SpecError> {
         let document = &self.spec.document;
-        let mut fn_names = NameSet::default();
         let mut type_stems = NameSet::default();
         let mut operations = Vec::new();
         for (path, item) in document.paths.iter() {
@@ -104,8 +218,17 @@ impl Lowerer<'_> {
                         derived
                     }
                 };
-                let fn_name = fn_names.claim_snake(&names::snake_ident(&id));
-                let type_name = type_stems.claim(&names::upper_camel_ident(&id, "Op"));
+                let wish = names::snake_ident(&id);
+                let fn_name = method_names.claim_snake(&wish);
+                if fn_name != wish {
+                    self.warn(
+                        &pointer,
+                        format!(
+                            "method named `{fn_name}`: `{wish}` is taken by the generated code"
+                        ),
+                    );
+                }
+                let type_name = type_stems.claim(&names::upper_camel_stem(&id, "Op"));
 
                 let params = self.lower_params(
                     &item.parameters,
@@ -124,10 +247,31 @@ impl Lowerer<'_> {
                     self.lower_responses(&op.responses, &type_name, &child(&pointer, "responses"))?;
                 let requirements = op.security.as_ref().or(document.security.as_ref());
                 let security = self.lower_security(requirements, &pointer)?;
+                let mut accepted: Vec<&str> = Vec::new();
+                for media_type in responses.iter().filter_map(|r| r.content.media_type()) {
+                    if !accepted.contains(&media_type) {
+                        accepted.push(media_type);
+                    }
+                }
+                let accept = (!accepted.is_empty()).then(|| accepted.join(", "));
                 operations.push(Operation {
+                    docs: operation_docs(
+                        op.summary.as_deref(),
+                        op.description.as_deref(),
+                        method,
+                        path,
+                    ),
+                    template: parse_template(path, &params),
                     id,
                     fn_name,
                     type_name,
+                    // Named with the others once every type name is known.
+                    trait_name: String::new(),
+                    reply: String::new(),
+                    handler: String::new(),
+                    path_struct: None,
+                    query_struct: None,
+                    header_struct: None,
                     method,
                     path: path.clone(),
                     summary: op.summary.clone(),
@@ -138,6 +282,8 @@ impl Lowerer<'_> {
                     body,
                     responses,
                     security,
+                    requirement: None,
+                    accept,
                 });
             }
         }
@@ -184,11 +330,14 @@ impl Lowerer<'_> {
         let mut ordered: Vec<_> = by_key.into_iter().collect();
         ordered.sort_by_key(|(_, (order, _, _))| *order);
 
-        let mut rust_names = NameSet::default();
+        // Fields are unique within their location's struct; client arguments
+        // (path and header parameters, then `query` and `body`) within the method.
+        let mut fields: BTreeMap<ParamLocation, NameSet> = BTreeMap::new();
+        let mut args = NameSet::with_reserved(&["query", "body"]);
         let mut params = Vec::with_capacity(ordered.len());
         for ((location, wire_name), (_, param, param_pointer)) in ordered {
             let data = param.parameter_data_ref();
-            let hint = format!("{type_name}{}", names::upper_camel_ident(&wire_name, "V"));
+            let hint = format!("{type_name}{}", names::upper_camel_stem(&wire_name, "V"));
             let (ty, constraints) = match &data.format {
                 ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => {
                     let varnames = enum_varnames(&data.extensions);
@@ -217,23 +366,172 @@ impl Lowerer<'_> {
                     ),
                 );
             }
+            if location == ParamLocation::Cookie {
+                self.warn(
+                    &param_pointer,
+                    format!(
+                        "cookie parameter `{wire_name}` is not generated: neither the server nor \
+                         the client reads or sends it"
+                    ),
+                );
+                continue;
+            }
+            if constraints.pattern.is_some() {
+                self.warn(
+                    &child(&param_pointer, "schema"),
+                    format!("the `pattern` of parameter `{wire_name}` is not checked"),
+                );
+            }
             let wish = names::snake_ident(&wire_name);
-            let name = if rust_names.contains(&wish) {
-                rust_names.claim_snake(&format!("{}_{wish}", location.as_str()))
+            let field = fields.entry(location).or_default().claim_snake(&wish);
+            let arg = if args.contains(&wish) {
+                args.claim_snake(&format!("{}_{wish}", location.as_str()))
             } else {
-                rust_names.claim_snake(&wish)
+                args.claim_snake(&wish)
+            };
+            let is_array = matches!(ty, TypeRef::Vec(_));
+            let shape = self.param_shape(&ty, location);
+            let checks = self.checks(&ty, &constraints, &param_pointer);
+            let required = (data.required || location == ParamLocation::Path) && !is_array;
+            let default = if required || is_array {
+                None
+            } else {
+                self.param_default(&field, &ty, constraints.default.as_ref())
             };
             params.push(Param {
                 wire_name,
-                name,
+                field,
+                arg,
                 location,
-                required: data.required || location == ParamLocation::Path,
+                required,
                 docs: data.description.clone(),
                 ty,
-                constraints,
+                shape,
+                checks,
+                default,
             });
         }
         Ok(params)
+    }
+
+    /// How values of a parameter are written as text.
+    fn value_form(&self, ty: &TypeRef) -> ValueForm {
+        match ty {
+            TypeRef::DateTime => ValueForm::DateTime,
+            TypeRef::String
+            | TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::F32
+            | TypeRef::F64
+            | TypeRef::Date => ValueForm::Text,
+            TypeRef::Named(name) => match self.types.get(name).map(|def| &def.kind) {
+                Some(TypeKind::Enum(_)) => ValueForm::Text,
+                Some(TypeKind::Alias(target)) if !matches!(target, TypeRef::Named(_)) => {
+                    self.value_form(target)
+                }
+                _ => ValueForm::Json,
+            },
+            _ => ValueForm::Json,
+        }
+    }
+
+    fn param_shape(&self, ty: &TypeRef, location: ParamLocation) -> ParamShape {
+        match ty {
+            TypeRef::Vec(item) if location == ParamLocation::Query => {
+                ParamShape::Repeated(self.value_form(item))
+            }
+            TypeRef::Vec(item) => match self.value_form(item) {
+                ValueForm::Json => ParamShape::Single(ValueForm::Json),
+                form => ParamShape::CommaSeparated(form),
+            },
+            other => ParamShape::Single(self.value_form(other)),
+        }
+    }
+
+    /// The checks of `minimum`/`maximum`/length, typed for the parameter:
+    /// integer bounds on integer parameters, float bounds on floats.
+    fn checks(&mut self, ty: &TypeRef, constraints: &Constraints, pointer: &str) -> Vec<Check> {
+        let mut checks = Vec::new();
+        let range = match ty {
+            TypeRef::I32 => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+            TypeRef::I64 => Some((i64::MIN, i64::MAX)),
+            _ => None,
+        };
+        let numeric = range.is_some() || matches!(ty, TypeRef::F32 | TypeRef::F64);
+        let bounds = [
+            (constraints.minimum, constraints.exclusive_minimum, true),
+            (constraints.maximum, constraints.exclusive_maximum, false),
+        ];
+        for (bound, exclusive, lower) in bounds {
+            let Some(bound) = bound.filter(|_| numeric) else {
+                continue;
+            };
+            let bound = match (range, bound) {
+                (Some(_), Number::Float(value)) if value.fract() != 0.0 => {
+                    // An integer is above 0.5 exactly when it is at least 1.
+                    let whole = if lower { value.ceil() } else { value.floor() };
+                    let check = Check::at(lower, false, Number::Int(whole as i64));
+                    checks.push(check);
+                    continue;
+                }
+                (Some(_), Number::Float(value)) => Number::Int(value as i64),
+                (None, Number::Int(value)) => Number::Float(value as f64),
+                (_, bound) => bound,
+            };
+            if let (Some((min, max)), Number::Int(value)) = (range, bound)
+                && (value < min || value > max)
+            {
+                self.warn(
+                    pointer,
+                    format!("the bound {value} is outside the parameter's integer type; it is not checked"),
+                );
+                continue;
+            }
+            checks.push(Check::at(lower, exclusive, bound));
+        }
+        if *ty == TypeRef::String {
+            checks.extend(constraints.min_length.map(Check::MinLength));
+            checks.extend(constraints.max_length.map(Check::MaxLength));
+        }
+        checks
+    }
+
+    /// The `<field>_or_default` accessor, when the default is a value of the parameter's type.
+    fn param_default(
+        &self,
+        field: &str,
+        ty: &TypeRef,
+        default: Option<&serde_json::Value>,
+    ) -> Option<ParamDefault> {
+        let default = default?;
+        let value = match (ty, default) {
+            (TypeRef::I64, serde_json::Value::Number(n)) => DefaultValue::Int(n.as_i64()?),
+            (TypeRef::I32, serde_json::Value::Number(n)) => {
+                DefaultValue::Int(i64::from(i32::try_from(n.as_i64()?).ok()?))
+            }
+            (TypeRef::F64 | TypeRef::F32, serde_json::Value::Number(n)) => {
+                DefaultValue::Float(n.as_f64()?)
+            }
+            (TypeRef::Bool, serde_json::Value::Bool(b)) => DefaultValue::Bool(*b),
+            (TypeRef::String, serde_json::Value::String(text)) => DefaultValue::Str(text.clone()),
+            (TypeRef::Named(name), serde_json::Value::String(text)) => {
+                let TypeKind::Enum(e) = &self.types.get(name)?.kind else {
+                    return None;
+                };
+                let variant = e.variants.iter().find(|v| &v.value == text)?;
+                DefaultValue::Variant {
+                    enum_name: name.clone(),
+                    variant: variant.name.clone(),
+                }
+            }
+            _ => return None,
+        };
+        Some(ParamDefault {
+            method: format!("{}_or_default", field.trim_end_matches('_')),
+            json: default.to_string(),
+            value,
+        })
     }
 
     /// Whether values of `ty` are JSON objects (structs, maps, free-form objects).
@@ -269,17 +567,33 @@ impl Lowerer<'_> {
             ));
         };
         let media_pointer = child(&child(pointer, "content"), content_type);
-        let ty = match &media.schema {
-            Some(schema) => Some(self.type_of(
+        let kind = match (&media.schema, is_json(content_type)) {
+            (Some(schema), true) => BodyKind::Json(Some(self.type_of(
                 schema,
                 &format!("{type_name}Body"),
                 &child(&media_pointer, "schema"),
-            )?),
-            None => None,
+            )?)),
+            (None, true) => BodyKind::Json(None),
+            (_, false) => BodyKind::Bytes,
         };
+        if body.content.len() > 1 {
+            let others: Vec<&str> = body
+                .content
+                .keys()
+                .filter(|media| *media != content_type)
+                .map(String::as_str)
+                .collect();
+            self.warn(
+                &child(pointer, "content"),
+                format!(
+                    "only `{content_type}` is generated; the server refuses and the client cannot send {}",
+                    others.join(", ")
+                ),
+            );
+        }
         Ok(RequestBody {
             content_type: content_type.clone(),
-            ty,
+            kind,
             required: body.required,
             docs: body.description.clone(),
         })
@@ -313,8 +627,11 @@ impl Lowerer<'_> {
             let components = self.spec.document.components.as_ref();
             let response = resolve(response, "responses", |key| components?.responses.get(key))
                 .map_err(|message| self.error(ErrorKind::Invalid, &response_pointer, message))?;
-            let (content_type, ty) = match pick_content(&response.content) {
-                None => (None, None),
+            let content = match pick_content(&response.content) {
+                None => ResponseContent::None,
+                Some((content_type, _)) if !is_json(content_type) => ResponseContent::Bytes {
+                    media_type: content_type.clone(),
+                },
                 Some((content_type, media)) => {
                     let schema_pointer = child(
                         &child(&child(&response_pointer, "content"), content_type),
@@ -328,14 +645,17 @@ impl Lowerer<'_> {
                         )?),
                         None => None,
                     };
-                    (Some(content_type.clone()), ty)
+                    ResponseContent::Json {
+                        media_type: content_type.clone(),
+                        ty,
+                    }
                 }
             };
             lowered.push(Response {
                 status,
+                variant: status_variant(status),
                 description: response.description.clone(),
-                content_type,
-                ty,
+                content,
             });
         }
         lowered.sort_by_key(|response| response.status);
@@ -376,10 +696,17 @@ impl Lowerer<'_> {
         Ok(lowered)
     }
 
-    pub(super) fn lower_security_schemes(&self) -> Result<Vec<ir::SecurityScheme>, SpecError> {
+    /// The security schemes, with their hook, client field and setter names
+    /// claimed in `method_names` (and the aliases for a spec's only API key or
+    /// bearer scheme, when free).
+    pub(super) fn lower_security_schemes(
+        &self,
+        method_names: &mut NameSet,
+    ) -> Result<Vec<ir::SecurityScheme>, SpecError> {
         let Some(components) = &self.spec.document.components else {
             return Ok(Vec::new());
         };
+        let mut fields = NameSet::with_reserved(names::CLIENT_FIELDS);
         let mut sorted: Vec<_> = components.security_schemes.iter().collect();
         sorted.sort_by(|a, b| a.0.cmp(b.0));
         sorted
@@ -424,12 +751,36 @@ impl Lowerer<'_> {
                         (SecurityKind::OpenIdConnect, description)
                     }
                 };
+                let snake = names::snake_ident(name);
+                let stem = snake.trim_end_matches('_');
                 Ok(ir::SecurityScheme {
                     name: name.clone(),
                     description: description.clone(),
                     kind,
+                    hook: method_names.claim_snake(&format!("authenticate_{stem}")),
+                    client_field: fields.claim_snake(&snake),
+                    client_setter: method_names.claim_snake(&format!("with_{stem}")),
+                    client_alias: None,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, SpecError>>()
+            .map(|mut schemes| {
+                let api_keys: Vec<usize> = (0..schemes.len())
+                    .filter(|i| matches!(schemes[*i].kind, SecurityKind::ApiKey { .. }))
+                    .collect();
+                let others: Vec<usize> = (0..schemes.len())
+                    .filter(|i| !matches!(schemes[*i].kind, SecurityKind::ApiKey { .. }))
+                    .collect();
+                for (group, alias) in [(api_keys, "with_api_key"), (others, "with_bearer_token")] {
+                    if let [only] = group.as_slice()
+                        && schemes[*only].client_setter != alias
+                        && !method_names.contains(alias)
+                    {
+                        method_names.insert(alias);
+                        schemes[*only].client_alias = Some(alias.to_owned());
+                    }
+                }
+                schemes
+            })
     }
 }

@@ -8,12 +8,12 @@ use openapiv3::{
 };
 
 use super::Lowerer;
-use super::names;
 use crate::error::{SpecError, child};
 use crate::ir::{
-    AdditionalField, Constraints, EnumDef, Field, StructDef, TypeDef, TypeKind, TypeRef, UnionDef,
+    AdditionalField, EnumDef, Field, Number, StructDef, TypeDef, TypeKind, TypeRef, UnionDef,
     UnionVariant, Variant,
 };
+use crate::names;
 
 type Properties = IndexMap<String, ReferenceOr<Box<Schema>>>;
 
@@ -208,6 +208,20 @@ pub(super) fn enum_varnames(
         .collect()
 }
 
+/// Numeric, length and default constraints a parameter's schema declares.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct Constraints {
+    pub minimum: Option<Number>,
+    pub maximum: Option<Number>,
+    pub exclusive_minimum: bool,
+    pub exclusive_maximum: bool,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub pattern: Option<String>,
+    /// The schema's `default`, as JSON.
+    pub default: Option<serde_json::Value>,
+}
+
 /// The constraints a parameter's schema declares.
 pub(super) fn constraints_of(schema: &Schema) -> Constraints {
     let mut constraints = Constraints {
@@ -216,14 +230,14 @@ pub(super) fn constraints_of(schema: &Schema) -> Constraints {
     };
     match &schema.schema_kind {
         SchemaKind::Type(Type::Integer(i)) => {
-            constraints.minimum = i.minimum.map(|v| v as f64);
-            constraints.maximum = i.maximum.map(|v| v as f64);
+            constraints.minimum = i.minimum.map(Number::Int);
+            constraints.maximum = i.maximum.map(Number::Int);
             constraints.exclusive_minimum = i.exclusive_minimum;
             constraints.exclusive_maximum = i.exclusive_maximum;
         }
         SchemaKind::Type(Type::Number(n)) => {
-            constraints.minimum = n.minimum;
-            constraints.maximum = n.maximum;
+            constraints.minimum = n.minimum.map(Number::Float);
+            constraints.maximum = n.maximum.map(Number::Float);
             constraints.exclusive_minimum = n.exclusive_minimum;
             constraints.exclusive_maximum = n.exclusive_maximum;
         }
@@ -233,8 +247,8 @@ pub(super) fn constraints_of(schema: &Schema) -> Constraints {
             constraints.pattern = s.pattern.clone();
         }
         SchemaKind::Any(any) => {
-            constraints.minimum = any.minimum;
-            constraints.maximum = any.maximum;
+            constraints.minimum = any.minimum.map(Number::Float);
+            constraints.maximum = any.maximum.map(Number::Float);
             constraints.exclusive_minimum = any.exclusive_minimum.unwrap_or(false);
             constraints.exclusive_maximum = any.exclusive_maximum.unwrap_or(false);
             constraints.min_length = any.min_length;
@@ -699,7 +713,7 @@ impl Lowerer<'_> {
         let properties_pointer = child(pointer, "properties");
         for (wire_name, property) in properties {
             let property_pointer = child(&properties_pointer, wire_name);
-            let hint = format!("{name}{}", names::upper_camel_ident(wire_name, "V"));
+            let hint = format!("{name}{}", names::upper_camel_stem(wire_name, "V"));
             let ty = self.type_of_boxed(property, &hint, &property_pointer)?;
             let (docs, nullable) = match property {
                 ReferenceOr::Item(schema) => (docs_of(schema), schema.schema_data.nullable),

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use flexprice_api::client::{Client, Error};
+use flexprice_api::client::{Client, ClientError};
 use flexprice_api::{ErrorResponse, TaskResponse, TaskStatus};
 use server_impl::config::Config;
 
@@ -93,11 +93,11 @@ pub fn config(data_dir: PathBuf, extra: &[&str]) -> Config {
 
 /// The body of a documented error answer with `status`.
 pub fn documented<T: std::fmt::Debug>(
-    result: Result<T, Error<ErrorResponse>>,
+    result: Result<T, ClientError<ErrorResponse>>,
     status: u16,
 ) -> ErrorResponse {
     match result {
-        Err(Error::Documented { status: got, body }) if got == status => body,
+        Err(ClientError::Documented { status: got, body }) if got == status => body,
         other => panic!("expected a documented {status}, got {other:?}"),
     }
 }

@@ -2,58 +2,7 @@
 // Regenerate with: cargo run -p codegen -- generate --spec codegen/tests/specs/composition.yaml --out codegen/tests/output
 
 use serde::{Deserialize, Serialize};
-
-/// A string that is not one of an enum's values (the error of `FromStr`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseEnumError {
-    type_name: &'static str,
-    value: String,
-    expected: &'static [&'static str],
-}
-
-impl ParseEnumError {
-    /// The enum that was asked for.
-    pub fn type_name(&self) -> &'static str {
-        self.type_name
-    }
-    /// The string that matched no value.
-    pub fn value(&self) -> &str {
-        &self.value
-    }
-    /// The values the enum accepts.
-    pub fn expected(&self) -> &'static [&'static str] {
-        self.expected
-    }
-    /// The variant of `all` whose wire value (same index in `values`) is `value`.
-    fn find<T: Copy>(
-        type_name: &'static str,
-        value: &str,
-        values: &'static [&'static str],
-        all: &[T],
-    ) -> Result<T, Self> {
-        match values.iter().position(|candidate| *candidate == value) {
-            Some(index) => Ok(all[index]),
-            None => {
-                Err(ParseEnumError {
-                    type_name,
-                    value: value.to_owned(),
-                    expected: values,
-                })
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for ParseEnumError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f, "`{}` is not a valid {}; expected one of: {}", self.value, self.type_name,
-            self.expected.join(", ")
-        )
-    }
-}
-
-impl std::error::Error for ParseEnumError {}
+pub use crate::runtime::enums::ParseEnumError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Base {
@@ -80,8 +29,18 @@ pub struct Dog {
     pub bark: DogBark,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum DogBark {
     #[serde(rename = "soft")]
     Soft,
@@ -91,7 +50,7 @@ pub enum DogBark {
 
 impl DogBark {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [DogBark; 2] = [DogBark::Soft, DogBark::Loud];
+    pub const ALL: [Self; 2] = [Self::Soft, Self::Loud];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 2] = ["soft", "loud"];
     /// The value on the wire.
@@ -180,12 +139,12 @@ impl<'de> Deserialize<'de> for Pet {
         match tag.as_str() {
             "cat" => {
                 serde_json::from_value(value)
-                    .map(Pet::Cat)
+                    .map(Self::Cat)
                     .map_err(serde::de::Error::custom)
             }
             "dog" => {
                 serde_json::from_value(value)
-                    .map(Pet::Dog)
+                    .map(Self::Dog)
                     .map_err(serde::de::Error::custom)
             }
             other => Err(serde::de::Error::unknown_variant(other, &EXPECTED)),

@@ -2,61 +2,20 @@
 // Regenerate with: cargo run -p codegen -- generate --spec codegen/tests/specs/enums_plain.yaml --out codegen/tests/output
 
 use serde::{Deserialize, Serialize};
+pub use crate::runtime::enums::ParseEnumError;
 
-/// A string that is not one of an enum's values (the error of `FromStr`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseEnumError {
-    type_name: &'static str,
-    value: String,
-    expected: &'static [&'static str],
-}
-
-impl ParseEnumError {
-    /// The enum that was asked for.
-    pub fn type_name(&self) -> &'static str {
-        self.type_name
-    }
-    /// The string that matched no value.
-    pub fn value(&self) -> &str {
-        &self.value
-    }
-    /// The values the enum accepts.
-    pub fn expected(&self) -> &'static [&'static str] {
-        self.expected
-    }
-    /// The variant of `all` whose wire value (same index in `values`) is `value`.
-    fn find<T: Copy>(
-        type_name: &'static str,
-        value: &str,
-        values: &'static [&'static str],
-        all: &[T],
-    ) -> Result<T, Self> {
-        match values.iter().position(|candidate| *candidate == value) {
-            Some(index) => Ok(all[index]),
-            None => {
-                Err(ParseEnumError {
-                    type_name,
-                    value: value.to_owned(),
-                    expected: values,
-                })
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for ParseEnumError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f, "`{}` is not a valid {}; expected one of: {}", self.value, self.type_name,
-            self.expected.join(", ")
-        )
-    }
-}
-
-impl std::error::Error for ParseEnumError {}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum Digits {
     #[serde(rename = "1")]
     V1,
@@ -72,13 +31,7 @@ pub enum Digits {
 
 impl Digits {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [Digits; 5] = [
-        Digits::V1,
-        Digits::V2nd,
-        Digits::V35,
-        Digits::Plus,
-        Digits::Home,
-    ];
+    pub const ALL: [Self; 5] = [Self::V1, Self::V2nd, Self::V35, Self::Plus, Self::Home];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 5] = ["1", "2nd", "3.5", "+", "@home"];
     /// The value on the wire.
@@ -111,8 +64,18 @@ pub struct Holder {
 }
 
 /// Inline enum with new values, named after its place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum HolderMode {
     #[serde(rename = "fast")]
     Fast,
@@ -122,7 +85,7 @@ pub enum HolderMode {
 
 impl HolderMode {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [HolderMode; 2] = [HolderMode::Fast, HolderMode::Slow];
+    pub const ALL: [Self; 2] = [Self::Fast, Self::Slow];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 2] = ["fast", "slow"];
     /// The value on the wire.
@@ -145,8 +108,18 @@ impl std::str::FromStr for HolderMode {
 }
 
 /// Declared `type object` but listing string values, as some real specs do; a string enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum ObjectTyped {
     #[serde(rename = "alpha")]
     Alpha,
@@ -156,7 +129,7 @@ pub enum ObjectTyped {
 
 impl ObjectTyped {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [ObjectTyped; 2] = [ObjectTyped::Alpha, ObjectTyped::Beta2];
+    pub const ALL: [Self; 2] = [Self::Alpha, Self::Beta2];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 2] = ["alpha", "beta-2"];
     /// The value on the wire.
@@ -179,8 +152,18 @@ impl std::str::FromStr for ObjectTyped {
 }
 
 /// Values that are not identifiers still give readable names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum Odd {
     #[serde(rename = "15MIN")]
     V15min,
@@ -204,16 +187,16 @@ pub enum Odd {
 
 impl Odd {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [Odd; 9] = [
-        Odd::V15min,
-        Odd::Dash,
-        Odd::Type,
-        Odd::Self_,
-        Odd::WithSpace,
-        Odd::AB,
-        Odd::AB2,
-        Odd::Empty,
-        Odd::XY,
+    pub const ALL: [Self; 9] = [
+        Self::V15min,
+        Self::Dash,
+        Self::Type,
+        Self::Self_,
+        Self::WithSpace,
+        Self::AB,
+        Self::AB2,
+        Self::Empty,
+        Self::XY,
     ];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 9] = [
@@ -246,8 +229,18 @@ impl std::str::FromStr for Odd {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum Order {
     #[serde(rename = "asc")]
     Asc,
@@ -257,7 +250,7 @@ pub enum Order {
 
 impl Order {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [Order; 2] = [Order::Asc, Order::Desc];
+    pub const ALL: [Self; 2] = [Self::Asc, Self::Desc];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 2] = ["asc", "desc"];
     /// The value on the wire.

@@ -2,62 +2,21 @@
 // Regenerate with: cargo run -p codegen -- generate --spec codegen/tests/specs/enums_varnames.yaml --out codegen/tests/output
 
 use serde::{Deserialize, Serialize};
-
-/// A string that is not one of an enum's values (the error of `FromStr`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseEnumError {
-    type_name: &'static str,
-    value: String,
-    expected: &'static [&'static str],
-}
-
-impl ParseEnumError {
-    /// The enum that was asked for.
-    pub fn type_name(&self) -> &'static str {
-        self.type_name
-    }
-    /// The string that matched no value.
-    pub fn value(&self) -> &str {
-        &self.value
-    }
-    /// The values the enum accepts.
-    pub fn expected(&self) -> &'static [&'static str] {
-        self.expected
-    }
-    /// The variant of `all` whose wire value (same index in `values`) is `value`.
-    fn find<T: Copy>(
-        type_name: &'static str,
-        value: &str,
-        values: &'static [&'static str],
-        all: &[T],
-    ) -> Result<T, Self> {
-        match values.iter().position(|candidate| *candidate == value) {
-            Some(index) => Ok(all[index]),
-            None => {
-                Err(ParseEnumError {
-                    type_name,
-                    value: value.to_owned(),
-                    expected: values,
-                })
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for ParseEnumError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f, "`{}` is not a valid {}; expected one of: {}", self.value, self.type_name,
-            self.expected.join(", ")
-        )
-    }
-}
-
-impl std::error::Error for ParseEnumError {}
+pub use crate::runtime::enums::ParseEnumError;
 
 /// Varnames share a prefix that is not the enum's name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum ErrorCode {
     #[serde(rename = "http_client_error")]
     HttpClient,
@@ -69,10 +28,10 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [ErrorCode; 3] = [
-        ErrorCode::HttpClient,
-        ErrorCode::Validation,
-        ErrorCode::TooManyRequests,
+    pub const ALL: [Self; 3] = [
+        Self::HttpClient,
+        Self::Validation,
+        Self::TooManyRequests,
     ];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 3] = [
@@ -99,8 +58,18 @@ impl std::str::FromStr for ErrorCode {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum FileType {
     #[serde(rename = "CSV")]
     Csv,
@@ -110,7 +79,7 @@ pub enum FileType {
 
 impl FileType {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [FileType; 2] = [FileType::Csv, FileType::Json];
+    pub const ALL: [Self; 2] = [Self::Csv, Self::Json];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 2] = ["CSV", "JSON"];
     /// The value on the wire.
@@ -133,8 +102,18 @@ impl std::str::FromStr for FileType {
 }
 
 /// Stripping the prefix would leave a digit first, so names are kept whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum Interval {
     #[serde(rename = "15MIN")]
     Interval15Min,
@@ -144,7 +123,7 @@ pub enum Interval {
 
 impl Interval {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [Interval; 2] = [Interval::Interval15Min, Interval::Interval1Hour];
+    pub const ALL: [Self; 2] = [Self::Interval15Min, Self::Interval1Hour];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 2] = ["15MIN", "1HOUR"];
     /// The value on the wire.
@@ -167,8 +146,18 @@ impl std::str::FromStr for Interval {
 }
 
 /// Processing state; varnames carry the enum's own name as a prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum TaskStatus {
     #[serde(rename = "PENDING")]
     Pending,
@@ -178,7 +167,7 @@ pub enum TaskStatus {
 
 impl TaskStatus {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [TaskStatus; 2] = [TaskStatus::Pending, TaskStatus::Processing];
+    pub const ALL: [Self; 2] = [Self::Pending, Self::Processing];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 2] = ["PENDING", "PROCESSING"];
     /// The value on the wire.

@@ -1,6 +1,9 @@
 //! Every models snapshot of `codegen/tests/snapshots.rs`, compiled.
 //! Written by that test (CODEGEN_UPDATE_OUTPUT=1); do not edit.
 
+/// What a generated crate has in `src/runtime/`.
+pub use codegen_runtime as runtime;
+
 #[rustfmt::skip]
 pub mod composition;
 #[rustfmt::skip]

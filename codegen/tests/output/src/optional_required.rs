@@ -3,18 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Reads a present, nullable field: `null` → `Some(None)`, a value →
-/// `Some(Some(value))`. An absent field is `None` (`#[serde(default)]`).
-fn deserialize_nullable<'de, D, T>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AllOptional {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,13 +17,13 @@ pub struct Patch {
     /// Absent keeps it, null clears it, a value sets it.
     #[serde(
         default,
-        deserialize_with = "deserialize_nullable",
+        deserialize_with = "crate::runtime::nullable::deserialize",
         skip_serializing_if = "Option::is_none"
     )]
     pub nickname: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "deserialize_nullable",
+        deserialize_with = "crate::runtime::nullable::deserialize",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Option<Vec<String>>>,

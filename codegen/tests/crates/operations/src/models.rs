@@ -2,58 +2,7 @@
 // Regenerate with: cargo run -p codegen -- generate --spec ../server-specs/operations.yaml --out operations --crate-name codegen-snapshot-operations
 
 use serde::{Deserialize, Serialize};
-
-/// A string that is not one of an enum's values (the error of `FromStr`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseEnumError {
-    type_name: &'static str,
-    value: String,
-    expected: &'static [&'static str],
-}
-
-impl ParseEnumError {
-    /// The enum that was asked for.
-    pub fn type_name(&self) -> &'static str {
-        self.type_name
-    }
-    /// The string that matched no value.
-    pub fn value(&self) -> &str {
-        &self.value
-    }
-    /// The values the enum accepts.
-    pub fn expected(&self) -> &'static [&'static str] {
-        self.expected
-    }
-    /// The variant of `all` whose wire value (same index in `values`) is `value`.
-    fn find<T: Copy>(
-        type_name: &'static str,
-        value: &str,
-        values: &'static [&'static str],
-        all: &[T],
-    ) -> Result<T, Self> {
-        match values.iter().position(|candidate| *candidate == value) {
-            Some(index) => Ok(all[index]),
-            None => {
-                Err(ParseEnumError {
-                    type_name,
-                    value: value.to_owned(),
-                    expected: values,
-                })
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for ParseEnumError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f, "`{}` is not a valid {}; expected one of: {}", self.value, self.type_name,
-            self.expected.join(", ")
-        )
-    }
-}
-
-impl std::error::Error for ParseEnumError {}
+pub use crate::runtime::enums::ParseEnumError;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Error {
@@ -63,8 +12,18 @@ pub struct Error {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum ErrorCode {
     #[serde(rename = "validation_error")]
     ValidationError,
@@ -76,10 +35,10 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [ErrorCode; 3] = [
-        ErrorCode::ValidationError,
-        ErrorCode::Unauthorized,
-        ErrorCode::Conflict,
+    pub const ALL: [Self; 3] = [
+        Self::ValidationError,
+        Self::Unauthorized,
+        Self::Conflict,
     ];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 3] = [
@@ -111,8 +70,18 @@ pub struct Item {
     pub name: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum ListItemsKind {
     #[serde(rename = "a")]
     A,
@@ -122,7 +91,7 @@ pub enum ListItemsKind {
 
 impl ListItemsKind {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [ListItemsKind; 2] = [ListItemsKind::A, ListItemsKind::B];
+    pub const ALL: [Self; 2] = [Self::A, Self::B];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 2] = ["a", "b"];
     /// The value on the wire.

@@ -2,58 +2,7 @@
 // Regenerate with: cargo run -p codegen -- generate --spec ../server-specs/parameters.yaml --out parameters --crate-name codegen-snapshot-parameters
 
 use serde::{Deserialize, Serialize};
-
-/// A string that is not one of an enum's values (the error of `FromStr`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseEnumError {
-    type_name: &'static str,
-    value: String,
-    expected: &'static [&'static str],
-}
-
-impl ParseEnumError {
-    /// The enum that was asked for.
-    pub fn type_name(&self) -> &'static str {
-        self.type_name
-    }
-    /// The string that matched no value.
-    pub fn value(&self) -> &str {
-        &self.value
-    }
-    /// The values the enum accepts.
-    pub fn expected(&self) -> &'static [&'static str] {
-        self.expected
-    }
-    /// The variant of `all` whose wire value (same index in `values`) is `value`.
-    fn find<T: Copy>(
-        type_name: &'static str,
-        value: &str,
-        values: &'static [&'static str],
-        all: &[T],
-    ) -> Result<T, Self> {
-        match values.iter().position(|candidate| *candidate == value) {
-            Some(index) => Ok(all[index]),
-            None => {
-                Err(ParseEnumError {
-                    type_name,
-                    value: value.to_owned(),
-                    expected: values,
-                })
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for ParseEnumError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f, "`{}` is not a valid {}; expected one of: {}", self.value, self.type_name,
-            self.expected.join(", ")
-        )
-    }
-}
-
-impl std::error::Error for ParseEnumError {}
+pub use crate::runtime::enums::ParseEnumError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Echo {
@@ -74,8 +23,18 @@ pub struct Echo {
     pub request_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum GetThingsIdSortOrder {
     #[serde(rename = "asc")]
     Asc,
@@ -87,11 +46,7 @@ pub enum GetThingsIdSortOrder {
 
 impl GetThingsIdSortOrder {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [GetThingsIdSortOrder; 3] = [
-        GetThingsIdSortOrder::Asc,
-        GetThingsIdSortOrder::Desc,
-        GetThingsIdSortOrder::V2Way,
-    ];
+    pub const ALL: [Self; 3] = [Self::Asc, Self::Desc, Self::V2Way];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 3] = ["asc", "desc", "2-way"];
     /// The value on the wire.

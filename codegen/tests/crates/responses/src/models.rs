@@ -2,58 +2,7 @@
 // Regenerate with: cargo run -p codegen -- generate --spec ../server-specs/responses.yaml --out responses --crate-name codegen-snapshot-responses
 
 use serde::{Deserialize, Serialize};
-
-/// A string that is not one of an enum's values (the error of `FromStr`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseEnumError {
-    type_name: &'static str,
-    value: String,
-    expected: &'static [&'static str],
-}
-
-impl ParseEnumError {
-    /// The enum that was asked for.
-    pub fn type_name(&self) -> &'static str {
-        self.type_name
-    }
-    /// The string that matched no value.
-    pub fn value(&self) -> &str {
-        &self.value
-    }
-    /// The values the enum accepts.
-    pub fn expected(&self) -> &'static [&'static str] {
-        self.expected
-    }
-    /// The variant of `all` whose wire value (same index in `values`) is `value`.
-    fn find<T: Copy>(
-        type_name: &'static str,
-        value: &str,
-        values: &'static [&'static str],
-        all: &[T],
-    ) -> Result<T, Self> {
-        match values.iter().position(|candidate| *candidate == value) {
-            Some(index) => Ok(all[index]),
-            None => {
-                Err(ParseEnumError {
-                    type_name,
-                    value: value.to_owned(),
-                    expected: values,
-                })
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for ParseEnumError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f, "`{}` is not a valid {}; expected one of: {}", self.value, self.type_name,
-            self.expected.join(", ")
-        )
-    }
-}
-
-impl std::error::Error for ParseEnumError {}
+pub use crate::runtime::enums::ParseEnumError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateReportBody {
@@ -70,8 +19,18 @@ pub struct CreateReportBodySectionsItem {
     pub weight: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum CreateReportFormat {
     #[serde(rename = "pdf")]
     Pdf,
@@ -81,10 +40,7 @@ pub enum CreateReportFormat {
 
 impl CreateReportFormat {
     /// Every variant, in the order the spec lists them.
-    pub const ALL: [CreateReportFormat; 2] = [
-        CreateReportFormat::Pdf,
-        CreateReportFormat::Csv,
-    ];
+    pub const ALL: [Self; 2] = [Self::Pdf, Self::Csv];
     /// The values on the wire, in the order the spec lists them.
     pub const VALUES: [&'static str; 2] = ["pdf", "csv"];
     /// The value on the wire.

@@ -14,28 +14,60 @@ const KEYWORDS: &[&str] = &[
     "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
-/// Type names the generated code uses unqualified; a schema may not shadow them.
+/// Type names a generated crate uses unqualified or exports itself (its
+/// fixed items and the runtime's types): a schema may not take them, so no
+/// exported name appears twice in a crate.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "ApiHooks",
     "BTreeMap",
     "Box",
+    "Client",
+    "ClientError",
+    "Credentials",
     "DateTime",
     "Deserialize",
     "Err",
+    "HttpError",
+    "IncomingResponse",
     "Map",
     "NaiveDate",
     "None",
     "Ok",
     "Option",
+    "OutgoingRequest",
+    "Param",
     "ParseEnumError",
+    "RequestError",
     "Result",
+    "RetryPolicy",
+    "RouterOptions",
     "Self",
     "Serialize",
     "Some",
     "String",
+    "Transport",
     "Utc",
     "Value",
     "Vec",
 ];
+
+/// Methods of the generated `Client` that are not operations.
+pub const CLIENT_METHODS: &[&str] = &["base_url", "new", "with_http_client", "with_retries"];
+
+/// Methods of the generated `ApiHooks` trait that are not authentication hooks.
+pub const HOOK_METHODS: &[&str] = &["request_error"];
+
+/// Free functions and constants of the generated `server` module.
+pub const SERVER_ITEMS: &[&str] = &[
+    "BASE_PATH",
+    "OPENAPI_JSON",
+    "default_request_error",
+    "router",
+    "router_with",
+];
+
+/// Fields of the generated `Client` that are not credentials.
+pub const CLIENT_FIELDS: &[&str] = &["transport"];
 
 fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
@@ -82,9 +114,42 @@ fn symbol_word(c: char) -> String {
     word.to_owned()
 }
 
+/// Signed numbers read as words (`+1` → `plus one`, `-15` → `minus 15`), so
+/// that `+1` and `-1` do not both become `1`.
+fn spell_sign(raw: &str) -> Option<String> {
+    let (word, digits) = match raw.as_bytes().first()? {
+        b'+' => ("plus", &raw[1..]),
+        b'-' => ("minus", &raw[1..]),
+        _ => return None,
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    const DIGITS: [&str; 10] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let number = match digits.parse::<usize>() {
+        Ok(digit) if digit < 10 => DIGITS[digit].to_owned(),
+        _ => digits.replace('.', " point "),
+    };
+    Some(format!("{word} {number}"))
+}
+
 /// Converts any text to an UpperCamelCase identifier; `digit_prefix` is put in
 /// front of names that would start with a digit (`15MIN` → `V15min`).
 pub fn upper_camel_ident(raw: &str, digit_prefix: &str) -> String {
+    let mut name = upper_camel_stem(raw, digit_prefix);
+    if name == "Self" {
+        name.push('_');
+    }
+    name
+}
+
+/// Like [`upper_camel_ident`], for a part of a longer name (`self` → `Self`,
+/// as in `SelfReply`).
+pub fn upper_camel_stem(raw: &str, digit_prefix: &str) -> String {
+    let spelled = spell_sign(raw);
+    let raw = spelled.as_deref().unwrap_or(raw);
     let mut name: String = raw
         .to_upper_camel_case()
         .chars()
@@ -100,9 +165,6 @@ pub fn upper_camel_ident(raw: &str, digit_prefix: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name = format!("{digit_prefix}{name}");
     }
-    if name == "Self" {
-        name.push('_');
-    }
     name
 }
 
@@ -114,6 +176,8 @@ pub fn derived_operation_id(method: &str, path: &str) -> String {
 
 /// Converts any text to a snake_case identifier (`type` → `type_`, `-` → `dash`).
 pub fn snake_ident(raw: &str) -> String {
+    let spelled = spell_sign(raw);
+    let raw = spelled.as_deref().unwrap_or(raw);
     let mut name: String = raw
         .to_snake_case()
         .chars()
@@ -174,24 +238,26 @@ impl NameSet {
         self.taken.insert(name.to_owned());
     }
 
-    /// Claims `wish`, or `wish2`, `wish3`, … when it is taken.
+    /// Claims `wish`, or `wish2`, `wish3`, … when it is taken (`Self_` → `Self2`).
     pub fn claim(&mut self, wish: &str) -> String {
         let mut name = wish.to_owned();
+        let stem = wish.trim_end_matches('_');
         let mut n = 2;
         while self.taken.contains(&name) {
-            name = format!("{wish}{n}");
+            name = format!("{stem}{n}");
             n += 1;
         }
         self.taken.insert(name.clone());
         name
     }
 
-    /// Like `claim`, for snake_case names: `wish_2`, `wish_3`, …
+    /// Like `claim`, for snake_case names: `wish_2`, `wish_3`, … (`type_` → `type_2`).
     pub fn claim_snake(&mut self, wish: &str) -> String {
         let mut name = wish.to_owned();
+        let stem = wish.trim_end_matches('_');
         let mut n = 2;
         while self.taken.contains(&name) {
-            name = format!("{wish}_{n}");
+            name = format!("{stem}_{n}");
             n += 1;
         }
         self.taken.insert(name.clone());
@@ -320,6 +386,18 @@ mod tests {
         assert_eq!(snake_ident("-"), "dash");
         assert_eq!(snake_ident("createdAt"), "created_at");
         assert_eq!(snake_ident("properties.name"), "properties_name");
+        assert_eq!(snake_ident("+1"), "plus_one");
+        assert_eq!(snake_ident("-1"), "minus_one");
+        assert_eq!(snake_ident("-15"), "minus_15");
+    }
+
+    #[test]
+    fn signed_numbers_read_as_words() {
+        let values = strings(&["+1", "-1", "0", "-2.5"]);
+        assert_eq!(
+            variant_names("Vote", &values, None),
+            ["PlusOne", "MinusOne", "V0", "Minus2Point5"]
+        );
     }
 
     #[test]

@@ -1,0 +1,363 @@
+//! What a generated `reqwest` client needs besides its spec-specific code:
+//! the error type, retries, and one request/response exchange. The generated
+//! `Client` builds an [`OutgoingRequest`] per operation and decodes the
+//! [`IncomingResponse`] by the statuses the spec documents.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Retries of idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) after a
+/// connection error, a timeout, a 5XX or a 429, with exponential backoff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// The wait before the first retry; it doubles each time.
+    pub initial_backoff: Duration,
+    /// The longest wait between two attempts.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Why a call failed. `E` is the body type of the operation's documented errors.
+#[derive(Debug)]
+pub enum ClientError<E> {
+    /// A status the spec documents for this operation, with its parsed body.
+    Documented { status: u16, body: E },
+    /// Any other status that is not a success, with the raw body.
+    Api { status: u16, body: String },
+    /// The request could not be sent or the response not read.
+    Transport(reqwest::Error),
+    /// The response body does not match the documented type.
+    Decode {
+        status: u16,
+        message: String,
+        body: String,
+    },
+    /// The request could not be built (e.g. a bad base URL).
+    InvalidRequest(String),
+}
+
+impl<E> ClientError<E> {
+    /// The HTTP status, when a response came back.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Documented { status, .. }
+            | ClientError::Api { status, .. }
+            | ClientError::Decode { status, .. } => Some(*status),
+            ClientError::Transport(err) => err.status().map(|s| s.as_u16()),
+            ClientError::InvalidRequest(_) => None,
+        }
+    }
+}
+
+impl<E: std::fmt::Debug> std::fmt::Display for ClientError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::Documented { status, body } => {
+                write!(f, "the server answered {status}: {body:?}")
+            }
+            ClientError::Api { status, body } => {
+                write!(f, "the server answered {status} (undocumented): {body}")
+            }
+            ClientError::Transport(err) => write!(f, "request failed: {err}"),
+            ClientError::Decode {
+                status, message, ..
+            } => write!(f, "cannot read the {status} response: {message}"),
+            ClientError::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+        }
+    }
+}
+
+impl<E: std::fmt::Debug> std::error::Error for ClientError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ClientError::Transport(err) => Some(err),
+            _ => None,
+        }
+    }
+}
+
+/// One request of an operation, before credentials of the client are known to the server.
+#[derive(Debug, Clone)]
+pub struct OutgoingRequest {
+    method: reqwest::Method,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    headers: Vec<(&'static str, String)>,
+    body: Option<(&'static str, Vec<u8>)>,
+}
+
+impl OutgoingRequest {
+    /// A request to `path` (already percent-encoded, after the base URL).
+    pub fn new(method: reqwest::Method, path: String) -> Self {
+        OutgoingRequest {
+            method,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// Adds query pairs (from a generated query struct's `to_pairs`).
+    pub fn query(mut self, pairs: Vec<(&'static str, String)>) -> Self {
+        self.query.extend(pairs);
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &'static str, value: String) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Adds a header when there is a value.
+    pub fn optional_header(self, name: &'static str, value: Option<String>) -> Self {
+        match value {
+            Some(value) => self.header(name, value),
+            None => self,
+        }
+    }
+
+    /// The media types the client decodes.
+    pub fn accept(self, media_types: &'static str) -> Self {
+        self.header("accept", media_types.to_owned())
+    }
+
+    /// An API key in a header, when the client has one.
+    pub fn header_credential(self, name: &'static str, key: Option<&str>) -> Self {
+        self.optional_header(name, key.map(str::to_owned))
+    }
+
+    /// An API key in the query string, when the client has one.
+    pub fn query_credential(mut self, name: &'static str, key: Option<&str>) -> Self {
+        if let Some(key) = key {
+            self.query.push((name, key.to_owned()));
+        }
+        self
+    }
+
+    /// An API key in a cookie, when the client has one.
+    pub fn cookie_credential(self, name: &'static str, key: Option<&str>) -> Self {
+        self.optional_header("cookie", key.map(|key| format!("{name}={key}")))
+    }
+
+    /// `Authorization: <scheme> <credentials>`, when the client has credentials.
+    pub fn authorization(self, scheme: &'static str, credentials: Option<&str>) -> Self {
+        self.optional_header(
+            "authorization",
+            credentials.map(|credentials| format!("{scheme} {credentials}")),
+        )
+    }
+
+    /// A JSON body.
+    pub fn json_body<T: Serialize + ?Sized, E>(
+        mut self,
+        content_type: &'static str,
+        body: &T,
+    ) -> Result<Self, ClientError<E>> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|err| ClientError::InvalidRequest(format!("cannot encode the body: {err}")))?;
+        self.body = Some((content_type, bytes));
+        Ok(self)
+    }
+
+    /// A JSON body, when there is one.
+    pub fn optional_json_body<T: Serialize + ?Sized, E>(
+        self,
+        content_type: &'static str,
+        body: Option<&T>,
+    ) -> Result<Self, ClientError<E>> {
+        match body {
+            Some(body) => self.json_body(content_type, body),
+            None => Ok(self),
+        }
+    }
+
+    /// A body of raw bytes.
+    pub fn bytes_body(mut self, content_type: &'static str, body: &[u8]) -> Self {
+        self.body = Some((content_type, body.to_vec()));
+        self
+    }
+
+    /// A body of raw bytes, when there is one.
+    pub fn optional_bytes_body(self, content_type: &'static str, body: Option<&[u8]>) -> Self {
+        match body {
+            Some(body) => self.bytes_body(content_type, body),
+            None => self,
+        }
+    }
+}
+
+/// A response: its status and whole body.
+#[derive(Debug, Clone)]
+pub struct IncomingResponse {
+    pub status: u16,
+    pub body: Bytes,
+}
+
+impl IncomingResponse {
+    /// The body as JSON of type `T`.
+    pub fn json<T: DeserializeOwned, E>(&self) -> Result<T, ClientError<E>> {
+        serde_json::from_slice(&self.body).map_err(|err| ClientError::Decode {
+            status: self.status,
+            message: err.to_string(),
+            body: String::from_utf8_lossy(&self.body).into_owned(),
+        })
+    }
+
+    /// The body as any JSON value; an empty body is `null`.
+    pub fn json_or_null<E>(&self) -> Result<serde_json::Value, ClientError<E>> {
+        if self.body.is_empty() {
+            Ok(serde_json::Value::Null)
+        } else {
+            self.json()
+        }
+    }
+
+    /// A documented error status, with its body decoded by `decode`.
+    pub fn documented<T, E>(
+        &self,
+        decode: impl FnOnce(&Self) -> Result<E, ClientError<E>>,
+    ) -> Result<T, ClientError<E>> {
+        Err(ClientError::Documented {
+            status: self.status,
+            body: decode(self)?,
+        })
+    }
+
+    /// A status the spec does not document for the operation.
+    pub fn undocumented<T, E>(&self) -> Result<T, ClientError<E>> {
+        Err(ClientError::Api {
+            status: self.status,
+            body: String::from_utf8_lossy(&self.body).into_owned(),
+        })
+    }
+}
+
+/// The HTTP side of a generated client: base URL, `reqwest` client, retries.
+#[derive(Debug, Clone)]
+pub struct Transport {
+    base_url: String,
+    http: reqwest::Client,
+    retry: Option<RetryPolicy>,
+}
+
+impl Transport {
+    pub fn new(base_url: String) -> Self {
+        Transport {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            http: reqwest::Client::new(),
+            retry: None,
+        }
+    }
+
+    pub fn set_http_client(&mut self, http: reqwest::Client) {
+        self.http = http;
+    }
+
+    pub fn set_retries(&mut self, policy: RetryPolicy) {
+        self.retry = Some(policy);
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Sends the request, retrying idempotent ones as the policy says, and
+    /// reads the whole response.
+    pub async fn send<E>(
+        &self,
+        request: OutgoingRequest,
+    ) -> Result<IncomingResponse, ClientError<E>> {
+        let OutgoingRequest {
+            method,
+            path,
+            query,
+            headers,
+            body,
+        } = request;
+        let mut url = reqwest::Url::parse(&format!("{}{path}", self.base_url)).map_err(|err| {
+            ClientError::InvalidRequest(format!("bad URL {}{path}: {err}", self.base_url))
+        })?;
+        if !query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        let idempotent = matches!(
+            method,
+            reqwest::Method::GET
+                | reqwest::Method::HEAD
+                | reqwest::Method::PUT
+                | reqwest::Method::DELETE
+                | reqwest::Method::OPTIONS
+        );
+        let policy = self.retry.clone().filter(|_| idempotent);
+        let mut attempt: u32 = 0;
+        loop {
+            let mut builder = self.http.request(method.clone(), url.clone());
+            for (name, value) in &headers {
+                builder = builder.header(*name, value.as_str());
+            }
+            if let Some((content_type, bytes)) = &body {
+                builder = builder
+                    .header("content-type", *content_type)
+                    .body(bytes.clone());
+            }
+            let retry_wait = policy
+                .as_ref()
+                .filter(|p| attempt < p.max_retries)
+                .map(|p| {
+                    let factor = 2u32.saturating_pow(attempt);
+                    p.initial_backoff.saturating_mul(factor).min(p.max_backoff)
+                });
+            match builder.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    if let Some(wait) = retry_wait.filter(|_| status >= 500 || status == 429) {
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    let body = response.bytes().await.map_err(ClientError::Transport)?;
+                    return Ok(IncomingResponse { status, body });
+                }
+                Err(err) => {
+                    if let Some(wait) = retry_wait.filter(|_| err.is_connect() || err.is_timeout())
+                    {
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(ClientError::Transport(err));
+                }
+            }
+        }
+    }
+}
+
+/// Percent-encodes a path segment (everything but unreserved characters).
+pub fn encode_path_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,17 @@
+//! Support code of a generated crate: the parts that do not depend on the spec.
+//!
+//! These files live in the generator's tree (`codegen/runtime/`), where they
+//! are compiled, linted and tested on their own, and are copied verbatim into
+//! each generated crate as `src/runtime/`, so a generated crate depends on no
+//! unpublished crate. The generated modules (`models`, `params`, `server`,
+//! `client`) re-export the types a user needs.
+
+pub mod enums;
+pub mod nullable;
+pub mod params;
+pub mod request_error;
+
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(feature = "server")]
+pub mod server;

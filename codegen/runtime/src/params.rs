@@ -1,0 +1,201 @@
+//! Path, query and header parameters: reading them from the decoded
+//! `(name, value)` pairs of a request, checking the spec's constraints, and
+//! writing them back as text. Generated parameter structs call these from
+//! closures, so a spec's parameter names never meet a local variable.
+
+use std::fmt::Display;
+use std::str::FromStr;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::request_error::RequestError;
+
+/// One parameter of an operation: its name on the wire and where it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    name: &'static str,
+    location: &'static str,
+}
+
+impl Param {
+    pub const fn path(name: &'static str) -> Self {
+        Param {
+            name,
+            location: "path",
+        }
+    }
+
+    pub const fn query(name: &'static str) -> Self {
+        Param {
+            name,
+            location: "query",
+        }
+    }
+
+    pub const fn header(name: &'static str) -> Self {
+        Param {
+            name,
+            location: "header",
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    pub fn location(&self) -> &'static str {
+        self.location
+    }
+
+    fn matches(&self, key: &str) -> bool {
+        if self.location == "header" {
+            key.eq_ignore_ascii_case(self.name)
+        } else {
+            key == self.name
+        }
+    }
+
+    /// Every value given for this parameter, in request order. Empty header
+    /// values count as absent.
+    pub fn values<'a>(&self, pairs: &'a [(String, String)]) -> impl Iterator<Item = &'a str> {
+        let param = *self;
+        pairs
+            .iter()
+            .filter(move |(key, _)| param.matches(key))
+            .map(|(_, value)| value.as_str())
+            .filter(move |value| param.location != "header" || !value.is_empty())
+    }
+
+    /// The value given for this parameter; the last one when it is repeated.
+    pub fn value<'a>(&self, pairs: &'a [(String, String)]) -> Option<&'a str> {
+        self.values(pairs).last()
+    }
+
+    /// Reads the parameter, which must be present.
+    pub fn required<T>(
+        &self,
+        pairs: &[(String, String)],
+        read: impl FnOnce(&Param, &str) -> Result<T, RequestError>,
+    ) -> Result<T, RequestError> {
+        match self.value(pairs) {
+            Some(text) => read(self, text),
+            None => Err(RequestError::missing_parameter(self.name, self.location)),
+        }
+    }
+
+    /// Reads the parameter if it is present.
+    pub fn optional<T>(
+        &self,
+        pairs: &[(String, String)],
+        read: impl FnOnce(&Param, &str) -> Result<T, RequestError>,
+    ) -> Result<Option<T>, RequestError> {
+        self.value(pairs).map(|text| read(self, text)).transpose()
+    }
+
+    /// Reads every value of a repeated parameter (`ids=a&ids=b`).
+    pub fn repeated<T>(
+        &self,
+        pairs: &[(String, String)],
+        mut read: impl FnMut(&Param, &str) -> Result<T, RequestError>,
+    ) -> Result<Vec<T>, RequestError> {
+        self.values(pairs).map(|text| read(self, text)).collect()
+    }
+
+    /// The error for a value that breaks a rule.
+    pub fn invalid(&self, message: impl Into<String>) -> RequestError {
+        RequestError::invalid_parameter(self.name, self.location, message)
+    }
+
+    /// A value in its text form (`FromStr`: numbers, strings, dates, string enums).
+    pub fn parse<T>(&self, text: &str) -> Result<T, RequestError>
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        text.parse::<T>()
+            .map_err(|err| self.invalid(format!("`{text}` is not valid: {err}")))
+    }
+
+    /// A structured value written as JSON text.
+    pub fn parse_json<T: DeserializeOwned>(&self, text: &str) -> Result<T, RequestError> {
+        serde_json::from_str(text)
+            .map_err(|err| self.invalid(format!("`{text}` is not valid: {err}")))
+    }
+
+    /// A comma-separated list (`style: simple` of path and header arrays).
+    pub fn parse_list<T>(&self, text: &str) -> Result<Vec<T>, RequestError>
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        text.split(',').map(|item| self.parse(item)).collect()
+    }
+
+    /// `minimum`.
+    pub fn at_least<T: PartialOrd + Display>(&self, value: T, bound: T) -> Result<T, RequestError> {
+        if value < bound {
+            return Err(self.invalid(format!("must be at least {bound}")));
+        }
+        Ok(value)
+    }
+
+    /// `minimum` with `exclusiveMinimum`.
+    pub fn greater_than<T: PartialOrd + Display>(
+        &self,
+        value: T,
+        bound: T,
+    ) -> Result<T, RequestError> {
+        if value <= bound {
+            return Err(self.invalid(format!("must be greater than {bound}")));
+        }
+        Ok(value)
+    }
+
+    /// `maximum`.
+    pub fn at_most<T: PartialOrd + Display>(&self, value: T, bound: T) -> Result<T, RequestError> {
+        if value > bound {
+            return Err(self.invalid(format!("must be at most {bound}")));
+        }
+        Ok(value)
+    }
+
+    /// `maximum` with `exclusiveMaximum`.
+    pub fn less_than<T: PartialOrd + Display>(
+        &self,
+        value: T,
+        bound: T,
+    ) -> Result<T, RequestError> {
+        if value >= bound {
+            return Err(self.invalid(format!("must be less than {bound}")));
+        }
+        Ok(value)
+    }
+
+    /// `minLength`, in characters.
+    pub fn min_length(&self, value: String, min: usize) -> Result<String, RequestError> {
+        if value.chars().count() < min {
+            return Err(self.invalid(format!("must be at least {min} characters long")));
+        }
+        Ok(value)
+    }
+
+    /// `maxLength`, in characters.
+    pub fn max_length(&self, value: String, max: usize) -> Result<String, RequestError> {
+        if value.chars().count() > max {
+            return Err(self.invalid(format!("must be at most {max} characters long")));
+        }
+        Ok(value)
+    }
+}
+
+/// A structured value as JSON text, the inverse of [`Param::parse_json`].
+pub fn json_text<T: Serialize + ?Sized>(value: &T) -> String {
+    // Generated types always serialize (map keys are strings).
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// Items as one comma-separated value, the inverse of [`Param::parse_list`].
+pub fn comma_separated<I: IntoIterator<Item = String>>(items: I) -> String {
+    items.into_iter().collect::<Vec<_>>().join(",")
+}

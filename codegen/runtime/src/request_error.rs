@@ -1,0 +1,119 @@
+//! Why a generated server refused a request before calling the implementation.
+//! Shared by the parameter parsers (which need no HTTP framework) and the server.
+
+/// Why the server refused a request before calling the implementation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestError {
+    /// Credentials are missing or the hook rejected them (401).
+    Unauthorized {
+        scheme: &'static str,
+        message: String,
+    },
+    /// A required parameter is absent (400).
+    MissingParameter {
+        name: String,
+        location: &'static str,
+    },
+    /// A parameter does not parse or breaks a constraint (400).
+    InvalidParameter {
+        name: String,
+        location: &'static str,
+        message: String,
+    },
+    /// A required body is absent (400).
+    MissingBody,
+    /// The body is not valid for its schema; `field` is the path inside it (400).
+    InvalidBody {
+        field: Option<String>,
+        message: String,
+    },
+    /// The body has a content type the operation does not take (415).
+    UnsupportedMediaType {
+        content_type: Option<String>,
+        expected: &'static str,
+    },
+    /// The body is larger than the router's limit (413).
+    PayloadTooLarge,
+    /// No operation has this path (404).
+    UnknownRoute { method: String, path: String },
+    /// The path exists, but not with this method (405).
+    MethodNotAllowed { method: String, path: String },
+}
+
+impl RequestError {
+    pub fn missing_parameter(name: &str, location: &'static str) -> Self {
+        RequestError::MissingParameter {
+            name: name.to_owned(),
+            location,
+        }
+    }
+
+    pub fn invalid_parameter(
+        name: &str,
+        location: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        RequestError::InvalidParameter {
+            name: name.to_owned(),
+            location,
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            RequestError::Unauthorized { .. } => 401,
+            RequestError::UnsupportedMediaType { .. } => 415,
+            RequestError::PayloadTooLarge => 413,
+            RequestError::UnknownRoute { .. } => 404,
+            RequestError::MethodNotAllowed { .. } => 405,
+            _ => 400,
+        }
+    }
+}
+
+impl std::fmt::Display for RequestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RequestError::Unauthorized { message, .. } => f.write_str(message),
+            RequestError::MissingParameter { name, location } => {
+                write!(f, "{location} parameter `{name}` is required")
+            }
+            RequestError::InvalidParameter {
+                name,
+                location,
+                message,
+            } => write!(f, "{location} parameter `{name}`: {message}"),
+            RequestError::MissingBody => f.write_str("a request body is required"),
+            RequestError::InvalidBody {
+                field: Some(field),
+                message,
+            } => write!(f, "invalid request body at `{field}`: {message}"),
+            RequestError::InvalidBody {
+                field: None,
+                message,
+            } => write!(f, "invalid request body: {message}"),
+            RequestError::UnsupportedMediaType {
+                content_type: Some(found),
+                expected,
+            } => write!(
+                f,
+                "content type `{found}` is not supported; send `{expected}`"
+            ),
+            RequestError::UnsupportedMediaType {
+                content_type: None,
+                expected,
+            } => write!(f, "the request has no content type; send `{expected}`"),
+            RequestError::PayloadTooLarge => f.write_str("the request body is too large"),
+            RequestError::UnknownRoute { method, path } => {
+                write!(f, "no operation at {method} {path}")
+            }
+            RequestError::MethodNotAllowed { method, path } => {
+                write!(f, "{path} does not take {method}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RequestError {}

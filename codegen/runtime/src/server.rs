@@ -1,0 +1,208 @@
+//! What a generated axum server needs besides its spec-specific code: reading
+//! the raw parts of a request (pairs, credentials, bodies) into the forms the
+//! generated parameter structs and handlers take, and building responses.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::request_error::RequestError;
+
+/// A status code as an `axum` status; an invalid one (outside 100..=999) is a 500.
+pub fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// A bodiless response.
+pub fn empty_response(status: StatusCode) -> Response {
+    status.into_response()
+}
+
+/// A JSON response (`application/json`).
+pub fn json_response<T: Serialize>(status: StatusCode, body: T) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+/// A JSON response under another JSON media type (`application/problem+json`).
+pub fn json_response_as<T: Serialize>(
+    status: StatusCode,
+    content_type: &'static str,
+    body: T,
+) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, content_type)],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+/// A response of raw bytes with their content type.
+pub fn bytes_response(status: StatusCode, content_type: &'static str, body: Bytes) -> Response {
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// The decoded query pairs, or why they could not be read.
+pub fn query_pairs(
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Vec<(String, String)>, RequestError> {
+    query.map(|Query(pairs)| pairs).map_err(|rejection| {
+        RequestError::invalid_parameter("query", "query", rejection.body_text())
+    })
+}
+
+/// The path parameters as pairs, or why they could not be read.
+pub fn path_pairs(
+    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+) -> Result<Vec<(String, String)>, RequestError> {
+    path.map(|Path(pairs)| pairs)
+        .map_err(|rejection| RequestError::invalid_parameter("path", "path", rejection.body_text()))
+}
+
+/// The headers as pairs (values trimmed; values that are not text are left out).
+pub fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter_map(|(name, value)| {
+            let value = value.to_str().ok()?.trim();
+            Some((name.as_str().to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+/// Where a request's credentials may be: its headers (and cookies) and its query.
+#[derive(Debug, Clone, Copy)]
+pub struct Credentials<'a> {
+    headers: &'a HeaderMap,
+    query: &'a [(String, String)],
+}
+
+impl<'a> Credentials<'a> {
+    pub fn new(headers: &'a HeaderMap, query: &'a [(String, String)]) -> Self {
+        Credentials { headers, query }
+    }
+
+    /// An API key in a header.
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        self.headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
+    }
+
+    /// An API key in the query string.
+    pub fn query(&self, name: &str) -> Option<&'a str> {
+        self.query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .filter(|value| !value.is_empty())
+    }
+
+    /// An API key in a cookie.
+    pub fn cookie(&self, name: &str) -> Option<&'a str> {
+        self.headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value)
+    }
+
+    /// The credentials after `scheme` in `Authorization` (`Bearer`, `Basic`, …).
+    pub fn authorization(&self, scheme: &str) -> Option<&'a str> {
+        let value = self.header(header::AUTHORIZATION.as_str())?;
+        let (given, credentials) = value.split_once(' ')?;
+        given
+            .eq_ignore_ascii_case(scheme)
+            .then(|| credentials.trim())
+            .filter(|credentials| !credentials.is_empty())
+    }
+}
+
+/// The request body, or why it could not be read.
+pub fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, RequestError> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            RequestError::PayloadTooLarge
+        } else {
+            RequestError::InvalidBody {
+                field: None,
+                message: rejection.body_text(),
+            }
+        }
+    })
+}
+
+/// A body that may be left out: empty is `None`.
+pub fn optional_bytes_body(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Option<Bytes>, RequestError> {
+    read_body(body).map(|bytes| (!bytes.is_empty()).then_some(bytes))
+}
+
+fn check_json_content_type(headers: &HeaderMap) -> Result<(), RequestError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    let media = content_type.map(|value| {
+        value
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    });
+    match media.as_deref() {
+        Some("application/json") => Ok(()),
+        Some(media) if media.ends_with("+json") => Ok(()),
+        _ => Err(RequestError::UnsupportedMediaType {
+            content_type: content_type.map(str::to_owned),
+            expected: "application/json",
+        }),
+    }
+}
+
+/// A required JSON body: present, sent as JSON and valid for `T`; a refusal
+/// names the field that broke the schema.
+pub fn json_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, RequestError> {
+    let bytes = read_body(body)?;
+    if bytes.is_empty() {
+        return Err(RequestError::MissingBody);
+    }
+    check_json_content_type(headers)?;
+    let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.inner().to_string();
+        let message = match message.find(" at line ") {
+            Some(at) => message[..at].to_owned(),
+            None => message,
+        };
+        RequestError::InvalidBody {
+            field: (path != ".").then_some(path),
+            message,
+        }
+    })
+}
+
+/// A JSON body that may be left out: empty is `None`.
+pub fn optional_json_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Option<T>, RequestError> {
+    match read_body(body)? {
+        bytes if bytes.is_empty() => Ok(None),
+        bytes => json_body(headers, Ok(bytes)).map(Some),
+    }
+}

@@ -1,0 +1,91 @@
+//! Reading, checking and writing parameters (`runtime::params`).
+
+use codegen_runtime::params::{Param, comma_separated, json_text};
+use codegen_runtime::request_error::RequestError;
+
+fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[test]
+fn the_last_value_wins_and_header_names_ignore_case() {
+    let query = pairs(&[("limit", "1"), ("limit", "2")]);
+    assert_eq!(Param::query("limit").value(&query), Some("2"));
+    assert_eq!(Param::query("LIMIT").value(&query), None);
+    let headers = pairs(&[("x-request-id", "abc"), ("x-empty", "")]);
+    assert_eq!(Param::header("X-Request-Id").value(&headers), Some("abc"));
+    assert_eq!(Param::header("x-empty").value(&headers), None);
+}
+
+#[test]
+fn required_optional_and_repeated() {
+    let query = pairs(&[("ids", "a"), ("ids", "b"), ("n", "7")]);
+    let n: i64 = Param::query("n")
+        .required(&query, |param, text| param.parse(text))
+        .unwrap();
+    assert_eq!(n, 7);
+    let missing = Param::query("m").required(&query, |param, text| param.parse::<i64>(text));
+    assert_eq!(
+        missing,
+        Err(RequestError::MissingParameter {
+            name: "m".to_owned(),
+            location: "query"
+        })
+    );
+    let absent: Option<i64> = Param::query("m")
+        .optional(&query, |param, text| param.parse(text))
+        .unwrap();
+    assert_eq!(absent, None);
+    let ids: Vec<String> = Param::query("ids")
+        .repeated(&query, |param, text| param.parse(text))
+        .unwrap();
+    assert_eq!(ids, ["a", "b"]);
+}
+
+#[test]
+fn a_bad_value_names_the_parameter_and_its_location() {
+    let error = Param::path("id").parse::<i32>("x1").unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.starts_with("path parameter `id`: `x1` is not valid"),
+        "{text}"
+    );
+    assert_eq!(error.status(), 400);
+}
+
+#[test]
+fn bounds_compare_in_the_parameter_type() {
+    let p = Param::query("limit");
+    assert_eq!(p.at_least(1_i64, 1), Ok(1));
+    assert!(p.greater_than(1_i64, 1).is_err());
+    assert_eq!(p.at_most(100_i64, 100), Ok(100));
+    assert!(p.less_than(100_i64, 100).is_err());
+    // Beyond what an f64 holds exactly, integers still compare exactly.
+    let big = 9_007_199_254_740_993_i64;
+    assert!(p.at_most(big, big - 1).is_err());
+    assert_eq!(
+        p.at_least(0.5_f64, 1.0).unwrap_err().to_string(),
+        "query parameter `limit`: must be at least 1"
+    );
+    assert!(p.min_length("ab".to_owned(), 3).is_err());
+    assert!(p.max_length("äöü".to_owned(), 3).is_ok());
+}
+
+#[test]
+fn lists_and_json_round_trip() {
+    let p = Param::header("x-ids");
+    let ids: Vec<i32> = p.parse_list("1,2,3").unwrap();
+    assert_eq!(ids, [1, 2, 3]);
+    assert_eq!(
+        comma_separated(ids.iter().map(|id| id.to_string())),
+        "1,2,3"
+    );
+    let value = serde_json::json!({"min": 1});
+    let text = json_text(&value);
+    let back: serde_json::Value = p.parse_json(&text).unwrap();
+    assert_eq!(back, value);
+    assert!(p.parse_json::<serde_json::Value>("{").is_err());
+}

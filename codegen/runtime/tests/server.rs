@@ -1,0 +1,86 @@
+//! The server side (`runtime::server`): credentials, bodies and responses.
+#![cfg(feature = "server")]
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, header};
+use codegen_runtime::request_error::RequestError;
+use codegen_runtime::server::{Credentials, header_pairs, json_body, optional_json_body};
+use http_body_util::BodyExt;
+
+fn headers(items: &[(&'static str, &str)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in items {
+        map.append(*name, HeaderValue::from_str(value).unwrap());
+    }
+    map
+}
+
+#[test]
+fn credentials_from_every_place() {
+    let map = headers(&[
+        ("x-api-key", " k1 "),
+        ("authorization", "Bearer  t1"),
+        ("cookie", "a=1; session=s1"),
+    ]);
+    let query = vec![("api_key".to_owned(), "q1".to_owned())];
+    let credentials = Credentials::new(&map, &query);
+    assert_eq!(credentials.header("x-api-key"), Some("k1"));
+    assert_eq!(credentials.query("api_key"), Some("q1"));
+    assert_eq!(credentials.cookie("session"), Some("s1"));
+    assert_eq!(credentials.authorization("bearer"), Some("t1"));
+    assert_eq!(credentials.authorization("basic"), None);
+    assert_eq!(credentials.header("x-other"), None);
+}
+
+#[test]
+fn header_pairs_keep_text_values_trimmed() {
+    let mut map = headers(&[("x-a", " 1 ")]);
+    map.append("x-b", HeaderValue::from_bytes(b"\xff").unwrap());
+    assert_eq!(header_pairs(&map), [("x-a".to_owned(), "1".to_owned())]);
+}
+
+#[derive(Debug, serde::Deserialize, PartialEq)]
+struct Body {
+    count: u32,
+}
+
+#[test]
+fn json_bodies_are_checked_and_name_the_field() {
+    let json = headers(&[("content-type", "application/json; charset=utf-8")]);
+    let body: Body = json_body(&json, Ok(Bytes::from_static(br#"{"count": 2}"#))).unwrap();
+    assert_eq!(body, Body { count: 2 });
+
+    let error = json_body::<Body>(&json, Ok(Bytes::from_static(br#"{"count": -1}"#))).unwrap_err();
+    let RequestError::InvalidBody { field, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(field.as_deref(), Some("count"));
+
+    let text = headers(&[("content-type", "text/plain")]);
+    let error = json_body::<Body>(&text, Ok(Bytes::from_static(b"{}"))).unwrap_err();
+    assert_eq!(error.status(), 415);
+    let error = json_body::<Body>(&json, Ok(Bytes::new())).unwrap_err();
+    assert_eq!(error, RequestError::MissingBody);
+    let nothing: Option<Body> = optional_json_body(&json, Ok(Bytes::new())).unwrap();
+    assert_eq!(nothing, None);
+    // `+json` media types are JSON too.
+    let problem = headers(&[("content-type", "application/merge-patch+json")]);
+    assert!(json_body::<Body>(&problem, Ok(Bytes::from_static(br#"{"count": 1}"#))).is_ok());
+}
+
+#[tokio::test]
+async fn responses_carry_their_media_type() {
+    let response = codegen_runtime::server::json_response_as(
+        codegen_runtime::server::status(422),
+        "application/problem+json",
+        serde_json::json!({"title": "bad"}),
+    );
+    assert_eq!(response.status(), 422);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&bytes[..], br#"{"title":"bad"}"#);
+    assert_eq!(codegen_runtime::server::status(1000), 500);
+}
