@@ -556,18 +556,10 @@ pub fn server_file(api: &Api) -> TokenStream {
 
         #(#trait_items)*
 
-        /// How the router is set up.
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct RouterOptions {
-            /// Where the routes are mounted: [`BASE_PATH`] by default; `""` for the root.
-            pub base_path: String,
-            /// The largest request body accepted, in bytes (larger: 413). Default 2 MiB.
-            pub body_limit: usize,
-        }
-
         impl Default for RouterOptions {
+            /// Routes under [`BASE_PATH`], bodies up to 2 MiB.
             fn default() -> Self {
-                RouterOptions { base_path: BASE_PATH.to_owned(), body_limit: 2 * 1024 * 1024 }
+                RouterOptions::at(BASE_PATH)
             }
         }
 
@@ -578,32 +570,10 @@ pub fn server_file(api: &Api) -> TokenStream {
 
         /// Every operation of the spec, mounted and limited as `options` say.
         pub fn router_with<A: #bound>(api: Arc<A>, options: RouterOptions) -> Router {
-            let hooks = api.clone();
-            let unknown_route = move |method: axum::http::Method, uri: axum::http::Uri| {
-                let hooks = hooks.clone();
-                async move {
-                    hooks.request_error(RequestError::UnknownRoute { method: method.to_string(), path: uri.path().to_owned() })
-                }
-            };
-            let hooks = api.clone();
-            let method_not_allowed = move |method: axum::http::Method, uri: axum::http::Uri| {
-                let hooks = hooks.clone();
-                async move {
-                    hooks.request_error(RequestError::MethodNotAllowed { method: method.to_string(), path: uri.path().to_owned() })
-                }
-            };
             let routes = Router::new()
                 #(#route_calls)*
-                .method_not_allowed_fallback(method_not_allowed)
-                .fallback(unknown_route.clone())
-                .layer(axum::extract::DefaultBodyLimit::max(options.body_limit))
-                .with_state(api);
-            let base = options.base_path.trim_end_matches('/');
-            if base.is_empty() {
-                routes
-            } else {
-                Router::new().nest(base, routes).fallback(unknown_route)
-            }
+                .with_state(api.clone());
+            runtime::mount(routes, &options, move |error| api.request_error(error))
         }
 
         /// The spec's error body for a refused request, with the request error's status.
@@ -691,6 +661,7 @@ pub fn server_file(api: &Api) -> TokenStream {
         use crate::runtime::server as runtime;
 
         pub use crate::runtime::request_error::RequestError;
+        pub use crate::runtime::server::RouterOptions;
         pub use crate::spec::OPENAPI_JSON;
 
         #items

@@ -12,6 +12,7 @@ use crate::models;
 use crate::params;
 use crate::runtime::server as runtime;
 pub use crate::runtime::request_error::RequestError;
+pub use crate::runtime::server::RouterOptions;
 pub use crate::spec::OPENAPI_JSON;
 
 /// The path of the spec's first server URL: empty, so routes are mounted at the root.
@@ -66,21 +67,10 @@ pub trait ReportsApi: ApiHooks {
     ) -> impl Future<Output = Result<ListReportLinesReply, HttpError>> + Send;
 }
 
-/// How the router is set up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouterOptions {
-    /// Where the routes are mounted: [`BASE_PATH`] by default; `""` for the root.
-    pub base_path: String,
-    /// The largest request body accepted, in bytes (larger: 413). Default 2 MiB.
-    pub body_limit: usize,
-}
-
 impl Default for RouterOptions {
+    /// Routes under [`BASE_PATH`], bodies up to 2 MiB.
     fn default() -> Self {
-        RouterOptions {
-            base_path: BASE_PATH.to_owned(),
-            body_limit: 2 * 1024 * 1024,
-        }
+        RouterOptions::at(BASE_PATH)
     }
 }
 
@@ -91,41 +81,11 @@ pub fn router<A: ReportsApi>(api: Arc<A>) -> Router {
 
 /// Every operation of the spec, mounted and limited as `options` say.
 pub fn router_with<A: ReportsApi>(api: Arc<A>, options: RouterOptions) -> Router {
-    let hooks = api.clone();
-    let unknown_route = move |method: axum::http::Method, uri: axum::http::Uri| {
-        let hooks = hooks.clone();
-        async move {
-            hooks
-                .request_error(RequestError::UnknownRoute {
-                    method: method.to_string(),
-                    path: uri.path().to_owned(),
-                })
-        }
-    };
-    let hooks = api.clone();
-    let method_not_allowed = move |method: axum::http::Method, uri: axum::http::Uri| {
-        let hooks = hooks.clone();
-        async move {
-            hooks
-                .request_error(RequestError::MethodNotAllowed {
-                    method: method.to_string(),
-                    path: uri.path().to_owned(),
-                })
-        }
-    };
     let routes = Router::new()
         .route("/reports", routing::post(handle_create_report::<A>))
         .route("/reports/summary", routing::get(handle_list_report_lines::<A>))
-        .method_not_allowed_fallback(method_not_allowed)
-        .fallback(unknown_route.clone())
-        .layer(axum::extract::DefaultBodyLimit::max(options.body_limit))
-        .with_state(api);
-    let base = options.base_path.trim_end_matches('/');
-    if base.is_empty() {
-        routes
-    } else {
-        Router::new().nest(base, routes).fallback(unknown_route)
-    }
+        .with_state(api.clone());
+    runtime::mount(routes, &options, move |error| api.request_error(error))
 }
 
 /// The spec's error body for a refused request, with the request error's status.

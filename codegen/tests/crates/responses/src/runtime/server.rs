@@ -5,6 +5,7 @@
 //! the raw parts of a request (pairs, credentials, bodies) into the forms the
 //! generated parameter structs and handlers take, and building responses.
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query};
@@ -14,6 +15,67 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::request_error::RequestError;
+
+/// How the router is set up. The generated `server` module implements
+/// `Default` for it: the spec's base path and [`RouterOptions::DEFAULT_BODY_LIMIT`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouterOptions {
+    /// Where the routes are mounted; `""` for the root.
+    pub base_path: String,
+    /// The largest request body accepted, in bytes (larger: 413).
+    pub body_limit: usize,
+}
+
+impl RouterOptions {
+    /// 2 MiB.
+    pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+    /// Routes under `base_path`, bodies up to the default limit.
+    pub fn at(base_path: &str) -> Self {
+        RouterOptions {
+            base_path: base_path.to_owned(),
+            body_limit: Self::DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
+/// Mounts `routes` as `options` say. A request no route takes (404) or whose
+/// method its path does not take (405) is answered by `refuse`, the spec's
+/// error format.
+pub fn mount<F>(routes: Router, options: &RouterOptions, refuse: F) -> Router
+where
+    F: Fn(RequestError) -> Response + Clone + Send + Sync + 'static,
+{
+    let refuse_route = refuse.clone();
+    let unknown_route = move |method: axum::http::Method, uri: axum::http::Uri| {
+        let refuse = refuse_route.clone();
+        async move {
+            refuse(RequestError::UnknownRoute {
+                method: method.to_string(),
+                path: uri.path().to_owned(),
+            })
+        }
+    };
+    let method_not_allowed = move |method: axum::http::Method, uri: axum::http::Uri| {
+        let refuse = refuse.clone();
+        async move {
+            refuse(RequestError::MethodNotAllowed {
+                method: method.to_string(),
+                path: uri.path().to_owned(),
+            })
+        }
+    };
+    let routes = routes
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(unknown_route.clone())
+        .layer(axum::extract::DefaultBodyLimit::max(options.body_limit));
+    let base = options.base_path.trim_end_matches('/');
+    if base.is_empty() {
+        routes
+    } else {
+        Router::new().nest(base, routes).fallback(unknown_route)
+    }
+}
 
 /// A status code as an `axum` status; an invalid one (outside 100..=999) is a 500.
 pub fn status(code: u16) -> StatusCode {
