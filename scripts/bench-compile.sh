@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Compile cost of what the generator emits: clean `cargo build` time of the
-# crate generated from the full Flexprice spec (and the Tasks spec), with and
-# without the `client` feature, and its lines of code.
-#   scripts/bench-compile.sh [--rounds N] [--release]
+# crates generated from the full Flexprice spec and the Tasks spec, in each
+# feature combination, and their lines of code.
+#   scripts/bench-compile.sh [--rounds N] [--release] [--baseline PATH-TO-ANOTHER-CODEGEN]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --release --locked -p codegen

@@ -4,7 +4,11 @@
 largest peak resident memory (getrusage of the child), with the ratio to the
 targets of issue #7 (100 ms, 64 MB on the full spec).
 
-    scripts/bench-codegen.sh [--runs N]
+    scripts/bench-codegen.sh [--runs N] [--baseline PATH]
+
+With `--baseline PATH` (another `codegen` binary, e.g. one built from an
+earlier commit) both binaries run alternately in the same loop, and the table
+gets their ratio: a before/after measured side by side.
 """
 
 import argparse
@@ -27,10 +31,10 @@ SPECS = [
 TARGET_MS, TARGET_MB = 100.0, 64.0
 
 
-def run_once(spec, out):
+def run_once(binary, spec, out):
     start = time.perf_counter()
     child = subprocess.Popen(
-        [str(CODEGEN), "generate", "--spec", str(spec), "--out", str(out), "--quiet"],
+        [str(binary), "generate", "--spec", str(spec), "--out", str(out), "--quiet"],
         stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = (time.perf_counter() - start) * 1000
@@ -42,26 +46,42 @@ def run_once(spec, out):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--baseline", type=pathlib.Path,
+                        help="another codegen binary, measured alternately with this one")
     args = parser.parse_args()
-    print(f"release build, {args.runs} runs per spec, each into an empty directory\n")
-    print("| spec | median ms | best ms | peak RSS MiB | median ÷ 100 ms | peak ÷ 64 MiB |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    binaries = [("this", CODEGEN)] + ([("baseline", args.baseline)] if args.baseline else [])
+    print(f"release build, {args.runs} runs per spec and binary, each into an empty directory\n")
+    header = "| spec | binary | median ms | best ms | peak RSS MiB | median ÷ 100 ms | peak ÷ 64 MiB |"
+    if args.baseline:
+        header += " this ÷ baseline (time, memory) |"
+    print(header)
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |" + (" ---: |" if args.baseline else ""))
     for label, spec in SPECS:
         if not spec.exists():
-            print(f"| {label} | not present | | | | |")
+            print(f"| {label} | not present | | | | | |")
             continue
-        times, peaks = [], []
+        times = {name: [] for name, _ in binaries}
+        peaks = {name: [] for name, _ in binaries}
         with tempfile.TemporaryDirectory() as scratch:
             for i in range(args.runs):
-                out = pathlib.Path(scratch) / f"out{i}"
-                elapsed, peak = run_once(spec, out)
-                times.append(elapsed)
-                peaks.append(peak)
-                shutil.rmtree(out)
-        median = statistics.median(times)
-        peak = max(peaks)
-        print(f"| {label} | {median:.1f} | {min(times):.1f} | {peak:.1f} | "
-              f"{median / TARGET_MS:.2f} | {peak / TARGET_MB:.2f} |")
+                for name, binary in binaries:
+                    out = pathlib.Path(scratch) / f"out-{name}-{i}"
+                    elapsed, peak = run_once(binary, spec, out)
+                    times[name].append(elapsed)
+                    peaks[name].append(peak)
+                    shutil.rmtree(out)
+        medians = {name: statistics.median(times[name]) for name, _ in binaries}
+        for name, _ in binaries:
+            median, peak = medians[name], max(peaks[name])
+            row = (f"| {label} | {name} | {median:.1f} | {min(times[name]):.1f} | {peak:.1f} | "
+                   f"{median / TARGET_MS:.2f} | {peak / TARGET_MB:.2f} |")
+            if args.baseline:
+                if name == "this":
+                    row += (f" {medians['this'] / medians['baseline']:.2f}, "
+                            f"{max(peaks['this']) / max(peaks['baseline']):.2f} |")
+                else:
+                    row += " |"
+            print(row)
     return 0
 
 

@@ -8,6 +8,9 @@ pub struct Api {
     pub version: String,
     pub description: Option<String>,
     pub servers: Vec<Server>,
+    /// The path of the first server URL (`https://host/v1` → `/v1`), where the
+    /// router mounts by default; empty for the root.
+    pub base_path: String,
     /// Named types, sorted by Rust name.
     pub types: Vec<TypeDef>,
     /// Operations in document order (path, then method order of the spec).

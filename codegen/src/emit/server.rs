@@ -380,19 +380,6 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-/// The base path of the first server URL (`https://host/v1` → `/v1`), if any.
-fn base_path(api: &Api) -> String {
-    let Some(server) = api.servers.first() else {
-        return String::new();
-    };
-    let url = server.url.as_str();
-    let path = match url.split_once("://") {
-        Some((_, rest)) => rest.find('/').map_or("", |at| &rest[at..]),
-        None => url,
-    };
-    path.trim_end_matches('/').to_owned()
-}
-
 /// The body of `default_request_error`: the spec's error format, filled.
 fn request_error_body(api: &Api) -> TokenStream {
     let ErrorFill::Struct { type_name, fields } = &api.error.fill else {
@@ -497,7 +484,7 @@ pub fn server_file(api: &Api) -> TokenStream {
         }
         quote!(.route(#path, #chain))
     });
-    let base = base_path(api);
+    let base = &api.base_path;
     let base_doc = if base.is_empty() {
         " The path of the spec's first server URL: empty, so routes are mounted at the root."
             .to_owned()

@@ -41,11 +41,13 @@ pub fn lower(spec: &LoadedSpec) -> Result<Lowered, SpecError> {
     let surface = lowerer.name_surface(&mut operations, &security_schemes);
 
     let document = &spec.document;
+    let servers = surface::servers(&document.servers);
     let api = Api {
+        base_path: surface::base_path(&servers),
         title: document.info.title.clone(),
         version: document.info.version.clone(),
         description: document.info.description.clone(),
-        servers: surface::servers(&document.servers),
+        servers,
         types: lowerer.types.into_values().collect(),
         operations,
         security_schemes,

@@ -51,6 +51,19 @@ pub(super) fn servers(servers: &[openapiv3::Server]) -> Vec<ir::Server> {
         .collect()
 }
 
+/// The path of the first server URL (`https://host/v1` → `/v1`), if any.
+pub(super) fn base_path(servers: &[ir::Server]) -> String {
+    let Some(server) = servers.first() else {
+        return String::new();
+    };
+    let url = server.url.as_str();
+    let path = match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("", |at| &rest[at..]),
+        None => url,
+    };
+    path.trim_end_matches('/').to_owned()
+}
+
 impl Lowerer<'_> {
     /// Claims a type name for generated code; a rename is reported at `pointer`.
     fn claim_type(&mut self, wish: &str, pointer: &str) -> String {
