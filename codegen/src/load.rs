@@ -216,24 +216,35 @@ fn check_version(raw: &Value, file: &str) -> Result<(), SpecError> {
 /// (`properties`, `responses`, …) every key is a name: a property called
 /// `default` or the `default` response are walked like any other.
 pub(crate) fn is_data_key(parent: &str, key: &str) -> bool {
-    const NAMED: [&str; 13] = [
-        "properties",
-        "responses",
-        "schemas",
-        "parameters",
-        "requestBodies",
-        "headers",
-        "links",
-        "callbacks",
-        "examples",
-        "content",
-        "encoding",
-        "securitySchemes",
-        "paths",
-    ];
     !NAMED.contains(&parent)
         && (matches!(key, "example" | "default" | "enum") || key.starts_with("x-"))
 }
+
+/// Whether the object under `parent` is keyed by names (of properties,
+/// schemas, …) rather than by keywords.
+fn is_name_map(parent: &str) -> bool {
+    matches!(
+        parent,
+        "properties" | "schemas" | "definitions" | "patternProperties"
+    )
+}
+
+/// Keys whose object holds entries by name.
+const NAMED: [&str; 13] = [
+    "properties",
+    "responses",
+    "schemas",
+    "parameters",
+    "requestBodies",
+    "headers",
+    "links",
+    "callbacks",
+    "examples",
+    "content",
+    "encoding",
+    "securitySchemes",
+    "paths",
+];
 
 /// Every `$ref` must be local (`#/...`) and point at an existing node.
 fn check_refs(root: &Value, file: &str) -> Result<(), SpecError> {
@@ -269,35 +280,125 @@ pub(crate) fn for_each_ref<E>(
 ) -> Result<(), E> {
     match node {
         Value::Object(map) => {
-            if let Some(reference) = map.get("$ref") {
+            // In a map keyed by name (`properties`, …), `$ref` is a name too.
+            let names = is_name_map(parent);
+            if !names && let Some(reference) = map.get("$ref") {
                 visit(reference, pointer)?;
             }
             for (key, value) in map {
-                if key != "$ref" && !is_data_key(parent, key) {
+                if (names || key != "$ref") && !is_data_key(parent, key) {
                     for_each_ref(value, key, &child(pointer, key), visit)?;
                 }
             }
             Ok(())
         }
+        // Items of a list are not names, whatever the list is called.
         Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| {
-            for_each_ref(item, parent, &child(pointer, &i.to_string()), visit)
+            for_each_ref(item, "", &child(pointer, &i.to_string()), visit)
         }),
         _ => Ok(()),
     }
 }
 
 /// Looks up a local reference (`#/components/schemas/Foo`) in the raw document.
+/// The fragment is a URI fragment, so it may be percent-encoded
+/// (`#/paths/~1pets~1%7Bid%7D`).
 pub fn resolve_pointer<'a>(root: &'a Value, reference: &str) -> Result<&'a Value, ErrorKind> {
     let Some(fragment) = reference.strip_prefix('#') else {
         return Err(ErrorKind::Unsupported);
     };
-    root.pointer(fragment).ok_or(ErrorKind::DanglingRef)
+    if let Some(found) = root.pointer(fragment) {
+        return Ok(found);
+    }
+    let decoded = percent_decode(fragment).ok_or(ErrorKind::DanglingRef)?;
+    root.pointer(&decoded).ok_or(ErrorKind::DanglingRef)
+}
+
+/// `%XX` escapes decoded; `None` when there are none or they are not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    if !text.contains('%') {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|pair| std::str::from_utf8(pair).ok())
+            .and_then(|pair| u8::from_str_radix(pair, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The HTTP methods of a path item.
+pub(crate) const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Pointers of the operations that declare `callbacks`, which are not
+/// generated (lowering reports each one).
+pub fn operations_with_callbacks(raw: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    let Some(paths) = raw.get("paths").and_then(Value::as_object) else {
+        return found;
+    };
+    for (path, item) in paths {
+        for method in METHODS {
+            if item
+                .get(method)
+                .and_then(|op| op.get("callbacks"))
+                .is_some()
+            {
+                found.push(child(&child("#/paths", path), method));
+            }
+        }
+    }
+    found
+}
+
+/// The document without `callbacks` (which `openapiv3` cannot read when they
+/// use `$ref`, and which are not generated), when it has any.
+fn without_callbacks(raw: &Value) -> Option<Value> {
+    let has_components = raw
+        .get("components")
+        .and_then(|c| c.get("callbacks"))
+        .is_some();
+    if operations_with_callbacks(raw).is_empty() && !has_components {
+        return None;
+    }
+    let mut copy = raw.clone();
+    if let Some(components) = copy.get_mut("components").and_then(Value::as_object_mut) {
+        components.remove("callbacks");
+    }
+    if let Some(paths) = copy.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            for method in METHODS {
+                if let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) {
+                    op.remove("callbacks");
+                }
+            }
+        }
+    }
+    Some(copy)
 }
 
 pub(crate) fn deserialize_document(
     raw: &Value,
     file: &str,
 ) -> Result<openapiv3::OpenAPI, SpecError> {
+    let stripped = without_callbacks(raw);
+    let raw = stripped.as_ref().unwrap_or(raw);
     match deserialize_at::<openapiv3::OpenAPI>(raw, "#") {
         Ok(document) => Ok(document),
         Err((pointer, message)) => {

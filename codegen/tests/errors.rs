@@ -231,3 +231,77 @@ fn yaml_status_codes_may_be_unquoted_numbers() {
         codegen::ir::StatusCode::Code(200)
     );
 }
+
+/// Generates from `text` and returns the generated files by path.
+fn files(text: &str) -> std::collections::BTreeMap<String, String> {
+    let (_dir, _path, result) = generate_from("spec.yaml", text);
+    let generation = result.expect("generation succeeds");
+    generation
+        .files
+        .into_iter()
+        .map(|f| (f.path, f.contents))
+        .collect()
+}
+
+#[test]
+fn refs_may_be_percent_encoded_as_uri_fragments() {
+    // `{id}` in a pointer is written `%7Bid%7D` by many tools.
+    let text = "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /pets/{id}:\n    get:\n      operationId: getPet\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n      responses:\n        '200': {description: ok}\n    delete:\n      operationId: deletePet\n      parameters:\n        - $ref: '#/paths/~1pets~1%7Bid%7D/get/parameters/0'\n      responses:\n        '204': {description: gone}\n";
+    let generated = files(text);
+    assert!(
+        generated["src/params.rs"].contains("pub struct DeletePetPath {"),
+        "{}",
+        generated["src/params.rs"]
+    );
+}
+
+#[test]
+fn a_property_named_ref_is_a_property() {
+    let generated = files(&format!(
+        "{HEAD}components:\n  schemas:\n    JsonSchema:\n      type: object\n      properties:\n        $ref: {{type: string}}\n        title: {{type: string}}\n"
+    ));
+    let models = &generated["src/models.rs"];
+    assert!(models.contains("#[serde(rename = \"$ref\")]"), "{models}");
+}
+
+#[test]
+fn an_all_of_that_only_describes_a_recursive_ref_is_that_ref() {
+    // Expanding `Node`'s properties into each `allOf` would never end.
+    let generated = files(&format!(
+        "{HEAD}components:\n  schemas:\n    Node:\n      type: object\n      properties:\n        name: {{type: string}}\n        child:\n          allOf:\n            - $ref: '#/components/schemas/Node'\n            - description: The next node.\n"
+    ));
+    let models = &generated["src/models.rs"];
+    assert!(models.contains("pub child: Option<Box<Node>>,"), "{models}");
+}
+
+#[test]
+fn unusable_bodies_responses_and_parameters_are_reported_and_left_out() {
+    let found = diagnostics(
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    post:\n      operationId: a\n      parameters:\n        - $ref: '#/components/schemas/NotAParameter'\n      requestBody:\n        content: {}\n      responses:\n        '200': {description: ok}\n        '400': {$ref: '#/components/schemas/NotAParameter'}\ncomponents:\n  schemas:\n    NotAParameter: {type: string}\n",
+    );
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found[0].starts_with("#/paths/~1a/post/parameters/0: `$ref: #/components/schemas/NotAParameter` does not lead to one of `#/components/parameters/`; the parameter is left out"), "{found:#?}");
+    assert!(
+        found[1].starts_with(
+            "#/paths/~1a/post/requestBody/content: a request body without content types"
+        ),
+        "{found:#?}"
+    );
+    assert!(
+        found[2].starts_with("#/paths/~1a/post/responses/400: "),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn callbacks_are_reported_not_generated() {
+    let found = diagnostics(
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /hooks:\n    post:\n      operationId: subscribe\n      callbacks:\n        event: {$ref: '#/components/callbacks/Event'}\n      responses:\n        '201': {description: ok}\ncomponents:\n  callbacks:\n    Event:\n      '{$request.body#/url}':\n        post:\n          responses:\n            '200': {description: ok}\n",
+    );
+    assert_eq!(
+        found,
+        [
+            "#/paths/~1hooks/post/callbacks: callbacks are not generated: neither the server nor the client sends or receives them"
+        ]
+    );
+}

@@ -56,6 +56,14 @@ pub fn lower(spec: &LoadedSpec) -> Result<Lowered, SpecError> {
         error: surface.error,
     };
     let mut diagnostics = lowerer.diagnostics;
+    for pointer in crate::load::operations_with_callbacks(&spec.raw) {
+        diagnostics.push(Diagnostic {
+            pointer: crate::error::child(&pointer, "callbacks"),
+            message: "callbacks are not generated: neither the server nor the client sends or \
+                      receives them"
+                .to_owned(),
+        });
+    }
     diagnostics.sort();
     diagnostics.dedup();
     Ok(Lowered { api, diagnostics })
@@ -73,6 +81,8 @@ pub(crate) struct Lowerer<'a> {
     enums_by_values: BTreeMap<Vec<String>, String>,
     /// Types of schemas referred to outside `#/components/schemas`, by `$ref`.
     pointer_types: BTreeMap<String, ir::TypeRef>,
+    /// How many inline objects are being lowered inside one another.
+    inline_depth: usize,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -85,6 +95,7 @@ impl<'a> Lowerer<'a> {
             types: BTreeMap::new(),
             enums_by_values: BTreeMap::new(),
             pointer_types: BTreeMap::new(),
+            inline_depth: 0,
             diagnostics: Vec::new(),
         }
     }
@@ -106,7 +117,7 @@ impl<'a> Lowerer<'a> {
 
     /// What a local `$ref` (`#/…`) points at, read as a `T`.
     fn resolve_local<T: serde::de::DeserializeOwned>(&self, reference: &str) -> Option<T> {
-        let value = self.spec.raw.pointer(reference.strip_prefix('#')?)?;
+        let value = crate::load::resolve_pointer(&self.spec.raw, reference).ok()?;
         serde_json::from_value(value.clone()).ok()
     }
 

@@ -14,29 +14,6 @@ use crate::ir::{
 };
 use crate::names::{self, NameSet};
 
-/// Follows `$ref`s into one section of `components` (e.g. `parameters`).
-fn resolve<'d, T>(
-    item: &'d ReferenceOr<T>,
-    section: &str,
-    lookup: impl Fn(&str) -> Option<&'d ReferenceOr<T>>,
-) -> Result<&'d T, String> {
-    let mut current = item;
-    for _ in 0..32 {
-        match current {
-            ReferenceOr::Item(item) => return Ok(item),
-            ReferenceOr::Reference { reference } => {
-                let prefix = format!("#/components/{section}/");
-                let key = reference
-                    .strip_prefix(&prefix)
-                    .ok_or_else(|| format!("`$ref: {reference}` must point at `{prefix}<name>`"))?;
-                current =
-                    lookup(key).ok_or_else(|| format!("`$ref: {reference}` does not resolve"))?;
-            }
-        }
-    }
-    Err("`$ref` chain is too long or loops".to_owned())
-}
-
 fn method_of(name: &str) -> Method {
     match name {
         "get" => Method::Get,
@@ -171,6 +148,42 @@ fn parse_template(path: &str, params: &[Param]) -> Vec<PathPart> {
 }
 
 impl Lowerer<'_> {
+    /// Follows `$ref`s: into one section of `components` (e.g. `parameters`),
+    /// or anywhere else in the document (`#/paths/~1pets/get/parameters/0`).
+    fn resolve<'d, T: Clone + serde::de::DeserializeOwned>(
+        &self,
+        item: &'d ReferenceOr<T>,
+        section: &str,
+        lookup: impl Fn(&str) -> Option<&'d ReferenceOr<T>>,
+    ) -> Result<std::borrow::Cow<'d, T>, String> {
+        let mut reference = match item {
+            ReferenceOr::Item(item) => return Ok(std::borrow::Cow::Borrowed(item)),
+            ReferenceOr::Reference { reference } => reference.clone(),
+        };
+        let prefix = format!("#/components/{section}/");
+        for _ in 0..32 {
+            let key = reference
+                .strip_prefix(&prefix)
+                .filter(|key| !key.contains('/'))
+                .map(|key| key.replace("~1", "/").replace("~0", "~"));
+            let next = match key.as_deref().and_then(&lookup) {
+                Some(ReferenceOr::Item(item)) => return Ok(std::borrow::Cow::Borrowed(item)),
+                Some(ReferenceOr::Reference { reference }) => reference.clone(),
+                None => match self.resolve_local::<ReferenceOr<T>>(&reference) {
+                    Some(ReferenceOr::Item(item)) => return Ok(std::borrow::Cow::Owned(item)),
+                    Some(ReferenceOr::Reference { reference }) => reference,
+                    None => {
+                        return Err(format!(
+                            "`$ref: {reference}` does not lead to one of `{prefix}`"
+                        ));
+                    }
+                },
+            };
+            reference = next;
+        }
+        Err("`$ref` chain is too long or loops".to_owned())
+    }
+
     /// Lowers every operation. `method_names` holds the method names taken
     /// already (fixed ones, security hooks and client setters).
     pub(super) fn lower_operations(
@@ -240,7 +253,7 @@ impl Lowerer<'_> {
                 let body = match &op.request_body {
                     None => None,
                     Some(body) => {
-                        Some(self.lower_body(body, &type_name, &child(&pointer, "requestBody"))?)
+                        self.lower_body(body, &type_name, &child(&pointer, "requestBody"))?
                     }
                 };
                 let responses =
@@ -299,7 +312,7 @@ impl Lowerer<'_> {
         pointer: &str,
     ) -> Result<Vec<Param>, SpecError> {
         // Operation parameters override path-level ones with the same name and location.
-        let mut by_key: BTreeMap<(ParamLocation, String), (usize, &Parameter, String)> =
+        let mut by_key: BTreeMap<(ParamLocation, String), (usize, Parameter, String)> =
             BTreeMap::new();
         let sources = path_level
             .iter()
@@ -313,9 +326,18 @@ impl Lowerer<'_> {
             );
         for (order, (param, param_pointer)) in sources.enumerate() {
             let components = self.spec.document.components.as_ref();
-            let param = resolve(param, "parameters", |key| components?.parameters.get(key))
-                .map_err(|message| self.error(ErrorKind::Invalid, &param_pointer, message))?;
-            let location = match param {
+            let param =
+                match self.resolve(param, "parameters", |key| components?.parameters.get(key)) {
+                    Ok(param) => param,
+                    Err(message) => {
+                        self.warn(
+                            &param_pointer,
+                            format!("{message}; the parameter is left out"),
+                        );
+                        continue;
+                    }
+                };
+            let location = match *param {
                 Parameter::Path { .. } => ParamLocation::Path,
                 Parameter::Query { .. } => ParamLocation::Query,
                 Parameter::Header { .. } => ParamLocation::Header,
@@ -325,7 +347,7 @@ impl Lowerer<'_> {
             let order = by_key
                 .get(&(location, name.clone()))
                 .map_or(order, |(first, _, _)| *first);
-            by_key.insert((location, name), (order, param, param_pointer));
+            by_key.insert((location, name), (order, param.into_owned(), param_pointer));
         }
         let mut ordered: Vec<_> = by_key.into_iter().collect();
         ordered.sort_by_key(|(_, (order, _, _))| *order);
@@ -553,18 +575,23 @@ impl Lowerer<'_> {
         body: &ReferenceOr<openapiv3::RequestBody>,
         type_name: &str,
         pointer: &str,
-    ) -> Result<RequestBody, SpecError> {
+    ) -> Result<Option<RequestBody>, SpecError> {
         let components = self.spec.document.components.as_ref();
-        let body = resolve(body, "requestBodies", |key| {
+        let body = match self.resolve(body, "requestBodies", |key| {
             components?.request_bodies.get(key)
-        })
-        .map_err(|message| self.error(ErrorKind::Invalid, pointer, message))?;
+        }) {
+            Ok(body) => body,
+            Err(message) => {
+                self.warn(pointer, format!("{message}; the request body is left out"));
+                return Ok(None);
+            }
+        };
         let Some((content_type, media)) = pick_content(&body.content) else {
-            return Err(self.error(
-                ErrorKind::Invalid,
+            self.warn(
                 &child(pointer, "content"),
-                "a request body needs at least one content type",
-            ));
+                "a request body without content types says nothing to send; it is left out",
+            );
+            return Ok(None);
         };
         let media_pointer = child(&child(pointer, "content"), content_type);
         let kind = match (&media.schema, is_json(content_type)) {
@@ -591,12 +618,12 @@ impl Lowerer<'_> {
                 ),
             );
         }
-        Ok(RequestBody {
+        Ok(Some(RequestBody {
             content_type: content_type.clone(),
             kind,
             required: body.required,
             docs: body.description.clone(),
-        })
+        }))
     }
 
     fn lower_responses(
@@ -625,8 +652,17 @@ impl Lowerer<'_> {
         for (status, response) in entries {
             let response_pointer = child(pointer, &status.to_string());
             let components = self.spec.document.components.as_ref();
-            let response = resolve(response, "responses", |key| components?.responses.get(key))
-                .map_err(|message| self.error(ErrorKind::Invalid, &response_pointer, message))?;
+            let response =
+                match self.resolve(response, "responses", |key| components?.responses.get(key)) {
+                    Ok(response) => response,
+                    Err(message) => {
+                        self.warn(
+                            &response_pointer,
+                            format!("{message}; the response is left out"),
+                        );
+                        continue;
+                    }
+                };
             let content = match pick_content(&response.content) {
                 None => ResponseContent::None,
                 Some((content_type, _)) if !is_json(content_type) => ResponseContent::Bytes {
@@ -713,11 +749,12 @@ impl Lowerer<'_> {
             .into_iter()
             .map(|(name, scheme)| {
                 let pointer = format!("#/components/securitySchemes/{}", escape_segment(name));
-                let scheme = resolve(scheme, "securitySchemes", |key| {
-                    components.security_schemes.get(key)
-                })
-                .map_err(|message| self.error(ErrorKind::Invalid, &pointer, message))?;
-                let (kind, description) = match scheme {
+                let scheme = self
+                    .resolve(scheme, "securitySchemes", |key| {
+                        components.security_schemes.get(key)
+                    })
+                    .map_err(|message| self.error(ErrorKind::Invalid, &pointer, message))?;
+                let (kind, description) = match &*scheme {
                     SecurityScheme::APIKey {
                         location,
                         name,

@@ -152,6 +152,29 @@ pub(super) fn is_string_enum(schema: &Schema) -> bool {
     matches!(shape(schema), Shape::StringEnum(_))
 }
 
+/// Whether an inline schema says nothing about the value's shape: no type, no
+/// properties, no composition (a `description`, `nullable`, `title`, …).
+fn describes_only(member: &ReferenceOr<Schema>) -> bool {
+    match member {
+        ReferenceOr::Reference { .. } => false,
+        ReferenceOr::Item(schema) => match &schema.schema_kind {
+            SchemaKind::Any(any) => {
+                any.properties.is_empty()
+                    && any.typ.is_none()
+                    && any.items.is_none()
+                    && any.all_of.is_empty()
+                    && any.any_of.is_empty()
+                    && any.one_of.is_empty()
+                    && any.not.is_none()
+                    && any.enumeration.is_empty()
+                    && any.additional_properties.is_none()
+                    && any.format.is_none()
+            }
+            _ => false,
+        },
+    }
+}
+
 /// What an `allOf` comes to.
 enum Merged<'s> {
     /// One member and nothing else: its type.
@@ -186,6 +209,9 @@ fn type_word(ty: &TypeRef) -> String {
 
 /// How deep `allOf` and `$ref` chains are followed before giving up.
 const MAX_DEPTH: usize = 32;
+
+/// How deep inline objects may nest inside one another.
+const MAX_INLINE_DEPTH: usize = 24;
 
 fn docs_of(schema: &Schema) -> Option<String> {
     let data = &schema.schema_data;
@@ -504,13 +530,25 @@ impl Lowerer<'_> {
         schema: &Schema,
         pointer: &str,
     ) -> Result<TypeRef, SpecError> {
+        if self.inline_depth >= MAX_INLINE_DEPTH {
+            self.warn(
+                pointer,
+                format!(
+                    "inline objects nest more than {MAX_INLINE_DEPTH} deep (an `allOf` that \
+                     copies a recursive schema?); typed as any JSON value"
+                ),
+            );
+            return Ok(TypeRef::JsonObject);
+        }
         let name = self.type_names.claim(hint);
-        let def = self.lower_struct(&name, properties, required, additional, pointer)?;
+        self.inline_depth += 1;
+        let def = self.lower_struct(&name, properties, required, additional, pointer);
+        self.inline_depth -= 1;
         self.add_type(TypeDef {
             name: name.clone(),
             origin: pointer.to_owned(),
             docs: docs_of(schema),
-            kind: TypeKind::Struct(def),
+            kind: TypeKind::Struct(def?),
         });
         Ok(TypeRef::Named(name))
     }
@@ -609,7 +647,15 @@ impl Lowerer<'_> {
         pointer: &str,
         depth: usize,
     ) -> Merged<'s> {
-        if let ([only], None) = (members, own) {
+        // Members that only describe (`description`, `nullable`, …) add no
+        // properties: `allOf: [{$ref: X}, {description: …}]` is `X` itself, not a
+        // copy of its properties (which, for a recursive `X`, never ends).
+        let contributing: Vec<&'s ReferenceOr<Schema>> = members
+            .iter()
+            .filter(|member| !describes_only(member))
+            .collect();
+        let own_empty = own.is_none_or(|(props, _)| props.is_empty());
+        if let ([only], true) = (contributing.as_slice(), own_empty) {
             return Merged::Single(only);
         }
         let mut properties = Properties::new();
