@@ -173,6 +173,7 @@ pub fn select<'a>(
                 .is_some_and(|name| kept_tags.contains(name))
         });
     }
+    drop_unreached_extensions(&mut selected);
     prune_components(&mut selected);
     let document = load::deserialize_document(&selected, &spec.file)?;
     Ok(Cow::Owned(LoadedSpec {
@@ -219,14 +220,37 @@ fn resolve_path_item<'a>(root: &'a Value, mut item: &'a Value) -> Option<&'a Map
     None
 }
 
-/// Drops every component (other than security schemes) that nothing outside
-/// `components` reaches through `$ref`s, directly or through other components.
-fn prune_components(document: &mut Value) {
+/// Whether a root key describes the whole API rather than operations:
+/// extensions (`x-webhooks`, …) and `webhooks`.
+fn is_whole_api(key: &str) -> bool {
+    key.starts_with("x-") || key == "webhooks"
+}
+
+/// Drops root extensions and `webhooks` that the selected operations do not
+/// reach: kept, their `$ref`s would keep every component they reach (GitHub's
+/// `x-webhooks` reach thousands of schemas).
+fn drop_unreached_extensions(document: &mut Value) {
+    let reached = reachable(document, |key| key == "components" || is_whole_api(key));
+    if let Some(root) = document.as_object_mut() {
+        root.retain(|key, _| {
+            !is_whole_api(key) || {
+                let prefix = format!("#/{}", key.replace('~', "~0").replace('/', "~1"));
+                reached
+                    .iter()
+                    .any(|r| r == &prefix || r.starts_with(&format!("{prefix}/")))
+            }
+        });
+    }
+}
+
+/// Every `$ref` reached from the root keys `skip` does not exclude, directly
+/// or through the nodes they point at.
+fn reachable(document: &Value, skip: impl Fn(&str) -> bool) -> BTreeSet<String> {
     let mut reached: BTreeSet<String> = BTreeSet::new();
     let mut pending = Vec::new();
     if let Some(root) = document.as_object() {
         for (key, value) in root {
-            if key != "components" {
+            if !skip(key) {
                 collect_refs(value, key, &mut pending);
             }
         }
@@ -240,6 +264,13 @@ fn prune_components(document: &mut Value) {
             collect_refs(target, parent, &mut pending);
         }
     }
+    reached
+}
+
+/// Drops every component (other than security schemes) that nothing outside
+/// `components` reaches through `$ref`s, directly or through other components.
+fn prune_components(document: &mut Value) {
+    let reached = reachable(document, |key| key == "components");
     // `#/components/<section>/<name>` (and anything below it) keeps that entry.
     let mut keep: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for reference in &reached {

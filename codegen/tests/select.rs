@@ -212,3 +212,58 @@ fn the_generated_crate_says_how_it_was_selected_and_embeds_only_the_selection() 
     assert!(!file("src/spec.rs").contains("/orders/{id}"));
     assert!(!file("src/spec.rs").contains("Orphan"));
 }
+
+#[test]
+fn root_extensions_the_selection_does_not_reach_are_dropped_with_what_they_reach() {
+    // GitHub's `x-webhooks` refer to thousands of schemas no operation uses.
+    let spec = load_str(
+        r##"
+openapi: 3.0.3
+info: {title: Hooks, version: "1"}
+paths:
+  /meta:
+    get:
+      operationId: meta
+      tags: [meta]
+      parameters:
+        - $ref: "#/x-shared/Verbose"
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Meta"}
+x-shared:
+  Verbose: {name: verbose, in: query, schema: {type: boolean}}
+x-webhooks:
+  push:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/PushEvent"}
+      responses:
+        "200": {description: ok}
+components:
+  schemas:
+    Meta: {type: object, properties: {version: {type: string}}}
+    PushEvent: {type: object, properties: {ref: {type: string}}}
+"##,
+        Format::Yaml,
+        "hooks.yaml",
+    )
+    .expect("loads");
+    let selection = Selection {
+        tags: vec!["meta".to_owned()],
+        operations: vec![],
+    };
+    let selected = select(&spec, &selection).expect("selects");
+    let raw = &selected.raw;
+    assert!(raw.get("x-webhooks").is_none(), "{raw:#}");
+    assert!(
+        raw.get("x-shared").is_some(),
+        "reached by a parameter: {raw:#}"
+    );
+    let schemas = raw["components"]["schemas"].as_object().expect("schemas");
+    assert_eq!(schemas.keys().collect::<Vec<_>>(), ["Meta"]);
+}
