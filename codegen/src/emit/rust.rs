@@ -65,31 +65,70 @@ pub fn uses_btree_map(ty: &TypeRef) -> bool {
     }
 }
 
-/// Whether `tokens` use a path starting with `module::` (so a `use` of it is needed).
+/// Whether `tokens` use a path starting with `module::` (so a `use` of it is
+/// needed); `runtime::params::…` does not start with `params`.
 pub fn mentions_path(tokens: &TokenStream, module: &str) -> bool {
-    let mut previous_matched = false;
+    // The last two tokens: `::` is a joint `:` then an alone `:`.
+    let mut path_separator_before = false;
+    let mut joint_colon = false;
+    let mut candidate = false;
     for tree in tokens.clone() {
         match &tree {
             TokenTree::Group(group) => {
                 if mentions_path(&group.stream(), module) {
                     return true;
                 }
-                previous_matched = false;
+                (path_separator_before, joint_colon, candidate) = (false, false, false);
             }
-            TokenTree::Ident(ident) => previous_matched = ident == module,
-            TokenTree::Punct(punct) => {
-                if previous_matched
-                    && punct.as_char() == ':'
-                    && punct.spacing() == proc_macro2::Spacing::Joint
-                {
-                    return true;
+            TokenTree::Ident(ident) => {
+                candidate = ident == module && !path_separator_before;
+                (path_separator_before, joint_colon) = (false, false);
+            }
+            TokenTree::Punct(punct) if punct.as_char() == ':' => {
+                if joint_colon {
+                    if candidate {
+                        return true;
+                    }
+                    path_separator_before = true;
+                    joint_colon = false;
+                } else {
+                    joint_colon = punct.spacing() == proc_macro2::Spacing::Joint;
+                    path_separator_before = false;
+                    if !joint_colon {
+                        candidate = false;
+                    }
                 }
-                previous_matched = false;
             }
-            TokenTree::Literal(_) => previous_matched = false,
+            _ => (path_separator_before, joint_colon, candidate) = (false, false, false),
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions_path;
+    use quote::quote;
+
+    #[test]
+    fn only_paths_that_start_with_the_module_count() {
+        assert!(mentions_path(&quote!(let x: params::Foo = y;), "params"));
+        assert!(mentions_path(&quote!(f(params::Foo::new())), "params"));
+        assert!(!mentions_path(
+            &quote!(runtime::params::json_text(&v)),
+            "params"
+        ));
+        assert!(!mentions_path(
+            &quote!(
+                fn f(params: &str) {}
+            ),
+            "params"
+        ));
+        assert!(mentions_path(
+            &quote!(runtime::params::json_text(&v)),
+            "runtime"
+        ));
+    }
 }
 
 /// `#[doc = "..."]` attributes, one per line; rendered as `///` comments.

@@ -294,8 +294,12 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     let reply = ident(&op.reply);
     let trait_ident = ident(&op.trait_name);
     let needs_query = op.requirement.is_some() || op.query_struct.is_some();
-    let needs_header_map =
-        op.requirement.is_some() || op.header_struct.is_some() || op.body.is_some();
+    // Credentials, header parameters and the content type of a JSON body.
+    let json_body = op
+        .body
+        .as_ref()
+        .is_some_and(|body| matches!(body.kind, BodyKind::Json(_)));
+    let needs_header_map = op.requirement.is_some() || op.header_struct.is_some() || json_body;
     let mut extractors = vec![quote!(State(api): State<Arc<A>>)];
     if op.path_struct.is_some() {
         extractors.push(quote!(raw_path: Result<Path<Vec<(String, String)>>, PathRejection>));
@@ -586,7 +590,11 @@ pub fn server_file(api: &Api) -> TokenStream {
     let any_query = has(ParamLocation::Query) || has_security;
     let any_header_map = has(ParamLocation::Header)
         || has_security
-        || api.operations.iter().any(|op| op.body.is_some());
+        || api.operations.iter().any(|op| {
+            op.body
+                .as_ref()
+                .is_some_and(|body| matches!(body.kind, BodyKind::Json(_)))
+        });
     let any_body = api.operations.iter().any(|op| op.body.is_some());
     let mut extract = Vec::new();
     let mut rejections = Vec::new();
