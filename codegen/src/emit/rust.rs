@@ -105,32 +105,6 @@ pub fn mentions_path(tokens: &TokenStream, module: &str) -> bool {
     false
 }
 
-#[cfg(test)]
-mod tests {
-    use super::mentions_path;
-    use quote::quote;
-
-    #[test]
-    fn only_paths_that_start_with_the_module_count() {
-        assert!(mentions_path(&quote!(let x: params::Foo = y;), "params"));
-        assert!(mentions_path(&quote!(f(params::Foo::new())), "params"));
-        assert!(!mentions_path(
-            &quote!(runtime::params::json_text(&v)),
-            "params"
-        ));
-        assert!(!mentions_path(
-            &quote!(
-                fn f(params: &str) {}
-            ),
-            "params"
-        ));
-        assert!(mentions_path(
-            &quote!(runtime::params::json_text(&v)),
-            "runtime"
-        ));
-    }
-}
-
 /// `#[doc = "..."]` attributes, one per line; rendered as `///` comments.
 pub fn doc_attrs(docs: Option<&str>) -> TokenStream {
     let Some(docs) = docs else {
@@ -193,4 +167,30 @@ fn unparse(attrs: Vec<syn::Attribute>, items: Vec<syn::Item>) -> String {
     file.attrs = attrs;
     file.items = items;
     prettyplease::unparse(&file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions_path;
+    use quote::quote;
+
+    #[test]
+    fn only_paths_that_start_with_the_module_count() {
+        assert!(mentions_path(&quote!(let x: params::Foo = y;), "params"));
+        assert!(mentions_path(&quote!(f(params::Foo::new())), "params"));
+        assert!(!mentions_path(
+            &quote!(runtime::params::json_text(&v)),
+            "params"
+        ));
+        assert!(!mentions_path(
+            &quote!(
+                fn f(params: &str) {}
+            ),
+            "params"
+        ));
+        assert!(mentions_path(
+            &quote!(runtime::params::json_text(&v)),
+            "runtime"
+        ));
+    }
 }
