@@ -165,6 +165,13 @@ pub fn upper_camel_stem(raw: &str, digit_prefix: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name = format!("{digit_prefix}{name}");
     }
+    // `ÁKK` loses its first letter to the ASCII filter; what is left starts lowercase.
+    if let Some(first) = name
+        .get(..1)
+        .filter(|first| first != &first.to_ascii_uppercase())
+    {
+        name = format!("{}{}", first.to_ascii_uppercase(), &name[1..]);
+    }
     name
 }
 
@@ -398,6 +405,12 @@ mod tests {
             variant_names("Vote", &values, None),
             ["PlusOne", "MinusOne", "V0", "Minus2Point5"]
         );
+    }
+
+    #[test]
+    fn names_that_lose_a_non_ascii_first_letter_stay_upper_camel() {
+        let values = strings(&["ÁKK", "ÁTHK"]);
+        assert_eq!(variant_names("Vat", &values, None), ["Kk", "Thk"]);
     }
 
     #[test]

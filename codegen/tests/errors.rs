@@ -305,3 +305,20 @@ fn callbacks_are_reported_not_generated() {
         ]
     );
 }
+
+#[test]
+fn odd_corpus_shapes_still_give_valid_rust() {
+    // A bare carriage return in a description, an enum value whose first letter
+    // is not ASCII, and a discriminated `oneOf` naming one schema twice.
+    let generated = files(&format!(
+        "{HEAD}components:\n  schemas:\n    Vat:\n      description: \"first\\rsecond\"\n      type: string\n      enum: [ÁKK, ÁTHK]\n    Any:\n      type: object\n      required: [type]\n      properties:\n        type: {{type: string}}\n    Event:\n      oneOf:\n        - $ref: '#/components/schemas/Any'\n        - $ref: '#/components/schemas/Any'\n      discriminator:\n        propertyName: type\n"
+    ));
+    let models = &generated["src/models.rs"];
+    assert!(!models.contains('\r'), "{models}");
+    assert!(models.contains("/// first\n/// second\n"), "{models}");
+    assert!(
+        models.contains("    Kk,\n") && models.contains("    Thk,\n"),
+        "{models}"
+    );
+    assert_eq!(models.matches("\"Any\" =>").count(), 1, "{models}");
+}

@@ -140,7 +140,8 @@ fn union_item(docs: TokenStream, name: &proc_macro2::Ident, u: &UnionDef) -> Tok
             }
         };
     };
-    let arms = u.variants.iter().map(|v| {
+    // A variant whose values an earlier one claimed is never picked by value.
+    let arms = u.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
         let variant = ident(&v.name);
         let tags = &v.tags;
         quote! {

@@ -110,7 +110,8 @@ pub fn doc_attrs(docs: Option<&str>) -> TokenStream {
     let Some(docs) = docs else {
         return TokenStream::new();
     };
-    let text = docs.replace("\r\n", "\n");
+    // A bare carriage return is not allowed in a doc comment.
+    let text = docs.replace("\r\n", "\n").replace('\r', "\n");
     let lines = text.trim().lines().map(|line| {
         let line = line.trim_end();
         let line = if line.is_empty() {

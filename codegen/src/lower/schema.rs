@@ -579,6 +579,8 @@ impl Lowerer<'_> {
         };
         let mut variant_names = names::NameSet::default();
         let mut variants = Vec::with_capacity(members.len());
+        // A discriminator value picks the first alternative that claims it.
+        let mut claimed_tags: Vec<String> = Vec::new();
         for (i, member) in members.iter().enumerate() {
             let member_pointer = child(&members_pointer, &i.to_string());
             let (ty, wish, tags) = match member {
@@ -615,6 +617,11 @@ impl Lowerer<'_> {
                     (ty, wish, Vec::new())
                 }
             };
+            let tags: Vec<String> = tags
+                .into_iter()
+                .filter(|tag| !claimed_tags.contains(tag))
+                .collect();
+            claimed_tags.extend(tags.iter().cloned());
             variants.push(UnionVariant {
                 name: variant_names.claim(&wish),
                 ty,
