@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use crate::error::{ErrorKind, Location, SpecError};
-use crate::load::{self, LoadedSpec};
+use crate::load::{self, LoadedSpec, METHODS};
 
 /// Which operations to generate. Empty: all of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -55,10 +55,6 @@ fn shell_word(word: &str) -> String {
         format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// The document reduced to the selected operations, the tags they carry and
 /// the components they reach (security schemes are all kept). Names in the
