@@ -8,10 +8,10 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::rust::{doc_attrs, ident, mentions_path, model_type, status_literal};
+use super::rust::{doc_attrs, ident, mentions_path, model_type, status_literal, value_text};
 use crate::ir::{
     Api, BodyKind, Operation, Param, ParamLocation, ParamShape, PathPart, Response,
-    ResponseContent, SecurityKind, StatusCode, TypeRef, ValueForm,
+    ResponseContent, SecurityKind, StatusCode, TypeRef,
 };
 
 fn is_success(status: StatusCode) -> bool {
@@ -91,15 +91,6 @@ fn status_pattern(status: StatusCode) -> TokenStream {
             quote!(#low..=#high)
         }
         StatusCode::Default => quote!(_),
-    }
-}
-
-/// The text of a parameter value held in `value` (an argument or a closure's item).
-fn value_text(form: ValueForm, value: TokenStream) -> TokenStream {
-    match form {
-        ValueForm::Text => quote!(#value.to_string()),
-        ValueForm::DateTime => quote!(#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
-        ValueForm::Json => quote!(runtime::params::json_text(&#value)),
     }
 }
 

@@ -7,7 +7,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::rust::{doc_attrs, ident, mentions_path, model_type};
+use super::rust::{doc_attrs, ident, mentions_path, model_type, value_text};
 use crate::ir::{
     Api, Check, DefaultValue, Number, Operation, Param, ParamLocation, ParamShape, TypeRef,
     ValueForm,
@@ -208,15 +208,6 @@ fn check_call(check: &Check) -> TokenStream {
     }
 }
 
-/// The text of one value `value: &T` of the given form.
-fn value_text(form: ValueForm, value: TokenStream) -> TokenStream {
-    match form {
-        ValueForm::Text => quote!(#value.to_string()),
-        ValueForm::DateTime => quote!(#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
-        ValueForm::Json => quote!(runtime::params::json_text(#value)),
-    }
-}
-
 /// `to_pairs`: the pairs a client sends, required parameters first.
 fn to_pairs(params: &[&Param]) -> TokenStream {
     let mut required = Vec::new();
@@ -231,11 +222,6 @@ fn to_pairs(params: &[&Param]) -> TokenStream {
             }
             (ParamShape::Single(form), true) => {
                 let text = value_text(form, quote!(self.#field));
-                let text = if form == ValueForm::Json {
-                    value_text(form, quote!(&self.#field))
-                } else {
-                    text
-                };
                 required.push(quote!((#wire, #text)));
             }
             (ParamShape::Single(form), false) => {

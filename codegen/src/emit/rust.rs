@@ -5,7 +5,7 @@ use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use super::EmitError;
-use crate::ir::TypeRef;
+use crate::ir::{TypeRef, ValueForm};
 
 /// An identifier from a name that lowering already made valid.
 pub fn ident(name: &str) -> Ident {
@@ -103,6 +103,16 @@ pub fn mentions_path(tokens: &TokenStream, module: &str) -> bool {
         }
     }
     false
+}
+
+/// The text of one value of the given form; `value` is a `T` or a `&T`
+/// (method calls auto-ref, and `json_text` takes any `&impl Serialize`).
+pub fn value_text(form: ValueForm, value: TokenStream) -> TokenStream {
+    match form {
+        ValueForm::Text => quote!(#value.to_string()),
+        ValueForm::DateTime => quote!(#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+        ValueForm::Json => quote!(runtime::params::json_text(&#value)),
+    }
 }
 
 /// `#[doc = "..."]` attributes, one per line; rendered as `///` comments.

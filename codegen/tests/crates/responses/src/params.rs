@@ -58,7 +58,7 @@ impl ListReportLinesQuery {
                 self
                     .filter
                     .iter()
-                    .map(|value| ("filter", runtime::params::json_text(value))),
+                    .map(|value| ("filter", runtime::params::json_text(&value))),
             );
         pairs
     }
