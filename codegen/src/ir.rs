@@ -24,6 +24,8 @@ pub struct Api {
     /// The spec's error format: what operations return as errors and what
     /// refused requests are answered with.
     pub error: ErrorFormat,
+    /// Every distinct `pattern` checked, as written; [`Check::Pattern`] indexes it.
+    pub patterns: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +106,36 @@ pub enum FillValue {
 }
 
 impl Api {
+    /// Whether any check anywhere in the crate matches `test`.
+    pub fn any_check(&self, test: impl Fn(&Check) -> bool) -> bool {
+        let in_types = self.types.iter().any(|def| {
+            def.checks.any_rule(&test)
+                || match &def.kind {
+                    TypeKind::Struct(s) => {
+                        s.fields.iter().any(|f| f.checks.any_rule(&test))
+                            || s.additional
+                                .as_ref()
+                                .is_some_and(|extra| extra.checks.any_rule(&test))
+                    }
+                    TypeKind::Union(u) => u.variants.iter().any(|v| v.checks.any_rule(&test)),
+                    TypeKind::Enum(_) | TypeKind::Alias(_) => false,
+                }
+        });
+        in_types
+            || self.operations.iter().any(|op| {
+                op.params.iter().any(|p| p.checks.iter().any(&test))
+                    || op
+                        .body
+                        .as_ref()
+                        .is_some_and(|body| body.checks.any_rule(&test))
+            })
+    }
+
+    /// Whether a string `format` is checked somewhere (the runtime's `formats`).
+    pub fn uses_formats(&self) -> bool {
+        self.any_check(|check| matches!(check, Check::Format(_)))
+    }
+
     /// Whether the crate needs `chrono`: a model, parameter or body mentions a date.
     pub fn uses_chrono(&self) -> bool {
         self.types.iter().any(|def| match &def.kind {
@@ -139,6 +171,12 @@ pub struct TypeDef {
     pub origin: String,
     pub docs: Option<String>,
     pub kind: TypeKind,
+    /// What the schema checks on a value of this type at its top level: all
+    /// of an alias's checks (applied where the alias is used), a struct's
+    /// `minProperties`/`maxProperties`.
+    pub checks: Checks,
+    /// A struct or union that checks something: it implements `Validate`.
+    pub validates: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -167,6 +205,7 @@ pub struct UnionVariant {
     pub ty: TypeRef,
     /// Discriminator values that select this variant (empty without a discriminator).
     pub tags: Vec<String>,
+    pub checks: Checks,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -183,6 +222,8 @@ pub struct AdditionalField {
     pub name: String,
     /// Type of each value.
     pub ty: TypeRef,
+    /// Checks of each value.
+    pub checks: Checks,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -195,6 +236,8 @@ pub struct Field {
     pub ty: TypeRef,
     pub required: bool,
     pub nullable: bool,
+    /// Checks of the value, when present.
+    pub checks: Checks,
 }
 
 impl Field {
@@ -413,14 +456,108 @@ pub enum Number {
     Float(f64),
 }
 
+/// One rule of the spec on a value, typed for the value's Rust type.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Check {
     AtLeast(Number),
     GreaterThan(Number),
     AtMost(Number),
     LessThan(Number),
+    MultipleOf(Number),
+    /// In characters.
     MinLength(usize),
     MaxLength(usize),
+    /// Index into [`Api::patterns`].
+    Pattern(usize),
+    Format(Format),
+    MinItems(usize),
+    MaxItems(usize),
+    UniqueItems,
+    MinProperties(usize),
+    MaxProperties(usize),
+    /// `enum` of integers.
+    OneOfInts(Vec<i64>),
+}
+
+impl Check {
+    /// Counts properties: on a struct, its own rule rather than a use's.
+    pub fn counts_properties(&self) -> bool {
+        matches!(self, Check::MinProperties(_) | Check::MaxProperties(_))
+    }
+}
+
+/// A string `format` that is checked (dates are types of their own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Email,
+    Hostname,
+    Ipv4,
+    Ipv6,
+    Uri,
+    Uuid,
+    Byte,
+}
+
+impl Format {
+    pub fn from_name(name: &str) -> Option<Format> {
+        Some(match name {
+            "email" => Format::Email,
+            "hostname" => Format::Hostname,
+            "ipv4" => Format::Ipv4,
+            "ipv6" => Format::Ipv6,
+            "uri" => Format::Uri,
+            "uuid" => Format::Uuid,
+            "byte" => Format::Byte,
+            _ => return None,
+        })
+    }
+
+    /// The variant of the runtime's `Format`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Format::Email => "Email",
+            Format::Hostname => "Hostname",
+            Format::Ipv4 => "Ipv4",
+            Format::Ipv6 => "Ipv6",
+            Format::Uri => "Uri",
+            Format::Uuid => "Uuid",
+            Format::Byte => "Byte",
+        }
+    }
+}
+
+/// What to check on one value beyond its type: a field, an item, a body.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Checks {
+    /// Rules on the value itself.
+    pub rules: Vec<Check>,
+    /// Checks of each item of an array or each value of a map.
+    pub each: Option<(Each, Box<Checks>)>,
+    /// The value's own type (a struct or union) validates itself.
+    pub nested: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Each {
+    /// An array's items, found at their index.
+    Item,
+    /// A map's values, found at their key.
+    Value,
+}
+
+impl Checks {
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty() && self.each.is_none() && !self.nested
+    }
+
+    /// Whether a rule anywhere needs the named runtime piece.
+    pub fn any_rule(&self, test: &impl Fn(&Check) -> bool) -> bool {
+        self.rules.iter().any(test)
+            || self
+                .each
+                .as_ref()
+                .is_some_and(|(_, each)| each.any_rule(test))
+    }
 }
 
 impl Check {
@@ -459,6 +596,8 @@ pub struct RequestBody {
     pub kind: BodyKind,
     pub required: bool,
     pub docs: Option<String>,
+    /// Checks of a JSON body.
+    pub checks: Checks,
 }
 
 #[derive(Debug, Clone, PartialEq)]

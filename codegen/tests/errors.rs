@@ -322,3 +322,36 @@ fn odd_corpus_shapes_still_give_valid_rust() {
     );
     assert_eq!(models.matches("\"Any\" =>").count(), 1, "{models}");
 }
+
+#[test]
+fn an_invalid_pattern_is_an_error_at_its_pointer() {
+    let err = spec_error(
+        "spec.yaml",
+        &format!(
+            "{HEAD}components:\n  schemas:\n    Pet:\n      type: object\n      properties:\n        name: {{type: string, pattern: '[a-'}}\n"
+        ),
+    );
+    assert_eq!(err.kind, ErrorKind::Invalid);
+    assert_eq!(
+        err.pointer(),
+        Some("#/components/schemas/Pet/properties/name/pattern")
+    );
+    assert!(
+        err.message.contains("is not a valid regular expression"),
+        "{err}"
+    );
+}
+
+#[test]
+fn what_the_regex_crate_cannot_check_is_a_diagnostic() {
+    let found = diagnostics(&format!(
+        "{HEAD}components:\n  schemas:\n    Pet:\n      type: object\n      properties:\n        name: {{type: string, pattern: '^(?!admin)', format: phone}}\n        tags: {{type: array, items: {{type: string}}}}\n"
+    ));
+    assert_eq!(
+        found,
+        [
+            "#/components/schemas/Pet/properties/name/format: format `phone` is not checked (an unknown format annotates only)",
+            "#/components/schemas/Pet/properties/name/pattern: pattern `^(?!admin)` uses look-around or a backreference, which the `regex` crate does not support; it is not checked",
+        ]
+    );
+}

@@ -136,7 +136,13 @@ fn hygiene() {
 #[test]
 fn the_compiled_crates_are_current() {
     let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    for name in ["hygiene", "operations", "parameters", "responses"] {
+    for name in [
+        "hygiene",
+        "operations",
+        "parameters",
+        "responses",
+        "validation",
+    ] {
         let spec = tests.join(format!("server-specs/{name}.yaml"));
         let out = tests.join(format!("crates/{name}"));
         let options =

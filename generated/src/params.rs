@@ -63,17 +63,25 @@ impl ListTasksQuery {
                 .optional(
                     pairs,
                     |param, text| {
-                        let value = param.parse::<i64>(text)?;
-                        let value = param.at_least(value, 1)?;
-                        param.at_most(value, 1000)
+                        param
+                            .checked(
+                                param.parse::<i64>(text)?,
+                                |value| [
+                                    crate::runtime::validate::at_least(*value, 1),
+                                    crate::runtime::validate::at_most(*value, 1000),
+                                ],
+                            )
                     },
                 )?,
             offset: Param::query("offset")
                 .optional(
                     pairs,
                     |param, text| {
-                        let value = param.parse::<i64>(text)?;
-                        param.at_least(value, 0)
+                        param
+                            .checked(
+                                param.parse::<i64>(text)?,
+                                |value| [crate::runtime::validate::at_least(*value, 0)],
+                            )
                     },
                 )?,
             order: Param::query("order")

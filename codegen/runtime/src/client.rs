@@ -9,6 +9,8 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::validate::{self, At, Violations};
+
 /// Retries of idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) after a
 /// connection error, a timeout, a 5XX or a 429, with exponential backoff.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +50,8 @@ pub enum ClientError<E> {
     },
     /// The request could not be built (e.g. a bad base URL).
     InvalidRequest(String),
+    /// The request body breaks rules of its schema; nothing was sent.
+    InvalidBody(Violations),
 }
 
 impl<E> ClientError<E> {
@@ -58,7 +62,7 @@ impl<E> ClientError<E> {
             | ClientError::Api { status, .. }
             | ClientError::Decode { status, .. } => Some(*status),
             ClientError::Transport(err) => err.status().map(|s| s.as_u16()),
-            ClientError::InvalidRequest(_) => None,
+            ClientError::InvalidRequest(_) | ClientError::InvalidBody(_) => None,
         }
     }
 }
@@ -77,6 +81,9 @@ impl<E: std::fmt::Debug> std::fmt::Display for ClientError<E> {
                 status, message, ..
             } => write!(f, "cannot read the {status} response: {message}"),
             ClientError::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+            ClientError::InvalidBody(violations) => {
+                write!(f, "invalid request body, not sent: {violations}")
+            }
         }
     }
 }
@@ -360,4 +367,12 @@ pub fn encode_path_segment(segment: &str) -> String {
         }
     }
     out
+}
+
+/// The rules of the body's schema, checked before anything is sent.
+pub fn check_body<T: ?Sized, E>(
+    body: &T,
+    check: impl FnOnce(&T, &At<'_>, &mut Violations),
+) -> Result<(), ClientError<E>> {
+    validate::check_with(body, check).map_err(ClientError::InvalidBody)
 }

@@ -10,6 +10,13 @@ pub mod enums;
 pub mod nullable;
 pub mod params;
 pub mod request_error;
+pub mod validate;
+
+// Only in crates whose spec uses them (they bring `regex`, `uuid` and `base64`).
+#[cfg(feature = "formats")]
+pub mod formats;
+#[cfg(feature = "pattern")]
+pub mod pattern;
 
 #[cfg(feature = "client")]
 pub mod client;

@@ -2,6 +2,7 @@
 
 use codegen_runtime::params::{Param, comma_separated, json_text};
 use codegen_runtime::request_error::RequestError;
+use codegen_runtime::validate;
 
 fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
     items
@@ -59,19 +60,53 @@ fn a_bad_value_names_the_parameter_and_its_location() {
 #[test]
 fn bounds_compare_in_the_parameter_type() {
     let p = Param::query("limit");
-    assert_eq!(p.at_least(1_i64, 1), Ok(1));
-    assert!(p.greater_than(1_i64, 1).is_err());
-    assert_eq!(p.at_most(100_i64, 100), Ok(100));
-    assert!(p.less_than(100_i64, 100).is_err());
+    assert_eq!(p.checked(1_i64, |v| [validate::at_least(*v, 1)]), Ok(1));
+    assert!(
+        p.checked(1_i64, |v| [validate::greater_than(*v, 1)])
+            .is_err()
+    );
+    assert_eq!(
+        p.checked(100_i64, |v| [validate::at_most(*v, 100)]),
+        Ok(100)
+    );
+    assert!(
+        p.checked(100_i64, |v| [validate::less_than(*v, 100)])
+            .is_err()
+    );
     // Beyond what an f64 holds exactly, integers still compare exactly.
     let big = 9_007_199_254_740_993_i64;
-    assert!(p.at_most(big, big - 1).is_err());
+    assert!(
+        p.checked(big, |v| [validate::at_most(*v, big - 1)])
+            .is_err()
+    );
     assert_eq!(
-        p.at_least(0.5_f64, 1.0).unwrap_err().to_string(),
+        p.checked(0.5_f64, |v| [validate::at_least(*v, 1.0)])
+            .unwrap_err()
+            .to_string(),
         "query parameter `limit`: must be at least 1"
     );
-    assert!(p.min_length("ab".to_owned(), 3).is_err());
-    assert!(p.max_length("äöü".to_owned(), 3).is_ok());
+    assert!(
+        p.checked("ab".to_owned(), |v| [validate::min_length(v, 3)])
+            .is_err()
+    );
+    assert!(
+        p.checked("äöü".to_owned(), |v| [validate::max_length(v, 3)])
+            .is_ok()
+    );
+}
+
+#[test]
+fn every_broken_rule_is_named() {
+    let p = Param::query("limit");
+    let error = p
+        .checked(7_i64, |v| {
+            [validate::at_least(*v, 10), validate::multiple_of_int(*v, 5)]
+        })
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "query parameter `limit`: must be at least 10; must be a multiple of 5"
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::checks;
 use super::rust::{doc_attrs, ident, mentions_path, model_type, status_literal, value_text};
 use crate::ir::{
     Api, BodyKind, Operation, Param, ParamLocation, ParamShape, PathPart, Response,
@@ -190,6 +191,7 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     };
     let method = format_ident!("{}", op.method.as_str());
     let mut chain = vec![quote!(OutgoingRequest::new(reqwest::Method::#method, #path))];
+    let mut checks_before = Vec::new();
     if let Some(accept) = &op.accept {
         chain.push(quote!(.accept(#accept)));
     }
@@ -260,6 +262,16 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
         } else {
             quote!(body: Option<&#ty>)
         });
+        if !body.checks.is_empty() {
+            let checker = checks::checker(&body.checks);
+            checks_before.push(if body.required {
+                quote!(runtime::client::check_body(body, #checker)?;)
+            } else {
+                quote!(if let Some(body) = body {
+                    runtime::client::check_body(body, #checker)?;
+                })
+            });
+        }
         chain.push(call);
     }
 
@@ -290,6 +302,7 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
         #deprecated
         #many
         pub async fn #name(&self, #(#args),*) -> Result<#success_ty, ClientError<#error_ty>> {
+            #(#checks_before)*
             let request = #(#chain)*;
             let response = self.transport.send(request).await?;
             match response.status {

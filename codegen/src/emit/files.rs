@@ -18,6 +18,8 @@ struct CargoToml<'a> {
     version: &'a str,
     description: String,
     chrono: bool,
+    regex: bool,
+    formats: bool,
 }
 
 pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
@@ -31,6 +33,8 @@ pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
             api.title, api.version
         )),
         chrono: api.uses_chrono(),
+        regex: !api.patterns.is_empty(),
+        formats: api.uses_formats(),
     }
     .render()?)
 }
@@ -201,29 +205,90 @@ pub fn spec_rs(header: &str, spec_json: &str) -> String {
 }
 
 /// The runtime's files, copied verbatim from `codegen/runtime/src/` (compiled
-/// and tested there) to `src/runtime/` of the generated crate.
-const RUNTIME: [(&str, &str); 7] = [
-    ("mod.rs", include_str!("../../runtime/src/lib.rs")),
-    ("client.rs", include_str!("../../runtime/src/client.rs")),
-    ("enums.rs", include_str!("../../runtime/src/enums.rs")),
-    ("nullable.rs", include_str!("../../runtime/src/nullable.rs")),
-    ("params.rs", include_str!("../../runtime/src/params.rs")),
+/// and tested there) to `src/runtime/` of the generated crate; `None`: always.
+const RUNTIME: [(&str, &str, Option<Piece>); 9] = [
+    (
+        "client.rs",
+        include_str!("../../runtime/src/client.rs"),
+        None,
+    ),
+    ("enums.rs", include_str!("../../runtime/src/enums.rs"), None),
+    (
+        "formats.rs",
+        include_str!("../../runtime/src/formats.rs"),
+        Some(Piece::Formats),
+    ),
+    (
+        "nullable.rs",
+        include_str!("../../runtime/src/nullable.rs"),
+        None,
+    ),
+    (
+        "params.rs",
+        include_str!("../../runtime/src/params.rs"),
+        None,
+    ),
+    (
+        "pattern.rs",
+        include_str!("../../runtime/src/pattern.rs"),
+        Some(Piece::Pattern),
+    ),
     (
         "request_error.rs",
         include_str!("../../runtime/src/request_error.rs"),
+        None,
     ),
-    ("server.rs", include_str!("../../runtime/src/server.rs")),
+    (
+        "server.rs",
+        include_str!("../../runtime/src/server.rs"),
+        None,
+    ),
+    (
+        "validate.rs",
+        include_str!("../../runtime/src/validate.rs"),
+        None,
+    ),
 ];
 
-/// `src/runtime/*.rs`: the header, then the runtime file as it is.
-pub fn runtime_files(header: &str) -> Vec<(String, String)> {
-    RUNTIME
-        .iter()
-        .map(|(name, source)| {
-            let mut contents = comment_header(header);
-            contents.push('\n');
-            contents.push_str(source);
-            (format!("src/runtime/{name}"), contents)
-        })
-        .collect()
+/// Runtime files only some specs need (they bring dependencies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    Pattern,
+    Formats,
+}
+
+/// `src/runtime/*.rs`: `mod.rs`, then each runtime file the crate needs:
+/// the header, then the file as it is.
+pub fn runtime_files(header: &str, api: &Api) -> Vec<(String, String)> {
+    let needed = |piece: Option<Piece>| match piece {
+        None => true,
+        Some(Piece::Pattern) => !api.patterns.is_empty(),
+        Some(Piece::Formats) => api.uses_formats(),
+    };
+    let mut modules = String::new();
+    let mut files = Vec::new();
+    for (name, source, piece) in RUNTIME {
+        if !needed(piece) {
+            continue;
+        }
+        let module = name.trim_end_matches(".rs");
+        match module {
+            "client" => modules.push_str("#[cfg(feature = \"client\")]\n"),
+            "server" => modules.push_str("#[cfg(feature = \"server\")]\n"),
+            _ => {}
+        }
+        modules.push_str(&format!("pub mod {module};\n"));
+        let mut contents = comment_header(header);
+        contents.push('\n');
+        contents.push_str(source);
+        files.push((format!("src/runtime/{name}"), contents));
+    }
+    let mut mod_rs = comment_header(header);
+    mod_rs.push_str(
+        "\n//! Support code that does not depend on the spec, copied from the generator's\n\
+         //! `codegen/runtime/`, where it is compiled and tested on its own.\n\n",
+    );
+    mod_rs.push_str(&modules);
+    files.insert(0, ("src/runtime/mod.rs".to_owned(), mod_rs));
+    files
 }

@@ -1,6 +1,7 @@
 //! Stage 3: IR → files. One emitter per output (`models`, …); Rust goes through
 //! tokens and `prettyplease`, the crate's other files through `askama` templates.
 
+mod checks;
 mod client;
 mod files;
 mod models;
@@ -128,7 +129,7 @@ pub fn render(
         });
     }
     files.extend(
-        files::runtime_files(&header)
+        files::runtime_files(&header, api)
             .into_iter()
             .map(|(path, contents)| GeneratedFile { path, contents }),
     );

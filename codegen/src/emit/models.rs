@@ -1,8 +1,9 @@
 //! The models emitter: one Rust item per IR type, in `src/models.rs`.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::quote;
+use quote::{ToTokens, quote};
 
+use super::checks;
 use super::rust::{doc_attrs, ident, type_tokens, uses_btree_map};
 use crate::ir::{Api, EnumDef, StructDef, TypeDef, TypeKind, UnionDef};
 
@@ -39,12 +40,142 @@ pub fn models_file(api: &Api) -> TokenStream {
             pub use crate::runtime::enums::ParseEnumError;
         }
     });
-    let items = api.types.iter().map(type_item);
+    let patterns = (!api.patterns.is_empty()).then(|| {
+        let count = Literal::usize_unsuffixed(api.patterns.len());
+        let sources = &api.patterns;
+        quote! {
+            /// The spec's `pattern`s, compiled on first use.
+            pub(crate) static PATTERNS: [crate::runtime::pattern::Pattern; #count] = [
+                #(crate::runtime::pattern::Pattern::new(#sources)),*
+            ];
+        }
+    });
+    let items = api.types.iter().map(|def| {
+        let item = type_item(def);
+        let validate = def.validates.then(|| validate_impl(def));
+        quote!(#item #validate)
+    });
     quote! {
         #map_use
         #serde_use
         #parse_error
+        #patterns
         #(#items)*
+    }
+}
+
+/// `impl Validate`: every rule the spec puts on the type's fields or variants.
+fn validate_impl(def: &TypeDef) -> TokenStream {
+    let name = ident(&def.name);
+    let body = match &def.kind {
+        TypeKind::Struct(s) => struct_checks(def, s),
+        TypeKind::Union(u) => union_checks(u),
+        TypeKind::Enum(_) | TypeKind::Alias(_) => TokenStream::new(),
+    };
+    quote! {
+        impl crate::runtime::validate::Validate for #name {
+            fn validate_at(
+                &self,
+                at: &crate::runtime::validate::At<'_>,
+                out: &mut crate::runtime::validate::Violations,
+            ) {
+                #body
+            }
+        }
+    }
+}
+
+fn struct_checks(def: &TypeDef, s: &StructDef) -> TokenStream {
+    let own = (!def.checks.rules.is_empty()).then(|| {
+        // Properties present: required ones always, optional ones when set.
+        let required = s.fields.iter().filter(|f| f.required).count();
+        let mut terms = Vec::new();
+        if required > 0 {
+            terms.push(Literal::usize_unsuffixed(required).into_token_stream());
+        }
+        terms.extend(s.fields.iter().filter(|f| !f.required).map(|f| {
+            let field = ident(&f.name);
+            quote!(usize::from(self.#field.is_some()))
+        }));
+        terms.extend(s.additional.iter().map(|extra| {
+            let field = ident(&extra.name);
+            quote!(self.#field.len())
+        }));
+        if terms.is_empty() {
+            terms.push(quote!(0));
+        }
+        let rules = def
+            .checks
+            .rules
+            .iter()
+            .filter_map(checks::property_count_rule);
+        quote! {
+            let count = #(#terms)+*;
+            #(out.check(at, #rules);)*
+        }
+    });
+    let fields = s.fields.iter().filter(|f| !f.checks.is_empty()).map(|f| {
+        let field = ident(&f.name);
+        let wire = &f.wire_name;
+        let statements = checks::statements(&f.checks);
+        match (f.is_optional(), f.is_three_state()) {
+            (false, _) => quote! {
+                {
+                    let value = &self.#field;
+                    let at = &at.key(#wire);
+                    #statements
+                }
+            },
+            (true, false) => quote! {
+                if let Some(value) = &self.#field {
+                    let at = &at.key(#wire);
+                    #statements
+                }
+            },
+            (true, true) => quote! {
+                if let Some(Some(value)) = &self.#field {
+                    let at = &at.key(#wire);
+                    #statements
+                }
+            },
+        }
+    });
+    let additional = s
+        .additional
+        .as_ref()
+        .filter(|extra| !extra.checks.is_empty())
+        .map(|extra| {
+            let field = ident(&extra.name);
+            let statements = checks::statements(&extra.checks);
+            quote! {
+                for (key, value) in &self.#field {
+                    let at = &at.key(key);
+                    #statements
+                }
+            }
+        });
+    quote! {
+        #own
+        #(#fields)*
+        #additional
+    }
+}
+
+fn union_checks(u: &UnionDef) -> TokenStream {
+    let checked: Vec<_> = u.variants.iter().filter(|v| !v.checks.is_empty()).collect();
+    let arms = checked.iter().map(|v| {
+        let variant = ident(&v.name);
+        let statements = checks::statements(&v.checks);
+        quote!(Self::#variant(value) => { #statements })
+    });
+    if checked.len() == u.variants.len() {
+        quote!(match self { #(#arms)* })
+    } else if let [only] = checked.as_slice() {
+        let variant = ident(&only.name);
+        let statements = checks::statements(&only.checks);
+        quote!(if let Self::#variant(value) = self { #statements })
+    } else {
+        quote!(match self { #(#arms)* _ => {} })
     }
 }
 

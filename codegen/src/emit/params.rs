@@ -7,10 +7,10 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use super::checks;
 use super::rust::{doc_attrs, ident, mentions_path, model_type, value_text};
 use crate::ir::{
-    Api, Check, DefaultValue, Number, Operation, Param, ParamLocation, ParamShape, TypeRef,
-    ValueForm,
+    Api, DefaultValue, Operation, Param, ParamLocation, ParamShape, TypeRef, ValueForm,
 };
 
 /// Whether the crate has a `params` module: some operation has parameters.
@@ -156,14 +156,11 @@ fn read_expr(param: &Param) -> TokenStream {
             (quote!(param.parse_list::<#ty>(text)), false)
         }
     };
-    let checks: Vec<TokenStream> = param.checks.iter().map(check_call).collect();
-    let body = match checks.split_last() {
-        None => parse,
-        Some((last, rest)) => quote! {{
-            let value = #parse?;
-            #(let value = #rest?;)*
-            #last
-        }},
+    let body = if param.checks.is_empty() {
+        parse
+    } else {
+        let rules = param.checks.iter().map(checks::rule);
+        quote!(param.checked(#parse?, |value| [#(#rules),*]))
     };
     let read = quote!(|param, text| #body);
     if repeated {
@@ -174,37 +171,6 @@ fn read_expr(param: &Param) -> TokenStream {
         quote!(#constructor.optional(pairs, #read)?.unwrap_or_default())
     } else {
         quote!(#constructor.optional(pairs, #read)?)
-    }
-}
-
-fn number(value: Number) -> Literal {
-    match value {
-        Number::Int(value) => Literal::i64_unsuffixed(value),
-        Number::Float(value) => Literal::f64_unsuffixed(value),
-    }
-}
-
-/// One check on `value`, evaluating to `Result<T, RequestError>`.
-fn check_call(check: &Check) -> TokenStream {
-    match check {
-        Check::AtLeast(bound) => {
-            let bound = number(*bound);
-            quote!(param.at_least(value, #bound))
-        }
-        Check::GreaterThan(bound) => {
-            let bound = number(*bound);
-            quote!(param.greater_than(value, #bound))
-        }
-        Check::AtMost(bound) => {
-            let bound = number(*bound);
-            quote!(param.at_most(value, #bound))
-        }
-        Check::LessThan(bound) => {
-            let bound = number(*bound);
-            quote!(param.less_than(value, #bound))
-        }
-        Check::MinLength(min) => quote!(param.min_length(value, #min)),
-        Check::MaxLength(max) => quote!(param.max_length(value, #max)),
     }
 }
 

@@ -7,6 +7,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::checks;
 use super::rust::{doc_attrs, ident, mentions_path, model_type, status_literal};
 use crate::ir::{
     Api, BodyKind, ErrorFill, FillValue, Method, Operation, ParamLocation, Requirement, Response,
@@ -356,6 +357,16 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             (BodyKind::Bytes, false) => quote!(runtime::optional_bytes_body(raw_body)),
         };
         steps.push(quote!(let body = #parse?;));
+        if !body.checks.is_empty() {
+            let checker = checks::checker(&body.checks);
+            steps.push(if body.required {
+                quote!(runtime::check_body(&body, #checker)?;)
+            } else {
+                quote!(if let Some(value) = &body {
+                    runtime::check_body(value, #checker)?;
+                })
+            });
+        }
         call_args.push(quote!(body));
     }
     // The router serves deprecated operations too.

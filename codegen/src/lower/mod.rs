@@ -5,6 +5,7 @@
 //! (`TaskResponse` + `metadata` → `TaskResponseMetadata`). Inline string enums
 //! reuse a component enum with the same values.
 
+mod checks;
 mod cycles;
 mod operation;
 mod schema;
@@ -38,6 +39,12 @@ pub fn lower(spec: &LoadedSpec) -> Result<Lowered, SpecError> {
     let mut operations = lowerer.lower_operations(&mut method_names)?;
     cycles::box_recursive_fields(&mut lowerer.types);
     cycles::check_alias_cycles(&lowerer.types, &spec.file)?;
+    let validating = checks::resolve_types(&mut lowerer.types);
+    for body in operations.iter_mut().filter_map(|op| op.body.as_mut()) {
+        if let ir::BodyKind::Json(Some(ty)) = &body.kind {
+            body.checks = validating.resolve(&lowerer.types, ty, std::mem::take(&mut body.checks));
+        }
+    }
     let surface = lowerer.name_surface(&mut operations, &security_schemes);
 
     let document = &spec.document;
@@ -54,6 +61,7 @@ pub fn lower(spec: &LoadedSpec) -> Result<Lowered, SpecError> {
         traits: surface.traits,
         requirements: surface.requirements,
         error: surface.error,
+        patterns: lowerer.patterns,
     };
     let mut diagnostics = lowerer.diagnostics;
     for pointer in crate::load::operations_with_callbacks(&spec.raw) {
@@ -83,6 +91,8 @@ pub(crate) struct Lowerer<'a> {
     pointer_types: BTreeMap<String, ir::TypeRef>,
     /// How many inline objects are being lowered inside one another.
     inline_depth: usize,
+    /// Every distinct `pattern` checked, in first-use order.
+    patterns: Vec<String>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -96,6 +106,7 @@ impl<'a> Lowerer<'a> {
             enums_by_values: BTreeMap::new(),
             pointer_types: BTreeMap::new(),
             inline_depth: 0,
+            patterns: Vec::new(),
             diagnostics: Vec::new(),
         }
     }

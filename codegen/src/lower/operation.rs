@@ -8,7 +8,7 @@ use super::Lowerer;
 use super::schema::{Constraints, constraints_of, enum_varnames};
 use crate::error::{ErrorKind, SpecError, child, escape_segment};
 use crate::ir::{
-    self, BodyKind, Check, DefaultValue, Method, Number, Operation, Param, ParamDefault,
+    self, BodyKind, Check, Checks, DefaultValue, Method, Operation, Param, ParamDefault,
     ParamLocation, ParamShape, PathPart, RequestBody, Response, ResponseContent, SecurityKind,
     StatusCode, TypeKind, TypeRef, ValueForm,
 };
@@ -398,12 +398,6 @@ impl Lowerer<'_> {
                 );
                 continue;
             }
-            if constraints.pattern.is_some() {
-                self.warn(
-                    &child(&param_pointer, "schema"),
-                    format!("the `pattern` of parameter `{wire_name}` is not checked"),
-                );
-            }
             let wish = names::snake_ident(&wire_name);
             let field = fields.entry(location).or_default().claim_snake(&wish);
             let arg = if args.contains(&wish) {
@@ -413,7 +407,7 @@ impl Lowerer<'_> {
             };
             let is_array = matches!(ty, TypeRef::Vec(_));
             let shape = self.param_shape(&ty, location);
-            let checks = self.checks(&ty, &constraints, &param_pointer);
+            let checks = self.param_rules(&ty, &constraints, &child(&param_pointer, "schema"))?;
             let required = (data.required || location == ParamLocation::Path) && !is_array;
             let default = if required || is_array {
                 None
@@ -471,52 +465,27 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The checks of `minimum`/`maximum`/length, typed for the parameter:
-    /// integer bounds on integer parameters, float bounds on floats.
-    fn checks(&mut self, ty: &TypeRef, constraints: &Constraints, pointer: &str) -> Vec<Check> {
-        let mut checks = Vec::new();
-        let range = match ty {
-            TypeRef::I32 => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
-            TypeRef::I64 => Some((i64::MIN, i64::MAX)),
-            _ => None,
-        };
-        let numeric = range.is_some() || matches!(ty, TypeRef::F32 | TypeRef::F64);
-        let bounds = [
-            (constraints.minimum, constraints.exclusive_minimum, true),
-            (constraints.maximum, constraints.exclusive_maximum, false),
-        ];
-        for (bound, exclusive, lower) in bounds {
-            let Some(bound) = bound.filter(|_| numeric) else {
-                continue;
-            };
-            let bound = match (range, bound) {
-                (Some(_), Number::Float(value)) if value.fract() != 0.0 => {
-                    // An integer is above 0.5 exactly when it is at least 1.
-                    let whole = if lower { value.ceil() } else { value.floor() };
-                    let check = Check::at(lower, false, Number::Int(whole as i64));
-                    checks.push(check);
-                    continue;
-                }
-                (Some(_), Number::Float(value)) => Number::Int(value as i64),
-                (None, Number::Int(value)) => Number::Float(value as f64),
-                (_, bound) => bound,
-            };
-            if let (Some((min, max)), Number::Int(value)) = (range, bound)
-                && (value < min || value > max)
-            {
+    /// The rules of a parameter's schema its parser applies: those on one
+    /// value (an array's item rules and counts are not checked yet, and said so).
+    fn param_rules(
+        &mut self,
+        ty: &TypeRef,
+        constraints: &Constraints,
+        pointer: &str,
+    ) -> Result<Vec<Check>, SpecError> {
+        if matches!(ty, TypeRef::Vec(_)) {
+            let counts = constraints.min_items.is_some()
+                || constraints.max_items.is_some()
+                || constraints.unique_items;
+            if counts {
                 self.warn(
                     pointer,
-                    format!("the bound {value} is outside the parameter's integer type; it is not checked"),
+                    "`minItems`, `maxItems` and `uniqueItems` of an array parameter are not checked",
                 );
-                continue;
             }
-            checks.push(Check::at(lower, exclusive, bound));
+            return Ok(Vec::new());
         }
-        if *ty == TypeRef::String {
-            checks.extend(constraints.min_length.map(Check::MinLength));
-            checks.extend(constraints.max_length.map(Check::MaxLength));
-        }
-        checks
+        self.rules(ty, constraints, pointer)
     }
 
     /// The `<field>_or_default` accessor, when the default is a value of the parameter's type.
@@ -594,12 +563,14 @@ impl Lowerer<'_> {
             return Ok(None);
         };
         let media_pointer = child(&child(pointer, "content"), content_type);
+        let mut checks = Checks::default();
         let kind = match (&media.schema, is_json(content_type)) {
-            (Some(schema), true) => BodyKind::Json(Some(self.type_of(
-                schema,
-                &format!("{type_name}Body"),
-                &child(&media_pointer, "schema"),
-            )?)),
+            (Some(schema), true) => {
+                let schema_pointer = child(&media_pointer, "schema");
+                let ty = self.type_of(schema, &format!("{type_name}Body"), &schema_pointer)?;
+                checks = self.use_checks(schema.as_item(), &ty, &schema_pointer)?;
+                BodyKind::Json(Some(ty))
+            }
             (None, true) => BodyKind::Json(None),
             (_, false) => BodyKind::Bytes,
         };
@@ -623,6 +594,7 @@ impl Lowerer<'_> {
             kind,
             required: body.required,
             docs: body.description.clone(),
+            checks,
         }))
     }
 

@@ -10,8 +10,8 @@ use openapiv3::{
 use super::Lowerer;
 use crate::error::{SpecError, child};
 use crate::ir::{
-    AdditionalField, EnumDef, Field, Number, StructDef, TypeDef, TypeKind, TypeRef, UnionDef,
-    UnionVariant, Variant,
+    AdditionalField, Check, Checks, EnumDef, Field, Number, StructDef, TypeDef, TypeKind, TypeRef,
+    UnionDef, UnionVariant, Variant,
 };
 use crate::names;
 
@@ -234,7 +234,7 @@ pub(super) fn enum_varnames(
         .collect()
 }
 
-/// Numeric, length and default constraints a parameter's schema declares.
+/// The constraints and the default a schema declares.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Constraints {
     pub minimum: Option<Number>,
@@ -244,11 +244,20 @@ pub(super) struct Constraints {
     pub min_length: Option<usize>,
     pub max_length: Option<usize>,
     pub pattern: Option<String>,
+    pub multiple_of: Option<Number>,
+    pub format: Option<String>,
+    pub min_items: Option<usize>,
+    pub max_items: Option<usize>,
+    pub unique_items: bool,
+    pub min_properties: Option<usize>,
+    pub max_properties: Option<usize>,
+    /// `enum` of an integer schema.
+    pub int_enum: Vec<i64>,
     /// The schema's `default`, as JSON.
     pub default: Option<serde_json::Value>,
 }
 
-/// The constraints a parameter's schema declares.
+/// The constraints a schema declares on its own (not through `$ref`s).
 pub(super) fn constraints_of(schema: &Schema) -> Constraints {
     let mut constraints = Constraints {
         default: schema.schema_data.default.clone(),
@@ -260,26 +269,46 @@ pub(super) fn constraints_of(schema: &Schema) -> Constraints {
             constraints.maximum = i.maximum.map(Number::Int);
             constraints.exclusive_minimum = i.exclusive_minimum;
             constraints.exclusive_maximum = i.exclusive_maximum;
+            constraints.multiple_of = i.multiple_of.map(Number::Int);
+            constraints.int_enum = i.enumeration.iter().flatten().copied().collect();
         }
         SchemaKind::Type(Type::Number(n)) => {
             constraints.minimum = n.minimum.map(Number::Float);
             constraints.maximum = n.maximum.map(Number::Float);
             constraints.exclusive_minimum = n.exclusive_minimum;
             constraints.exclusive_maximum = n.exclusive_maximum;
+            constraints.multiple_of = n.multiple_of.map(Number::Float);
         }
         SchemaKind::Type(Type::String(s)) => {
             constraints.min_length = s.min_length;
             constraints.max_length = s.max_length;
             constraints.pattern = s.pattern.clone();
+            constraints.format = format_name(&s.format, string_format);
+        }
+        SchemaKind::Type(Type::Array(a)) => {
+            constraints.min_items = a.min_items;
+            constraints.max_items = a.max_items;
+            constraints.unique_items = a.unique_items;
+        }
+        SchemaKind::Type(Type::Object(o)) => {
+            constraints.min_properties = o.min_properties;
+            constraints.max_properties = o.max_properties;
         }
         SchemaKind::Any(any) => {
             constraints.minimum = any.minimum.map(Number::Float);
             constraints.maximum = any.maximum.map(Number::Float);
             constraints.exclusive_minimum = any.exclusive_minimum.unwrap_or(false);
             constraints.exclusive_maximum = any.exclusive_maximum.unwrap_or(false);
+            constraints.multiple_of = any.multiple_of.map(Number::Float);
             constraints.min_length = any.min_length;
             constraints.max_length = any.max_length;
             constraints.pattern = any.pattern.clone();
+            constraints.format = any.format.clone();
+            constraints.min_items = any.min_items;
+            constraints.max_items = any.max_items;
+            constraints.unique_items = any.unique_items.unwrap_or(false);
+            constraints.min_properties = any.min_properties;
+            constraints.max_properties = any.max_properties;
         }
         _ => {}
     }
@@ -339,11 +368,37 @@ impl Lowerer<'_> {
                 (docs_of(schema), kind)
             }
         };
+        let checks = match (&kind, schema) {
+            (TypeKind::Alias(target), ReferenceOr::Item(schema)) => {
+                self.use_checks(Some(schema), target, pointer)?
+            }
+            (TypeKind::Struct(_), ReferenceOr::Item(schema)) => {
+                self.property_count_checks(schema, pointer)?
+            }
+            _ => Checks::default(),
+        };
         Ok(TypeDef {
             name: name.to_owned(),
             origin: key.to_owned(),
             docs,
             kind,
+            checks,
+            validates: false,
+        })
+    }
+
+    /// A struct's own rules: `minProperties` and `maxProperties`.
+    fn property_count_checks(
+        &mut self,
+        schema: &Schema,
+        pointer: &str,
+    ) -> Result<Checks, SpecError> {
+        let constraints = constraints_of(schema);
+        let mut rules = self.rules(&TypeRef::JsonObject, &constraints, pointer)?;
+        rules.retain(Check::counts_properties);
+        Ok(Checks {
+            rules,
+            ..Checks::default()
         })
     }
 
@@ -393,6 +448,8 @@ impl Lowerer<'_> {
                     origin: pointer.to_owned(),
                     docs: docs_of(schema),
                     kind: TypeKind::Union(def),
+                    checks: Checks::default(),
+                    validates: false,
                 });
                 TypeRef::Named(name)
             }
@@ -544,11 +601,14 @@ impl Lowerer<'_> {
         self.inline_depth += 1;
         let def = self.lower_struct(&name, properties, required, additional, pointer);
         self.inline_depth -= 1;
+        let checks = self.property_count_checks(schema, pointer)?;
         self.add_type(TypeDef {
             name: name.clone(),
             origin: pointer.to_owned(),
             docs: docs_of(schema),
             kind: TypeKind::Struct(def?),
+            checks,
+            validates: false,
         });
         Ok(TypeRef::Named(name))
     }
@@ -622,10 +682,12 @@ impl Lowerer<'_> {
                 .filter(|tag| !claimed_tags.contains(tag))
                 .collect();
             claimed_tags.extend(tags.iter().cloned());
+            let checks = self.use_checks(member.as_item(), &ty, &member_pointer)?;
             variants.push(UnionVariant {
                 name: variant_names.claim(&wish),
                 ty,
                 tags,
+                checks,
             });
         }
         Ok(UnionDef {
@@ -772,6 +834,8 @@ impl Lowerer<'_> {
                 ReferenceOr::Item(schema) => (docs_of(schema), schema.schema_data.nullable),
                 ReferenceOr::Reference { .. } => (None, false),
             };
+            let checks =
+                self.use_checks(property.as_item().map(|s| &**s), &ty, &property_pointer)?;
             let wish = names::snake_ident(wire_name);
             let field_name = field_names.claim_snake(&wish);
             if field_name != wish {
@@ -787,6 +851,7 @@ impl Lowerer<'_> {
                 ty,
                 required: required.contains(wire_name),
                 nullable,
+                checks,
             });
         }
         for missing in required.iter().filter(|r| !properties.contains_key(*r)) {
@@ -796,14 +861,15 @@ impl Lowerer<'_> {
             );
         }
         let additional = match additional {
-            Some(AdditionalProperties::Schema(value)) => Some(AdditionalField {
-                ty: self.type_of(
-                    value,
-                    &format!("{name}Value"),
-                    &child(pointer, "additionalProperties"),
-                )?,
-                name: field_names.claim_snake("additional_properties"),
-            }),
+            Some(AdditionalProperties::Schema(value)) => {
+                let pointer = child(pointer, "additionalProperties");
+                let ty = self.type_of(value, &format!("{name}Value"), &pointer)?;
+                Some(AdditionalField {
+                    checks: self.use_checks(value.as_item(), &ty, &pointer)?,
+                    ty,
+                    name: field_names.claim_snake("additional_properties"),
+                })
+            }
             _ => None,
         };
         Ok(StructDef { fields, additional })
@@ -831,6 +897,8 @@ impl Lowerer<'_> {
             origin: pointer.to_owned(),
             docs,
             kind: TypeKind::Enum(def),
+            checks: Checks::default(),
+            validates: false,
         });
         name
     }

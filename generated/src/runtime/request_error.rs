@@ -4,6 +4,8 @@
 //! Why a generated server refused a request before calling the implementation.
 //! Shared by the parameter parsers (which need no HTTP framework) and the server.
 
+use super::validate::Violations;
+
 /// Why the server refused a request before calling the implementation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequestError {
@@ -30,6 +32,8 @@ pub enum RequestError {
         field: Option<String>,
         message: String,
     },
+    /// The body breaks rules of its schema: every broken rule, with its place (400).
+    BodyViolations(Violations),
     /// The body has a content type the operation does not take (415).
     UnsupportedMediaType {
         content_type: Option<String>,
@@ -97,6 +101,9 @@ impl std::fmt::Display for RequestError {
                 field: None,
                 message,
             } => write!(f, "invalid request body: {message}"),
+            RequestError::BodyViolations(violations) => {
+                write!(f, "invalid request body: {violations}")
+            }
             RequestError::UnsupportedMediaType {
                 content_type: Some(found),
                 expected,

@@ -25,8 +25,11 @@ impl NewPath {
                 .required(
                     pairs,
                     |param, text| {
-                        let value = param.parse::<i64>(text)?;
-                        param.at_least(value, 1)
+                        param
+                            .checked(
+                                param.parse::<i64>(text)?,
+                                |value| [crate::runtime::validate::at_least(*value, 1)],
+                            )
                     },
                 )?,
         })
@@ -70,9 +73,14 @@ impl NewQuery {
                 .optional(
                     pairs,
                     |param, text| {
-                        let value = param.parse::<i64>(text)?;
-                        let value = param.at_least(value, 1)?;
-                        param.at_most(value, 100)
+                        param
+                            .checked(
+                                param.parse::<i64>(text)?,
+                                |value| [
+                                    crate::runtime::validate::at_least(*value, 1),
+                                    crate::runtime::validate::at_most(*value, 100),
+                                ],
+                            )
                     },
                 )?,
             pairs: Param::query("pairs")
@@ -203,8 +211,11 @@ impl RequestErrorPath {
                 .required(
                     pairs,
                     |param, text| {
-                        let value = param.parse::<i64>(text)?;
-                        param.at_least(value, 1)
+                        param
+                            .checked(
+                                param.parse::<i64>(text)?,
+                                |value| [crate::runtime::validate::at_least(*value, 1)],
+                            )
                     },
                 )?,
         })
@@ -247,8 +258,11 @@ impl RequestErrorHeaders {
                 .optional(
                     pairs,
                     |param, text| {
-                        let value = param.parse::<i32>(text)?;
-                        param.at_most(value, 599)
+                        param
+                            .checked(
+                                param.parse::<i32>(text)?,
+                                |value| [crate::runtime::validate::at_most(*value, 599)],
+                            )
                     },
                 )?,
         })

@@ -22,9 +22,14 @@ impl ListItemsQuery {
                 .optional(
                     pairs,
                     |param, text| {
-                        let value = param.parse::<i64>(text)?;
-                        let value = param.at_least(value, 1)?;
-                        param.at_most(value, 10)
+                        param
+                            .checked(
+                                param.parse::<i64>(text)?,
+                                |value| [
+                                    crate::runtime::validate::at_least(*value, 1),
+                                    crate::runtime::validate::at_most(*value, 10),
+                                ],
+                            )
                     },
                 )?,
             kind: Param::query("kind")
@@ -63,8 +68,11 @@ impl DeleteItemPath {
                 .required(
                     pairs,
                     |param, text| {
-                        let value = param.parse::<i64>(text)?;
-                        param.at_least(value, 1)
+                        param
+                            .checked(
+                                param.parse::<i64>(text)?,
+                                |value| [crate::runtime::validate::at_least(*value, 1)],
+                            )
                     },
                 )?,
         })

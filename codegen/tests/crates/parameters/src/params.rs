@@ -45,17 +45,25 @@ impl GetThingsIdQuery {
                 .optional(
                     pairs,
                     |param, text| {
-                        let value = param.parse::<i64>(text)?;
-                        let value = param.at_least(value, 1)?;
-                        param.at_most(value, 100)
+                        param
+                            .checked(
+                                param.parse::<i64>(text)?,
+                                |value| [
+                                    crate::runtime::validate::at_least(*value, 1),
+                                    crate::runtime::validate::at_most(*value, 100),
+                                ],
+                            )
                     },
                 )?,
             page_number: Param::query("page[number]")
                 .optional(
                     pairs,
                     |param, text| {
-                        let value = param.parse::<i64>(text)?;
-                        param.at_least(value, 1)
+                        param
+                            .checked(
+                                param.parse::<i64>(text)?,
+                                |value| [crate::runtime::validate::at_least(*value, 1)],
+                            )
                     },
                 )?,
             dash: Param::query("-")

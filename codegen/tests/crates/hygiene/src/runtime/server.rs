@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::request_error::RequestError;
+use super::validate::{self, At, Violations};
 
 /// How the router is set up. The generated `server` module implements
 /// `Default` for it: the spec's base path and [`RouterOptions::DEFAULT_BODY_LIMIT`].
@@ -270,4 +271,12 @@ pub fn optional_json_body<T: DeserializeOwned>(
         bytes if bytes.is_empty() => Ok(None),
         bytes => json_body(headers, Ok(bytes)).map(Some),
     }
+}
+
+/// The rules of the body's schema: every one it breaks is in the refusal.
+pub fn check_body<T: ?Sized>(
+    body: &T,
+    check: impl FnOnce(&T, &At<'_>, &mut Violations),
+) -> Result<(), RequestError> {
+    validate::check_with(body, check).map_err(RequestError::BodyViolations)
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::request_error::RequestError;
+use super::validate::Rule;
 
 /// One parameter of an operation: its name on the wire and where it is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,60 +136,18 @@ impl Param {
         text.split(',').map(|item| self.parse(item)).collect()
     }
 
-    /// `minimum`.
-    pub fn at_least<T: PartialOrd + Display>(&self, value: T, bound: T) -> Result<T, RequestError> {
-        if value < bound {
-            return Err(self.invalid(format!("must be at least {bound}")));
-        }
-        Ok(value)
-    }
-
-    /// `minimum` with `exclusiveMinimum`.
-    pub fn greater_than<T: PartialOrd + Display>(
+    /// The value, or a refusal naming this parameter and every rule it breaks.
+    pub fn checked<T, const N: usize>(
         &self,
         value: T,
-        bound: T,
+        rules: impl FnOnce(&T) -> [Rule; N],
     ) -> Result<T, RequestError> {
-        if value <= bound {
-            return Err(self.invalid(format!("must be greater than {bound}")));
+        let broken: Vec<String> = rules(&value).into_iter().filter_map(Result::err).collect();
+        if broken.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.invalid(broken.join("; ")))
         }
-        Ok(value)
-    }
-
-    /// `maximum`.
-    pub fn at_most<T: PartialOrd + Display>(&self, value: T, bound: T) -> Result<T, RequestError> {
-        if value > bound {
-            return Err(self.invalid(format!("must be at most {bound}")));
-        }
-        Ok(value)
-    }
-
-    /// `maximum` with `exclusiveMaximum`.
-    pub fn less_than<T: PartialOrd + Display>(
-        &self,
-        value: T,
-        bound: T,
-    ) -> Result<T, RequestError> {
-        if value >= bound {
-            return Err(self.invalid(format!("must be less than {bound}")));
-        }
-        Ok(value)
-    }
-
-    /// `minLength`, in characters.
-    pub fn min_length(&self, value: String, min: usize) -> Result<String, RequestError> {
-        if value.chars().count() < min {
-            return Err(self.invalid(format!("must be at least {min} characters long")));
-        }
-        Ok(value)
-    }
-
-    /// `maxLength`, in characters.
-    pub fn max_length(&self, value: String, max: usize) -> Result<String, RequestError> {
-        if value.chars().count() > max {
-            return Err(self.invalid(format!("must be at most {max} characters long")));
-        }
-        Ok(value)
     }
 }
 

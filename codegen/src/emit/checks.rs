@@ -1,0 +1,142 @@
+//! Printing checks, shared by the emitters: the statements that record in
+//! `out` every rule a value breaks, and one rule as an expression. The
+//! statements use the locals `value` (a reference to the value), `at` (its
+//! place) and `out`; spec names only ever appear as string literals.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ir::{Check, Checks, Each, Number};
+
+/// `at_least(…)`, `min_length(…)`, … on `value: &T`, a `Rule` expression.
+pub fn rule(check: &Check) -> TokenStream {
+    let validate = quote!(crate::runtime::validate);
+    match check {
+        Check::AtLeast(bound) => {
+            let bound = number(*bound);
+            quote!(#validate::at_least(*value, #bound))
+        }
+        Check::GreaterThan(bound) => {
+            let bound = number(*bound);
+            quote!(#validate::greater_than(*value, #bound))
+        }
+        Check::AtMost(bound) => {
+            let bound = number(*bound);
+            quote!(#validate::at_most(*value, #bound))
+        }
+        Check::LessThan(bound) => {
+            let bound = number(*bound);
+            quote!(#validate::less_than(*value, #bound))
+        }
+        Check::MultipleOf(Number::Int(factor)) => {
+            let factor = Literal::i64_unsuffixed(*factor);
+            quote!(#validate::multiple_of_int(*value, #factor))
+        }
+        Check::MultipleOf(Number::Float(factor)) => {
+            let factor = Literal::f64_unsuffixed(*factor);
+            quote!(#validate::multiple_of(*value, #factor))
+        }
+        Check::MinLength(min) => {
+            let min = Literal::usize_unsuffixed(*min);
+            quote!(#validate::min_length(value, #min))
+        }
+        Check::MaxLength(max) => {
+            let max = Literal::usize_unsuffixed(*max);
+            quote!(#validate::max_length(value, #max))
+        }
+        Check::Pattern(index) => {
+            let index = Literal::usize_unsuffixed(*index);
+            quote!(crate::models::PATTERNS[#index].check(value))
+        }
+        Check::Format(format) => {
+            let variant = format_ident!("{}", format.variant());
+            quote!(crate::runtime::formats::Format::#variant.check(value))
+        }
+        Check::MinItems(min) => {
+            let min = Literal::usize_unsuffixed(*min);
+            quote!(#validate::min_items(value.len(), #min))
+        }
+        Check::MaxItems(max) => {
+            let max = Literal::usize_unsuffixed(*max);
+            quote!(#validate::max_items(value.len(), #max))
+        }
+        Check::UniqueItems => quote!(#validate::unique_items(value)),
+        Check::MinProperties(min) => {
+            let min = Literal::usize_unsuffixed(*min);
+            quote!(#validate::min_properties(value.len(), #min))
+        }
+        Check::MaxProperties(max) => {
+            let max = Literal::usize_unsuffixed(*max);
+            quote!(#validate::max_properties(value.len(), #max))
+        }
+        Check::OneOfInts(allowed) => {
+            let allowed = allowed.iter().map(|v| Literal::i64_unsuffixed(*v));
+            quote!(#validate::one_of_ints(*value, &[#(#allowed),*]))
+        }
+    }
+}
+
+/// A struct's `minProperties`/`maxProperties` on the local `count`.
+pub fn property_count_rule(check: &Check) -> Option<TokenStream> {
+    match check {
+        Check::MinProperties(min) => {
+            let min = Literal::usize_unsuffixed(*min);
+            Some(quote!(crate::runtime::validate::min_properties(count, #min)))
+        }
+        Check::MaxProperties(max) => {
+            let max = Literal::usize_unsuffixed(*max);
+            Some(quote!(crate::runtime::validate::max_properties(count, #max)))
+        }
+        _ => None,
+    }
+}
+
+/// The statements that check `value` at `at` into `out`.
+pub fn statements(checks: &Checks) -> TokenStream {
+    let rules = checks.rules.iter().map(|check| {
+        let rule = rule(check);
+        quote!(out.check(at, #rule);)
+    });
+    let each = checks.each.as_ref().map(|(kind, each)| {
+        let inner = statements(each);
+        match kind {
+            Each::Item => quote! {
+                for (index, value) in value.iter().enumerate() {
+                    let at = &at.index(index);
+                    #inner
+                }
+            },
+            Each::Value => quote! {
+                for (key, value) in value {
+                    let at = &at.key(key);
+                    #inner
+                }
+            },
+        }
+    });
+    let nested = checks
+        .nested
+        .then(|| quote!(crate::runtime::validate::Validate::validate_at(value, at, out);));
+    quote! {
+        #(#rules)*
+        #each
+        #nested
+    }
+}
+
+/// A function `(value, at, out)` that checks a value: the type's own
+/// `validate_at` when that is all, else a closure.
+pub fn checker(checks: &Checks) -> TokenStream {
+    if checks.rules.is_empty() && checks.each.is_none() && checks.nested {
+        return quote!(crate::runtime::validate::Validate::validate_at);
+    }
+    let statements = statements(checks);
+    quote!(|value, at, out| { #statements })
+}
+
+fn number(value: Number) -> Literal {
+    match value {
+        Number::Int(value) => Literal::i64_unsuffixed(value),
+        Number::Float(value) => Literal::f64_unsuffixed(value),
+    }
+}
