@@ -26,6 +26,8 @@ struct Pets {
 }
 
 const PET_ID: &str = "6f1c2a9e-3b5d-4c8e-9f0a-1b2c3d4e5f60";
+const DOWN_ID: &str = "00000000-0000-4000-8000-000000000503";
+const PANIC_ID: &str = "00000000-0000-4000-8000-000000000500";
 
 impl validation::server::ApiHooks for Pets {}
 
@@ -51,9 +53,18 @@ impl validation::server::PetsApi for Pets {
 
     async fn get_pet(
         &self,
-        _path: validation::GetPetPath,
+        path: validation::GetPetPath,
     ) -> Result<validation::server::GetPetReply, validation::server::HttpError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
+        if path.pet_id == DOWN_ID {
+            // A status the operation does not document, with the spec's error body.
+            let body = validation::models::Error {
+                message: "the pet store is down".to_owned(),
+                code: Some("unavailable".to_owned()),
+            };
+            return Err(validation::server::HttpError::new(503, body));
+        }
+        assert_ne!(path.pet_id, PANIC_ID, "a bug in the implementation");
         let pet = serde_json::from_value(json!({"id": PET_ID, "name": "Rex"})).unwrap();
         Ok(validation::server::GetPetReply::Ok(pet))
     }
@@ -342,4 +353,26 @@ async fn the_client_checks_a_body_before_sending_it() {
     let created = client.create_pet(&pet).await.unwrap();
     assert_eq!(created.name, "Rex");
     assert_eq!(pets.calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn any_status_and_a_panic_answer_in_the_error_format() {
+    let (base, _) = start().await;
+    let http = reqwest::Client::new();
+    let (status, message) = send(http.get(format!("{base}/pets/{DOWN_ID}"))).await;
+    assert_eq!((status, message.as_str()), (503, "the pet store is down"));
+
+    // The handler panics: a 500 in the spec's format, not a dropped connection.
+    let (status, message) = send(http.get(format!("{base}/pets/{PANIC_ID}"))).await;
+    assert_eq!(
+        (status, message.as_str()),
+        (500, "the server failed while handling the request")
+    );
+    // And the server goes on serving.
+    let (status, _) = send(http.get(format!("{base}/pets/{PET_ID}"))).await;
+    assert_eq!(status, 200);
+
+    let client = validation::client::Client::new(&base);
+    let error = client.get_pet(DOWN_ID).await.unwrap_err();
+    assert_eq!(error.status(), Some(503));
 }

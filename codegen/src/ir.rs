@@ -98,6 +98,8 @@ pub enum FillValue {
         unauthorized: String,
         not_found: String,
         not_allowed: String,
+        /// A handler that panicked.
+        internal: String,
     },
     /// `None` for an optional field we cannot fill.
     Nothing,

@@ -167,6 +167,7 @@ pub fn default_request_error(error: &RequestError) -> Response {
                     RequestError::MethodNotAllowed { .. } => {
                         models::ErrorCode::InvalidOperation
                     }
+                    RequestError::Panicked => models::ErrorCode::InternalError,
                     _ => models::ErrorCode::Validation,
                 },
             ),

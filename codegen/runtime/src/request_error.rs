@@ -42,6 +42,8 @@ pub enum RequestError {
     UnknownRoute { method: String, path: String },
     /// The path exists, but not with this method (405).
     MethodNotAllowed { method: String, path: String },
+    /// The implementation panicked; the router answered for it (500).
+    Panicked,
 }
 
 impl RequestError {
@@ -72,6 +74,7 @@ impl RequestError {
             RequestError::PayloadTooLarge => 413,
             RequestError::UnknownRoute { .. } => 404,
             RequestError::MethodNotAllowed { .. } => 405,
+            RequestError::Panicked => 500,
             _ => 400,
         }
     }
@@ -119,6 +122,7 @@ impl std::fmt::Display for RequestError {
             RequestError::MethodNotAllowed { method, path } => {
                 write!(f, "{path} does not take {method}")
             }
+            RequestError::Panicked => f.write_str("the server failed while handling the request"),
         }
     }
 }

@@ -414,15 +414,17 @@ fn request_error_body(api: &Api) -> TokenStream {
                 unauthorized,
                 not_found,
                 not_allowed,
+                internal,
             } => {
                 let enum_ident = ident(enum_name);
-                let [invalid, unauthorized, not_found, not_allowed] =
-                    [invalid, unauthorized, not_found, not_allowed].map(|v| ident(v));
+                let [invalid, unauthorized, not_found, not_allowed, internal] =
+                    [invalid, unauthorized, not_found, not_allowed, internal].map(|v| ident(v));
                 quote! {
                     match error {
                         RequestError::Unauthorized { .. } => models::#enum_ident::#unauthorized,
                         RequestError::UnknownRoute { .. } => models::#enum_ident::#not_found,
                         RequestError::MethodNotAllowed { .. } => models::#enum_ident::#not_allowed,
+                        RequestError::Panicked => models::#enum_ident::#internal,
                         _ => models::#enum_ident::#invalid,
                     }
                 }

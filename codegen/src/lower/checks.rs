@@ -191,36 +191,45 @@ impl Lowerer<'_> {
     }
 
     /// The index of `pattern` in the crate's patterns. A pattern that is not
-    /// a regular expression stops generation; one that uses what the `regex`
-    /// crate leaves out (look-around, backreferences) is reported, not checked.
+    /// a regular expression in any dialect (an unclosed group or class, a
+    /// quantifier with nothing to repeat, a reversed range) stops generation;
+    /// one the `regex` crate reads otherwise than JavaScript's (look-around,
+    /// backreferences, a literal `{`, unknown escapes) is reported, not checked.
     fn pattern(&mut self, pattern: &str, pointer: &str) -> Result<Option<usize>, SpecError> {
+        use regex_syntax::ast::ErrorKind as Ast;
         let pointer = child(pointer, "pattern");
         if let Err(err) = regex_syntax::parse(pattern) {
-            use regex_syntax::ast::ErrorKind as AstError;
-            let unsupported = match &err {
+            let invalid = match &err {
                 regex_syntax::Error::Parse(parse) => matches!(
                     parse.kind(),
-                    AstError::UnsupportedLookAround | AstError::UnsupportedBackreference
+                    Ast::GroupUnclosed
+                        | Ast::GroupUnopened
+                        | Ast::ClassUnclosed
+                        | Ast::ClassRangeInvalid
+                        | Ast::RepetitionMissing
+                        | Ast::RepetitionCountInvalid
                 ),
                 _ => false,
             };
-            if unsupported {
-                self.warn(
+            let reason = match &err {
+                regex_syntax::Error::Parse(parse) => parse.kind().to_string(),
+                regex_syntax::Error::Translate(translate) => translate.kind().to_string(),
+                other => other.to_string(),
+            };
+            if invalid {
+                return Err(self.error(
+                    ErrorKind::Invalid,
                     &pointer,
-                    format!(
-                        "pattern `{pattern}` uses look-around or a backreference, which the \
-                         `regex` crate does not support; it is not checked"
-                    ),
-                );
-                return Ok(None);
+                    format!("pattern `{pattern}` is not a valid regular expression: {reason}"),
+                ));
             }
-            let reason = err.to_string();
-            let reason = reason.lines().last().unwrap_or_default().trim().to_owned();
-            return Err(self.error(
-                ErrorKind::Invalid,
+            self.warn(
                 &pointer,
-                format!("pattern `{pattern}` is not a valid regular expression: {reason}"),
-            ));
+                format!(
+                    "pattern `{pattern}` is not checked: the `regex` crate cannot read it ({reason})"
+                ),
+            );
+            return Ok(None);
         }
         if let Some(index) = self.patterns.iter().position(|known| known == pattern) {
             return Ok(Some(index));

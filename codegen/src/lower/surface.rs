@@ -287,12 +287,16 @@ impl Lowerer<'_> {
                     pick(&["not_found", "unknown_route"]).unwrap_or_else(|| invalid.clone());
                 let not_allowed = pick(&["method_not_allowed", "invalid_operation"])
                     .unwrap_or_else(|| invalid.clone());
+                let internal =
+                    pick(&["internal_error", "internal", "server_error", "system_error"])
+                        .unwrap_or_else(|| invalid.clone());
                 Some(FillValue::Code {
                     enum_name: name.clone(),
                     invalid,
                     unauthorized,
                     not_found,
                     not_allowed,
+                    internal,
                 })
             }
             _ => None,

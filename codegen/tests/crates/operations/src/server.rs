@@ -145,6 +145,7 @@ pub fn default_request_error(error: &RequestError) -> Response {
                     RequestError::MethodNotAllowed { .. } => {
                         models::ErrorCode::ValidationError
                     }
+                    RequestError::Panicked => models::ErrorCode::ValidationError,
                     _ => models::ErrorCode::ValidationError,
                 },
             ),

@@ -42,12 +42,14 @@ impl RouterOptions {
 
 /// Mounts `routes` as `options` say. A request no route takes (404) or whose
 /// method its path does not take (405) is answered by `refuse`, the spec's
-/// error format.
+/// error format; so is a handler that panics (500), instead of a dropped
+/// connection.
 pub fn mount<F>(routes: Router, options: &RouterOptions, refuse: F) -> Router
 where
     F: Fn(RequestError) -> Response + Clone + Send + Sync + 'static,
 {
     let refuse_route = refuse.clone();
+    let refuse_panic = refuse.clone();
     let unknown_route = move |method: axum::http::Method, uri: axum::http::Uri| {
         let refuse = refuse_route.clone();
         async move {
@@ -66,10 +68,13 @@ where
             })
         }
     };
+    let panicked =
+        move |_: Box<dyn std::any::Any + Send + 'static>| refuse_panic(RequestError::Panicked);
     let routes = routes
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(unknown_route.clone())
-        .layer(axum::extract::DefaultBodyLimit::max(options.body_limit));
+        .layer(axum::extract::DefaultBodyLimit::max(options.body_limit))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked));
     let base = options.base_path.trim_end_matches('/');
     if base.is_empty() {
         routes
