@@ -376,3 +376,57 @@ async fn any_status_and_a_panic_answer_in_the_error_format() {
     let error = client.get_pet(DOWN_ID).await.unwrap_err();
     assert_eq!(error.status(), Some(503));
 }
+
+#[tokio::test]
+async fn ids_that_would_change_the_path_are_refused_on_both_sides() {
+    let (base, pets) = start().await;
+    let client = validation::client::Client::new(&base);
+    for id in ["", ".", ".."] {
+        let error = client.get_pet(id).await.unwrap_err();
+        assert!(
+            matches!(error, validation::client::ClientError::InvalidRequest(_)),
+            "{id:?}: {error}"
+        );
+    }
+    assert_eq!(pets.calls.load(Ordering::SeqCst), 0, "nothing was sent");
+    // URL parsers remove `%2E` segments too, so the request goes to the router as it is.
+    let router = validation::server::router(Arc::new(Pets::default()));
+    for (encoded, shown) in [("%2E", "."), ("%2E%2E", "..")] {
+        let request = axum::http::Request::get(format!("/pets/{encoded}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = tower::ServiceExt::oneshot(router.clone(), request)
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+        let body = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_slice(&body.to_bytes()).unwrap();
+        assert_eq!(
+            body["message"],
+            format!("path parameter `petId`: cannot be `{shown}`")
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_error_page_that_is_not_the_documented_media_type_is_undocumented() {
+    // A proxy in front of the service answers with HTML.
+    let proxy = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::BAD_REQUEST,
+            [("content-type", "text/html")],
+            "<html><body>400 Bad Request</body></html>",
+        )
+    });
+    let base = serve(proxy).await;
+    let client = validation::client::Client::new(&base);
+    match client.get_pet(PET_ID).await.unwrap_err() {
+        validation::client::ClientError::Api { status, body } => {
+            assert_eq!(status, 400);
+            assert!(body.contains("400 Bad Request"), "{body}");
+        }
+        other => panic!("expected Api, got {other}"),
+    }
+}

@@ -75,7 +75,7 @@ impl Client {
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.json(),
-            400 | 401 | 500 => response.documented(IncomingResponse::json),
+            400 | 401 | 500 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
     }
@@ -97,7 +97,7 @@ impl Client {
         let response = self.transport.send(request).await?;
         match response.status {
             202 => response.json(),
-            400 | 401 | 500 => response.documented(IncomingResponse::json),
+            400 | 401 | 500 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
     }
@@ -122,7 +122,7 @@ impl Client {
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.json(),
-            400 | 401 | 404 | 500 => response.documented(IncomingResponse::json),
+            400 | 401 | 404 | 500 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
     }
@@ -139,14 +139,14 @@ impl Client {
     ) -> Result<models::TaskResponse, ClientError<models::ErrorResponse>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
-                format!("/tasks/{}", runtime::client::encode_path_segment(id)),
+                format!("/tasks/{}", runtime::client::path_segment("id", id) ?),
             )
             .accept("application/json")
             .header_credential("x-api-key", self.api_key_auth.as_deref());
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.json(),
-            400 | 401 | 404 | 500 => response.documented(IncomingResponse::json),
+            400 | 401 | 404 | 500 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
     }
@@ -166,14 +166,14 @@ impl Client {
     > {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
-                format!("/tasks/{}/download", runtime::client::encode_path_segment(id)),
+                format!("/tasks/{}/download", runtime::client::path_segment("id", id) ?),
             )
             .accept("application/json")
             .header_credential("x-api-key", self.api_key_auth.as_deref());
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.json(),
-            400 | 401 | 404 | 500 => response.documented(IncomingResponse::json),
+            400 | 401 | 404 | 500 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
     }
@@ -191,7 +191,7 @@ impl Client {
     ) -> Result<models::SuccessResponse, ClientError<models::ErrorResponse>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::PUT,
-                format!("/tasks/{}/status", runtime::client::encode_path_segment(id)),
+                format!("/tasks/{}/status", runtime::client::path_segment("id", id) ?),
             )
             .accept("application/json")
             .header_credential("x-api-key", self.api_key_auth.as_deref())
@@ -199,7 +199,7 @@ impl Client {
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.json(),
-            400 | 401 | 404 | 500 => response.documented(IncomingResponse::json),
+            400 | 401 | 404 | 500 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
     }

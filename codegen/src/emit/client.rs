@@ -56,7 +56,7 @@ impl Payload {
     fn error_decoder(&self) -> TokenStream {
         match self {
             Payload::Unit => quote!(|_| Ok(())),
-            Payload::Json(_) => quote!(IncomingResponse::json),
+            Payload::Json(_) => quote!(IncomingResponse::json_error),
             Payload::Bytes => quote!(|response| Ok(response.body.clone())),
             Payload::Value => quote!(IncomingResponse::json_or_null),
         }
@@ -176,7 +176,8 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
                 let arg = ident(&param.arg);
                 format.push_str("{}");
                 format_args.push(if param.ty == TypeRef::String {
-                    quote!(runtime::client::encode_path_segment(#arg))
+                    let wire = &param.wire_name;
+                    quote!(runtime::client::path_segment(#wire, #arg)?)
                 } else {
                     let text = arg_text(param, quote!(#arg));
                     quote!(runtime::client::encode_path_segment(&#text))

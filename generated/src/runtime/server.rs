@@ -130,8 +130,21 @@ pub fn query_pairs(
 pub fn path_pairs(
     path: Result<Path<Vec<(String, String)>>, PathRejection>,
 ) -> Result<Vec<(String, String)>, RequestError> {
-    path.map(|Path(pairs)| pairs)
-        .map_err(|rejection| RequestError::invalid_parameter("path", "path", rejection.body_text()))
+    let Path(pairs) = path.map_err(|rejection| {
+        RequestError::invalid_parameter("path", "path", rejection.body_text())
+    })?;
+    // A client that sent `%2E%2E` meant no path of ours: `..` is not an id.
+    if let Some((name, value)) = pairs
+        .iter()
+        .find(|(_, value)| matches!(value.as_str(), "" | "." | ".."))
+    {
+        return Err(RequestError::invalid_parameter(
+            name,
+            "path",
+            format!("cannot be `{value}`"),
+        ));
+    }
+    Ok(pairs)
 }
 
 /// The headers as pairs (values trimmed; values that are not text are left out).

@@ -82,8 +82,8 @@ impl Client {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
                 format!(
-                    "/things/{}/{}/{}", runtime::client::encode_path_segment(key),
-                    runtime::client::encode_path_segment(path_query),
+                    "/things/{}/{}/{}", runtime::client::path_segment("key", key) ?,
+                    runtime::client::path_segment("query", path_query) ?,
                     runtime::client::encode_path_segment(& self_.to_string())
                 ),
             )
@@ -99,8 +99,10 @@ impl Client {
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.json(),
-            404 => response.documented(IncomingResponse::json),
-            _ if response.status >= 400 => response.documented(IncomingResponse::json),
+            404 => response.documented(IncomingResponse::json_error),
+            _ if response.status >= 400 => {
+                response.documented(IncomingResponse::json_error)
+            }
             _ => response.undocumented(),
         }
     }
@@ -119,8 +121,8 @@ impl Client {
         let request = OutgoingRequest::new(
                 reqwest::Method::POST,
                 format!(
-                    "/things/{}/{}/{}", runtime::client::encode_path_segment(key),
-                    runtime::client::encode_path_segment(path_query),
+                    "/things/{}/{}/{}", runtime::client::path_segment("key", key) ?,
+                    runtime::client::path_segment("query", path_query) ?,
                     runtime::client::encode_path_segment(& self_.to_string())
                 ),
             )
@@ -132,7 +134,7 @@ impl Client {
         let response = self.transport.send(request).await?;
         match response.status {
             201 => response.json(),
-            400 => response.documented(IncomingResponse::json),
+            400 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
     }
@@ -146,7 +148,7 @@ impl Client {
     ) -> Result<(), ClientError<()>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::DELETE,
-                format!("/client/{}", runtime::client::encode_path_segment(error)),
+                format!("/client/{}", runtime::client::path_segment("error", error) ?),
             )
             .optional_header("result", result.map(|value| value.to_string()));
         let response = self.transport.send(request).await?;

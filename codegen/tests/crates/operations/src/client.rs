@@ -78,7 +78,7 @@ impl Client {
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.json(),
-            400 => response.documented(IncomingResponse::json),
+            400 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
     }
@@ -97,7 +97,7 @@ impl Client {
         let response = self.transport.send(request).await?;
         match response.status {
             201 => response.json(),
-            409 | 500..=599 => response.documented(IncomingResponse::json),
+            409 | 500..=599 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
     }
@@ -141,7 +141,7 @@ impl Client {
         let response = self.transport.send(request).await?;
         match response.status {
             204 => Ok(()),
-            404 => response.documented(IncomingResponse::json),
+            404 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
     }

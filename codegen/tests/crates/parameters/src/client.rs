@@ -46,7 +46,7 @@ impl Client {
     ) -> Result<models::Echo, ClientError<serde_json::Value>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
-                format!("/things/{}", runtime::client::encode_path_segment(id)),
+                format!("/things/{}", runtime::client::path_segment("id", id) ?),
             )
             .accept("application/json")
             .query(query.to_pairs())
@@ -70,7 +70,7 @@ impl Client {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
                 format!(
-                    "/things/{}/parts/{}", runtime::client::encode_path_segment(id),
+                    "/things/{}/parts/{}", runtime::client::path_segment("id", id) ?,
                     runtime::client::encode_path_segment(& part_no.to_string())
                 ),
             )

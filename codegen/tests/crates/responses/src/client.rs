@@ -51,8 +51,10 @@ impl Client {
         let response = self.transport.send(request).await?;
         match response.status {
             201 => response.json(),
-            400..=499 => response.documented(IncomingResponse::json),
-            _ if response.status >= 400 => response.documented(IncomingResponse::json),
+            400..=499 => response.documented(IncomingResponse::json_error),
+            _ if response.status >= 400 => {
+                response.documented(IncomingResponse::json_error)
+            }
             _ => response.undocumented(),
         }
     }

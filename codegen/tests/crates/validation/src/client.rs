@@ -55,7 +55,7 @@ impl Client {
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.json(),
-            400 => response.documented(IncomingResponse::json),
+            400 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
     }
@@ -76,7 +76,7 @@ impl Client {
         let response = self.transport.send(request).await?;
         match response.status {
             201 => response.json(),
-            400 => response.documented(IncomingResponse::json),
+            400 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
     }
@@ -89,13 +89,13 @@ impl Client {
     ) -> Result<models::Pet, ClientError<models::Error>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
-                format!("/pets/{}", runtime::client::encode_path_segment(pet_id)),
+                format!("/pets/{}", runtime::client::path_segment("petId", pet_id) ?),
             )
             .accept("application/json");
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.json(),
-            400 => response.documented(IncomingResponse::json),
+            400 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
     }
@@ -127,7 +127,7 @@ impl Client {
         let response = self.transport.send(request).await?;
         match response.status {
             204 => Ok(()),
-            400 => response.documented(IncomingResponse::json),
+            400 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
     }

@@ -212,14 +212,36 @@ impl OutgoingRequest {
     }
 }
 
-/// A response: its status and whole body.
+/// A response: its status, media type and whole body.
 #[derive(Debug, Clone)]
 pub struct IncomingResponse {
     pub status: u16,
+    /// The `Content-Type` header, when there is one.
+    pub content_type: Option<String>,
     pub body: Bytes,
 }
 
 impl IncomingResponse {
+    /// A documented error body in JSON. A body of another media type (an
+    /// HTML page from a proxy in front of the server) is not the documented
+    /// error: it comes back as [`ClientError::Api`], raw.
+    pub fn json_error<E: DeserializeOwned>(&self) -> Result<E, ClientError<E>> {
+        let media = self.content_type.as_deref().map(|value| {
+            value
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+        match media {
+            Some(media) if media != "application/json" && !media.ends_with("+json") => {
+                self.undocumented()
+            }
+            _ => self.json(),
+        }
+    }
+
     /// The body as JSON of type `T`.
     pub fn json<T: DeserializeOwned, E>(&self) -> Result<T, ClientError<E>> {
         serde_json::from_slice(&self.body).map_err(|err| ClientError::Decode {
@@ -342,8 +364,17 @@ impl Transport {
                         attempt += 1;
                         continue;
                     }
+                    let content_type = response
+                        .headers()
+                        .get(reqwest::header::CONTENT_TYPE)
+                        .and_then(|value| value.to_str().ok())
+                        .map(str::to_owned);
                     let body = response.bytes().await.map_err(ClientError::Transport)?;
-                    return Ok(IncomingResponse { status, body });
+                    return Ok(IncomingResponse {
+                        status,
+                        content_type,
+                        body,
+                    });
                 }
                 Err(err) => {
                     if let Some(wait) = retry_wait.filter(|_| err.is_connect() || err.is_timeout())
@@ -357,6 +388,18 @@ impl Transport {
             }
         }
     }
+}
+
+/// A path parameter as one percent-encoded segment. An empty value, `.` or
+/// `..` would change the path (`/tasks/..` is `/`), calling another
+/// operation: refused before anything is sent.
+pub fn path_segment<E>(name: &str, value: &str) -> Result<String, ClientError<E>> {
+    if matches!(value, "" | "." | "..") {
+        return Err(ClientError::InvalidRequest(format!(
+            "path parameter `{name}` cannot be `{value}`: it would change the path"
+        )));
+    }
+    Ok(encode_path_segment(value))
 }
 
 /// Percent-encodes a path segment (everything but unreserved characters).
