@@ -430,3 +430,20 @@ async fn an_error_page_that_is_not_the_documented_media_type_is_undocumented() {
         other => panic!("expected Api, got {other}"),
     }
 }
+
+#[test]
+fn defaults_of_optional_fields_apply_where_the_value_is_read() {
+    let pet: validation::models::NewPet = serde_json::from_value(json!({"name": "Rex"})).unwrap();
+    assert_eq!(pet.legs_or_default(), 4);
+    assert_eq!(pet.kind_or_default(), validation::models::NewPetKind::Dog);
+    assert!(!pet.adopted_or_default());
+    assert_eq!(pet.motto_or_default(), "Good boy");
+    let given: validation::models::NewPet =
+        serde_json::from_value(json!({"name": "Tom", "legs": 3, "kind": "cat", "adopted": true}))
+            .unwrap();
+    assert_eq!(given.legs_or_default(), 3);
+    assert_eq!(given.kind_or_default(), validation::models::NewPetKind::Cat);
+    assert!(given.adopted_or_default());
+    // What the client sends is what the caller set: the default is not written.
+    assert_eq!(serde_json::to_value(&pet).unwrap(), json!({"name": "Rex"}));
+}

@@ -240,6 +240,8 @@ pub struct Field {
     pub nullable: bool,
     /// Checks of the value, when present.
     pub checks: Checks,
+    /// The spec's default of an optional field, applied by an accessor.
+    pub default: Option<DefaultAccessor>,
 }
 
 impl Field {
@@ -427,7 +429,7 @@ pub struct Param {
     /// Checks applied, in order, after parsing.
     pub checks: Vec<Check>,
     /// The spec's `default`, when it can be written as a Rust value.
-    pub default: Option<ParamDefault>,
+    pub default: Option<DefaultAccessor>,
 }
 
 /// How a parameter's values are written as text.
@@ -575,8 +577,8 @@ impl Check {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct ParamDefault {
-    /// The accessor on the query struct (`limit_or_default`).
+pub struct DefaultAccessor {
+    /// The accessor on the parameter struct or model (`limit_or_default`).
     pub method: String,
     /// The default as JSON, for docs.
     pub json: String,

@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, quote};
 
 use super::checks;
-use super::rust::{doc_attrs, ident, type_tokens, uses_btree_map};
+use super::rust::{doc_attrs, ident, or_default, type_tokens, uses_btree_map};
 use crate::ir::{Api, EnumDef, StructDef, TypeDef, TypeKind, UnionDef};
 
 pub fn models_file(api: &Api) -> TokenStream {
@@ -200,7 +200,17 @@ fn struct_item(docs: TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> T
     let all_optional = s.fields.iter().all(|f| f.is_optional());
     let default = all_optional.then(|| quote!(Default,));
     let fields = s.fields.iter().map(|field| {
-        let docs = doc_attrs(field.docs.as_deref());
+        let mut docs = field.docs.clone().unwrap_or_default();
+        if let Some(default) = &field.default {
+            if !docs.is_empty() {
+                docs.push_str("\n\n");
+            }
+            docs.push_str(&format!(
+                "Default: `{}` (`{}()` applies it).",
+                default.json, default.method
+            ));
+        }
+        let docs = doc_attrs((!docs.is_empty()).then_some(docs.as_str()));
         let field_name = ident(&field.name);
         let rename = (field.name != field.wire_name).then(|| {
             let wire = &field.wire_name;
@@ -241,6 +251,38 @@ fn struct_item(docs: TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> T
             pub #extra_name: BTreeMap<String, #value>,
         }
     });
+    let accessors: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter_map(|field| {
+            let default = field.default.as_ref()?;
+            let field_name = ident(&field.name);
+            let method = ident(&default.method);
+            let ty = type_tokens(&field.ty);
+            let value = or_default(
+                quote!(self.#field_name),
+                &default.value,
+                &TokenStream::new(),
+            );
+            let doc = format!(
+                " `{}`, or the spec's default `{}` when it is absent.",
+                field.wire_name, default.json
+            );
+            Some(quote! {
+                #[doc = #doc]
+                pub fn #method(&self) -> #ty {
+                    #value
+                }
+            })
+        })
+        .collect();
+    let accessors = (!accessors.is_empty()).then(|| {
+        quote! {
+            impl #name {
+                #(#accessors)*
+            }
+        }
+    });
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
@@ -248,6 +290,7 @@ fn struct_item(docs: TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> T
             #(#fields)*
             #additional
         }
+        #accessors
     }
 }
 

@@ -4,14 +4,12 @@
 //! neither axum nor reqwest. Spec names only ever appear as struct fields;
 //! the parsing runs in closures of the runtime's `Param`.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::checks;
-use super::rust::{doc_attrs, ident, mentions_path, model_type, value_text};
-use crate::ir::{
-    Api, DefaultValue, Operation, Param, ParamLocation, ParamShape, TypeRef, ValueForm,
-};
+use super::rust::{doc_attrs, ident, mentions_path, model_type, or_default, value_text};
+use crate::ir::{Api, Operation, Param, ParamLocation, ParamShape, TypeRef, ValueForm};
 
 /// Whether the crate has a `params` module: some operation has parameters.
 pub fn has_params(api: &Api) -> bool {
@@ -227,23 +225,7 @@ fn default_accessor(param: &Param) -> Option<TokenStream> {
     let field = ident(&param.field);
     let method = ident(&default.method);
     let ty = model_type(&param.ty);
-    let value = match &default.value {
-        DefaultValue::Int(v) => {
-            let v = Literal::i64_unsuffixed(*v);
-            quote!(self.#field.unwrap_or(#v))
-        }
-        DefaultValue::Float(v) => {
-            let v = Literal::f64_unsuffixed(*v);
-            quote!(self.#field.unwrap_or(#v))
-        }
-        DefaultValue::Bool(b) => quote!(self.#field.unwrap_or(#b)),
-        DefaultValue::Str(text) => quote!(self.#field.clone().unwrap_or_else(|| #text.to_owned())),
-        DefaultValue::Variant { enum_name, variant } => {
-            let enum_ident = ident(enum_name);
-            let variant = ident(variant);
-            quote!(self.#field.unwrap_or(models::#enum_ident::#variant))
-        }
-    };
+    let value = or_default(quote!(self.#field), &default.value, &quote!(models::));
     let doc = format!(
         " `{}`, or the spec's default `{}` when it was not given.",
         param.wire_name, default.json

@@ -5,7 +5,7 @@ use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use super::EmitError;
-use crate::ir::{TypeRef, ValueForm};
+use crate::ir::{DefaultValue, TypeRef, ValueForm};
 
 /// An identifier from a name that lowering already made valid.
 pub fn ident(name: &str) -> Ident {
@@ -112,6 +112,27 @@ pub fn value_text(form: ValueForm, value: TokenStream) -> TokenStream {
         ValueForm::Text => quote!(#value.to_string()),
         ValueForm::DateTime => quote!(#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
         ValueForm::Json => quote!(runtime::params::json_text(&#value)),
+    }
+}
+
+/// `field` (an `Option`), or the spec's default; enums are named under `path`.
+pub fn or_default(field: TokenStream, default: &DefaultValue, path: &TokenStream) -> TokenStream {
+    match default {
+        DefaultValue::Int(v) => {
+            let v = proc_macro2::Literal::i64_unsuffixed(*v);
+            quote!(#field.unwrap_or(#v))
+        }
+        DefaultValue::Float(v) => {
+            let v = proc_macro2::Literal::f64_unsuffixed(*v);
+            quote!(#field.unwrap_or(#v))
+        }
+        DefaultValue::Bool(b) => quote!(#field.unwrap_or(#b)),
+        DefaultValue::Str(text) => quote!(#field.clone().unwrap_or_else(|| #text.to_owned())),
+        DefaultValue::Variant { enum_name, variant } => {
+            let enum_ident = ident(enum_name);
+            let variant = ident(variant);
+            quote!(#field.unwrap_or(#path #enum_ident::#variant))
+        }
     }
 }
 

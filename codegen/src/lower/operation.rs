@@ -8,9 +8,8 @@ use super::Lowerer;
 use super::schema::{Constraints, constraints_of, enum_varnames};
 use crate::error::{ErrorKind, SpecError, child, escape_segment};
 use crate::ir::{
-    self, BodyKind, Check, Checks, DefaultValue, Method, Operation, Param, ParamDefault,
-    ParamLocation, ParamShape, PathPart, RequestBody, Response, ResponseContent, SecurityKind,
-    StatusCode, TypeKind, TypeRef, ValueForm,
+    self, BodyKind, Check, Checks, Method, Operation, Param, ParamLocation, ParamShape, PathPart,
+    RequestBody, Response, ResponseContent, SecurityKind, StatusCode, TypeKind, TypeRef, ValueForm,
 };
 use crate::names::{self, NameSet};
 
@@ -412,7 +411,7 @@ impl Lowerer<'_> {
             let default = if required || is_array {
                 None
             } else {
-                self.param_default(&field, &ty, constraints.default.as_ref())
+                self.default_accessor(&field, &ty, constraints.default.as_ref())
             };
             params.push(Param {
                 wire_name,
@@ -486,43 +485,6 @@ impl Lowerer<'_> {
             return Ok(Vec::new());
         }
         self.rules(ty, constraints, pointer)
-    }
-
-    /// The `<field>_or_default` accessor, when the default is a value of the parameter's type.
-    fn param_default(
-        &self,
-        field: &str,
-        ty: &TypeRef,
-        default: Option<&serde_json::Value>,
-    ) -> Option<ParamDefault> {
-        let default = default?;
-        let value = match (ty, default) {
-            (TypeRef::I64, serde_json::Value::Number(n)) => DefaultValue::Int(n.as_i64()?),
-            (TypeRef::I32, serde_json::Value::Number(n)) => {
-                DefaultValue::Int(i64::from(i32::try_from(n.as_i64()?).ok()?))
-            }
-            (TypeRef::F64 | TypeRef::F32, serde_json::Value::Number(n)) => {
-                DefaultValue::Float(n.as_f64()?)
-            }
-            (TypeRef::Bool, serde_json::Value::Bool(b)) => DefaultValue::Bool(*b),
-            (TypeRef::String, serde_json::Value::String(text)) => DefaultValue::Str(text.clone()),
-            (TypeRef::Named(name), serde_json::Value::String(text)) => {
-                let TypeKind::Enum(e) = &self.types.get(name)?.kind else {
-                    return None;
-                };
-                let variant = e.variants.iter().find(|v| &v.value == text)?;
-                DefaultValue::Variant {
-                    enum_name: name.clone(),
-                    variant: variant.name.clone(),
-                }
-            }
-            _ => return None,
-        };
-        Some(ParamDefault {
-            method: format!("{}_or_default", field.trim_end_matches('_')),
-            json: default.to_string(),
-            value,
-        })
     }
 
     /// Whether values of `ty` are JSON objects (structs, maps, free-form objects).

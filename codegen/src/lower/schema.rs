@@ -10,8 +10,8 @@ use openapiv3::{
 use super::Lowerer;
 use crate::error::{SpecError, child};
 use crate::ir::{
-    AdditionalField, Check, Checks, EnumDef, Field, Number, StructDef, TypeDef, TypeKind, TypeRef,
-    UnionDef, UnionVariant, Variant,
+    AdditionalField, Check, Checks, DefaultAccessor, DefaultValue, EnumDef, Field, Number,
+    StructDef, TypeDef, TypeKind, TypeRef, UnionDef, UnionVariant, Variant,
 };
 use crate::names;
 
@@ -844,14 +844,22 @@ impl Lowerer<'_> {
                     format!("field named `{field_name}`: `{wish}` is taken in `{name}`"),
                 );
             }
+            let is_required = required.contains(wire_name);
+            let default = match property {
+                ReferenceOr::Item(schema) if !is_required && !nullable => {
+                    self.default_accessor(&field_name, &ty, schema.schema_data.default.as_ref())
+                }
+                _ => None,
+            };
             fields.push(Field {
                 name: field_name,
                 wire_name: wire_name.clone(),
                 docs,
                 ty,
-                required: required.contains(wire_name),
+                required: is_required,
                 nullable,
                 checks,
+                default,
             });
         }
         for missing in required.iter().filter(|r| !properties.contains_key(*r)) {
@@ -873,6 +881,44 @@ impl Lowerer<'_> {
             _ => None,
         };
         Ok(StructDef { fields, additional })
+    }
+
+    /// The `<field>_or_default` accessor of an optional parameter or field, when
+    /// the spec's default is a value of its type.
+    pub(super) fn default_accessor(
+        &self,
+        field: &str,
+        ty: &TypeRef,
+        default: Option<&serde_json::Value>,
+    ) -> Option<DefaultAccessor> {
+        let default = default?;
+        let value = match (ty, default) {
+            (TypeRef::I64, serde_json::Value::Number(n)) => DefaultValue::Int(n.as_i64()?),
+            (TypeRef::I32, serde_json::Value::Number(n)) => {
+                DefaultValue::Int(i64::from(i32::try_from(n.as_i64()?).ok()?))
+            }
+            (TypeRef::F64 | TypeRef::F32, serde_json::Value::Number(n)) => {
+                DefaultValue::Float(n.as_f64()?)
+            }
+            (TypeRef::Bool, serde_json::Value::Bool(b)) => DefaultValue::Bool(*b),
+            (TypeRef::String, serde_json::Value::String(text)) => DefaultValue::Str(text.clone()),
+            (TypeRef::Named(name), serde_json::Value::String(text)) => {
+                let TypeKind::Enum(e) = &self.types.get(name)?.kind else {
+                    return None;
+                };
+                let variant = e.variants.iter().find(|v| &v.value == text)?;
+                DefaultValue::Variant {
+                    enum_name: name.clone(),
+                    variant: variant.name.clone(),
+                }
+            }
+            _ => return None,
+        };
+        Some(DefaultAccessor {
+            method: format!("{}_or_default", field.trim_end_matches('_')),
+            json: default.to_string(),
+            value,
+        })
     }
 
     /// The enum type for an inline string enum: a component enum with the same

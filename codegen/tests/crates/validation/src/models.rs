@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
+pub use crate::runtime::enums::ParseEnumError;
 
 /// The spec's `pattern`s, compiled on first use.
 pub(crate) static PATTERNS: [crate::runtime::pattern::Pattern; 1] = [
@@ -51,8 +52,39 @@ pub struct NewPet {
     pub owner: Option<Owner>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub friends: Option<Vec<Owner>>,
+    /// Default: `4` (`legs_or_default()` applies it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legs: Option<i32>,
+    /// Default: `"dog"` (`kind_or_default()` applies it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<NewPetKind>,
+    /// Default: `false` (`adopted_or_default()` applies it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopted: Option<bool>,
+    /// Default: `"Good boy"` (`motto_or_default()` applies it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub motto: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<BTreeMap<String, String>>,
+}
+
+impl NewPet {
+    /// `legs`, or the spec's default `4` when it is absent.
+    pub fn legs_or_default(&self) -> i32 {
+        self.legs.unwrap_or(4)
+    }
+    /// `kind`, or the spec's default `"dog"` when it is absent.
+    pub fn kind_or_default(&self) -> NewPetKind {
+        self.kind.unwrap_or(NewPetKind::Dog)
+    }
+    /// `adopted`, or the spec's default `false` when it is absent.
+    pub fn adopted_or_default(&self) -> bool {
+        self.adopted.unwrap_or(false)
+    }
+    /// `motto`, or the spec's default `"Good boy"` when it is absent.
+    pub fn motto_or_default(&self) -> String {
+        self.motto.clone().unwrap_or_else(|| "Good boy".to_owned())
+    }
 }
 
 impl crate::runtime::validate::Validate for NewPet {
@@ -129,6 +161,10 @@ impl crate::runtime::validate::Validate for NewPet {
                 crate::runtime::validate::Validate::validate_at(value, at, out);
             }
         }
+        if let Some(value) = &self.legs {
+            let at = &at.key("legs");
+            out.check(at, crate::runtime::validate::at_least(*value, 0));
+        }
         if let Some(value) = &self.attributes {
             let at = &at.key("attributes");
             out.check(at, crate::runtime::validate::max_properties(value.len(), 2));
@@ -137,6 +173,49 @@ impl crate::runtime::validate::Validate for NewPet {
                 out.check(at, crate::runtime::validate::max_length(value, 5));
             }
         }
+    }
+}
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
+pub enum NewPetKind {
+    #[serde(rename = "dog")]
+    Dog,
+    #[serde(rename = "cat")]
+    Cat,
+}
+
+impl NewPetKind {
+    /// Every variant, in the order the spec lists them.
+    pub const ALL: [Self; 2] = [Self::Dog, Self::Cat];
+    /// The values on the wire, in the order the spec lists them.
+    pub const VALUES: [&'static str; 2] = ["dog", "cat"];
+    /// The value on the wire.
+    pub const fn as_str(self) -> &'static str {
+        Self::VALUES[self as usize]
+    }
+}
+
+impl std::fmt::Display for NewPetKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for NewPetKind {
+    type Err = ParseEnumError;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        ParseEnumError::find("NewPetKind", value, &Self::VALUES, &Self::ALL)
     }
 }
 
@@ -228,9 +307,40 @@ pub struct Pet {
     pub owner: Option<Owner>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub friends: Option<Vec<Owner>>,
+    /// Default: `4` (`legs_or_default()` applies it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legs: Option<i32>,
+    /// Default: `"dog"` (`kind_or_default()` applies it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<NewPetKind>,
+    /// Default: `false` (`adopted_or_default()` applies it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopted: Option<bool>,
+    /// Default: `"Good boy"` (`motto_or_default()` applies it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub motto: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<BTreeMap<String, String>>,
     pub id: String,
+}
+
+impl Pet {
+    /// `legs`, or the spec's default `4` when it is absent.
+    pub fn legs_or_default(&self) -> i32 {
+        self.legs.unwrap_or(4)
+    }
+    /// `kind`, or the spec's default `"dog"` when it is absent.
+    pub fn kind_or_default(&self) -> NewPetKind {
+        self.kind.unwrap_or(NewPetKind::Dog)
+    }
+    /// `adopted`, or the spec's default `false` when it is absent.
+    pub fn adopted_or_default(&self) -> bool {
+        self.adopted.unwrap_or(false)
+    }
+    /// `motto`, or the spec's default `"Good boy"` when it is absent.
+    pub fn motto_or_default(&self) -> String {
+        self.motto.clone().unwrap_or_else(|| "Good boy".to_owned())
+    }
 }
 
 impl crate::runtime::validate::Validate for Pet {
@@ -306,6 +416,10 @@ impl crate::runtime::validate::Validate for Pet {
                 let at = &at.index(index);
                 crate::runtime::validate::Validate::validate_at(value, at, out);
             }
+        }
+        if let Some(value) = &self.legs {
+            let at = &at.key("legs");
+            out.check(at, crate::runtime::validate::at_least(*value, 0));
         }
         if let Some(value) = &self.attributes {
             let at = &at.key("attributes");

@@ -285,6 +285,28 @@ pub const OPENAPI_JSON: &str = r##"{
               "$ref": "#/components/schemas/Owner"
             }
           },
+          "legs": {
+            "type": "integer",
+            "format": "int32",
+            "minimum": 0,
+            "default": 4
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "dog",
+              "cat"
+            ],
+            "default": "dog"
+          },
+          "adopted": {
+            "type": "boolean",
+            "default": false
+          },
+          "motto": {
+            "type": "string",
+            "default": "Good boy"
+          },
           "attributes": {
             "type": "object",
             "maxProperties": 2,
