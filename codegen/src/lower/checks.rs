@@ -390,7 +390,36 @@ fn resolved(
         }
         _ => {}
     }
+    // A rule of a schema that does not fit the value's type (a `maxLength`
+    // on an enum, a `minProperties` beside a `$ref` to a string) checks nothing.
+    checks.rules.retain(|rule| applies(rule, ty));
     checks
+}
+
+/// Whether `rule` can be checked on a value of type `ty` (aliases resolved).
+fn applies(rule: &Check, ty: &TypeRef) -> bool {
+    let int = matches!(ty, TypeRef::I32 | TypeRef::I64);
+    let float = matches!(ty, TypeRef::F32 | TypeRef::F64);
+    match rule {
+        Check::AtLeast(bound)
+        | Check::GreaterThan(bound)
+        | Check::AtMost(bound)
+        | Check::LessThan(bound)
+        | Check::MultipleOf(bound) => match bound {
+            Number::Int(_) => int,
+            Number::Float(_) => float,
+        },
+        Check::OneOfInts(_) => int,
+        Check::MinLength(_) | Check::MaxLength(_) | Check::Pattern(_) | Check::Format(_) => {
+            *ty == TypeRef::String
+        }
+        Check::MinItems(_) | Check::MaxItems(_) | Check::UniqueItems => {
+            matches!(ty, TypeRef::Vec(_))
+        }
+        Check::MinProperties(_) | Check::MaxProperties(_) => {
+            matches!(ty, TypeRef::Map(_) | TypeRef::JsonObject)
+        }
+    }
 }
 
 /// The checks of a use and of the alias it names, together.
