@@ -29,7 +29,15 @@ const PET_ID: &str = "6f1c2a9e-3b5d-4c8e-9f0a-1b2c3d4e5f60";
 const DOWN_ID: &str = "00000000-0000-4000-8000-000000000503";
 const PANIC_ID: &str = "00000000-0000-4000-8000-000000000500";
 
-impl validation::server::ApiHooks for Pets {}
+const KEY: &str = "good-key";
+
+impl validation::server::ApiHooks for Pets {
+    type Principal = String;
+
+    async fn authenticate_api_key_auth(&self, api_key: &str) -> Option<String> {
+        (api_key == KEY).then(|| "keeper".to_owned())
+    }
+}
 
 impl validation::server::PetsApi for Pets {
     async fn list_pets(
@@ -43,6 +51,7 @@ impl validation::server::PetsApi for Pets {
 
     async fn create_pet(
         &self,
+        _principal: String,
         body: validation::models::NewPet,
     ) -> Result<validation::server::CreatePetReply, validation::server::HttpError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
@@ -53,6 +62,7 @@ impl validation::server::PetsApi for Pets {
 
     async fn get_pet(
         &self,
+        principal: Option<String>,
         path: validation::GetPetPath,
     ) -> Result<validation::server::GetPetReply, validation::server::HttpError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
@@ -65,7 +75,12 @@ impl validation::server::PetsApi for Pets {
             return Err(validation::server::HttpError::new(503, body));
         }
         assert_ne!(path.pet_id, PANIC_ID, "a bug in the implementation");
-        let pet = serde_json::from_value(json!({"id": PET_ID, "name": "Rex"})).unwrap();
+        // Who asked shows in the answer: the keeper sees the pet's motto.
+        let mut pet = json!({"id": PET_ID, "name": "Rex"});
+        if let Some(who) = principal {
+            pet["motto"] = json!(format!("hello, {who}"));
+        }
+        let pet = serde_json::from_value(pet).unwrap();
         Ok(validation::server::GetPetReply::Ok(pet))
     }
 
@@ -115,6 +130,7 @@ async fn every_body_rule_is_refused_with_its_pointer() {
     });
     let (status, message) = send(
         http.post(&url)
+            .header("x-api-key", KEY)
             .header("content-type", "application/json")
             .body(valid.to_string()),
     )
@@ -210,6 +226,7 @@ async fn every_body_rule_is_refused_with_its_pointer() {
     for (body, expected) in cases {
         let (status, message) = send(
             http.post(&url)
+                .header("x-api-key", KEY)
                 .header("content-type", "application/json")
                 .body(body.to_string()),
         )
@@ -221,6 +238,7 @@ async fn every_body_rule_is_refused_with_its_pointer() {
     // A null for a nullable field is no value to check.
     let (status, _) = send(
         http.post(&url)
+            .header("x-api-key", KEY)
             .header("content-type", "application/json")
             .body(with("nickname", Value::Null).to_string()),
     )
@@ -240,6 +258,7 @@ async fn every_failure_of_a_body_is_named_at_once() {
     let (status, message) = send(
         reqwest::Client::new()
             .post(format!("{base}/pets"))
+            .header("x-api-key", KEY)
             .header("content-type", "application/json")
             .body(body.to_string()),
     )
@@ -322,7 +341,7 @@ async fn every_parameter_rule_is_refused() {
 #[tokio::test]
 async fn the_client_checks_a_body_before_sending_it() {
     let (base, pets) = start().await;
-    let client = validation::client::Client::new(&base);
+    let client = validation::client::Client::new(&base).with_api_key(KEY);
     let mut pet: validation::models::NewPet =
         serde_json::from_value(json!({"name": "123", "tags": ["a", "a"]})).unwrap();
     let error = client.create_pet(&pet).await.unwrap_err();
@@ -446,4 +465,27 @@ fn defaults_of_optional_fields_apply_where_the_value_is_read() {
     assert!(given.adopted_or_default());
     // What the client sends is what the caller set: the default is not written.
     assert_eq!(serde_json::to_value(&pet).unwrap(), json!({"name": "Rex"}));
+}
+
+#[tokio::test]
+async fn optional_credentials_serve_anonymous_callers_and_refuse_bad_keys() {
+    let (base, _) = start().await;
+    let anonymous = validation::client::Client::new(&base);
+    let pet = anonymous.get_pet(PET_ID).await.unwrap();
+    assert_eq!(pet.motto, None);
+    let keeper = validation::client::Client::new(&base).with_api_key(KEY);
+    let pet = keeper.get_pet(PET_ID).await.unwrap();
+    assert_eq!(pet.motto.as_deref(), Some("hello, keeper"));
+    // A key that is given must be a good one.
+    let stranger = validation::client::Client::new(&base).with_api_key("bad");
+    assert_eq!(
+        stranger.get_pet(PET_ID).await.unwrap_err().status(),
+        Some(401)
+    );
+    // Where the spec has no `{}`, a key is required.
+    let pet = serde_json::from_value(json!({"name": "Rex"})).unwrap();
+    assert_eq!(
+        anonymous.create_pet(&pet).await.unwrap_err().status(),
+        Some(401)
+    );
 }

@@ -54,6 +54,9 @@ pub struct Requirement {
     /// The server function that checks it (`require_api_key_auth`).
     pub fn_name: String,
     pub alternatives: Vec<Vec<usize>>,
+    /// `{}` is one of the alternatives: a request without credentials is
+    /// served too (the operation gets `Option<Principal>`).
+    pub optional: bool,
 }
 
 /// The body of the spec's errors and how a refused request fills it.
@@ -371,8 +374,8 @@ pub struct Operation {
     pub body: Option<RequestBody>,
     /// Sorted by status: codes, then ranges, then `default`.
     pub responses: Vec<Response>,
-    /// Alternatives: any one requirement suffices; each lists the schemes it needs together.
-    /// Empty: no authentication.
+    /// Alternatives: any one requirement suffices; each lists the schemes it needs together
+    /// (an empty one, `{}`: none). Empty: no authentication.
     pub security: Vec<Vec<String>>,
     /// Index into [`Api::requirements`]; `None`: no authentication.
     pub requirement: Option<usize>,

@@ -206,23 +206,31 @@ fn requirement_fn(api: &Api, requirement: &Requirement) -> TokenStream {
         .collect();
     let message = format!("missing or invalid credentials ({})", names.join(" or "));
     let first_scheme = names.first().copied().unwrap_or_default();
+    let source_of = |i: usize| {
+        let scheme = &api.security_schemes[i];
+        match &scheme.kind {
+            SecurityKind::ApiKey {
+                location: ParamLocation::Header,
+                param_name,
+            } => quote!(credentials.header(#param_name)),
+            SecurityKind::ApiKey {
+                location: ParamLocation::Query,
+                param_name,
+            } => quote!(credentials.query(#param_name)),
+            SecurityKind::ApiKey { param_name, .. } => quote!(credentials.cookie(#param_name)),
+            SecurityKind::Http { scheme } => quote!(credentials.authorization(#scheme)),
+            _ => quote!(credentials.authorization("bearer")),
+        }
+    };
+    let found = if requirement.optional {
+        quote!(Some(principal))
+    } else {
+        quote!(principal)
+    };
     let alternatives = requirement.alternatives.iter().map(|alternative| {
         let conditions = alternative.iter().enumerate().map(|(position, &i)| {
-            let scheme = &api.security_schemes[i];
-            let hook = ident(&scheme.hook);
-            let source = match &scheme.kind {
-                SecurityKind::ApiKey {
-                    location: ParamLocation::Header,
-                    param_name,
-                } => quote!(credentials.header(#param_name)),
-                SecurityKind::ApiKey {
-                    location: ParamLocation::Query,
-                    param_name,
-                } => quote!(credentials.query(#param_name)),
-                SecurityKind::ApiKey { param_name, .. } => quote!(credentials.cookie(#param_name)),
-                SecurityKind::Http { scheme } => quote!(credentials.authorization(#scheme)),
-                _ => quote!(credentials.authorization("bearer")),
-            };
+            let hook = ident(&api.security_schemes[i].hook);
+            let source = source_of(i);
             // The first scheme of an alternative gives the principal; the others must accept too.
             if position == 0 {
                 quote!(let Some(given) = #source && let Some(principal) = api.#hook(given).await)
@@ -232,26 +240,49 @@ fn requirement_fn(api: &Api, requirement: &Requirement) -> TokenStream {
         });
         quote! {
             if #(#conditions)&&* {
-                return Ok(principal);
+                return Ok(#found);
             }
         }
     });
+    let refuse = quote!(Err(RequestError::Unauthorized { scheme: #first_scheme, message: #message.to_owned() }));
+    if !requirement.optional {
+        return quote! {
+            async fn #name<A: ApiHooks>(api: &A, credentials: runtime::Credentials<'_>) -> Result<A::Principal, RequestError> {
+                #(#alternatives)*
+                #refuse
+            }
+        };
+    }
+    // Without credentials the request is served anonymously; credentials that
+    // were given but not accepted are still refused.
+    let mut schemes: Vec<usize> = requirement.alternatives.iter().flatten().copied().collect();
+    schemes.sort_unstable();
+    schemes.dedup();
+    let given = schemes.into_iter().map(|i| {
+        let source = source_of(i);
+        quote!(#source.is_some())
+    });
     quote! {
-        async fn #name<A: ApiHooks>(api: &A, credentials: runtime::Credentials<'_>) -> Result<A::Principal, RequestError> {
+        async fn #name<A: ApiHooks>(api: &A, credentials: runtime::Credentials<'_>) -> Result<Option<A::Principal>, RequestError> {
             #(#alternatives)*
-            Err(RequestError::Unauthorized { scheme: #first_scheme, message: #message.to_owned() })
+            if #(#given)||* {
+                return #refuse;
+            }
+            Ok(None)
         }
     }
 }
 
 /// An operation's method in its tag's trait.
-fn trait_method(op: &Operation) -> TokenStream {
+fn trait_method(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
     let reply = ident(&op.reply);
     let docs = doc_attrs(Some(&op.docs));
     let mut args = Vec::new();
-    if op.requirement.is_some() {
-        args.push(quote!(principal: Self::Principal));
+    match op.requirement.map(|index| api.requirements[index].optional) {
+        Some(false) => args.push(quote!(principal: Self::Principal)),
+        Some(true) => args.push(quote!(principal: Option<Self::Principal>)),
+        None => {}
     }
     for (arg, ty) in [
         (quote!(path), &op.path_struct),
@@ -457,7 +488,7 @@ pub fn server_file(api: &Api) -> TokenStream {
         let methods = t
             .operations
             .iter()
-            .map(|&i| trait_method(&api.operations[i]));
+            .map(|&i| trait_method(api, &api.operations[i]));
         let doc = format!(
             " The operations tagged `{}`. Implement them; [`router`] does the HTTP.",
             t.tag

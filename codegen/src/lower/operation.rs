@@ -659,9 +659,12 @@ impl Lowerer<'_> {
                 }
                 schemes.push(name.clone());
             }
-            if !schemes.is_empty() {
-                lowered.push(schemes);
-            }
+            // `{}` is kept: it makes credentials optional.
+            lowered.push(schemes);
+        }
+        // Only `{}`: no credentials at all.
+        if lowered.iter().all(Vec::is_empty) {
+            lowered.clear();
         }
         Ok(lowered)
     }

@@ -141,6 +141,7 @@ impl Lowerer<'_> {
             let alternatives: Vec<Vec<usize>> = op
                 .security
                 .iter()
+                .filter(|alternative| !alternative.is_empty())
                 .map(|alternative| {
                     alternative
                         .iter()
@@ -152,6 +153,9 @@ impl Lowerer<'_> {
                 .security
                 .iter()
                 .map(|alternative| {
+                    if alternative.is_empty() {
+                        return "none".to_owned();
+                    }
                     alternative
                         .iter()
                         .map(|scheme| names::snake_ident(scheme).trim_end_matches('_').to_owned())
@@ -162,6 +166,7 @@ impl Lowerer<'_> {
             let index = requirements.len();
             requirements.push(Requirement {
                 fn_name: server_items.claim_snake(&format!("require_{}", described.join("_or_"))),
+                optional: op.security.iter().any(Vec::is_empty),
                 alternatives,
             });
             requirement_of.push((op.security.clone(), index));

@@ -20,6 +20,13 @@ pub const BASE_PATH: &str = "";
 
 /// Hooks the generated server calls before any operation of Validation: authentication and the shape of request errors.
 pub trait ApiHooks: Send + Sync + 'static {
+    /// Who made a request, as the authentication hooks establish it.
+    type Principal: Send + 'static;
+    /// Maps the `ApiKeyAuth` API key (the `x-api-key` header parameter) to a principal; `None` rejects the request with 401.
+    fn authenticate_api_key_auth(
+        &self,
+        api_key: &str,
+    ) -> impl Future<Output = Option<Self::Principal>> + Send;
     /// Turns a request the server refused (bad parameter, body, credentials…)
     /// into the response sent. Override to change the error format.
     fn request_error(&self, error: RequestError) -> Response {
@@ -63,11 +70,15 @@ pub trait PetsApi: ApiHooks {
     /// `POST /pets`
     fn create_pet(
         &self,
+        principal: Self::Principal,
         body: models::NewPet,
     ) -> impl Future<Output = Result<CreatePetReply, HttpError>> + Send;
+    /// Anyone may read a pet; a caller with a key is told so.
+    ///
     /// `GET /pets/{petId}`
     fn get_pet(
         &self,
+        principal: Option<Self::Principal>,
         path: params::GetPetPath,
     ) -> impl Future<Output = Result<GetPetReply, HttpError>> + Send;
     /// `PUT /labels`
@@ -242,6 +253,39 @@ impl IntoResponse for PutLabelsReply {
     }
 }
 
+async fn require_api_key_auth<A: ApiHooks>(
+    api: &A,
+    credentials: runtime::Credentials<'_>,
+) -> Result<A::Principal, RequestError> {
+    if let Some(given) = credentials.header("x-api-key")
+        && let Some(principal) = api.authenticate_api_key_auth(given).await
+    {
+        return Ok(principal);
+    }
+    Err(RequestError::Unauthorized {
+        scheme: "ApiKeyAuth",
+        message: "missing or invalid credentials (ApiKeyAuth)".to_owned(),
+    })
+}
+
+async fn require_none_or_api_key_auth<A: ApiHooks>(
+    api: &A,
+    credentials: runtime::Credentials<'_>,
+) -> Result<Option<A::Principal>, RequestError> {
+    if let Some(given) = credentials.header("x-api-key")
+        && let Some(principal) = api.authenticate_api_key_auth(given).await
+    {
+        return Ok(Some(principal));
+    }
+    if credentials.header("x-api-key").is_some() {
+        return Err(RequestError::Unauthorized {
+            scheme: "ApiKeyAuth",
+            message: "missing or invalid credentials (ApiKeyAuth)".to_owned(),
+        });
+    }
+    Ok(None)
+}
+
 async fn handle_list_pets<A: PetsApi>(
     State(api): State<Arc<A>>,
     header_map: HeaderMap,
@@ -264,12 +308,19 @@ async fn handle_list_pets<A: PetsApi>(
 async fn handle_create_pet<A: PetsApi>(
     State(api): State<Arc<A>>,
     header_map: HeaderMap,
+    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     raw_body: Result<bytes::Bytes, BytesRejection>,
 ) -> Response {
     let request = async {
+        let query_pairs = runtime::query_pairs(raw_query)?;
+        let principal = require_api_key_auth(
+                &*api,
+                runtime::Credentials::new(&header_map, &query_pairs),
+            )
+            .await?;
         let body = runtime::json_body::<models::NewPet>(&header_map, raw_body)?;
         runtime::check_body(&body, crate::runtime::validate::Validate::validate_at)?;
-        Ok::<_, RequestError>(api.create_pet(body).await)
+        Ok::<_, RequestError>(api.create_pet(principal, body).await)
     };
     match request.await {
         Ok(result) => result.or_else(CreatePetReply::from_error).into_response(),
@@ -280,10 +331,18 @@ async fn handle_create_pet<A: PetsApi>(
 async fn handle_get_pet<A: PetsApi>(
     State(api): State<Arc<A>>,
     raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    header_map: HeaderMap,
+    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let request = async {
+        let query_pairs = runtime::query_pairs(raw_query)?;
+        let principal = require_none_or_api_key_auth(
+                &*api,
+                runtime::Credentials::new(&header_map, &query_pairs),
+            )
+            .await?;
         let path = params::GetPetPath::from_pairs(&runtime::path_pairs(raw_path)?)?;
-        Ok::<_, RequestError>(api.get_pet(path).await)
+        Ok::<_, RequestError>(api.get_pet(principal, path).await)
     };
     match request.await {
         Ok(result) => result.or_else(GetPetReply::from_error).into_response(),

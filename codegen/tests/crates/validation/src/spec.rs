@@ -88,6 +88,11 @@ pub const OPENAPI_JSON: &str = r##"{
         "tags": [
           "pets"
         ],
+        "security": [
+          {
+            "ApiKeyAuth": []
+          }
+        ],
         "requestBody": {
           "required": true,
           "content": {
@@ -127,6 +132,13 @@ pub const OPENAPI_JSON: &str = r##"{
         "operationId": "getPet",
         "tags": [
           "pets"
+        ],
+        "description": "Anyone may read a pet; a caller with a key is told so.",
+        "security": [
+          {},
+          {
+            "ApiKeyAuth": []
+          }
         ],
         "parameters": [
           {
@@ -202,6 +214,13 @@ pub const OPENAPI_JSON: &str = r##"{
     }
   },
   "components": {
+    "securitySchemes": {
+      "ApiKeyAuth": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "x-api-key"
+      }
+    },
     "schemas": {
       "Name": {
         "type": "string",
