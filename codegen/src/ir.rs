@@ -24,8 +24,8 @@ pub struct Api {
     /// The spec's error format: what operations return as errors and what
     /// refused requests are answered with.
     pub error: ErrorFormat,
-    /// Every distinct `pattern` checked, as written; [`Check::Pattern`] indexes it.
-    pub patterns: Vec<String>,
+    /// Every distinct `pattern` checked; [`Check::Pattern`] indexes it.
+    pub patterns: Vec<Pattern>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -531,6 +531,14 @@ impl Format {
             Format::Byte => "Byte",
         }
     }
+}
+
+/// A `pattern`: an ECMAScript regular expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    pub source: String,
+    /// It compiles with the `u` flag (else only without: a literal `{`).
+    pub unicode: bool,
 }
 
 /// What to check on one value beyond its type: a field, an item, a body.

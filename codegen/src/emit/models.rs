@@ -42,11 +42,14 @@ pub fn models_file(api: &Api) -> TokenStream {
     });
     let patterns = (!api.patterns.is_empty()).then(|| {
         let count = Literal::usize_unsuffixed(api.patterns.len());
-        let sources = &api.patterns;
+        let patterns = api.patterns.iter().map(|pattern| {
+            let (source, unicode) = (&pattern.source, pattern.unicode);
+            quote!(crate::runtime::pattern::Pattern::new(#source, #unicode))
+        });
         quote! {
             /// The spec's `pattern`s, compiled on first use.
             pub(crate) static PATTERNS: [crate::runtime::pattern::Pattern; #count] = [
-                #(crate::runtime::pattern::Pattern::new(#sources)),*
+                #(#patterns),*
             ];
         }
     });

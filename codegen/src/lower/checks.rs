@@ -12,7 +12,7 @@ use openapiv3::{Schema, SchemaKind, Type};
 use super::Lowerer;
 use super::schema::{Constraints, constraints_of};
 use crate::error::{ErrorKind, SpecError, child};
-use crate::ir::{Check, Checks, Each, Format, Number, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Check, Checks, Each, Format, Number, Pattern, TypeDef, TypeKind, TypeRef};
 
 /// Formats that only annotate, or that the Rust type already checks.
 const TYPED_FORMATS: [&str; 9] = [
@@ -155,7 +155,7 @@ impl Lowerer<'_> {
             checks.extend(constraints.min_length.map(Check::MinLength));
             checks.extend(constraints.max_length.map(Check::MaxLength));
             if let Some(pattern) = &constraints.pattern {
-                checks.extend(self.pattern(pattern, pointer)?.map(Check::Pattern));
+                checks.push(Check::Pattern(self.pattern(pattern, pointer)?));
             }
             if let Some(format) = constraints.format.as_deref() {
                 match Format::from_name(format) {
@@ -190,52 +190,28 @@ impl Lowerer<'_> {
         Ok(checks)
     }
 
-    /// The index of `pattern` in the crate's patterns. A pattern that is not
-    /// a regular expression in any dialect (an unclosed group or class, a
-    /// quantifier with nothing to repeat, a reversed range) stops generation;
-    /// one the `regex` crate reads otherwise than JavaScript's (look-around,
-    /// backreferences, a literal `{`, unknown escapes) is reported, not checked.
-    fn pattern(&mut self, pattern: &str, pointer: &str) -> Result<Option<usize>, SpecError> {
-        use regex_syntax::ast::ErrorKind as Ast;
+    /// The index of `pattern` in the crate's patterns. JSON Schema patterns
+    /// are ECMAScript regular expressions, which `regress` compiles here as
+    /// the generated code will: one that does not compile stops generation.
+    fn pattern(&mut self, pattern: &str, pointer: &str) -> Result<usize, SpecError> {
         let pointer = child(pointer, "pattern");
-        if let Err(err) = regex_syntax::parse(pattern) {
-            let invalid = match &err {
-                regex_syntax::Error::Parse(parse) => matches!(
-                    parse.kind(),
-                    Ast::GroupUnclosed
-                        | Ast::GroupUnopened
-                        | Ast::ClassUnclosed
-                        | Ast::ClassRangeInvalid
-                        | Ast::RepetitionMissing
-                        | Ast::RepetitionCountInvalid
-                ),
-                _ => false,
-            };
-            let reason = match &err {
-                regex_syntax::Error::Parse(parse) => parse.kind().to_string(),
-                regex_syntax::Error::Translate(translate) => translate.kind().to_string(),
-                other => other.to_string(),
-            };
-            if invalid {
-                return Err(self.error(
-                    ErrorKind::Invalid,
-                    &pointer,
-                    format!("pattern `{pattern}` is not a valid regular expression: {reason}"),
-                ));
-            }
-            self.warn(
+        let unicode = regress::Regex::with_flags(pattern, "u").is_ok();
+        if !unicode && let Err(err) = regress::Regex::new(pattern) {
+            return Err(self.error(
+                ErrorKind::Invalid,
                 &pointer,
-                format!(
-                    "pattern `{pattern}` is not checked: the `regex` crate cannot read it ({reason})"
-                ),
-            );
-            return Ok(None);
+                format!("pattern `{pattern}` is not a valid ECMAScript regular expression: {err}"),
+            ));
         }
-        if let Some(index) = self.patterns.iter().position(|known| known == pattern) {
-            return Ok(Some(index));
+        let pattern = Pattern {
+            source: pattern.to_owned(),
+            unicode,
+        };
+        if let Some(index) = self.patterns.iter().position(|known| *known == pattern) {
+            return Ok(index);
         }
-        self.patterns.push(pattern.to_owned());
-        Ok(Some(self.patterns.len() - 1))
+        self.patterns.push(pattern);
+        Ok(self.patterns.len() - 1)
     }
 }
 

@@ -92,7 +92,7 @@ pub(crate) struct Lowerer<'a> {
     /// How many inline objects are being lowered inside one another.
     inline_depth: usize,
     /// Every distinct `pattern` checked, in first-use order.
-    patterns: Vec<String>,
+    patterns: Vec<ir::Pattern>,
     diagnostics: Vec<Diagnostic>,
 }
 

@@ -7,7 +7,7 @@ pub use crate::runtime::enums::ParseEnumError;
 
 /// The spec's `pattern`s, compiled on first use.
 pub(crate) static PATTERNS: [crate::runtime::pattern::Pattern; 1] = [
-    crate::runtime::pattern::Pattern::new("^[A-Za-z]"),
+    crate::runtime::pattern::Pattern::new("^[A-Za-z]", true),
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
