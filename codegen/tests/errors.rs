@@ -356,3 +356,37 @@ fn javascript_patterns_are_checked_and_unknown_formats_are_a_diagnostic() {
         ]
     );
 }
+
+#[test]
+fn a_fractional_multiple_of_on_an_integer_is_exact() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("spec.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "{HEAD}components:\n  schemas:\n    Pack:\n      type: object\n      properties:\n        a: {{type: integer, multipleOf: 0.5}}\n        b: {{type: integer, multipleOf: 2.5}}\n        c: {{type: integer, multipleOf: 0.3}}\n"
+        ),
+    )
+    .expect("write spec");
+    let api = lower::lower(&load::load_file(&path).expect("loads"))
+        .expect("lowers")
+        .api;
+    let def = api
+        .types
+        .iter()
+        .find(|def| def.name == "Pack")
+        .expect("Pack");
+    let codegen::ir::TypeKind::Struct(s) = &def.kind else {
+        panic!("a struct")
+    };
+    let factors: Vec<_> = s.fields.iter().map(|f| f.checks.rules.clone()).collect();
+    use codegen::ir::{Check, Number};
+    assert_eq!(
+        factors,
+        [
+            vec![Check::MultipleOf(Number::Int(1))],
+            vec![Check::MultipleOf(Number::Int(5))],
+            vec![Check::MultipleOf(Number::Int(3))],
+        ]
+    );
+}

@@ -121,26 +121,15 @@ fn struct_checks(def: &TypeDef, s: &StructDef) -> TokenStream {
         let field = ident(&f.name);
         let wire = &f.wire_name;
         let statements = checks::statements(&f.checks);
+        let body = quote! {
+            let at = &at.key(#wire);
+            #statements
+        };
+        // Absent and null values have nothing to check.
         match (f.is_optional(), f.is_three_state()) {
-            (false, _) => quote! {
-                {
-                    let value = &self.#field;
-                    let at = &at.key(#wire);
-                    #statements
-                }
-            },
-            (true, false) => quote! {
-                if let Some(value) = &self.#field {
-                    let at = &at.key(#wire);
-                    #statements
-                }
-            },
-            (true, true) => quote! {
-                if let Some(Some(value)) = &self.#field {
-                    let at = &at.key(#wire);
-                    #statements
-                }
-            },
+            (false, _) => quote!({ let value = &self.#field; #body }),
+            (true, false) => quote!(if let Some(value) = &self.#field { #body }),
+            (true, true) => quote!(if let Some(Some(value)) = &self.#field { #body }),
         }
     });
     let additional = s

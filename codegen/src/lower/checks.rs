@@ -137,13 +137,24 @@ impl Lowerer<'_> {
                     checks.push(Check::MultipleOf(Number::Float(value as f64)));
                 }
                 (Some(_), Number::Float(value)) if value > 0.0 => {
-                    // An integer multiple of 0.5 is any integer; of 2.5, a multiple of 5.
-                    let mut whole = value;
-                    while whole.fract() != 0.0 && whole < 1e15 {
-                        whole *= 10.0;
+                    // An integer is a multiple of p/q (in lowest terms) when it
+                    // is one of p: of 0.5 any integer, of 2.5 a multiple of 5.
+                    // The fraction is read from the number's shortest decimal.
+                    let text = value.to_string();
+                    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+                    let numerator = format!("{whole}{fraction}").parse::<i64>().ok();
+                    let denominator = u32::try_from(fraction.len())
+                        .ok()
+                        .and_then(|digits| 10_i64.checked_pow(digits));
+                    match numerator.zip(denominator) {
+                        Some((p, q)) => {
+                            checks.push(Check::MultipleOf(Number::Int(p / gcd(p, q).max(1))));
+                        }
+                        None => self.warn(
+                            pointer,
+                            format!("`multipleOf: {value}` has too many digits; it is not checked"),
+                        ),
                     }
-                    let step = gcd(whole as i64, (whole / value).round() as i64);
-                    checks.push(Check::MultipleOf(Number::Int((whole as i64) / step.max(1))));
                 }
                 _ => self.warn(
                     pointer,
