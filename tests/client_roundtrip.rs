@@ -53,10 +53,14 @@ async fn every_operation_round_trips() {
         task_status: Some(TaskStatus::Pending),
         ..ListTasksQuery::default()
     };
-    let list = client.list_tasks(&query).await.expect("list");
+    let list = client.list_tasks(&query).await.expect("list").into_inner();
     assert_eq!(list.pagination.and_then(|p| p.limit), Some(7));
 
-    let task = client.create_task(&create_request()).await.expect("create");
+    let task = client
+        .create_task(&create_request())
+        .await
+        .expect("create")
+        .into_inner();
     assert_eq!(task.task_status, Some(TaskStatus::Pending));
     assert_eq!(
         task.file_url.as_deref(),
@@ -108,7 +112,7 @@ async fn a_documented_404_is_the_typed_error_with_its_body() {
     let (_api, client) = start().await;
     let err = client.get_task("missing").await.unwrap_err();
     match err {
-        ClientError::Documented { status, body } => {
+        ClientError::Documented { status, body, .. } => {
             assert_eq!(status, 404);
             assert_eq!(body.code, Some(ErrorCode::NotFound));
             assert_eq!(body.message.as_deref(), Some("task not found"));
@@ -125,7 +129,10 @@ async fn a_rejected_request_is_a_documented_400() {
         ..ListTasksQuery::default()
     };
     let err = client.list_tasks(&query).await.unwrap_err();
-    let ClientError::Documented { status: 400, body } = err else {
+    let ClientError::Documented {
+        status: 400, body, ..
+    } = err
+    else {
         panic!("expected 400, got {err:?}")
     };
     assert_eq!(body.code, Some(ErrorCode::Validation));
@@ -138,7 +145,10 @@ async fn a_missing_api_key_is_a_documented_401() {
     let base = serve(server::router(api)).await;
     let client = Client::new(format!("{base}/v1"));
     let err = client.get_task("task_1").await.unwrap_err();
-    let ClientError::Documented { status: 401, body } = err else {
+    let ClientError::Documented {
+        status: 401, body, ..
+    } = err
+    else {
         panic!("expected a documented 401, got {err:?}")
     };
     assert_eq!(body.http_status_code, Some(401));
@@ -160,7 +170,7 @@ async fn an_undocumented_418_is_the_api_error_class() {
         .await
         .unwrap_err();
     match err {
-        ClientError::Api { status, body } => {
+        ClientError::Api { status, body, .. } => {
             assert_eq!(status, 418);
             assert_eq!(body, "short and stout");
         }

@@ -73,7 +73,8 @@ async fn parameters_that_are_not_identifiers_reach_the_handler() {
     let echo = client
         .get_things_id("thing/1", Some("req-9"), &query)
         .await
-        .unwrap();
+        .unwrap()
+        .into_inner();
     assert_eq!(
         echo,
         parameters::models::Echo {
@@ -205,13 +206,17 @@ async fn range_and_default_responses_round_trip_with_their_media_types() {
     assert_eq!(created.pages, Some(1));
 
     match client.create_report(&query, &body("")).await {
-        Err(responses::client::ClientError::Documented { status: 422, body }) => {
+        Err(responses::client::ClientError::Documented {
+            status: 422, body, ..
+        }) => {
             assert_eq!(body.message, "a title is required")
         }
         other => panic!("expected the 4XX body, got {other:?}"),
     }
     match client.create_report(&query, &body("busy")).await {
-        Err(responses::client::ClientError::Documented { status: 503, body }) => {
+        Err(responses::client::ClientError::Documented {
+            status: 503, body, ..
+        }) => {
             assert_eq!(body.message, "try later")
         }
         other => panic!("expected the default body, got {other:?}"),
@@ -392,7 +397,9 @@ async fn names_that_meet_the_generators_own_are_served() {
         )
         .await
     {
-        Err(hygiene::client::ClientError::Documented { status: 404, body }) => {
+        Err(hygiene::client::ClientError::Documented {
+            status: 404, body, ..
+        }) => {
             assert_eq!(body.message, "no such thing")
         }
         other => panic!("expected the documented 404, got {other:?}"),

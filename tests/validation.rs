@@ -442,7 +442,7 @@ async fn an_error_page_that_is_not_the_documented_media_type_is_undocumented() {
     let base = serve(proxy).await;
     let client = validation::client::Client::new(&base);
     match client.get_pet(PET_ID).await.unwrap_err() {
-        validation::client::ClientError::Api { status, body } => {
+        validation::client::ClientError::Api { status, body, .. } => {
             assert_eq!(status, 400);
             assert!(body.contains("400 Bad Request"), "{body}");
         }

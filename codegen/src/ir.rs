@@ -130,6 +130,11 @@ impl Api {
             || self.operations.iter().any(|op| {
                 op.params.iter().any(|p| p.checks.iter().any(&test))
                     || op
+                        .responses
+                        .iter()
+                        .flat_map(|r| &r.headers)
+                        .any(|h| h.checks.iter().any(&test))
+                    || op
                         .body
                         .as_ref()
                         .is_some_and(|body| body.checks.any_rule(&test))
@@ -155,6 +160,11 @@ impl Api {
             TypeKind::Enum(_) => false,
         }) || self.operations.iter().any(|op| {
             op.params.iter().any(|p| p.ty.uses_chrono())
+                || op
+                    .responses
+                    .iter()
+                    .flat_map(|r| &r.headers)
+                    .any(|h| h.ty.uses_chrono())
                 || op.body.as_ref().is_some_and(|body| match &body.kind {
                     BodyKind::Json(Some(ty)) => ty.uses_chrono(),
                     _ => false,
@@ -381,6 +391,10 @@ pub struct Operation {
     pub requirement: Option<usize>,
     /// The media types the client asks for (`Accept`), if any response has a body.
     pub accept: Option<String>,
+    /// The headers struct the client reads from every success: the success
+    /// responses document one set of headers (`None`: the client reads no
+    /// typed headers, only the raw ones).
+    pub success_headers: Option<String>,
 }
 
 impl Operation {
@@ -631,6 +645,13 @@ pub enum StatusCode {
     Default,
 }
 
+impl StatusCode {
+    /// A 2XX status or range: the client returns it as a success.
+    pub fn is_success(self) -> bool {
+        matches!(self, StatusCode::Code(200..=299) | StatusCode::Range(2))
+    }
+}
+
 impl std::fmt::Display for StatusCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -648,6 +669,11 @@ pub struct Response {
     pub variant: String,
     pub description: String,
     pub content: ResponseContent,
+    /// Its documented headers (not `Content-Type`), as header values.
+    pub headers: Vec<Param>,
+    /// The struct of `params` that holds them (`CreatePetCreatedHeaders`),
+    /// when there are any: the last field of the reply variant.
+    pub headers_struct: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -38,6 +38,8 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Param",
     "ParseEnumError",
     "RequestError",
+    "RequestOptions",
+    "ResponseValue",
     "Result",
     "RetryPolicy",
     "RouterOptions",
@@ -52,7 +54,13 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
 ];
 
 /// Methods of the generated `Client` that are not operations.
-pub const CLIENT_METHODS: &[&str] = &["base_url", "new", "with_http_client", "with_retries"];
+pub const CLIENT_METHODS: &[&str] = &[
+    "base_url",
+    "new",
+    "with_http_client",
+    "with_options",
+    "with_retries",
+];
 
 /// Methods of the generated `ApiHooks` trait that are not authentication hooks.
 pub const HOOK_METHODS: &[&str] = &["request_error"];

@@ -390,3 +390,19 @@ fn a_fractional_multiple_of_on_an_integer_is_exact() {
         ]
     );
 }
+
+#[test]
+fn headers_http_cannot_carry_or_openapi_ignores_are_named() {
+    let found = diagnostics(
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n      parameters:\n        - {name: Authorization, in: header, schema: {type: string}}\n        - {name: 'bad name', in: header, schema: {type: string}}\n      responses:\n        '200':\n          description: ok\n          headers:\n            Content-Type: {schema: {type: string}}\n            'X Bad': {schema: {type: string}}\n            X-Good: {schema: {type: string}}\n        '201':\n          description: created\n          headers:\n            Location: {schema: {type: string}}\n",
+    );
+    assert_eq!(
+        found,
+        [
+            "#/paths/~1x/get/parameters/0: header parameter `Authorization` is ignored, as OpenAPI says: the media types and the security schemes set it",
+            "#/paths/~1x/get/parameters/1: `bad name` cannot be an HTTP header name; the parameter is left out",
+            "#/paths/~1x/get/responses: the success responses document different headers: the client reads them untyped (`ResponseValue::headers`), the server sets each response's own",
+            "#/paths/~1x/get/responses/200/headers/X Bad: `X Bad` cannot be an HTTP header name; the header is left out",
+        ]
+    );
+}

@@ -45,7 +45,9 @@ fn client_operations() {
     let (api, options) = lowered("operations");
     let client = render_client(&api, &options).expect("renders");
     assert!(client.contains("query: &params::ListItemsQuery,"));
-    assert!(client.contains("Result<Vec<models::Item>, ClientError<models::Error>>"));
+    assert!(
+        client.contains("Result<ResponseValue<Vec<models::Item>>, ClientError<models::Error>>")
+    );
     assert!(client.contains("pub fn with_api_key(self, key: impl Into<String>) -> Self"));
     assert!(client.contains("pub fn with_bearer_token(self, key: impl Into<String>) -> Self"));
     assert!(client.contains("409 | 500..=599 =>"));
@@ -137,6 +139,7 @@ fn hygiene() {
 fn the_compiled_crates_are_current() {
     let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     for name in [
+        "headers",
         "hygiene",
         "operations",
         "parameters",

@@ -5,7 +5,9 @@ use crate::models;
 use crate::params;
 use crate::runtime;
 use crate::runtime::client::{IncomingResponse, OutgoingRequest, Transport};
-pub use crate::runtime::client::{ClientError, RetryPolicy};
+pub use crate::runtime::client::{
+    ClientError, RequestOptions, ResponseValue, RetryPolicy,
+};
 
 /// US Region: `https://us.api.flexprice.io/v1`
 pub const SERVER_US_REGION: &str = "https://us.api.flexprice.io/v1";
@@ -44,6 +46,14 @@ impl Client {
         self.transport.set_retries(policy);
         self
     }
+    /// A copy of this client whose calls use `options` (a timeout, retries,
+    /// more headers, another server); this client is unchanged:
+    /// `client.with_options(RequestOptions::new().timeout(…)).get_pet(…)`.
+    pub fn with_options(&self, options: RequestOptions) -> Self {
+        let mut client = self.clone();
+        client.transport = self.transport.with_options(options);
+        client
+    }
     /// Sends `key` as the `ApiKeyAuth` credential (the `x-api-key` header).
     pub fn with_api_key_auth(mut self, key: impl Into<String>) -> Self {
         self.api_key_auth = Some(key.into());
@@ -67,14 +77,17 @@ impl Client {
     pub async fn list_tasks(
         &self,
         query: &params::ListTasksQuery,
-    ) -> Result<models::ListTasksResponse, ClientError<models::ErrorResponse>> {
+    ) -> Result<
+        ResponseValue<models::ListTasksResponse>,
+        ClientError<models::ErrorResponse>,
+    > {
         let request = OutgoingRequest::new(reqwest::Method::GET, "/tasks".to_owned())
             .accept("application/json")
             .query(query.to_pairs())
             .header_credential("x-api-key", self.api_key_auth.as_deref());
         let response = self.transport.send(request).await?;
         match response.status {
-            200 => response.json(),
+            200 => response.value(IncomingResponse::json),
             400 | 401 | 500 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
@@ -89,14 +102,17 @@ impl Client {
     pub async fn create_task(
         &self,
         body: &models::CreateTaskRequest,
-    ) -> Result<models::TaskResponse, ClientError<models::ErrorResponse>> {
+    ) -> Result<
+        ResponseValue<models::TaskResponse>,
+        ClientError<models::ErrorResponse>,
+    > {
         let request = OutgoingRequest::new(reqwest::Method::POST, "/tasks".to_owned())
             .accept("application/json")
             .header_credential("x-api-key", self.api_key_auth.as_deref())
             .json_body("application/json", body)?;
         let response = self.transport.send(request).await?;
         match response.status {
-            202 => response.json(),
+            202 => response.value(IncomingResponse::json),
             400 | 401 | 500 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
@@ -111,7 +127,10 @@ impl Client {
     pub async fn get_task_result(
         &self,
         query: &params::GetTaskResultQuery,
-    ) -> Result<models::TemporalWorkflowResult, ClientError<models::ErrorResponse>> {
+    ) -> Result<
+        ResponseValue<models::TemporalWorkflowResult>,
+        ClientError<models::ErrorResponse>,
+    > {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
                 "/tasks/result".to_owned(),
@@ -121,7 +140,7 @@ impl Client {
             .header_credential("x-api-key", self.api_key_auth.as_deref());
         let response = self.transport.send(request).await?;
         match response.status {
-            200 => response.json(),
+            200 => response.value(IncomingResponse::json),
             400 | 401 | 404 | 500 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
@@ -136,7 +155,10 @@ impl Client {
     pub async fn get_task(
         &self,
         id: &str,
-    ) -> Result<models::TaskResponse, ClientError<models::ErrorResponse>> {
+    ) -> Result<
+        ResponseValue<models::TaskResponse>,
+        ClientError<models::ErrorResponse>,
+    > {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
                 format!("/tasks/{}", runtime::client::path_segment("id", id) ?),
@@ -145,7 +167,7 @@ impl Client {
             .header_credential("x-api-key", self.api_key_auth.as_deref());
         let response = self.transport.send(request).await?;
         match response.status {
-            200 => response.json(),
+            200 => response.value(IncomingResponse::json),
             400 | 401 | 404 | 500 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
@@ -161,7 +183,7 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<
-        std::collections::BTreeMap<String, String>,
+        ResponseValue<std::collections::BTreeMap<String, String>>,
         ClientError<models::ErrorResponse>,
     > {
         let request = OutgoingRequest::new(
@@ -172,7 +194,7 @@ impl Client {
             .header_credential("x-api-key", self.api_key_auth.as_deref());
         let response = self.transport.send(request).await?;
         match response.status {
-            200 => response.json(),
+            200 => response.value(IncomingResponse::json),
             400 | 401 | 404 | 500 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
@@ -188,7 +210,10 @@ impl Client {
         &self,
         id: &str,
         body: &models::UpdateTaskStatusRequest,
-    ) -> Result<models::SuccessResponse, ClientError<models::ErrorResponse>> {
+    ) -> Result<
+        ResponseValue<models::SuccessResponse>,
+        ClientError<models::ErrorResponse>,
+    > {
         let request = OutgoingRequest::new(
                 reqwest::Method::PUT,
                 format!("/tasks/{}/status", runtime::client::path_segment("id", id) ?),
@@ -198,7 +223,7 @@ impl Client {
             .json_body("application/json", body)?;
         let response = self.transport.send(request).await?;
         match response.status {
-            200 => response.json(),
+            200 => response.value(IncomingResponse::json),
             400 | 401 | 404 | 500 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }

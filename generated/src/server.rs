@@ -167,7 +167,10 @@ pub fn default_request_error(error: &RequestError) -> Response {
                     RequestError::MethodNotAllowed { .. } => {
                         models::ErrorCode::InvalidOperation
                     }
-                    RequestError::Panicked => models::ErrorCode::InternalError,
+                    RequestError::Panicked
+                    | RequestError::InvalidResponseHeader { .. } => {
+                        models::ErrorCode::InternalError
+                    }
                     _ => models::ErrorCode::Validation,
                 },
             ),

@@ -42,6 +42,7 @@ async fn create_get_and_the_result_of_a_new_task() {
         .create_task(&export(EntityType::Customers))
         .await
         .expect("create");
+    assert_eq!(task.status(), 202, "the client keeps the status");
     let id = task.id.clone().expect("id");
     assert!(id.starts_with("task_") && id.len() == 31, "{id}");
     assert_eq!(task.task_status, Some(TaskStatus::Pending));
@@ -52,8 +53,8 @@ async fn create_get_and_the_result_of_a_new_task() {
     assert_eq!(task.tenant_id.as_deref(), Some("tenant_a"));
     assert_eq!(task.environment_id.as_deref(), Some("env_prod"));
 
-    let fetched = client.get_task(&id).await.expect("get");
-    assert_eq!(fetched, task);
+    let fetched = client.get_task(&id).await.expect("get").into_inner();
+    assert_eq!(fetched, *task);
 
     let workflow_id = task.workflow_id.clone().expect("workflow id");
     let result = client
@@ -61,7 +62,8 @@ async fn create_get_and_the_result_of_a_new_task() {
             workflow_id: workflow_id.clone(),
         })
         .await
-        .expect("result");
+        .expect("result")
+        .into_inner();
     assert_eq!(result.workflow_id.as_deref(), Some(workflow_id.as_str()));
     assert!(result.run_id.expect("run id").starts_with("run_"));
     assert_eq!(
@@ -88,6 +90,7 @@ async fn status_transitions_follow_the_rules_and_stamp_times() {
         .create_task(&export(EntityType::Events))
         .await
         .unwrap()
+        .into_inner()
         .id
         .unwrap();
     let set = |status| UpdateTaskStatusRequest {
@@ -127,6 +130,7 @@ async fn status_transitions_follow_the_rules_and_stamp_times() {
         })
         .await
         .unwrap()
+        .into_inner()
         .run_id;
 
     client
@@ -179,6 +183,7 @@ async fn lists_filter_sort_and_page() {
                 .create_task(&export(entity))
                 .await
                 .unwrap()
+                .into_inner()
                 .id
                 .unwrap(),
         );
@@ -193,7 +198,11 @@ async fn lists_filter_sort_and_page() {
         .await
         .unwrap();
 
-    let all = client.list_tasks(&ListTasksQuery::default()).await.unwrap();
+    let all = client
+        .list_tasks(&ListTasksQuery::default())
+        .await
+        .unwrap()
+        .into_inner();
     let listed: Vec<String> = all
         .items
         .unwrap()
@@ -215,7 +224,8 @@ async fn lists_filter_sort_and_page() {
             ..ListTasksQuery::default()
         })
         .await
-        .unwrap();
+        .unwrap()
+        .into_inner();
     let pagination = events.pagination.unwrap();
     assert_eq!(
         (pagination.total, pagination.limit, pagination.offset),
@@ -232,7 +242,8 @@ async fn lists_filter_sort_and_page() {
             ..ListTasksQuery::default()
         })
         .await
-        .unwrap();
+        .unwrap()
+        .into_inner();
     assert_eq!(processing.pagination.unwrap().total, Some(1));
 
     let bad_sort = client
@@ -253,7 +264,8 @@ async fn lists_filter_sort_and_page() {
             ..ListTasksQuery::default()
         })
         .await
-        .unwrap();
+        .unwrap()
+        .into_inner();
     assert_eq!(
         by_start.items.unwrap()[0].id.as_deref(),
         Some(ids[0].as_str()),
@@ -266,7 +278,11 @@ async fn lists_filter_sort_and_page() {
 async fn tenants_and_environments_do_not_see_each_other() {
     let service = Service::start().await;
     let a = service.client(KEY_A);
-    let task = a.create_task(&export(EntityType::Features)).await.unwrap();
+    let task = a
+        .create_task(&export(EntityType::Features))
+        .await
+        .unwrap()
+        .into_inner();
     let id = task.id.unwrap();
     let workflow_id = task.workflow_id.unwrap();
 
@@ -292,11 +308,15 @@ async fn tenants_and_environments_do_not_see_each_other() {
                 .await,
             404,
         );
-        let list = other.list_tasks(&ListTasksQuery::default()).await.unwrap();
+        let list = other
+            .list_tasks(&ListTasksQuery::default())
+            .await
+            .unwrap()
+            .into_inner();
         assert_eq!(list.pagination.unwrap().total, Some(0));
     }
     assert_eq!(
-        a.get_task(&id).await.unwrap().task_status,
+        a.get_task(&id).await.unwrap().into_inner().task_status,
         Some(TaskStatus::Pending)
     );
 
@@ -333,7 +353,11 @@ async fn import_urls_that_could_reach_inside_are_refused() {
         assert_eq!(body.code, Some(ErrorCode::Validation), "{url}");
         assert!(body.message.unwrap().contains("file_url"), "{url}");
     }
-    let list = client.list_tasks(&ListTasksQuery::default()).await.unwrap();
+    let list = client
+        .list_tasks(&ListTasksQuery::default())
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(
         list.pagination.unwrap().total,
         Some(0),
@@ -350,6 +374,7 @@ async fn downloads_are_only_for_completed_exports() {
         .create_task(&export(EntityType::Prices))
         .await
         .unwrap()
+        .into_inner()
         .id
         .unwrap();
     let body = documented(client.download_task_export(&export_id).await, 400);
@@ -369,6 +394,7 @@ async fn tasks_survive_a_restart() {
         .create_task(&export(EntityType::Events))
         .await
         .unwrap()
+        .into_inner()
         .id
         .unwrap();
     running.shutdown().await.unwrap();

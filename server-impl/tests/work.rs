@@ -522,7 +522,8 @@ async fn unreadable_files_fail_the_task_with_the_reason_and_a_retry_runs_again()
                 workflow_id: done.workflow_id.clone().unwrap(),
             })
             .await
-            .unwrap();
+            .unwrap()
+            .into_inner();
         assert!(
             result
                 .message
@@ -550,6 +551,7 @@ async fn unreadable_files_fail_the_task_with_the_reason_and_a_retry_runs_again()
         })
         .await
         .unwrap()
+        .into_inner()
         .run_id;
     files.put("later.csv", "external_id,name\nc1,Ada\nc2,\n");
     let id = failed.id.clone().unwrap();
@@ -577,6 +579,7 @@ async fn unreadable_files_fail_the_task_with_the_reason_and_a_retry_runs_again()
         })
         .await
         .unwrap()
+        .into_inner()
         .run_id;
     assert_ne!(first_run, second_run);
     service.stop().await;
@@ -756,6 +759,7 @@ async fn the_url_guard_runs_again_when_the_file_is_fetched() {
         ))
         .await
         .unwrap()
+        .into_inner()
         .id
         .unwrap();
     // …then processed by a server that no longer allows it: refused before any request.

@@ -97,7 +97,9 @@ async fn a_post_is_not_retried_and_statuses_are_classified() {
     let documented: Result<(), ClientError<serde_json::Value>> =
         response.documented(IncomingResponse::json_or_null);
     match documented {
-        Err(ClientError::Documented { status: 503, body }) => assert!(body.is_null()),
+        Err(ClientError::Documented {
+            status: 503, body, ..
+        }) => assert!(body.is_null()),
         other => panic!("{other:?}"),
     }
 }

@@ -15,10 +15,6 @@ use crate::ir::{
     ResponseContent, SecurityKind, StatusCode, TypeRef,
 };
 
-fn is_success(status: StatusCode) -> bool {
-    matches!(status, StatusCode::Code(200..=299) | StatusCode::Range(2))
-}
-
 /// The Rust type a set of responses decodes to.
 #[derive(Clone, PartialEq)]
 enum Payload {
@@ -42,22 +38,14 @@ impl Payload {
         }
     }
 
-    /// The decoder of a success: an expression of type `Result<T, ClientError<E>>`.
-    fn decode(&self) -> TokenStream {
+    /// The decoder of a body, as a function of the response returning
+    /// `Result<T, ClientError<E>>`; `error`: the body of a documented error.
+    fn decoder(&self, error: bool) -> TokenStream {
         match self {
-            Payload::Unit => quote!(Ok(())),
-            Payload::Json(_) => quote!(response.json()),
-            Payload::Bytes => quote!(Ok(response.body)),
-            Payload::Value => quote!(response.json_or_null()),
-        }
-    }
-
-    /// The decoder of a documented error body, as a function of the response.
-    fn error_decoder(&self) -> TokenStream {
-        match self {
-            Payload::Unit => quote!(|_| Ok(())),
-            Payload::Json(_) => quote!(IncomingResponse::json_error),
-            Payload::Bytes => quote!(|response| Ok(response.body.clone())),
+            Payload::Unit => quote!(IncomingResponse::nothing),
+            Payload::Json(_) if error => quote!(IncomingResponse::json_error),
+            Payload::Json(_) => quote!(IncomingResponse::json),
+            Payload::Bytes => quote!(IncomingResponse::bytes),
             Payload::Value => quote!(IncomingResponse::json_or_null),
         }
     }
@@ -125,12 +113,12 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     let successes: Vec<&Response> = op
         .responses
         .iter()
-        .filter(|r| is_success(r.status))
+        .filter(|r| r.status.is_success())
         .collect();
     let errors: Vec<&Response> = op
         .responses
         .iter()
-        .filter(|r| !is_success(r.status))
+        .filter(|r| !r.status.is_success())
         .collect();
     let success = payload_of(&successes);
     let error = if errors.is_empty() {
@@ -138,7 +126,17 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     } else {
         payload_of(&errors)
     };
-    let success_ty = success.tokens();
+    let success_ty = match &op.success_headers {
+        Some(headers) => {
+            let body = success.tokens();
+            let headers = ident(headers);
+            quote!(ResponseValue<#body, params::#headers>)
+        }
+        None => {
+            let body = success.tokens();
+            quote!(ResponseValue<#body>)
+        }
+    };
     let error_ty = error.tokens();
 
     let mut docs = op.docs.clone();
@@ -279,14 +277,21 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     let mut arms = Vec::new();
     if !successes.is_empty() {
         let patterns = successes.iter().map(|r| status_pattern(r.status));
-        let decode = success.decode();
-        arms.push(quote!(#(#patterns)|* => #decode,));
+        let decode = success.decoder(false);
+        let value = match &op.success_headers {
+            Some(headers) => {
+                let headers = ident(headers);
+                quote!(response.value_with_headers(#decode, params::#headers::from_pairs))
+            }
+            None => quote!(response.value(#decode)),
+        };
+        arms.push(quote!(#(#patterns)|* => #value,));
     }
     let specific: Vec<&&Response> = errors
         .iter()
         .filter(|r| r.status != StatusCode::Default)
         .collect();
-    let decoder = error.error_decoder();
+    let decoder = error.decoder(true);
     if !specific.is_empty() {
         let patterns = specific.iter().map(|r| status_pattern(r.status));
         arms.push(quote!(#(#patterns)|* => response.documented(#decoder),));
@@ -428,6 +433,15 @@ pub fn client_file(api: &Api) -> TokenStream {
                 self
             }
 
+            /// A copy of this client whose calls use `options` (a timeout, retries,
+            /// more headers, another server); this client is unchanged:
+            /// `client.with_options(RequestOptions::new().timeout(…)).get_pet(…)`.
+            pub fn with_options(&self, options: RequestOptions) -> Self {
+                let mut client = self.clone();
+                client.transport = self.transport.with_options(options);
+                client
+            }
+
             #(#setters)*
 
             /// The base URL every path is appended to.
@@ -466,7 +480,7 @@ pub fn client_file(api: &Api) -> TokenStream {
         #runtime_use
         use crate::runtime::client::{#(#runtime_types),*};
 
-        pub use crate::runtime::client::{ClientError, RetryPolicy};
+        pub use crate::runtime::client::{ClientError, RequestOptions, ResponseValue, RetryPolicy};
 
         #items
     }

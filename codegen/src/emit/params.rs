@@ -9,13 +9,27 @@ use quote::quote;
 
 use super::checks;
 use super::rust::{doc_attrs, ident, mentions_path, model_type, or_default, value_text};
-use crate::ir::{Api, Operation, Param, ParamLocation, ParamShape, TypeRef, ValueForm};
+use crate::ir::{Api, Param, ParamLocation, ParamShape, TypeRef, ValueForm};
 
-/// Whether the crate has a `params` module: some operation has parameters.
+/// Whether the crate has a `params` module: some operation has parameters
+/// or a response documents headers.
 pub fn has_params(api: &Api) -> bool {
     api.operations.iter().any(|op| {
-        op.path_struct.is_some() || op.query_struct.is_some() || op.header_struct.is_some()
+        op.path_struct.is_some()
+            || op.query_struct.is_some()
+            || op.header_struct.is_some()
+            || op.responses.iter().any(|r| r.headers_struct.is_some())
     })
+}
+
+/// What a struct of values holds, for its docs and its methods.
+#[derive(Clone, Copy, PartialEq)]
+enum Holds {
+    /// A request's parameters in one location: the server reads them, a
+    /// client sends query pairs.
+    Request(ParamLocation),
+    /// A response's headers: the server writes them, the client reads them.
+    ResponseHeaders,
 }
 
 pub fn params_file(api: &Api) -> TokenStream {
@@ -27,7 +41,27 @@ pub fn params_file(api: &Api) -> TokenStream {
             (ParamLocation::Header, &op.header_struct),
         ] {
             if let Some(name) = name {
-                items.extend(param_struct(op, location, name));
+                let params: Vec<&Param> = op.params_in(location).collect();
+                let doc = format!(
+                    " {} of `{}`, parsed and validated.",
+                    match location {
+                        ParamLocation::Path => "Path parameters",
+                        ParamLocation::Query => "Query parameters",
+                        _ => "Header parameters",
+                    },
+                    op.id
+                );
+                items.extend(values_struct(&params, Holds::Request(location), name, &doc));
+            }
+        }
+        for response in &op.responses {
+            if let Some(name) = &response.headers_struct {
+                let params: Vec<&Param> = response.headers.iter().collect();
+                let doc = format!(
+                    " Headers of the `{}` response of `{}`: set by the server, read by the client.",
+                    response.status, op.id
+                );
+                items.extend(values_struct(&params, Holds::ResponseHeaders, name, &doc));
             }
         }
     }
@@ -61,15 +95,8 @@ fn field_type(param: &Param) -> TokenStream {
     }
 }
 
-fn param_struct(op: &Operation, location: ParamLocation, name: &str) -> TokenStream {
-    let params: Vec<&Param> = op.params_in(location).collect();
+fn values_struct(params: &[&Param], holds: Holds, name: &str, doc: &str) -> TokenStream {
     let name = ident(name);
-    let what = match location {
-        ParamLocation::Path => "Path parameters",
-        ParamLocation::Query => "Query parameters",
-        _ => "Header parameters",
-    };
-    let doc = format!(" {what} of `{}`, parsed and validated.", op.id);
     let fields = params.iter().map(|p| {
         let field = ident(&p.field);
         let ty = field_type(p);
@@ -89,14 +116,29 @@ fn param_struct(op: &Operation, location: ParamLocation, name: &str) -> TokenStr
         let read = read_expr(p);
         quote!(#field: #read,)
     });
-    let from_doc = match location {
-        ParamLocation::Path => " Reads the path parameters the router matched.",
-        ParamLocation::Query => {
+    let from_doc = match holds {
+        Holds::Request(ParamLocation::Path) => " Reads the path parameters the router matched.",
+        Holds::Request(ParamLocation::Query) => {
             " Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored."
         }
-        _ => " Reads the `(name, value)` pairs of the request headers (names in any case).",
+        Holds::Request(_) => {
+            " Reads the `(name, value)` pairs of the request headers (names in any case)."
+        }
+        Holds::ResponseHeaders => {
+            " Reads the `(name, value)` pairs of the response headers (names in any case)."
+        }
     };
-    let to_pairs = (location == ParamLocation::Query).then(|| to_pairs(&params));
+    let to_pairs = match holds {
+        Holds::Request(ParamLocation::Query) => Some(to_pairs(
+            params,
+            " The `(name, value)` pairs of this query, as a client sends them.",
+        )),
+        Holds::ResponseHeaders => Some(to_pairs(
+            params,
+            " The `(name, value)` pairs of these headers, as the server sends them.",
+        )),
+        Holds::Request(_) => None,
+    };
     let defaults = params.iter().filter_map(|p| default_accessor(p));
     quote! {
         #[doc = #doc]
@@ -172,8 +214,8 @@ fn read_expr(param: &Param) -> TokenStream {
     }
 }
 
-/// `to_pairs`: the pairs a client sends, required parameters first.
-fn to_pairs(params: &[&Param]) -> TokenStream {
+/// `to_pairs`: the pairs sent, required values first.
+fn to_pairs(params: &[&Param], doc: &str) -> TokenStream {
     let mut required = Vec::new();
     let mut others = Vec::new();
     for p in params {
@@ -192,8 +234,14 @@ fn to_pairs(params: &[&Param]) -> TokenStream {
                 let text = value_text(form, quote!(value));
                 others.push(quote!(pairs.extend(self.#field.iter().map(|value| (#wire, #text)));));
             }
-            // Query arrays are always repeated; nothing else reaches here.
-            (ParamShape::CommaSeparated(_), _) => {}
+            (ParamShape::CommaSeparated(form), _) => {
+                let text = value_text(form, quote!(item));
+                others.push(quote! {
+                    if !self.#field.is_empty() {
+                        pairs.push((#wire, runtime::params::comma_separated(self.#field.iter().map(|item| #text))));
+                    }
+                });
+            }
         }
     }
     let body = if others.is_empty() {
@@ -212,7 +260,7 @@ fn to_pairs(params: &[&Param]) -> TokenStream {
         }
     };
     quote! {
-        /// The `(name, value)` pairs of this query, as a client sends them.
+        #[doc = #doc]
         pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
             #body
         }

@@ -33,8 +33,11 @@ fn error_body_type(api: &Api) -> TokenStream {
 }
 
 /// Whether a response's variant can carry an [`HttpError`]: it has no body,
-/// or a JSON body of the error type.
+/// or a JSON body of the error type, and no header it must set.
 fn takes_error(api: &Api, response: &Response) -> bool {
+    if response.headers.iter().any(|header| header.required) {
+        return false;
+    }
     match &response.content {
         ResponseContent::None => true,
         ResponseContent::Json { ty, .. } => *ty == api.error.body,
@@ -51,29 +54,41 @@ fn reply_enum(api: &Api, op: &Operation) -> TokenStream {
             "{}: {}",
             response.status, response.description
         )));
-        let fields = match (response.status, payload_type(&response.content)) {
-            (StatusCode::Code(_), None) => quote!(),
-            (StatusCode::Code(_), Some(p)) => quote!((#p)),
-            (_, None) => quote!((axum::http::StatusCode)),
-            (_, Some(p)) => quote!((axum::http::StatusCode, #p)),
-        };
+        let status = (!matches!(response.status, StatusCode::Code(_)))
+            .then(|| quote!(axum::http::StatusCode));
+        let headers = response.headers_struct.as_ref().map(|name| {
+            let name = ident(name);
+            quote!(params::#name)
+        });
+        let fields: Vec<TokenStream> = [status, payload_type(&response.content), headers]
+            .into_iter()
+            .flatten()
+            .collect();
+        let fields = (!fields.is_empty()).then(|| quote!((#(#fields),*)));
         quote! { #doc #variant #fields, }
     });
     let arms = op.responses.iter().map(|response| {
         let variant = ident(&response.variant);
         let has_body = !matches!(response.content, ResponseContent::None);
-        let (pattern, status) = match (response.status, has_body) {
-            (StatusCode::Code(code), has_body) => {
+        let (bound_status, status) = match response.status {
+            StatusCode::Code(code) => {
                 let code = status_literal(code);
-                let pattern = if has_body {
-                    quote!(#name::#variant(body))
-                } else {
-                    quote!(#name::#variant)
-                };
-                (pattern, quote!(runtime::status(#code)))
+                (None, quote!(runtime::status(#code)))
             }
-            (_, true) => (quote!(#name::#variant(status, body)), quote!(status)),
-            (_, false) => (quote!(#name::#variant(status)), quote!(status)),
+            _ => (Some(quote!(status)), quote!(status)),
+        };
+        let bindings: Vec<TokenStream> = [
+            bound_status,
+            has_body.then(|| quote!(body)),
+            response.headers_struct.as_ref().map(|_| quote!(headers)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let pattern = if bindings.is_empty() {
+            quote!(#name::#variant)
+        } else {
+            quote!(#name::#variant(#(#bindings),*))
         };
         let build = match &response.content {
             ResponseContent::None => quote!(runtime::empty_response(#status)),
@@ -89,43 +104,54 @@ fn reply_enum(api: &Api, op: &Operation) -> TokenStream {
                 quote!(runtime::bytes_response(#status, #media_type, body))
             }
         };
+        let build = match &response.headers_struct {
+            Some(_) => quote!(runtime::with_headers(#build, headers.to_pairs())),
+            None => build,
+        };
         quote!(#pattern => #build,)
     });
     let mut error_arms = Vec::new();
-    let mut catches_all = false;
+    let mut catches_all = None;
     for response in op.responses.iter().filter(|r| takes_error(api, r)) {
         let variant = ident(&response.variant);
         let has_body = !matches!(response.content, ResponseContent::None);
-        let body = has_body.then(|| quote!(error.body));
+        let status = (!matches!(response.status, StatusCode::Code(_)))
+            .then(|| quote!(runtime::status(error.status)));
+        let headers = response
+            .headers_struct
+            .as_ref()
+            .map(|_| quote!(Default::default()));
+        let fields: Vec<TokenStream> = [status, has_body.then(|| quote!(error.body)), headers]
+            .into_iter()
+            .flatten()
+            .collect();
+        let value = if fields.is_empty() {
+            quote!(#name::#variant)
+        } else {
+            quote!(#name::#variant(#(#fields),*))
+        };
         match response.status {
             StatusCode::Code(code) => {
                 let code = status_literal(code);
-                let value = if has_body {
-                    quote!(#name::#variant(error.body))
-                } else {
-                    quote!(#name::#variant)
-                };
                 error_arms.push(quote!(#code => Ok(#value),));
             }
             StatusCode::Range(hundreds) => {
                 let low = status_literal(hundreds * 100);
                 let high = status_literal(hundreds * 100 + 99);
-                let status = quote!(runtime::status(error.status));
-                let fields = [Some(status), body].into_iter().flatten();
-                error_arms.push(quote!(#low..=#high => Ok(#name::#variant(#(#fields),*)),));
+                error_arms.push(quote!(#low..=#high => Ok(#value),));
             }
             StatusCode::Default => {
-                let status = quote!(runtime::status(error.status));
-                let fields = [Some(status), body].into_iter().flatten();
-                error_arms.push(quote!(_ => Ok(#name::#variant(#(#fields),*)),));
-                catches_all = true;
+                error_arms.push(quote!(_ => Ok(#value),));
+                catches_all = Some(value);
             }
         }
     }
     let from_error_body = if error_arms.is_empty() {
         quote!(Err(error))
+    } else if let (1, Some(value)) = (error_arms.len(), &catches_all) {
+        quote!(Ok(#value))
     } else {
-        let rest = (!catches_all).then(|| quote!(_ => Err(error),));
+        let rest = catches_all.is_none().then(|| quote!(_ => Err(error),));
         quote! {
             match error.status {
                 #(#error_arms)*
@@ -455,7 +481,7 @@ fn request_error_body(api: &Api) -> TokenStream {
                         RequestError::Unauthorized { .. } => models::#enum_ident::#unauthorized,
                         RequestError::UnknownRoute { .. } => models::#enum_ident::#not_found,
                         RequestError::MethodNotAllowed { .. } => models::#enum_ident::#not_allowed,
-                        RequestError::Panicked => models::#enum_ident::#internal,
+                        RequestError::Panicked | RequestError::InvalidResponseHeader { .. } => models::#enum_ident::#internal,
                         _ => models::#enum_ident::#invalid,
                     }
                 }

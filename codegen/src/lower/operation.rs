@@ -37,6 +37,14 @@ fn is_json(media_type: &str) -> bool {
     media == "application/json" || media.ends_with("+json")
 }
 
+/// Whether HTTP can carry `name` as a header name (an RFC 9110 token).
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
 /// Picks the content type to model: JSON if offered, else the first one.
 fn pick_content<M>(content: &indexmap::IndexMap<String, M>) -> Option<(&String, &M)> {
     content
@@ -296,6 +304,7 @@ impl Lowerer<'_> {
                     security,
                     requirement: None,
                     accept,
+                    success_headers: None,
                 });
             }
         }
@@ -358,24 +367,32 @@ impl Lowerer<'_> {
         let mut params = Vec::with_capacity(ordered.len());
         for ((location, wire_name), (_, param, param_pointer)) in ordered {
             let data = param.parameter_data_ref();
+            if location == ParamLocation::Header
+                && ["accept", "content-type", "authorization"]
+                    .iter()
+                    .any(|fixed| wire_name.eq_ignore_ascii_case(fixed))
+            {
+                self.warn(
+                    &param_pointer,
+                    format!(
+                        "header parameter `{wire_name}` is ignored, as OpenAPI says: the media \
+                         types and the security schemes set it"
+                    ),
+                );
+                continue;
+            }
+            if location == ParamLocation::Header && !is_header_name(&wire_name) {
+                self.warn(
+                    &param_pointer,
+                    format!(
+                        "`{wire_name}` cannot be an HTTP header name; the parameter is left out"
+                    ),
+                );
+                continue;
+            }
             let hint = format!("{type_name}{}", names::upper_camel_stem(&wire_name, "V"));
-            let (ty, constraints) = match &data.format {
-                ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => {
-                    let varnames = enum_varnames(&data.extensions);
-                    let ty = self.type_of_item(
-                        schema,
-                        &hint,
-                        &child(&param_pointer, "schema"),
-                        varnames.as_deref(),
-                    )?;
-                    (ty, constraints_of(schema))
-                }
-                ParameterSchemaOrContent::Schema(reference) => (
-                    self.type_of(reference, &hint, &child(&param_pointer, "schema"))?,
-                    Constraints::default(),
-                ),
-                ParameterSchemaOrContent::Content(_) => (TypeRef::String, Constraints::default()),
-            };
+            let (ty, constraints) =
+                self.value_schema(&data.format, &data.extensions, &hint, &param_pointer)?;
             if self.is_object_like(&ty) {
                 self.warn(
                     &param_pointer,
@@ -427,6 +444,108 @@ impl Lowerer<'_> {
             });
         }
         Ok(params)
+    }
+
+    /// The type and written constraints of a parameter's or header's schema.
+    fn value_schema(
+        &mut self,
+        format: &ParameterSchemaOrContent,
+        extensions: &indexmap::IndexMap<String, serde_json::Value>,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<(TypeRef, Constraints), SpecError> {
+        Ok(match format {
+            ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => {
+                let varnames = enum_varnames(extensions);
+                let ty = self.type_of_item(
+                    schema,
+                    hint,
+                    &child(pointer, "schema"),
+                    varnames.as_deref(),
+                )?;
+                (ty, constraints_of(schema))
+            }
+            ParameterSchemaOrContent::Schema(reference) => (
+                self.type_of(reference, hint, &child(pointer, "schema"))?,
+                Constraints::default(),
+            ),
+            ParameterSchemaOrContent::Content(_) => (TypeRef::String, Constraints::default()),
+        })
+    }
+
+    /// A response's documented headers, as header values of its headers
+    /// struct. `Content-Type` is not one: OpenAPI says it is ignored there.
+    fn lower_response_headers(
+        &mut self,
+        headers: &indexmap::IndexMap<String, ReferenceOr<openapiv3::Header>>,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<Vec<Param>, SpecError> {
+        let mut fields = NameSet::default();
+        let mut lowered = Vec::new();
+        for (wire_name, header) in headers {
+            if wire_name.eq_ignore_ascii_case("content-type") {
+                continue;
+            }
+            let header_pointer = child(pointer, wire_name);
+            if !is_header_name(wire_name) {
+                self.warn(
+                    &header_pointer,
+                    format!("`{wire_name}` cannot be an HTTP header name; the header is left out"),
+                );
+                continue;
+            }
+            let components = self.spec.document.components.as_ref();
+            let header = match self.resolve(header, "headers", |key| components?.headers.get(key)) {
+                Ok(header) => header,
+                Err(message) => {
+                    self.warn(
+                        &header_pointer,
+                        format!("{message}; the header is left out"),
+                    );
+                    continue;
+                }
+            };
+            let type_hint = format!("{hint}{}", names::upper_camel_stem(wire_name, "V"));
+            let (ty, constraints) = self.value_schema(
+                &header.format,
+                &header.extensions,
+                &type_hint,
+                &header_pointer,
+            )?;
+            if self.is_object_like(&ty) {
+                self.warn(
+                    &header_pointer,
+                    format!(
+                        "the response header `{wire_name}` is an object; it is read and written \
+                         as JSON text, not as `key,value` pairs"
+                    ),
+                );
+            }
+            let field = fields.claim_snake(&names::snake_ident(wire_name));
+            let is_array = matches!(ty, TypeRef::Vec(_));
+            let shape = self.param_shape(&ty, ParamLocation::Header);
+            let checks = self.param_rules(&ty, &constraints, &child(&header_pointer, "schema"))?;
+            let required = header.required && !is_array;
+            let default = if required || is_array {
+                None
+            } else {
+                self.default_accessor(&field, &ty, constraints.default.as_ref())
+            };
+            lowered.push(Param {
+                wire_name: wire_name.clone(),
+                arg: field.clone(),
+                field,
+                location: ParamLocation::Header,
+                required,
+                docs: header.description.clone(),
+                ty,
+                shape,
+                checks,
+                default,
+            });
+        }
+        Ok(lowered)
     }
 
     /// How values of a parameter are written as text.
@@ -621,11 +740,19 @@ impl Lowerer<'_> {
                     }
                 }
             };
+            let headers = self.lower_response_headers(
+                &response.headers,
+                &format!("{type_name}Response{status}"),
+                &child(&response_pointer, "headers"),
+            )?;
             lowered.push(Response {
                 status,
                 variant: status_variant(status),
                 description: response.description.clone(),
                 content,
+                headers,
+                // Named with the others once every type name is known.
+                headers_struct: None,
             });
         }
         lowered.sort_by_key(|response| response.status);

@@ -130,6 +130,11 @@ impl Lowerer<'_> {
             op.header_struct =
                 has_headers.then(|| self.claim_type(&format!("{stem}Headers"), &pointer));
             op.handler = server_items.claim_snake(&format!("handle_{}", op.fn_name));
+            for response in op.responses.iter_mut().filter(|r| !r.headers.is_empty()) {
+                let wish = format!("{stem}{}Headers", response.variant);
+                response.headers_struct = Some(self.claim_type(&wish, &pointer));
+            }
+            op.success_headers = self.success_headers(op, &pointer);
 
             if op.security.is_empty() {
                 continue;
@@ -178,6 +183,30 @@ impl Lowerer<'_> {
             requirements,
             error,
         }
+    }
+
+    /// The headers struct a client reads from every success: one set of
+    /// headers for all success responses. Different sets are said, as the
+    /// client then keeps only the raw headers.
+    fn success_headers(&mut self, op: &Operation, pointer: &str) -> Option<String> {
+        let successes: Vec<&ir::Response> = op
+            .responses
+            .iter()
+            .filter(|r| r.status.is_success())
+            .collect();
+        let first = successes.first()?;
+        if successes.iter().all(|r| r.headers.is_empty()) {
+            return None;
+        }
+        if successes.iter().all(|r| r.headers == first.headers) {
+            return first.headers_struct.clone();
+        }
+        self.warn(
+            &crate::error::child(pointer, "responses"),
+            "the success responses document different headers: the client reads them untyped \
+             (`ResponseValue::headers`), the server sets each response's own",
+        );
+        None
     }
 
     /// The error body: the type most client-error responses name, and how a

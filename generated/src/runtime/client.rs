@@ -9,9 +9,11 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use reqwest::header::HeaderMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::request_error::RequestError;
 use super::validate::{self, At, Violations};
 
 /// Retries of idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) after a
@@ -36,13 +38,109 @@ impl Default for RetryPolicy {
     }
 }
 
+/// Settings of one call that differ from the client's: see `Client::with_options`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    /// The longest the call may take, retries included per attempt.
+    pub timeout: Option<Duration>,
+    /// Retries of this call (`Some(RetryPolicy { max_retries: 0, .. })` turns them off).
+    pub retry: Option<RetryPolicy>,
+    /// Headers sent besides the operation's own.
+    pub headers: Vec<(String, String)>,
+    /// Another server than the client's (e.g. one of the spec's `SERVER_…`).
+    pub base_url: Option<String>,
+}
+
+impl RequestOptions {
+    pub fn new() -> Self {
+        RequestOptions::default()
+    }
+
+    /// Each attempt of the call may take at most `timeout`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Retries as `policy` says, whatever the client's policy.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Sends one more header (`name: value`); an invalid one fails the call
+    /// with [`ClientError::InvalidRequest`] before anything is sent.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Calls the API at `base_url` instead of the client's.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into().trim_end_matches('/').to_owned());
+        self
+    }
+}
+
+/// A successful response: its decoded body, its status, its headers (raw,
+/// and typed as the spec documents them: `H`, `()` when it documents none).
+#[derive(Debug, Clone)]
+pub struct ResponseValue<T, H = ()> {
+    status: u16,
+    headers: HeaderMap,
+    documented: H,
+    body: T,
+}
+
+impl<T, H> ResponseValue<T, H> {
+    /// The body, decoded.
+    pub fn into_inner(self) -> T {
+        self.body
+    }
+
+    /// The body, the documented headers, the status and every header.
+    pub fn into_parts(self) -> (T, H, u16, HeaderMap) {
+        (self.body, self.documented, self.status, self.headers)
+    }
+
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Every header of the response, documented or not.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The headers the spec documents for the response, typed.
+    pub fn documented_headers(&self) -> &H {
+        &self.documented
+    }
+}
+
+impl<T, H> std::ops::Deref for ResponseValue<T, H> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
 /// Why a call failed. `E` is the body type of the operation's documented errors.
 #[derive(Debug)]
 pub enum ClientError<E> {
     /// A status the spec documents for this operation, with its parsed body.
-    Documented { status: u16, body: E },
+    Documented {
+        status: u16,
+        body: E,
+        headers: HeaderMap,
+    },
     /// Any other status that is not a success, with the raw body.
-    Api { status: u16, body: String },
+    Api {
+        status: u16,
+        body: String,
+        headers: HeaderMap,
+    },
     /// The request could not be sent or the response not read.
     Transport(reqwest::Error),
     /// The response body does not match the documented type.
@@ -73,10 +171,10 @@ impl<E> ClientError<E> {
 impl<E: std::fmt::Debug> std::fmt::Display for ClientError<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ClientError::Documented { status, body } => {
+            ClientError::Documented { status, body, .. } => {
                 write!(f, "the server answered {status}: {body:?}")
             }
-            ClientError::Api { status, body } => {
+            ClientError::Api { status, body, .. } => {
                 write!(f, "the server answered {status} (undocumented): {body}")
             }
             ClientError::Transport(err) => write!(f, "request failed: {err}"),
@@ -212,21 +310,64 @@ impl OutgoingRequest {
     }
 }
 
-/// A response: its status, media type and whole body.
+/// A response: its status, headers and whole body.
 #[derive(Debug, Clone)]
 pub struct IncomingResponse {
     pub status: u16,
-    /// The `Content-Type` header, when there is one.
-    pub content_type: Option<String>,
+    pub headers: HeaderMap,
     pub body: Bytes,
 }
 
 impl IncomingResponse {
+    /// A success whose body `decode` reads; no documented headers.
+    pub fn value<T, E>(
+        self,
+        decode: impl FnOnce(&Self) -> Result<T, ClientError<E>>,
+    ) -> Result<ResponseValue<T>, ClientError<E>> {
+        self.value_with_headers(decode, |_| Ok(()))
+    }
+
+    /// A success whose body `decode` reads and whose documented headers
+    /// `read` parses from the `(name, value)` pairs; a documented header the
+    /// response lacks or that breaks its schema is a [`ClientError::Decode`].
+    pub fn value_with_headers<T, H, E>(
+        self,
+        decode: impl FnOnce(&Self) -> Result<T, ClientError<E>>,
+        read: impl FnOnce(&[(String, String)]) -> Result<H, RequestError>,
+    ) -> Result<ResponseValue<T, H>, ClientError<E>> {
+        let body = decode(&self)?;
+        let pairs: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .filter_map(|(name, value)| {
+                Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+            })
+            .collect();
+        let documented = read(&pairs).map_err(|err| ClientError::Decode {
+            status: self.status,
+            message: format!("response headers: {err}"),
+            body: String::from_utf8_lossy(&self.body).into_owned(),
+        })?;
+        Ok(ResponseValue {
+            status: self.status,
+            headers: self.headers,
+            documented,
+            body,
+        })
+    }
+
+    /// The `Content-Type` header, when there is one.
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+    }
+
     /// A documented error body in JSON. A body of another media type (an
     /// HTML page from a proxy in front of the server) is not the documented
     /// error: it comes back as [`ClientError::Api`], raw.
     pub fn json_error<E: DeserializeOwned>(&self) -> Result<E, ClientError<E>> {
-        let media = self.content_type.as_deref().map(|value| {
+        let media = self.content_type().map(|value| {
             value
                 .split(';')
                 .next()
@@ -268,6 +409,7 @@ impl IncomingResponse {
         Err(ClientError::Documented {
             status: self.status,
             body: decode(self)?,
+            headers: self.headers.clone(),
         })
     }
 
@@ -276,16 +418,29 @@ impl IncomingResponse {
         Err(ClientError::Api {
             status: self.status,
             body: String::from_utf8_lossy(&self.body).into_owned(),
+            headers: self.headers.clone(),
         })
+    }
+
+    /// The body as it came.
+    pub fn bytes<E>(&self) -> Result<Bytes, ClientError<E>> {
+        Ok(self.body.clone())
+    }
+
+    /// No body is read.
+    pub fn nothing<E>(&self) -> Result<(), ClientError<E>> {
+        Ok(())
     }
 }
 
-/// The HTTP side of a generated client: base URL, `reqwest` client, retries.
+/// The HTTP side of a generated client: base URL, `reqwest` client, retries,
+/// and the options of the calls made through it.
 #[derive(Debug, Clone)]
 pub struct Transport {
     base_url: String,
     http: reqwest::Client,
     retry: Option<RetryPolicy>,
+    options: RequestOptions,
 }
 
 impl Transport {
@@ -294,6 +449,15 @@ impl Transport {
             base_url: base_url.trim_end_matches('/').to_owned(),
             http: reqwest::Client::new(),
             retry: None,
+            options: RequestOptions::default(),
+        }
+    }
+
+    /// This transport, with `options` for every call made through it.
+    pub fn with_options(&self, options: RequestOptions) -> Self {
+        Transport {
+            options,
+            ..self.clone()
         }
     }
 
@@ -305,8 +469,12 @@ impl Transport {
         self.retry = Some(policy);
     }
 
+    /// The base URL of the calls: the options', else the client's.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        match &self.options.base_url {
+            Some(url) => url.trim_end_matches('/'),
+            None => &self.base_url,
+        }
     }
 
     /// Sends the request, retrying idempotent ones as the policy says, and
@@ -322,9 +490,21 @@ impl Transport {
             headers,
             body,
         } = request;
-        let mut url = reqwest::Url::parse(&format!("{}{path}", self.base_url)).map_err(|err| {
-            ClientError::InvalidRequest(format!("bad URL {}{path}: {err}", self.base_url))
+        let base_url = self.base_url();
+        let mut url = reqwest::Url::parse(&format!("{base_url}{path}")).map_err(|err| {
+            ClientError::InvalidRequest(format!("bad URL {base_url}{path}: {err}"))
         })?;
+        let mut extra = reqwest::header::HeaderMap::new();
+        for (name, value) in &self.options.headers {
+            let header =
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                    ClientError::InvalidRequest(format!("`{name}` is not a header name"))
+                })?;
+            let value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+                ClientError::InvalidRequest(format!("the `{name}` header cannot carry {value:?}"))
+            })?;
+            extra.append(header, value);
+        }
         if !query.is_empty() {
             url.query_pairs_mut()
                 .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
@@ -337,12 +517,23 @@ impl Transport {
                 | reqwest::Method::DELETE
                 | reqwest::Method::OPTIONS
         );
-        let policy = self.retry.clone().filter(|_| idempotent);
+        let policy = self
+            .options
+            .retry
+            .clone()
+            .or_else(|| self.retry.clone())
+            .filter(|_| idempotent);
         let mut attempt: u32 = 0;
         loop {
             let mut builder = self.http.request(method.clone(), url.clone());
             for (name, value) in &headers {
                 builder = builder.header(*name, value.as_str());
+            }
+            if !extra.is_empty() {
+                builder = builder.headers(extra.clone());
+            }
+            if let Some(timeout) = self.options.timeout {
+                builder = builder.timeout(timeout);
             }
             if let Some((content_type, bytes)) = &body {
                 builder = builder
@@ -364,15 +555,11 @@ impl Transport {
                         attempt += 1;
                         continue;
                     }
-                    let content_type = response
-                        .headers()
-                        .get(reqwest::header::CONTENT_TYPE)
-                        .and_then(|value| value.to_str().ok())
-                        .map(str::to_owned);
+                    let headers = response.headers().clone();
                     let body = response.bytes().await.map_err(ClientError::Transport)?;
                     return Ok(IncomingResponse {
                         status,
-                        content_type,
+                        headers,
                         body,
                     });
                 }

@@ -97,7 +97,9 @@ pub fn documented<T: std::fmt::Debug>(
     status: u16,
 ) -> ErrorResponse {
     match result {
-        Err(ClientError::Documented { status: got, body }) if got == status => body,
+        Err(ClientError::Documented {
+            status: got, body, ..
+        }) if got == status => body,
         other => panic!("expected a documented {status}, got {other:?}"),
     }
 }
@@ -109,13 +111,13 @@ pub async fn wait_until(
     check: impl Fn(&TaskResponse) -> bool,
 ) -> TaskResponse {
     for _ in 0..600 {
-        let task = client.get_task(id).await.expect("get task");
+        let task = client.get_task(id).await.expect("get task").into_inner();
         if check(&task) {
             return task;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let task = client.get_task(id).await.expect("get task");
+    let task = client.get_task(id).await.expect("get task").into_inner();
     panic!("task {id} did not get there in 30 s: {task:?}");
 }
 

@@ -5,7 +5,9 @@ use crate::models;
 use crate::params;
 use crate::runtime;
 use crate::runtime::client::{IncomingResponse, OutgoingRequest, Transport};
-pub use crate::runtime::client::{ClientError, RetryPolicy};
+pub use crate::runtime::client::{
+    ClientError, RequestOptions, ResponseValue, RetryPolicy,
+};
 
 /// `http://localhost/h`
 pub const SERVER_1: &str = "http://localhost/h";
@@ -39,6 +41,14 @@ impl Client {
     pub fn with_retries(mut self, policy: RetryPolicy) -> Self {
         self.transport.set_retries(policy);
         self
+    }
+    /// A copy of this client whose calls use `options` (a timeout, retries,
+    /// more headers, another server); this client is unchanged:
+    /// `client.with_options(RequestOptions::new().timeout(…)).get_pet(…)`.
+    pub fn with_options(&self, options: RequestOptions) -> Self {
+        let mut client = self.clone();
+        client.transport = self.transport.with_options(options);
+        client
     }
     /// Sends `key` as the `key` credential (the `x-key` header).
     pub fn with_key(mut self, key: impl Into<String>) -> Self {
@@ -78,7 +88,7 @@ impl Client {
         transport: Option<&str>,
         credentials: Option<&str>,
         query: &params::NewQuery,
-    ) -> Result<models::ResultModel, ClientError<models::Error>> {
+    ) -> Result<ResponseValue<models::ResultModel>, ClientError<models::Error>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
                 format!(
@@ -98,7 +108,7 @@ impl Client {
             .header_credential("x-key", self.key.as_deref());
         let response = self.transport.send(request).await?;
         match response.status {
-            200 => response.json(),
+            200 => response.value(IncomingResponse::json),
             404 => response.documented(IncomingResponse::json_error),
             _ if response.status >= 400 => {
                 response.documented(IncomingResponse::json_error)
@@ -117,7 +127,7 @@ impl Client {
         status: Option<i32>,
         query: &params::RequestErrorQuery,
         body: &models::Self_,
-    ) -> Result<models::OptionModel, ClientError<models::Error>> {
+    ) -> Result<ResponseValue<models::OptionModel>, ClientError<models::Error>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::POST,
                 format!(
@@ -133,7 +143,7 @@ impl Client {
             .json_body("application/json", body)?;
         let response = self.transport.send(request).await?;
         match response.status {
-            201 => response.json(),
+            201 => response.value(IncomingResponse::json),
             400 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
@@ -145,7 +155,7 @@ impl Client {
         &self,
         error: &str,
         result: Option<&str>,
-    ) -> Result<(), ClientError<()>> {
+    ) -> Result<ResponseValue<()>, ClientError<()>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::DELETE,
                 format!("/client/{}", runtime::client::path_segment("error", error) ?),
@@ -153,8 +163,8 @@ impl Client {
             .optional_header("result", result.map(|value| value.to_string()));
         let response = self.transport.send(request).await?;
         match response.status {
-            204 => Ok(()),
-            404 => response.documented(|_| Ok(())),
+            204 => response.value(IncomingResponse::nothing),
+            404 => response.documented(IncomingResponse::nothing),
             _ => response.undocumented(),
         }
     }

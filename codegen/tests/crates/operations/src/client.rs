@@ -5,7 +5,9 @@ use crate::models;
 use crate::params;
 use crate::runtime;
 use crate::runtime::client::{IncomingResponse, OutgoingRequest, Transport};
-pub use crate::runtime::client::{ClientError, RetryPolicy};
+pub use crate::runtime::client::{
+    ClientError, RequestOptions, ResponseValue, RetryPolicy,
+};
 
 /// `https://api.example.com/base`
 pub const SERVER_1: &str = "https://api.example.com/base";
@@ -40,6 +42,14 @@ impl Client {
         self.transport.set_retries(policy);
         self
     }
+    /// A copy of this client whose calls use `options` (a timeout, retries,
+    /// more headers, another server); this client is unchanged:
+    /// `client.with_options(RequestOptions::new().timeout(…)).get_pet(…)`.
+    pub fn with_options(&self, options: RequestOptions) -> Self {
+        let mut client = self.clone();
+        client.transport = self.transport.with_options(options);
+        client
+    }
     /// Sends `key` as the `Bearer` credential (`Authorization: bearer …`).
     pub fn with_bearer(mut self, key: impl Into<String>) -> Self {
         self.bearer = Some(key.into());
@@ -70,14 +80,14 @@ impl Client {
     pub async fn list_items(
         &self,
         query: &params::ListItemsQuery,
-    ) -> Result<Vec<models::Item>, ClientError<models::Error>> {
+    ) -> Result<ResponseValue<Vec<models::Item>>, ClientError<models::Error>> {
         let request = OutgoingRequest::new(reqwest::Method::GET, "/items".to_owned())
             .accept("application/json")
             .query(query.to_pairs())
             .header_credential("x-api-key", self.key_auth.as_deref());
         let response = self.transport.send(request).await?;
         match response.status {
-            200 => response.json(),
+            200 => response.value(IncomingResponse::json),
             400 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
@@ -90,13 +100,13 @@ impl Client {
     pub async fn create_item(
         &self,
         body: &models::Item,
-    ) -> Result<models::Item, ClientError<models::Error>> {
+    ) -> Result<ResponseValue<models::Item>, ClientError<models::Error>> {
         let request = OutgoingRequest::new(reqwest::Method::POST, "/items".to_owned())
             .accept("application/json")
             .json_body("application/json", body)?;
         let response = self.transport.send(request).await?;
         match response.status {
-            201 => response.json(),
+            201 => response.value(IncomingResponse::json),
             409 | 500..=599 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
@@ -106,7 +116,7 @@ impl Client {
     /// `GET /items/latest`
     pub async fn latest_item(
         &self,
-    ) -> Result<bytes::Bytes, ClientError<serde_json::Value>> {
+    ) -> Result<ResponseValue<bytes::Bytes>, ClientError<serde_json::Value>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
                 "/items/latest".to_owned(),
@@ -114,7 +124,7 @@ impl Client {
             .accept("text/csv");
         let response = self.transport.send(request).await?;
         match response.status {
-            200 => Ok(response.body),
+            200 => response.value(IncomingResponse::bytes),
             _ => response.undocumented(),
         }
     }
@@ -127,7 +137,7 @@ impl Client {
         &self,
         item_id: i64,
         x_request_id: Option<&str>,
-    ) -> Result<(), ClientError<models::Error>> {
+    ) -> Result<ResponseValue<()>, ClientError<models::Error>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::DELETE,
                 format!(
@@ -140,7 +150,7 @@ impl Client {
             .authorization("Bearer", self.bearer.as_deref());
         let response = self.transport.send(request).await?;
         match response.status {
-            204 => Ok(()),
+            204 => response.value(IncomingResponse::nothing),
             404 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }

@@ -145,7 +145,10 @@ pub fn default_request_error(error: &RequestError) -> Response {
                     RequestError::MethodNotAllowed { .. } => {
                         models::ErrorCode::ValidationError
                     }
-                    RequestError::Panicked => models::ErrorCode::ValidationError,
+                    RequestError::Panicked
+                    | RequestError::InvalidResponseHeader { .. } => {
+                        models::ErrorCode::ValidationError
+                    }
                     _ => models::ErrorCode::ValidationError,
                 },
             ),

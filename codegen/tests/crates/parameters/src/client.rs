@@ -4,8 +4,10 @@
 use crate::models;
 use crate::params;
 use crate::runtime;
-use crate::runtime::client::{OutgoingRequest, Transport};
-pub use crate::runtime::client::{ClientError, RetryPolicy};
+use crate::runtime::client::{IncomingResponse, OutgoingRequest, Transport};
+pub use crate::runtime::client::{
+    ClientError, RequestOptions, ResponseValue, RetryPolicy,
+};
 
 /// Every server of the spec: URL and description.
 pub const SERVERS: [(&str, &str); 0usize] = [];
@@ -33,6 +35,14 @@ impl Client {
         self.transport.set_retries(policy);
         self
     }
+    /// A copy of this client whose calls use `options` (a timeout, retries,
+    /// more headers, another server); this client is unchanged:
+    /// `client.with_options(RequestOptions::new().timeout(…)).get_pet(…)`.
+    pub fn with_options(&self, options: RequestOptions) -> Self {
+        let mut client = self.clone();
+        client.transport = self.transport.with_options(options);
+        client
+    }
     /// The base URL every path is appended to.
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
@@ -43,7 +53,7 @@ impl Client {
         id: &str,
         x_request_id: Option<&str>,
         query: &params::GetThingsIdQuery,
-    ) -> Result<models::Echo, ClientError<serde_json::Value>> {
+    ) -> Result<ResponseValue<models::Echo>, ClientError<serde_json::Value>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
                 format!("/things/{}", runtime::client::path_segment("id", id) ?),
@@ -56,7 +66,7 @@ impl Client {
             );
         let response = self.transport.send(request).await?;
         match response.status {
-            200 => response.json(),
+            200 => response.value(IncomingResponse::json),
             _ => response.undocumented(),
         }
     }
@@ -66,7 +76,7 @@ impl Client {
         id: &str,
         part_no: i32,
         query: &params::GetThingsIdPartsPartNoQuery,
-    ) -> Result<(), ClientError<serde_json::Value>> {
+    ) -> Result<ResponseValue<()>, ClientError<serde_json::Value>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
                 format!(
@@ -77,7 +87,7 @@ impl Client {
             .query(query.to_pairs());
         let response = self.transport.send(request).await?;
         match response.status {
-            204 => Ok(()),
+            204 => response.value(IncomingResponse::nothing),
             _ => response.undocumented(),
         }
     }

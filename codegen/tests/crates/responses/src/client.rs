@@ -4,7 +4,9 @@
 use crate::models;
 use crate::params;
 use crate::runtime::client::{IncomingResponse, OutgoingRequest, Transport};
-pub use crate::runtime::client::{ClientError, RetryPolicy};
+pub use crate::runtime::client::{
+    ClientError, RequestOptions, ResponseValue, RetryPolicy,
+};
 
 /// Every server of the spec: URL and description.
 pub const SERVERS: [(&str, &str); 0usize] = [];
@@ -32,6 +34,14 @@ impl Client {
         self.transport.set_retries(policy);
         self
     }
+    /// A copy of this client whose calls use `options` (a timeout, retries,
+    /// more headers, another server); this client is unchanged:
+    /// `client.with_options(RequestOptions::new().timeout(…)).get_pet(…)`.
+    pub fn with_options(&self, options: RequestOptions) -> Self {
+        let mut client = self.clone();
+        client.transport = self.transport.with_options(options);
+        client
+    }
     /// The base URL every path is appended to.
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
@@ -43,14 +53,17 @@ impl Client {
         &self,
         query: &params::CreateReportQuery,
         body: &models::CreateReportBody,
-    ) -> Result<models::CreateReportResponse201, ClientError<models::Problem>> {
+    ) -> Result<
+        ResponseValue<models::CreateReportResponse201>,
+        ClientError<models::Problem>,
+    > {
         let request = OutgoingRequest::new(reqwest::Method::POST, "/reports".to_owned())
             .accept("application/json, application/problem+json")
             .query(query.to_pairs())
             .json_body("application/json", body)?;
         let response = self.transport.send(request).await?;
         match response.status {
-            201 => response.json(),
+            201 => response.value(IncomingResponse::json),
             400..=499 => response.documented(IncomingResponse::json_error),
             _ if response.status >= 400 => {
                 response.documented(IncomingResponse::json_error)
@@ -65,7 +78,7 @@ impl Client {
         &self,
         query: &params::ListReportLinesQuery,
     ) -> Result<
-        Vec<models::ListReportLinesResponse200Item>,
+        ResponseValue<Vec<models::ListReportLinesResponse200Item>>,
         ClientError<serde_json::Value>,
     > {
         let request = OutgoingRequest::new(
@@ -76,7 +89,7 @@ impl Client {
             .query(query.to_pairs());
         let response = self.transport.send(request).await?;
         match response.status {
-            200 => response.json(),
+            200 => response.value(IncomingResponse::json),
             304 => response.documented(IncomingResponse::json_or_null),
             _ if response.status >= 400 => {
                 response.documented(IncomingResponse::json_or_null)

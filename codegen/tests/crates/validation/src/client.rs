@@ -5,7 +5,9 @@ use crate::models;
 use crate::params;
 use crate::runtime;
 use crate::runtime::client::{IncomingResponse, OutgoingRequest, Transport};
-pub use crate::runtime::client::{ClientError, RetryPolicy};
+pub use crate::runtime::client::{
+    ClientError, RequestOptions, ResponseValue, RetryPolicy,
+};
 
 /// Every server of the spec: URL and description.
 pub const SERVERS: [(&str, &str); 0usize] = [];
@@ -35,6 +37,14 @@ impl Client {
         self.transport.set_retries(policy);
         self
     }
+    /// A copy of this client whose calls use `options` (a timeout, retries,
+    /// more headers, another server); this client is unchanged:
+    /// `client.with_options(RequestOptions::new().timeout(…)).get_pet(…)`.
+    pub fn with_options(&self, options: RequestOptions) -> Self {
+        let mut client = self.clone();
+        client.transport = self.transport.with_options(options);
+        client
+    }
     /// Sends `key` as the `ApiKeyAuth` credential (the `x-api-key` header).
     pub fn with_api_key_auth(mut self, key: impl Into<String>) -> Self {
         self.api_key_auth = Some(key.into());
@@ -55,7 +65,7 @@ impl Client {
         &self,
         x_request_id: Option<&str>,
         query: &params::ListPetsQuery,
-    ) -> Result<Vec<models::Pet>, ClientError<models::Error>> {
+    ) -> Result<ResponseValue<Vec<models::Pet>>, ClientError<models::Error>> {
         let request = OutgoingRequest::new(reqwest::Method::GET, "/pets".to_owned())
             .accept("application/json")
             .query(query.to_pairs())
@@ -65,7 +75,7 @@ impl Client {
             );
         let response = self.transport.send(request).await?;
         match response.status {
-            200 => response.json(),
+            200 => response.value(IncomingResponse::json),
             400 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
@@ -76,7 +86,7 @@ impl Client {
     pub async fn create_pet(
         &self,
         body: &models::NewPet,
-    ) -> Result<models::Pet, ClientError<models::Error>> {
+    ) -> Result<ResponseValue<models::Pet>, ClientError<models::Error>> {
         runtime::client::check_body(
             body,
             crate::runtime::validate::Validate::validate_at,
@@ -87,7 +97,7 @@ impl Client {
             .json_body("application/json", body)?;
         let response = self.transport.send(request).await?;
         match response.status {
-            201 => response.json(),
+            201 => response.value(IncomingResponse::json),
             400 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
@@ -100,7 +110,7 @@ impl Client {
     pub async fn get_pet(
         &self,
         pet_id: &str,
-    ) -> Result<models::Pet, ClientError<models::Error>> {
+    ) -> Result<ResponseValue<models::Pet>, ClientError<models::Error>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
                 format!("/pets/{}", runtime::client::path_segment("petId", pet_id) ?),
@@ -109,7 +119,7 @@ impl Client {
             .header_credential("x-api-key", self.api_key_auth.as_deref());
         let response = self.transport.send(request).await?;
         match response.status {
-            200 => response.json(),
+            200 => response.value(IncomingResponse::json),
             400 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }
@@ -120,7 +130,7 @@ impl Client {
     pub async fn put_labels(
         &self,
         body: Option<&Vec<models::Name>>,
-    ) -> Result<(), ClientError<models::Error>> {
+    ) -> Result<ResponseValue<()>, ClientError<models::Error>> {
         if let Some(body) = body {
             runtime::client::check_body(
                 body,
@@ -141,7 +151,7 @@ impl Client {
             .optional_json_body("application/json", body)?;
         let response = self.transport.send(request).await?;
         match response.status {
-            204 => Ok(()),
+            204 => response.value(IncomingResponse::nothing),
             400 => response.documented(IncomingResponse::json_error),
             _ => response.undocumented(),
         }

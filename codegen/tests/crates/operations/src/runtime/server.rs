@@ -50,6 +50,7 @@ where
 {
     let refuse_route = refuse.clone();
     let refuse_panic = refuse.clone();
+    let refuse_header = refuse.clone();
     let unknown_route = move |method: axum::http::Method, uri: axum::http::Uri| {
         let refuse = refuse_route.clone();
         async move {
@@ -70,9 +71,21 @@ where
     };
     let panicked =
         move |_: Box<dyn std::any::Any + Send + 'static>| refuse_panic(RequestError::Panicked);
+    let broken_header = move |response: Response| {
+        let refuse = refuse_header.clone();
+        async move {
+            match response.extensions().get::<InvalidResponseHeader>() {
+                Some(InvalidResponseHeader(name)) => {
+                    refuse(RequestError::InvalidResponseHeader { name: name.clone() })
+                }
+                None => response,
+            }
+        }
+    };
     let routes = routes
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(unknown_route.clone())
+        .layer(axum::middleware::map_response(broken_header))
         .layer(axum::extract::DefaultBodyLimit::max(options.body_limit))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked));
     let base = options.base_path.trim_end_matches('/');
@@ -81,6 +94,36 @@ where
     } else {
         Router::new().nest(base, routes).fallback(unknown_route)
     }
+}
+
+/// Marks a response whose header the implementation set to a value HTTP
+/// cannot carry; [`mount`] answers it as [`RequestError::InvalidResponseHeader`].
+#[derive(Debug, Clone)]
+struct InvalidResponseHeader(String);
+
+/// `response` with the documented headers of its reply. A value that cannot
+/// be a header value is never sent cut or dropped: the response becomes a
+/// 500 in the spec's error format, naming the header.
+pub fn with_headers(mut response: Response, pairs: Vec<(&'static str, String)>) -> Response {
+    for (name, value) in pairs {
+        let parsed = (
+            header::HeaderName::from_bytes(name.as_bytes()),
+            header::HeaderValue::from_str(&value),
+        );
+        match parsed {
+            (Ok(name), Ok(value)) => {
+                response.headers_mut().append(name, value);
+            }
+            _ => {
+                let mut broken = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                broken
+                    .extensions_mut()
+                    .insert(InvalidResponseHeader(name.to_owned()));
+                return broken;
+            }
+        }
+    }
+    response
 }
 
 /// A status code as an `axum` status; an invalid one (outside 100..=999) is a 500.

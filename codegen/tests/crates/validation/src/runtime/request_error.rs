@@ -47,6 +47,9 @@ pub enum RequestError {
     MethodNotAllowed { method: String, path: String },
     /// The implementation panicked; the router answered for it (500).
     Panicked,
+    /// The implementation set a response header to a value HTTP cannot carry
+    /// (a line break, a non-ASCII character); the router answered for it (500).
+    InvalidResponseHeader { name: String },
 }
 
 impl RequestError {
@@ -77,7 +80,7 @@ impl RequestError {
             RequestError::PayloadTooLarge => 413,
             RequestError::UnknownRoute { .. } => 404,
             RequestError::MethodNotAllowed { .. } => 405,
-            RequestError::Panicked => 500,
+            RequestError::Panicked | RequestError::InvalidResponseHeader { .. } => 500,
             _ => 400,
         }
     }
@@ -126,6 +129,10 @@ impl std::fmt::Display for RequestError {
                 write!(f, "{path} does not take {method}")
             }
             RequestError::Panicked => f.write_str("the server failed while handling the request"),
+            RequestError::InvalidResponseHeader { name } => write!(
+                f,
+                "the server failed to build its response (header `{name}` has a value HTTP cannot carry)"
+            ),
         }
     }
 }
