@@ -43,10 +43,20 @@ impl validation::server::PetsApi for Pets {
     async fn list_pets(
         &self,
         _headers: validation::ListPetsHeaders,
+        cookies: validation::ListPetsCookies,
         _query: validation::ListPetsQuery,
     ) -> Result<validation::server::ListPetsReply, validation::server::HttpError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        Ok(validation::server::ListPetsReply::Ok(Vec::new()))
+        // The cookies that arrived, as the name of a pet.
+        let pets = match cookies.session {
+            Some(session) => {
+                let theme = cookies.theme.map(|theme| theme.to_string());
+                let name = format!("{session}|{}", theme.unwrap_or_default());
+                vec![serde_json::from_value(json!({"id": PET_ID, "name": name})).unwrap()]
+            }
+            None => Vec::new(),
+        };
+        Ok(validation::server::ListPetsReply::Ok(pets))
     }
 
     async fn create_pet(
@@ -322,6 +332,16 @@ async fn every_parameter_rule_is_refused() {
             http.get(format!("{base}/pets/not-a-uuid")),
             "path parameter `petId`: must be a valid uuid",
         ),
+        (
+            http.get(format!("{base}/pets"))
+                .header("cookie", "theme=dark; session=short"),
+            "cookie parameter `session`: must be at least 8 characters long",
+        ),
+        (
+            http.get(format!("{base}/pets"))
+                .header("cookie", "session=long-enough; theme=pink"),
+            "cookie parameter `theme`: `pink` is not valid: `pink` is not a valid ListPetsTheme; expected one of: light, dark",
+        ),
     ];
     for (request, expected) in cases {
         let (status, message) = send(request).await;
@@ -336,6 +356,35 @@ async fn every_parameter_rule_is_refused() {
     assert_eq!(status, 200);
     let (status, _) = send(http.get(format!("{base}/pets/{PET_ID}"))).await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn cookies_go_in_one_header_and_come_back_decoded() {
+    let (base, _) = start().await;
+    let client = validation::client::Client::new(base.clone());
+    let query = validation::ListPetsQuery::default();
+    let pets = client
+        .list_pets(
+            None,
+            Some("s3cr3t; =x"),
+            Some(validation::models::ListPetsTheme::Dark),
+            &query,
+        )
+        .await
+        .unwrap();
+    assert_eq!(pets[0].name, "s3cr3t; =x|dark");
+    // Several `Cookie` headers (HTTP/2 splits them) are read as one.
+    let http = reqwest::Client::new();
+    let response = http
+        .get(format!("{base}/pets"))
+        .header("cookie", "theme=light")
+        .header("cookie", "session=%C3%A9t%C3%A9-long")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("été-long|light"), "{body}");
 }
 
 #[tokio::test]

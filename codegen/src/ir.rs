@@ -365,10 +365,11 @@ pub struct Operation {
     pub reply: String,
     /// The server's handler function (`handle_get_task`).
     pub handler: String,
-    /// The structs of its path, query and header parameters, when it has any.
+    /// The structs of its path, query, header and cookie parameters, when it has any.
     pub path_struct: Option<String>,
     pub query_struct: Option<String>,
     pub header_struct: Option<String>,
+    pub cookie_struct: Option<String>,
     /// Summary, description and `METHOD /path`, as doc text.
     pub docs: String,
     pub method: Method,

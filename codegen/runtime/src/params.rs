@@ -1,4 +1,4 @@
-//! Path, query and header parameters: reading them from the decoded
+//! Path, query, header and cookie parameters: reading them from the decoded
 //! `(name, value)` pairs of a request, checking the spec's constraints, and
 //! writing them back as text. Generated parameter structs call these from
 //! closures, so a spec's parameter names never meet a local variable.
@@ -38,6 +38,13 @@ impl Param {
         Param {
             name,
             location: "header",
+        }
+    }
+
+    pub const fn cookie(name: &'static str) -> Self {
+        Param {
+            name,
+            location: "cookie",
         }
     }
 

@@ -1,6 +1,6 @@
 //! The client emitter: `src/client.rs` of the generated crate (cargo feature
 //! `client`). A `Client` with one async method per operation: typed inputs
-//! (path and header parameters as arguments, the query struct, the body),
+//! (path, header and cookie parameters as arguments, the query struct, the body),
 //! typed results, and errors that tell documented error statuses from other
 //! statuses and from transport failures. Each method reads its arguments in
 //! one expression that builds the request, so no later local can shadow them.
@@ -153,6 +153,7 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     for p in op
         .params_in(ParamLocation::Path)
         .chain(op.params_in(ParamLocation::Header))
+        .chain(op.params_in(ParamLocation::Cookie))
     {
         let arg = ident(&p.arg);
         let ty = arg_type(p);
@@ -197,15 +198,23 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     if op.query_struct.is_some() {
         chain.push(quote!(.query(query.to_pairs())));
     }
-    for p in op.params_in(ParamLocation::Header) {
+    for p in op
+        .params_in(ParamLocation::Header)
+        .chain(op.params_in(ParamLocation::Cookie))
+    {
         let arg = ident(&p.arg);
         let wire = &p.wire_name;
+        let (one, optional) = if p.location == ParamLocation::Cookie {
+            (quote!(cookie), quote!(optional_cookie))
+        } else {
+            (quote!(header), quote!(optional_header))
+        };
         if p.required {
             let text = arg_text(p, quote!(#arg));
-            chain.push(quote!(.header(#wire, #text)));
+            chain.push(quote!(.#one(#wire, #text)));
         } else {
             let text = arg_text(p, quote!(value));
-            chain.push(quote!(.optional_header(#wire, #arg.map(|value| #text))));
+            chain.push(quote!(.#optional(#wire, #arg.map(|value| #text))));
         }
     }
     // Credentials of every scheme the operation accepts, when the client has them.
@@ -301,7 +310,7 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     }
     arms.push(quote!(_ => response.undocumented(),));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-    // Path and header parameters are arguments: a spec decides how many.
+    // Path, header and cookie parameters are arguments: a spec decides how many.
     let many = (args.len() >= 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         #docs

@@ -18,6 +18,7 @@ pub fn has_params(api: &Api) -> bool {
         op.path_struct.is_some()
             || op.query_struct.is_some()
             || op.header_struct.is_some()
+            || op.cookie_struct.is_some()
             || op.responses.iter().any(|r| r.headers_struct.is_some())
     })
 }
@@ -39,6 +40,7 @@ pub fn params_file(api: &Api) -> TokenStream {
             (ParamLocation::Path, &op.path_struct),
             (ParamLocation::Query, &op.query_struct),
             (ParamLocation::Header, &op.header_struct),
+            (ParamLocation::Cookie, &op.cookie_struct),
         ] {
             if let Some(name) = name {
                 let params: Vec<&Param> = op.params_in(location).collect();
@@ -47,7 +49,8 @@ pub fn params_file(api: &Api) -> TokenStream {
                     match location {
                         ParamLocation::Path => "Path parameters",
                         ParamLocation::Query => "Query parameters",
-                        _ => "Header parameters",
+                        ParamLocation::Header => "Header parameters",
+                        ParamLocation::Cookie => "Cookie parameters",
                     },
                     op.id
                 );
@@ -121,6 +124,9 @@ fn values_struct(params: &[&Param], holds: Holds, name: &str, doc: &str) -> Toke
         Holds::Request(ParamLocation::Query) => {
             " Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored."
         }
+        Holds::Request(ParamLocation::Cookie) => {
+            " Reads the `(name, value)` pairs of the request's cookies (values percent-decoded)."
+        }
         Holds::Request(_) => {
             " Reads the `(name, value)` pairs of the request headers (names in any case)."
         }
@@ -168,7 +174,8 @@ fn read_expr(param: &Param) -> TokenStream {
     let constructor = match param.location {
         ParamLocation::Path => quote!(Param::path(#wire)),
         ParamLocation::Query => quote!(Param::query(#wire)),
-        _ => quote!(Param::header(#wire)),
+        ParamLocation::Header => quote!(Param::header(#wire)),
+        ParamLocation::Cookie => quote!(Param::cookie(#wire)),
     };
     let element = match &param.ty {
         TypeRef::Vec(inner) => inner.as_ref(),

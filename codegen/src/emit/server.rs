@@ -313,6 +313,7 @@ fn trait_method(api: &Api, op: &Operation) -> TokenStream {
     for (arg, ty) in [
         (quote!(path), &op.path_struct),
         (quote!(headers), &op.header_struct),
+        (quote!(cookies), &op.cookie_struct),
         (quote!(query), &op.query_struct),
     ] {
         if let Some(ty) = ty {
@@ -357,7 +358,10 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         .body
         .as_ref()
         .is_some_and(|body| matches!(body.kind, BodyKind::Json(_)));
-    let needs_header_map = op.requirement.is_some() || op.header_struct.is_some() || json_body;
+    let needs_header_map = op.requirement.is_some()
+        || op.header_struct.is_some()
+        || op.cookie_struct.is_some()
+        || json_body;
     let mut extractors = vec![quote!(State(api): State<Arc<A>>)];
     if op.path_struct.is_some() {
         extractors.push(quote!(raw_path: Result<Path<Vec<(String, String)>>, PathRejection>));
@@ -394,6 +398,13 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             quote!(let headers = params::#ty::from_pairs(&runtime::header_pairs(&header_map))?;),
         );
         call_args.push(quote!(headers));
+    }
+    if let Some(ty) = &op.cookie_struct {
+        let ty = ident(ty);
+        steps.push(
+            quote!(let cookies = params::#ty::from_pairs(&runtime::cookie_pairs(&header_map))?;),
+        );
+        call_args.push(quote!(cookies));
     }
     if let Some(ty) = &op.query_struct {
         let ty = ident(ty);
@@ -659,6 +670,7 @@ pub fn server_file(api: &Api) -> TokenStream {
     let any_path = has(ParamLocation::Path);
     let any_query = has(ParamLocation::Query) || has_security;
     let any_header_map = has(ParamLocation::Header)
+        || has(ParamLocation::Cookie)
         || has_security
         || api.operations.iter().any(|op| {
             op.body

@@ -292,6 +292,7 @@ impl Lowerer<'_> {
                     path_struct: None,
                     query_struct: None,
                     header_struct: None,
+                    cookie_struct: None,
                     method,
                     path: path.clone(),
                     summary: op.summary.clone(),
@@ -361,7 +362,7 @@ impl Lowerer<'_> {
         ordered.sort_by_key(|(_, (order, _, _))| *order);
 
         // Fields are unique within their location's struct; client arguments
-        // (path and header parameters, then `query` and `body`) within the method.
+        // (path, header and cookie parameters, then `query` and `body`) within the method.
         let mut fields: BTreeMap<ParamLocation, NameSet> = BTreeMap::new();
         let mut args = NameSet::with_reserved(&["query", "body"]);
         let mut params = Vec::with_capacity(ordered.len());
@@ -403,16 +404,6 @@ impl Lowerer<'_> {
                         location.as_str()
                     ),
                 );
-            }
-            if location == ParamLocation::Cookie {
-                self.warn(
-                    &param_pointer,
-                    format!(
-                        "cookie parameter `{wire_name}` is not generated: neither the server nor \
-                         the client reads or sends it"
-                    ),
-                );
-                continue;
             }
             let wish = names::snake_ident(&wire_name);
             let field = fields.entry(location).or_default().claim_snake(&wish);

@@ -120,15 +120,18 @@ impl Lowerer<'_> {
             let stem = op.type_name.clone();
             op.reply = self.claim_type(&format!("{stem}Reply"), &pointer);
             let has = |location| op.params.iter().any(|p| p.location == location);
-            let (has_path, has_query, has_headers) = (
+            let (has_path, has_query, has_headers, has_cookies) = (
                 has(ParamLocation::Path),
                 has(ParamLocation::Query),
                 has(ParamLocation::Header),
+                has(ParamLocation::Cookie),
             );
             op.path_struct = has_path.then(|| self.claim_type(&format!("{stem}Path"), &pointer));
             op.query_struct = has_query.then(|| self.claim_type(&format!("{stem}Query"), &pointer));
             op.header_struct =
                 has_headers.then(|| self.claim_type(&format!("{stem}Headers"), &pointer));
+            op.cookie_struct =
+                has_cookies.then(|| self.claim_type(&format!("{stem}Cookies"), &pointer));
             op.handler = server_items.claim_snake(&format!("handle_{}", op.fn_name));
             for response in op.responses.iter_mut().filter(|r| !r.headers.is_empty()) {
                 let wish = format!("{stem}{}Headers", response.variant);

@@ -64,15 +64,16 @@ impl Client {
     pub async fn list_pets(
         &self,
         x_request_id: Option<&str>,
+        session: Option<&str>,
+        theme: Option<models::ListPetsTheme>,
         query: &params::ListPetsQuery,
     ) -> Result<ResponseValue<Vec<models::Pet>>, ClientError<models::Error>> {
         let request = OutgoingRequest::new(reqwest::Method::GET, "/pets".to_owned())
             .accept("application/json")
             .query(query.to_pairs())
-            .optional_header(
-                "X-Request-Id",
-                x_request_id.map(|value| value.to_string()),
-            );
+            .optional_header("X-Request-Id", x_request_id.map(|value| value.to_string()))
+            .optional_cookie("session", session.map(|value| value.to_string()))
+            .optional_cookie("theme", theme.map(|value| value.to_string()));
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.value(IncomingResponse::json),

@@ -17,6 +17,49 @@ pub struct Error {
     pub code: Option<String>,
 }
 
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
+pub enum ListPetsTheme {
+    #[serde(rename = "light")]
+    Light,
+    #[serde(rename = "dark")]
+    Dark,
+}
+
+impl ListPetsTheme {
+    /// Every variant, in the order the spec lists them.
+    pub const ALL: [Self; 2] = [Self::Light, Self::Dark];
+    /// The values on the wire, in the order the spec lists them.
+    pub const VALUES: [&'static str; 2] = ["light", "dark"];
+    /// The value on the wire.
+    pub const fn as_str(self) -> &'static str {
+        Self::VALUES[self as usize]
+    }
+}
+
+impl std::fmt::Display for ListPetsTheme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ListPetsTheme {
+    type Err = ParseEnumError;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        ParseEnumError::find("ListPetsTheme", value, &Self::VALUES, &Self::ALL)
+    }
+}
+
 pub type Name = String;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 
 use crate::runtime::params::Param;
 use crate::runtime::request_error::RequestError;
+use crate::models;
 
 /// Query parameters of `listPets`, parsed and validated.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -90,6 +91,38 @@ impl ListPetsHeaders {
                                 |value| [crate::runtime::formats::Format::Uuid.check(value)],
                             )
                     },
+                )?,
+        })
+    }
+}
+
+/// Cookie parameters of `listPets`, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListPetsCookies {
+    /// Sent in the one `Cookie` header, percent-encoded.
+    pub session: Option<String>,
+    pub theme: Option<models::ListPetsTheme>,
+}
+
+impl ListPetsCookies {
+    /// Reads the `(name, value)` pairs of the request's cookies (values percent-decoded).
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        Ok(ListPetsCookies {
+            session: Param::cookie("session")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .checked(
+                                param.parse::<String>(text)?,
+                                |value| [crate::runtime::validate::min_length(value, 8)],
+                            )
+                    },
+                )?,
+            theme: Param::cookie("theme")
+                .optional(
+                    pairs,
+                    |param, text| param.parse::<models::ListPetsTheme>(text),
                 )?,
         })
     }

@@ -65,6 +65,7 @@ pub trait PetsApi: ApiHooks {
     fn list_pets(
         &self,
         headers: params::ListPetsHeaders,
+        cookies: params::ListPetsCookies,
         query: params::ListPetsQuery,
     ) -> impl Future<Output = Result<ListPetsReply, HttpError>> + Send;
     /// `POST /pets`
@@ -296,8 +297,11 @@ async fn handle_list_pets<A: PetsApi>(
         let headers = params::ListPetsHeaders::from_pairs(
             &runtime::header_pairs(&header_map),
         )?;
+        let cookies = params::ListPetsCookies::from_pairs(
+            &runtime::cookie_pairs(&header_map),
+        )?;
         let query = params::ListPetsQuery::from_pairs(&query_pairs)?;
-        Ok::<_, RequestError>(api.list_pets(headers, query).await)
+        Ok::<_, RequestError>(api.list_pets(headers, cookies, query).await)
     };
     match request.await {
         Ok(result) => result.or_else(ListPetsReply::from_error).into_response(),

@@ -55,6 +55,26 @@ pub const OPENAPI_JSON: &str = r##"{
               "type": "string",
               "format": "uuid"
             }
+          },
+          {
+            "name": "session",
+            "in": "cookie",
+            "description": "Sent in the one `Cookie` header, percent-encoded.",
+            "schema": {
+              "type": "string",
+              "minLength": 8
+            }
+          },
+          {
+            "name": "theme",
+            "in": "cookie",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "light",
+                "dark"
+              ]
+            }
           }
         ],
         "responses": {

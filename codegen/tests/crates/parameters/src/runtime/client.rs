@@ -205,6 +205,8 @@ pub struct OutgoingRequest {
     path: String,
     query: Vec<(&'static str, String)>,
     headers: Vec<(&'static str, String)>,
+    /// `name=value`, values as sent.
+    cookies: Vec<String>,
     body: Option<(&'static str, Vec<u8>)>,
 }
 
@@ -216,6 +218,7 @@ impl OutgoingRequest {
             path,
             query: Vec::new(),
             headers: Vec::new(),
+            cookies: Vec::new(),
             body: None,
         }
     }
@@ -240,6 +243,22 @@ impl OutgoingRequest {
         }
     }
 
+    /// Adds a cookie (its value is percent-encoded; all cookies go in one
+    /// `Cookie` header, as RFC 6265 asks).
+    pub fn cookie(mut self, name: &'static str, value: String) -> Self {
+        self.cookies
+            .push(format!("{name}={}", encode_path_segment(&value)));
+        self
+    }
+
+    /// Adds a cookie when there is a value.
+    pub fn optional_cookie(self, name: &'static str, value: Option<String>) -> Self {
+        match value {
+            Some(value) => self.cookie(name, value),
+            None => self,
+        }
+    }
+
     /// The media types the client decodes.
     pub fn accept(self, media_types: &'static str) -> Self {
         self.header("accept", media_types.to_owned())
@@ -259,8 +278,12 @@ impl OutgoingRequest {
     }
 
     /// An API key in a cookie, when the client has one.
-    pub fn cookie_credential(self, name: &'static str, key: Option<&str>) -> Self {
-        self.optional_header("cookie", key.map(|key| format!("{name}={key}")))
+    pub fn cookie_credential(mut self, name: &'static str, key: Option<&str>) -> Self {
+        if let Some(key) = key {
+            // An API key is sent as it is: the server compares it raw.
+            self.cookies.push(format!("{name}={key}"));
+        }
+        self
     }
 
     /// `Authorization: <scheme> <credentials>`, when the client has credentials.
@@ -487,9 +510,13 @@ impl Transport {
             method,
             path,
             query,
-            headers,
+            mut headers,
+            cookies,
             body,
         } = request;
+        if !cookies.is_empty() {
+            headers.push(("cookie", cookies.join("; ")));
+        }
         let base_url = self.base_url();
         let mut url = reqwest::Url::parse(&format!("{base_url}{path}")).map_err(|err| {
             ClientError::InvalidRequest(format!("bad URL {base_url}{path}: {err}"))
@@ -589,17 +616,17 @@ pub fn path_segment<E>(name: &str, value: &str) -> Result<String, ClientError<E>
     Ok(encode_path_segment(value))
 }
 
-/// Percent-encodes a path segment (everything but unreserved characters).
+/// Everything but RFC 3986's unreserved characters.
+const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes a path segment or a cookie value (everything but
+/// unreserved characters).
 pub fn encode_path_segment(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for byte in segment.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(segment, RESERVED).to_string()
 }
 
 /// The rules of the body's schema, checked before anything is sent.

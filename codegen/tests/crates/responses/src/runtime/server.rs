@@ -201,6 +201,28 @@ pub fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The request's cookies as pairs, values percent-decoded (as the generated
+/// client encodes them); a cookie that is not `name=value` is left out.
+pub fn cookie_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    raw_cookies(headers)
+        .map(|(name, value)| {
+            let value = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
+            (name.to_owned(), value.into_owned())
+        })
+        .collect()
+}
+
+/// Every `name=value` of the `Cookie` headers, as sent.
+fn raw_cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .map(|(name, value)| (name.trim(), value.trim()))
+}
+
 /// Where a request's credentials may be: its headers (and cookies) and its query.
 #[derive(Debug, Clone, Copy)]
 pub struct Credentials<'a> {
@@ -233,12 +255,7 @@ impl<'a> Credentials<'a> {
 
     /// An API key in a cookie.
     pub fn cookie(&self, name: &str) -> Option<&'a str> {
-        self.headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
+        raw_cookies(self.headers)
             .find(|(key, _)| *key == name)
             .map(|(_, value)| value)
     }
