@@ -56,6 +56,88 @@ impl parameters::server::ThingsApi for Things {
         );
         Ok(parameters::server::GetThingsIdPartsPartNoReply::NoContent)
     }
+
+    async fn get_styles(
+        &self,
+        query: parameters::GetStylesQuery,
+    ) -> Result<parameters::server::GetStylesReply, parameters::server::HttpError> {
+        Ok(parameters::server::GetStylesReply::Ok(
+            parameters::models::Styles {
+                tags: Some(query.tags),
+                ids: Some(query.ids),
+                colors: Some(query.colors),
+                many: Some(query.many),
+            },
+        ))
+    }
+}
+
+#[tokio::test]
+async fn query_arrays_are_laid_out_as_their_style_says() {
+    let base = serve(parameters::server::router(Arc::new(Things))).await;
+    let query = parameters::GetStylesQuery {
+        tags: vec!["a".to_owned(), "b c".to_owned()],
+        ids: vec![1, 2],
+        colors: vec!["red".to_owned(), "blue".to_owned()],
+        many: vec!["x".to_owned(), "y".to_owned()],
+    };
+    // The client writes each style; decoded, the query reads as the spec says.
+    let pairs: Vec<(String, String)> = query
+        .to_pairs()
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("tags", "a,b c"),
+        ("ids", "1 2"),
+        ("colors", "red|blue"),
+        ("many", "x"),
+        ("many", "y"),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value.to_owned()))
+    .collect();
+    assert_eq!(pairs, expected);
+    let echo = parameters::client::Client::new(&base)
+        .get_styles(&query)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(echo.tags.as_deref(), Some(&query.tags[..]));
+    assert_eq!(echo.ids.as_deref(), Some(&query.ids[..]));
+    assert_eq!(echo.colors.as_deref(), Some(&query.colors[..]));
+    assert_eq!(echo.many.as_deref(), Some(&query.many[..]));
+
+    // A hand-written request in each style, and the empty `tags=`.
+    let http = reqwest::Client::new();
+    let url = format!("{base}/styles?tags=a,b&ids=1%202&colors=red|blue&many=x&many=y");
+    let text = http.get(url).send().await.unwrap().text().await.unwrap();
+    let echo: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        echo,
+        serde_json::json!({"tags": ["a", "b"], "ids": [1, 2], "colors": ["red", "blue"],
+                           "many": ["x", "y"]})
+    );
+    let text = http
+        .get(format!("{base}/styles?tags=&ids=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let echo: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(echo["tags"], serde_json::json!([]));
+    assert_eq!(echo["ids"], serde_json::json!([1]));
+    // A delimited item that does not parse names the parameter.
+    let response = http
+        .get(format!("{base}/styles?ids=1%20x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("query parameter `ids`"), "{body}");
 }
 
 #[tokio::test]

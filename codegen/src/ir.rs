@@ -467,8 +467,10 @@ pub enum ParamShape {
     Single(ValueForm),
     /// A query array: one pair per item (`ids=a&ids=b`).
     Repeated(ValueForm),
-    /// A path or header array: items comma-separated in one value.
-    CommaSeparated(ValueForm),
+    /// Items joined by a delimiter in one value: path, header and cookie
+    /// arrays and `style: form, explode: false` query arrays (`,`),
+    /// `spaceDelimited` (` `) and `pipeDelimited` (`|`) query arrays.
+    Delimited(ValueForm, char),
 }
 
 /// A number as written in the spec, typed for the parameter it bounds.

@@ -1,6 +1,6 @@
 //! Reading, checking and writing parameters (`runtime::params`).
 
-use codegen_runtime::params::{Param, comma_separated, json_text};
+use codegen_runtime::params::{Param, delimited, json_text};
 use codegen_runtime::request_error::RequestError;
 use codegen_runtime::validate;
 
@@ -112,12 +112,11 @@ fn every_broken_rule_is_named() {
 #[test]
 fn lists_and_json_round_trip() {
     let p = Param::header("x-ids");
-    let ids: Vec<i32> = p.parse_list("1,2,3").unwrap();
+    let ids: Vec<i32> = p.parse_delimited("1,2,3", ',').unwrap();
     assert_eq!(ids, [1, 2, 3]);
-    assert_eq!(
-        comma_separated(ids.iter().map(|id| id.to_string())),
-        "1,2,3"
-    );
+    assert_eq!(delimited(ids.iter().map(|id| id.to_string()), ','), "1,2,3");
+    let names: Vec<String> = p.parse_delimited("a b", ' ').unwrap();
+    assert_eq!(delimited(names, '|'), "a|b");
     let value = serde_json::json!({"min": 1});
     let text = json_text(&value);
     let back: serde_json::Value = p.parse_json(&text).unwrap();

@@ -86,9 +86,9 @@ fn status_pattern(status: StatusCode) -> TokenStream {
 /// The text of a path or header argument.
 fn arg_text(param: &Param, value: TokenStream) -> TokenStream {
     match param.shape {
-        ParamShape::CommaSeparated(form) => {
+        ParamShape::Delimited(form, delimiter) => {
             let item = value_text(form, quote!(item));
-            quote!(runtime::params::comma_separated(#value.iter().map(|item| #item)))
+            quote!(runtime::params::delimited(#value.iter().map(|item| #item), #delimiter))
         }
         ParamShape::Single(form) | ParamShape::Repeated(form) => value_text(form, value),
     }

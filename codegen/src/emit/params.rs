@@ -198,9 +198,12 @@ fn read_expr(param: &Param) -> TokenStream {
             let ty = model_type(element);
             (quote!(param.parse::<#ty>(text)), true)
         }
-        ParamShape::CommaSeparated(_) => {
+        ParamShape::Delimited(_, delimiter) => {
             let ty = model_type(element);
-            (quote!(param.parse_list::<#ty>(text)), false)
+            (
+                quote!(param.parse_delimited::<#ty>(text, #delimiter)),
+                false,
+            )
         }
     };
     let body = if param.checks.is_empty() {
@@ -241,11 +244,11 @@ fn to_pairs(params: &[&Param], doc: &str) -> TokenStream {
                 let text = value_text(form, quote!(value));
                 others.push(quote!(pairs.extend(self.#field.iter().map(|value| (#wire, #text)));));
             }
-            (ParamShape::CommaSeparated(form), _) => {
+            (ParamShape::Delimited(form, delimiter), _) => {
                 let text = value_text(form, quote!(item));
                 others.push(quote! {
                     if !self.#field.is_empty() {
-                        pairs.push((#wire, runtime::params::comma_separated(self.#field.iter().map(|item| #text))));
+                        pairs.push((#wire, runtime::params::delimited(self.#field.iter().map(|item| #text), #delimiter)));
                     }
                 });
             }

@@ -413,7 +413,8 @@ impl Lowerer<'_> {
                 args.claim_snake(&wish)
             };
             let is_array = matches!(ty, TypeRef::Vec(_));
-            let shape = self.param_shape(&ty, location);
+            let delimiter = self.query_delimiter(&param, &param_pointer);
+            let shape = self.param_shape(&ty, location, delimiter);
             let checks = self.param_rules(&ty, &constraints, &child(&param_pointer, "schema"))?;
             let required = (data.required || location == ParamLocation::Path) && !is_array;
             let default = if required || is_array {
@@ -515,7 +516,7 @@ impl Lowerer<'_> {
             }
             let field = fields.claim_snake(&names::snake_ident(wire_name));
             let is_array = matches!(ty, TypeRef::Vec(_));
-            let shape = self.param_shape(&ty, ParamLocation::Header);
+            let shape = self.param_shape(&ty, ParamLocation::Header, None);
             let checks = self.param_rules(&ty, &constraints, &child(&header_pointer, "schema"))?;
             let required = header.required && !is_array;
             let default = if required || is_array {
@@ -537,6 +538,38 @@ impl Lowerer<'_> {
             });
         }
         Ok(lowered)
+    }
+
+    /// The delimiter of a query array whose style joins its items in one
+    /// value; a path style other than `simple` is said, as it is not honoured.
+    fn query_delimiter(&mut self, param: &Parameter, pointer: &str) -> Option<char> {
+        use openapiv3::{PathStyle, QueryStyle};
+        let explode = param.parameter_data_ref().explode;
+        match param {
+            Parameter::Query { style, .. } => match style {
+                QueryStyle::Form => (explode == Some(false)).then_some(','),
+                // Their `explode` defaults to false; exploded, they are `form`.
+                QueryStyle::SpaceDelimited => (explode != Some(true)).then_some(' '),
+                QueryStyle::PipeDelimited => (explode != Some(true)).then_some('|'),
+                QueryStyle::DeepObject => None,
+            },
+            Parameter::Path { style, .. } => {
+                let style = match style {
+                    PathStyle::Simple => return None,
+                    PathStyle::Label => "label",
+                    PathStyle::Matrix => "matrix",
+                };
+                self.warn(
+                    pointer,
+                    format!(
+                        "path style `{style}` is not honoured: the value is read and written as \
+                         `simple` (no `.` or `;name=` prefix)"
+                    ),
+                );
+                None
+            }
+            _ => None,
+        }
     }
 
     /// How values of a parameter are written as text.
@@ -561,14 +594,24 @@ impl Lowerer<'_> {
         }
     }
 
-    fn param_shape(&self, ty: &TypeRef, location: ParamLocation) -> ParamShape {
+    /// How a parameter's values are laid out; `delimiter`: a query array's,
+    /// when its style joins the items in one value.
+    fn param_shape(
+        &self,
+        ty: &TypeRef,
+        location: ParamLocation,
+        delimiter: Option<char>,
+    ) -> ParamShape {
         match ty {
             TypeRef::Vec(item) if location == ParamLocation::Query => {
-                ParamShape::Repeated(self.value_form(item))
+                match (self.value_form(item), delimiter) {
+                    (ValueForm::Json, _) | (_, None) => ParamShape::Repeated(self.value_form(item)),
+                    (form, Some(delimiter)) => ParamShape::Delimited(form, delimiter),
+                }
             }
             TypeRef::Vec(item) => match self.value_form(item) {
                 ValueForm::Json => ParamShape::Single(ValueForm::Json),
-                form => ParamShape::CommaSeparated(form),
+                form => ParamShape::Delimited(form, ','),
             },
             other => ParamShape::Single(self.value_form(other)),
         }

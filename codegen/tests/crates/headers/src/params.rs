@@ -49,7 +49,10 @@ impl ListPetsOkHeaders {
                     },
                 )?,
             x_page_tags: Param::header("X-Page-Tags")
-                .optional(pairs, |param, text| param.parse_list::<String>(text))?
+                .optional(
+                    pairs,
+                    |param, text| param.parse_delimited::<String>(text, ','),
+                )?
                 .unwrap_or_default(),
             x_request_id: Param::header("X-Request-Id")
                 .optional(
@@ -71,8 +74,9 @@ impl ListPetsOkHeaders {
             pairs
                 .push((
                     "X-Page-Tags",
-                    runtime::params::comma_separated(
+                    runtime::params::delimited(
                         self.x_page_tags.iter().map(|item| item.to_string()),
+                        ',',
                     ),
                 ));
         }

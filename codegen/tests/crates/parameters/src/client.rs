@@ -91,4 +91,20 @@ impl Client {
             _ => response.undocumented(),
         }
     }
+    /// Query arrays in each style, echoed.
+    ///
+    /// `GET /styles`
+    pub async fn get_styles(
+        &self,
+        query: &params::GetStylesQuery,
+    ) -> Result<ResponseValue<models::Styles>, ClientError<serde_json::Value>> {
+        let request = OutgoingRequest::new(reqwest::Method::GET, "/styles".to_owned())
+            .accept("application/json")
+            .query(query.to_pairs());
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => response.value(IncomingResponse::json),
+            _ => response.undocumented(),
+        }
+    }
 }

@@ -67,3 +67,15 @@ impl std::str::FromStr for GetThingsIdSortOrder {
         ParseEnumError::find("GetThingsIdSortOrder", value, &Self::VALUES, &Self::ALL)
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Styles {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub colors: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub many: Option<Vec<String>>,
+}

@@ -4,6 +4,7 @@
 use crate::runtime::params::Param;
 use crate::runtime::request_error::RequestError;
 use crate::models;
+use crate::runtime;
 
 /// Path parameters of `get_things_id`, parsed and validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -149,5 +150,75 @@ impl GetThingsIdPartsPartNoQuery {
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         vec![("type", self.type_.to_string())]
+    }
+}
+
+/// Query parameters of `getStyles`, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetStylesQuery {
+    pub tags: Vec<String>,
+    pub ids: Vec<i64>,
+    pub colors: Vec<String>,
+    pub many: Vec<String>,
+}
+
+impl GetStylesQuery {
+    /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        Ok(GetStylesQuery {
+            tags: Param::query("tags")
+                .optional(
+                    pairs,
+                    |param, text| param.parse_delimited::<String>(text, ','),
+                )?
+                .unwrap_or_default(),
+            ids: Param::query("ids")
+                .optional(pairs, |param, text| param.parse_delimited::<i64>(text, ' '))?
+                .unwrap_or_default(),
+            colors: Param::query("colors")
+                .optional(
+                    pairs,
+                    |param, text| param.parse_delimited::<String>(text, '|'),
+                )?
+                .unwrap_or_default(),
+            many: Param::query("many")
+                .repeated(pairs, |param, text| param.parse::<String>(text))?,
+        })
+    }
+    /// The `(name, value)` pairs of this query, as a client sends them.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if !self.tags.is_empty() {
+            pairs
+                .push((
+                    "tags",
+                    runtime::params::delimited(
+                        self.tags.iter().map(|item| item.to_string()),
+                        ',',
+                    ),
+                ));
+        }
+        if !self.ids.is_empty() {
+            pairs
+                .push((
+                    "ids",
+                    runtime::params::delimited(
+                        self.ids.iter().map(|item| item.to_string()),
+                        ' ',
+                    ),
+                ));
+        }
+        if !self.colors.is_empty() {
+            pairs
+                .push((
+                    "colors",
+                    runtime::params::delimited(
+                        self.colors.iter().map(|item| item.to_string()),
+                        '|',
+                    ),
+                ));
+        }
+        pairs.extend(self.many.iter().map(|value| ("many", value.to_string())));
+        pairs
     }
 }

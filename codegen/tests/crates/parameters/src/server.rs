@@ -67,6 +67,13 @@ pub trait ThingsApi: ApiHooks {
         path: params::GetThingsIdPartsPartNoPath,
         query: params::GetThingsIdPartsPartNoQuery,
     ) -> impl Future<Output = Result<GetThingsIdPartsPartNoReply, HttpError>> + Send;
+    /// Query arrays in each style, echoed.
+    ///
+    /// `GET /styles`
+    fn get_styles(
+        &self,
+        query: params::GetStylesQuery,
+    ) -> impl Future<Output = Result<GetStylesReply, HttpError>> + Send;
 }
 
 impl Default for RouterOptions {
@@ -89,6 +96,7 @@ pub fn router_with<A: ThingsApi>(api: Arc<A>, options: RouterOptions) -> Router 
             "/things/{id}/parts/{part-no}",
             routing::get(handle_get_things_id_parts_part_no::<A>),
         )
+        .route("/styles", routing::get(handle_get_styles::<A>))
         .with_state(api.clone());
     runtime::mount(routes, &options, move |error| api.request_error(error))
 }
@@ -157,6 +165,32 @@ impl IntoResponse for GetThingsIdPartsPartNoReply {
     }
 }
 
+/// Every documented response of `getStyles`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetStylesReply {
+    /// 200: The arrays as the server read them.
+    Ok(models::Styles),
+}
+
+impl GetStylesReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        Err(error)
+    }
+}
+
+impl IntoResponse for GetStylesReply {
+    fn into_response(self) -> Response {
+        match self {
+            GetStylesReply::Ok(body) => {
+                runtime::json_response(runtime::status(200), body)
+            }
+        }
+    }
+}
+
 async fn handle_get_things_id<A: ThingsApi>(
     State(api): State<Arc<A>>,
     raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
@@ -195,6 +229,21 @@ async fn handle_get_things_id_parts_part_no<A: ThingsApi>(
         Ok(result) => {
             result.or_else(GetThingsIdPartsPartNoReply::from_error).into_response()
         }
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_get_styles<A: ThingsApi>(
+    State(api): State<Arc<A>>,
+    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let request = async {
+        let query_pairs = runtime::query_pairs(raw_query)?;
+        let query = params::GetStylesQuery::from_pairs(&query_pairs)?;
+        Ok::<_, RequestError>(api.get_styles(query).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(GetStylesReply::from_error).into_response(),
         Err(error) => api.request_error(error),
     }
 }

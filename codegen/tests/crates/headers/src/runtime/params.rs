@@ -134,13 +134,18 @@ impl Param {
             .map_err(|err| self.invalid(format!("`{text}` is not valid: {err}")))
     }
 
-    /// A comma-separated list (`style: simple` of path and header arrays).
-    pub fn parse_list<T>(&self, text: &str) -> Result<Vec<T>, RequestError>
+    /// Items joined by `delimiter` (`,` of `style: simple` and of `form`
+    /// without `explode`, ` ` of `spaceDelimited`, `|` of `pipeDelimited`).
+    pub fn parse_delimited<T>(&self, text: &str, delimiter: char) -> Result<Vec<T>, RequestError>
     where
         T: FromStr,
         T::Err: Display,
     {
-        text.split(',').map(|item| self.parse(item)).collect()
+        if text.is_empty() {
+            // `tags=`: the empty array.
+            return Ok(Vec::new());
+        }
+        text.split(delimiter).map(|item| self.parse(item)).collect()
     }
 
     /// The value, or a refusal naming this parameter and every rule it breaks.
@@ -164,7 +169,14 @@ pub fn json_text<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-/// Items as one comma-separated value, the inverse of [`Param::parse_list`].
-pub fn comma_separated<I: IntoIterator<Item = String>>(items: I) -> String {
-    items.into_iter().collect::<Vec<_>>().join(",")
+/// Items as one value joined by `delimiter`, the inverse of [`Param::parse_delimited`].
+pub fn delimited<I: IntoIterator<Item = String>>(items: I, delimiter: char) -> String {
+    let mut joined = String::new();
+    for (index, item) in items.into_iter().enumerate() {
+        if index > 0 {
+            joined.push(delimiter);
+        }
+        joined.push_str(&item);
+    }
+    joined
 }
