@@ -347,7 +347,13 @@ impl IncomingResponse {
         self,
         decode: impl FnOnce(&Self) -> Result<T, ClientError<E>>,
     ) -> Result<ResponseValue<T>, ClientError<E>> {
-        self.value_with_headers(decode, |_| Ok(()))
+        let body = decode(&self)?;
+        Ok(ResponseValue {
+            status: self.status,
+            headers: self.headers,
+            documented: (),
+            body,
+        })
     }
 
     /// A success whose body `decode` reads and whose documented headers
