@@ -13,6 +13,39 @@ use crate::ir::{
 };
 use crate::names::{self, NameSet};
 
+/// A parameter's or header's schema as written, before it is laid out.
+struct Value {
+    ty: TypeRef,
+    constraints: Constraints,
+    /// As the spec says (`required: true`, or a path parameter).
+    required: bool,
+    /// A query array's delimiter, when its style joins the items.
+    delimiter: Option<char>,
+}
+
+/// A value's names, place and docs; [`Lowerer::value_param`] gives it
+/// its type, layout and rules.
+fn named(
+    wire_name: String,
+    field: String,
+    arg: String,
+    location: ParamLocation,
+    docs: Option<String>,
+) -> Param {
+    Param {
+        wire_name,
+        field,
+        arg,
+        location,
+        required: false,
+        docs,
+        ty: TypeRef::Json,
+        shape: ParamShape::Single(ValueForm::Json),
+        checks: Vec::new(),
+        default: None,
+    }
+}
+
 fn method_of(name: &str) -> Method {
     match name {
         "get" => Method::Get,
@@ -412,28 +445,18 @@ impl Lowerer<'_> {
             } else {
                 args.claim_snake(&wish)
             };
-            let is_array = matches!(ty, TypeRef::Vec(_));
             let delimiter = self.query_delimiter(&param, &param_pointer);
-            let shape = self.param_shape(&ty, location, delimiter);
-            let checks = self.param_rules(&ty, &constraints, &child(&param_pointer, "schema"))?;
-            let required = (data.required || location == ParamLocation::Path) && !is_array;
-            let default = if required || is_array {
-                None
-            } else {
-                self.default_accessor(&field, &ty, constraints.default.as_ref())
-            };
-            params.push(Param {
-                wire_name,
-                field,
-                arg,
-                location,
-                required,
-                docs: data.description.clone(),
+            let value = Value {
                 ty,
-                shape,
-                checks,
-                default,
-            });
+                constraints,
+                required: data.required || location == ParamLocation::Path,
+                delimiter,
+            };
+            params.push(self.value_param(
+                named(wire_name, field, arg, location, data.description.clone()),
+                value,
+                &param_pointer,
+            )?);
         }
         Ok(params)
     }
@@ -515,29 +538,56 @@ impl Lowerer<'_> {
                 );
             }
             let field = fields.claim_snake(&names::snake_ident(wire_name));
-            let is_array = matches!(ty, TypeRef::Vec(_));
-            let shape = self.param_shape(&ty, ParamLocation::Header, None);
-            let checks = self.param_rules(&ty, &constraints, &child(&header_pointer, "schema"))?;
-            let required = header.required && !is_array;
-            let default = if required || is_array {
-                None
-            } else {
-                self.default_accessor(&field, &ty, constraints.default.as_ref())
-            };
-            lowered.push(Param {
-                wire_name: wire_name.clone(),
-                arg: field.clone(),
-                field,
-                location: ParamLocation::Header,
-                required,
-                docs: header.description.clone(),
+            let value = Value {
                 ty,
-                shape,
-                checks,
-                default,
-            });
+                constraints,
+                required: header.required,
+                delimiter: None,
+            };
+            let named = named(
+                wire_name.clone(),
+                field.clone(),
+                field,
+                ParamLocation::Header,
+                header.description.clone(),
+            );
+            lowered.push(self.value_param(named, value, &header_pointer)?);
         }
         Ok(lowered)
+    }
+
+    /// `named` with its value's type, layout, checks and default: a
+    /// parameter or a response header. An array is never required (a
+    /// missing one is empty) and has no default.
+    fn value_param(
+        &mut self,
+        named: Param,
+        value: Value,
+        pointer: &str,
+    ) -> Result<Param, SpecError> {
+        let Value {
+            ty,
+            constraints,
+            required,
+            delimiter,
+        } = value;
+        let is_array = matches!(ty, TypeRef::Vec(_));
+        let shape = self.param_shape(&ty, named.location, delimiter);
+        let checks = self.param_rules(&ty, &constraints, &child(pointer, "schema"))?;
+        let required = required && !is_array;
+        let default = if required || is_array {
+            None
+        } else {
+            self.default_accessor(&named.field, &ty, constraints.default.as_ref())
+        };
+        Ok(Param {
+            required,
+            ty,
+            shape,
+            checks,
+            default,
+            ..named
+        })
     }
 
     /// The delimiter of a query array whose style joins its items in one
