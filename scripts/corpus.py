@@ -184,8 +184,8 @@ def panic_reason(stderr):
 
 
 def generate(doc, timeout, memory_gb):
-    if doc.out.exists():
-        shutil.rmtree(doc.out)
+    # Into the crate of an earlier run, if any: the generator rewrites only
+    # files that change, so cargo checks again only crates that did.
     command = [str(CODEGEN), "generate", "--spec", str(doc.path), "--out", str(doc.out),
                "--crate-name", f"corpus-{doc.slug}", *doc.args]
     if memory_gb:
@@ -236,7 +236,9 @@ def check(docs):
     members = ",\n".join(f'  "{doc.slug}"' for doc in docs)
     (CRATES / "Cargo.toml").write_text(
         f'[workspace]\nresolver = "3"\nmembers = [\n{members}\n]\n', encoding="utf-8")
-    env = dict(os.environ, CARGO_TARGET_DIR=str(WORK / "target"))
+    # The largest crates (Microsoft Graph) overflow rustc's default stack.
+    env = dict(os.environ, CARGO_TARGET_DIR=str(WORK / "target"),
+               RUST_MIN_STACK=os.environ.get("RUST_MIN_STACK", str(256 * 1024 * 1024)))
     run = subprocess.run(
         ["cargo", "check", "--workspace", "--all-features", "--keep-going",
          "--message-format", "json", "--quiet"],
@@ -260,6 +262,16 @@ def check(docs):
             errors.append(rendered)
         elif level == "warning":
             warnings.append(rendered)
+    # rustc can fail without a diagnostic (a crash): the crate is named on stderr.
+    by_package = {f"corpus-{doc.slug}": doc for doc in docs}
+    crashed = "rustc crashed" if "SIGSEGV" in run.stderr or "overflowed" in run.stderr \
+        else "rustc failed without a diagnostic"
+    for package in re.findall(r"could not compile `([^`]+)`", run.stderr):
+        doc = by_package.get(package)
+        if doc is not None:
+            errors, _ = found.setdefault(doc.slug, ([], []))
+            if not errors:
+                errors.append(crashed)
     if run.returncode != 0 and not any(errors for errors, _ in found.values()):
         print(run.stderr, file=sys.stderr)
         print("cargo check failed outside the generated crates", file=sys.stderr)
@@ -295,10 +307,10 @@ def main():
     if seed is None:
         seed = random.SystemRandom().randrange(1_000_000)
 
-    for folder in (CRATES, LOGS):
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
+    if LOGS.exists():
+        shutil.rmtree(LOGS)
+    LOGS.mkdir(parents=True)
+    CRATES.mkdir(parents=True, exist_ok=True)
     examples = example_documents()
     github = github_documents(args.all or args.github_all)
     directory, skipped = directory_documents()

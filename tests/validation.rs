@@ -65,8 +65,9 @@ impl validation::server::PetsApi for Pets {
         body: validation::models::NewPet,
     ) -> Result<validation::server::CreatePetReply, validation::server::HttpError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        let pet: validation::models::Pet =
-            serde_json::from_value(json!({"id": PET_ID, "name": body.name})).unwrap();
+        let pet =
+            json!({"id": PET_ID, "name": body.name, "size": body.size, "priority": body.priority});
+        let pet: validation::models::Pet = serde_json::from_value(pet).unwrap();
         Ok(validation::server::CreatePetReply::Created(pet))
     }
 
@@ -76,7 +77,7 @@ impl validation::server::PetsApi for Pets {
         path: validation::GetPetPath,
     ) -> Result<validation::server::GetPetReply, validation::server::HttpError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        if path.pet_id == DOWN_ID {
+        if path.pet_id.to_string() == DOWN_ID {
             // A status the operation does not document, with the spec's error body.
             let body = validation::models::Error {
                 message: "the pet store is down".to_owned(),
@@ -84,7 +85,11 @@ impl validation::server::PetsApi for Pets {
             };
             return Err(validation::server::HttpError::new(503, body));
         }
-        assert_ne!(path.pet_id, PANIC_ID, "a bug in the implementation");
+        assert_ne!(
+            path.pet_id.to_string(),
+            PANIC_ID,
+            "a bug in the implementation"
+        );
         // Who asked shows in the answer: the keeper sees the pet's motto.
         let mut pet = json!({"id": PET_ID, "name": "Rex"});
         if let Some(who) = principal {
@@ -92,6 +97,18 @@ impl validation::server::PetsApi for Pets {
         }
         let pet = serde_json::from_value(pet).unwrap();
         Ok(validation::server::GetPetReply::Ok(pet))
+    }
+
+    async fn get_owner(
+        &self,
+        path: validation::GetOwnerPath,
+    ) -> Result<validation::server::GetOwnerReply, validation::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let owner = validation::models::Owner {
+            note: Some(path.name),
+            ..Default::default()
+        };
+        Ok(validation::server::GetOwnerReply::Ok(owner))
     }
 
     async fn put_labels(
@@ -178,7 +195,10 @@ async fn every_body_rule_is_refused_with_its_pointer() {
             "/weight: must be a multiple of 0.5",
         ),
         (with("age", json!(50)), "/age: must be less than 50"),
-        (with("size", json!(4)), "/size: must be one of 1, 2, 3"),
+        (
+            with("size", json!(4)),
+            "/size: `4` is not a valid NewPetSize; expected one of: 1, 2, 3",
+        ),
         (
             with("email", json!("rex@")),
             "/email: must be a valid email",
@@ -199,7 +219,7 @@ async fn every_body_rule_is_refused_with_its_pointer() {
             with("host", json!("-bad.example")),
             "/host: must be a valid hostname",
         ),
-        (with("photo", json!("%%%")), "/photo: must be a valid byte"),
+        (with("photo", json!("%%%")), "/photo: must be valid base64"),
         (
             with("nickname", json!("x")),
             "/nickname: must be at least 2 characters long",
@@ -222,7 +242,7 @@ async fn every_body_rule_is_refused_with_its_pointer() {
         ),
         (
             with("friends", json!([{"note": "x"}, {"id": "x"}])),
-            "/friends/1/id: must be a valid uuid",
+            "/friends/1/id: UUID parsing failed",
         ),
         (
             with("attributes", json!({"a": "1", "b": "2", "c": "3"})),
@@ -321,16 +341,16 @@ async fn every_parameter_rule_is_refused() {
         ),
         (
             http.get(format!("{base}/pets?size=4")),
-            "query parameter `size`: must be one of 1, 2, 3",
+            "query parameter `size`: `4` is not a valid NewPetSize; expected one of: 1, 2, 3",
         ),
         (
             http.get(format!("{base}/pets"))
                 .header("X-Request-Id", "not-a-uuid"),
-            "header parameter `X-Request-Id`: must be a valid uuid",
+            "header parameter `X-Request-Id`: `not-a-uuid` is not valid: invalid character: found `n` at 0",
         ),
         (
             http.get(format!("{base}/pets/not-a-uuid")),
-            "path parameter `petId`: must be a valid uuid",
+            "path parameter `petId`: `not-a-uuid` is not valid: invalid character: found `n` at 0",
         ),
         (
             http.get(format!("{base}/pets"))
@@ -340,7 +360,7 @@ async fn every_parameter_rule_is_refused() {
         (
             http.get(format!("{base}/pets"))
                 .header("cookie", "session=long-enough; theme=pink"),
-            "cookie parameter `theme`: `pink` is not valid: `pink` is not a valid ListPetsTheme; expected one of: light, dark",
+            "cookie parameter `theme`: `pink` is not a valid ListPetsTheme; expected one of: light, dark",
         ),
     ];
     for (request, expected) in cases {
@@ -424,6 +444,57 @@ async fn the_client_checks_a_body_before_sending_it() {
 }
 
 #[tokio::test]
+async fn integer_enums_are_rust_enums_with_numbers_on_the_wire() {
+    use validation::models::{NewPet, NewPetPriority, NewPetSize};
+    let pet: NewPet =
+        serde_json::from_value(json!({"name": "Rex", "size": 3, "priority": -1})).unwrap();
+    assert_eq!(pet.size, Some(NewPetSize::V3));
+    assert_eq!(pet.priority, Some(NewPetPriority::Minus1));
+    assert_eq!(
+        serde_json::to_value(&pet).unwrap(),
+        json!({"name": "Rex", "size": 3, "priority": -1})
+    );
+    assert_eq!(NewPetSize::V2.value(), 2);
+    assert_eq!(NewPetSize::V2.to_string(), "2");
+    assert_eq!("2".parse::<NewPetSize>(), Ok(NewPetSize::V2));
+    // The spec's default, by its number.
+    let plain: NewPet = serde_json::from_value(json!({"name": "Rex"})).unwrap();
+    assert_eq!(plain.priority_or_default(), NewPetPriority::V0);
+
+    // Over HTTP: the client sends the numbers, the server reads them back.
+    let (base, _) = start().await;
+    let client = validation::client::Client::new(&base).with_api_key(KEY);
+    let created = client.create_pet(&pet).await.unwrap();
+    assert_eq!(
+        (created.size, created.priority),
+        (Some(NewPetSize::V3), Some(NewPetPriority::Minus1))
+    );
+    let query = validation::ListPetsQuery {
+        size: Some(NewPetSize::V1),
+        ..Default::default()
+    };
+    assert!(query.to_pairs().contains(&("size", "1".to_owned())));
+    client.list_pets(None, None, None, &query).await.unwrap();
+}
+
+#[tokio::test]
+async fn uuid_and_byte_formats_are_types() {
+    use validation::runtime::formats::Base64;
+    let mut pet: validation::models::NewPet =
+        serde_json::from_value(json!({"name": "Rex", "photo": "aGVsbG8="})).unwrap();
+    assert_eq!(pet.photo.as_deref(), Some(&b"hello"[..]));
+    pet.photo = Some(Base64::new(*b"hi"));
+    assert_eq!(serde_json::to_value(&pet).unwrap()["photo"], "aGk=");
+
+    let (base, _) = start().await;
+    let client = validation::client::Client::new(&base);
+    let id = PET_ID.parse().unwrap();
+    let got = client.get_pet(id).await.unwrap();
+    assert_eq!(got.id, id);
+    assert_eq!(got.id.to_string(), PET_ID);
+}
+
+#[tokio::test]
 async fn any_status_and_a_panic_answer_in_the_error_format() {
     let (base, _) = start().await;
     let http = reqwest::Client::new();
@@ -441,7 +512,7 @@ async fn any_status_and_a_panic_answer_in_the_error_format() {
     assert_eq!(status, 200);
 
     let client = validation::client::Client::new(&base);
-    let error = client.get_pet(DOWN_ID).await.unwrap_err();
+    let error = client.get_pet(DOWN_ID.parse().unwrap()).await.unwrap_err();
     assert_eq!(error.status(), Some(503));
 }
 
@@ -450,7 +521,7 @@ async fn ids_that_would_change_the_path_are_refused_on_both_sides() {
     let (base, pets) = start().await;
     let client = validation::client::Client::new(&base);
     for id in ["", ".", ".."] {
-        let error = client.get_pet(id).await.unwrap_err();
+        let error = client.get_owner(id).await.unwrap_err();
         assert!(
             matches!(error, validation::client::ClientError::InvalidRequest(_)),
             "{id:?}: {error}"
@@ -460,7 +531,7 @@ async fn ids_that_would_change_the_path_are_refused_on_both_sides() {
     // URL parsers remove `%2E` segments too, so the request goes to the router as it is.
     let router = validation::server::router(Arc::new(Pets::default()));
     for (encoded, shown) in [("%2E", "."), ("%2E%2E", "..")] {
-        let request = axum::http::Request::get(format!("/pets/{encoded}"))
+        let request = axum::http::Request::get(format!("/owners/{encoded}"))
             .body(axum::body::Body::empty())
             .unwrap();
         let response = tower::ServiceExt::oneshot(router.clone(), request)
@@ -473,7 +544,7 @@ async fn ids_that_would_change_the_path_are_refused_on_both_sides() {
         let body: Value = serde_json::from_slice(&body.to_bytes()).unwrap();
         assert_eq!(
             body["message"],
-            format!("path parameter `petId`: cannot be `{shown}`")
+            format!("path parameter `name`: cannot be `{shown}`")
         );
     }
 }
@@ -490,7 +561,7 @@ async fn an_error_page_that_is_not_the_documented_media_type_is_undocumented() {
     });
     let base = serve(proxy).await;
     let client = validation::client::Client::new(&base);
-    match client.get_pet(PET_ID).await.unwrap_err() {
+    match client.get_pet(PET_ID.parse().unwrap()).await.unwrap_err() {
         validation::client::ClientError::Api { status, body, .. } => {
             assert_eq!(status, 400);
             assert!(body.contains("400 Bad Request"), "{body}");
@@ -520,15 +591,19 @@ fn defaults_of_optional_fields_apply_where_the_value_is_read() {
 async fn optional_credentials_serve_anonymous_callers_and_refuse_bad_keys() {
     let (base, _) = start().await;
     let anonymous = validation::client::Client::new(&base);
-    let pet = anonymous.get_pet(PET_ID).await.unwrap();
+    let pet = anonymous.get_pet(PET_ID.parse().unwrap()).await.unwrap();
     assert_eq!(pet.motto, None);
     let keeper = validation::client::Client::new(&base).with_api_key(KEY);
-    let pet = keeper.get_pet(PET_ID).await.unwrap();
+    let pet = keeper.get_pet(PET_ID.parse().unwrap()).await.unwrap();
     assert_eq!(pet.motto.as_deref(), Some("hello, keeper"));
     // A key that is given must be a good one.
     let stranger = validation::client::Client::new(&base).with_api_key("bad");
     assert_eq!(
-        stranger.get_pet(PET_ID).await.unwrap_err().status(),
+        stranger
+            .get_pet(PET_ID.parse().unwrap())
+            .await
+            .unwrap_err()
+            .status(),
         Some(401)
     );
     // Where the spec has no `{}`, a key is required.

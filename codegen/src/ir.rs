@@ -141,36 +141,49 @@ impl Api {
             })
     }
 
-    /// Whether a string `format` is checked somewhere (the runtime's `formats`).
+    /// Whether the runtime's `formats` is needed: a string `format` is
+    /// checked somewhere, or a value is base64 bytes.
     pub fn uses_formats(&self) -> bool {
         self.any_check(|check| matches!(check, Check::Format(_)))
+            || self.any_type(|ty| *ty == TypeRef::Base64)
     }
 
     /// Whether the crate needs `chrono`: a model, parameter or body mentions a date.
     pub fn uses_chrono(&self) -> bool {
+        self.any_type(|ty| matches!(ty, TypeRef::DateTime | TypeRef::Date))
+    }
+
+    /// Whether a value anywhere is a `uuid::Uuid`.
+    pub fn uses_uuid(&self) -> bool {
+        self.any_type(|ty| *ty == TypeRef::Uuid)
+    }
+
+    /// Whether any type a model, parameter, header or body uses matches `test`.
+    pub fn any_type(&self, test: impl Fn(&TypeRef) -> bool) -> bool {
+        let test = &test;
         self.types.iter().any(|def| match &def.kind {
             TypeKind::Struct(s) => {
-                s.fields.iter().any(|f| f.ty.uses_chrono())
+                s.fields.iter().any(|f| f.ty.any(test))
                     || s.additional
                         .as_ref()
-                        .is_some_and(|extra| extra.ty.uses_chrono())
+                        .is_some_and(|extra| extra.ty.any(test))
             }
-            TypeKind::Alias(ty) => ty.uses_chrono(),
-            TypeKind::Union(u) => u.variants.iter().any(|v| v.ty.uses_chrono()),
+            TypeKind::Alias(ty) => ty.any(test),
+            TypeKind::Union(u) => u.variants.iter().any(|v| v.ty.any(test)),
             TypeKind::Enum(_) => false,
         }) || self.operations.iter().any(|op| {
-            op.params.iter().any(|p| p.ty.uses_chrono())
+            op.params.iter().any(|p| p.ty.any(test))
                 || op
                     .responses
                     .iter()
                     .flat_map(|r| &r.headers)
-                    .any(|h| h.ty.uses_chrono())
+                    .any(|h| h.ty.any(test))
                 || op.body.as_ref().is_some_and(|body| match &body.kind {
-                    BodyKind::Json(Some(ty)) => ty.uses_chrono(),
+                    BodyKind::Json(Some(ty)) => ty.any(test),
                     _ => false,
                 })
                 || op.responses.iter().any(|r| match &r.content {
-                    ResponseContent::Json { ty: Some(ty), .. } => ty.uses_chrono(),
+                    ResponseContent::Json { ty: Some(ty), .. } => ty.any(test),
                     _ => false,
                 })
         })
@@ -271,10 +284,19 @@ impl Field {
     }
 }
 
-/// A string enum.
+/// A string or integer enum: every variant's value is of one kind.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnumDef {
     pub variants: Vec<Variant>,
+}
+
+impl EnumDef {
+    /// An integer enum: (de)serialized as the number, `Display`ed as it.
+    pub fn is_integer(&self) -> bool {
+        self.variants
+            .first()
+            .is_some_and(|variant| matches!(variant.value, EnumValue::Int(_)))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -282,7 +304,14 @@ pub struct Variant {
     /// Rust identifier (UpperCamelCase).
     pub name: String,
     /// Value on the wire.
-    pub value: String,
+    pub value: EnumValue,
+}
+
+/// The value of an enum variant on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EnumValue {
+    Str(String),
+    Int(i64),
 }
 
 /// A reference to a type, as used by fields, parameters and bodies.
@@ -298,6 +327,10 @@ pub enum TypeRef {
     DateTime,
     /// `date`: `chrono::NaiveDate`.
     Date,
+    /// `uuid`: `uuid::Uuid`.
+    Uuid,
+    /// `byte`: bytes, base64 text on the wire (the runtime's `Base64`).
+    Base64,
     /// Any JSON value.
     Json,
     /// A free-form JSON object.
@@ -312,15 +345,15 @@ pub enum TypeRef {
 }
 
 impl TypeRef {
-    /// Whether the type is, or contains, a `chrono` type.
-    pub fn uses_chrono(&self) -> bool {
-        match self {
-            TypeRef::DateTime | TypeRef::Date => true,
-            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => {
-                inner.uses_chrono()
+    /// Whether the type, or a type it contains, matches `test`.
+    pub fn any(&self, test: &impl Fn(&TypeRef) -> bool) -> bool {
+        test(self)
+            || match self {
+                TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => {
+                    inner.any(test)
+                }
+                _ => false,
             }
-            _ => false,
-        }
     }
 }
 
@@ -499,8 +532,6 @@ pub enum Check {
     UniqueItems,
     MinProperties(usize),
     MaxProperties(usize),
-    /// `enum` of integers.
-    OneOfInts(Vec<i64>),
 }
 
 impl Check {
@@ -510,7 +541,8 @@ impl Check {
     }
 }
 
-/// A string `format` that is checked (dates are types of their own).
+/// A string `format` that is checked (dates are types of their own, and so
+/// are `uuid` and `byte` when no length or pattern rule reads their text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Email,

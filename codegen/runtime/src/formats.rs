@@ -55,6 +55,89 @@ impl Format {
     }
 }
 
+/// `format: byte`: bytes, written on the wire as base64 (RFC 4648, with
+/// padding), in JSON and in parameters alike.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Base64(pub Vec<u8>);
+
+impl Base64 {
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Base64(bytes.into())
+    }
+
+    pub fn into_inner(self) -> Vec<u8> {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Base64 {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl AsRef<[u8]> for Base64 {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<Vec<u8>> for Base64 {
+    fn from(bytes: Vec<u8>) -> Self {
+        Base64(bytes)
+    }
+}
+
+impl From<Base64> for Vec<u8> {
+    fn from(bytes: Base64) -> Self {
+        bytes.0
+    }
+}
+
+impl std::fmt::Display for Base64 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+/// Text that is not base64 (the error of `Base64::from_str`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidBase64(String);
+
+impl std::fmt::Display for InvalidBase64 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "must be valid base64 ({})", self.0)
+    }
+}
+
+impl std::error::Error for InvalidBase64 {}
+
+impl std::str::FromStr for Base64 {
+    type Err = InvalidBase64;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map(Base64)
+            .map_err(|err| InvalidBase64(err.to_string()))
+    }
+}
+
+impl serde::Serialize for Base64 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Base64 {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// The "valid e-mail address" of the HTML standard, which browsers check:
 /// `local@domain`, the local part of the allowed ASCII characters, the domain
 /// of hostname labels.
@@ -152,5 +235,21 @@ mod tests {
             Format::Uuid.check("x"),
             Err("must be a valid uuid".to_owned())
         );
+    }
+
+    #[test]
+    fn base64_bytes_are_text_on_the_wire() {
+        let bytes = Base64::new(*b"hello");
+        assert_eq!(bytes.to_string(), "aGVsbG8=");
+        assert_eq!(serde_json::to_string(&bytes).unwrap(), r#""aGVsbG8=""#);
+        let read: Base64 = serde_json::from_str(r#""aGVsbG8=""#).unwrap();
+        assert_eq!(&*read, b"hello");
+        assert_eq!("aGVsbG8=".parse::<Base64>(), Ok(bytes));
+        let error = serde_json::from_str::<Base64>(r#""%%%""#).unwrap_err();
+        assert!(
+            error.to_string().starts_with("must be valid base64"),
+            "{error}"
+        );
+        assert!(serde_json::from_str::<Base64>("12").is_err());
     }
 }

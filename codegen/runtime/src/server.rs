@@ -324,17 +324,38 @@ pub fn json_body<T: DeserializeOwned>(
     check_json_content_type(headers)?;
     let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
-        let path = err.path().to_string();
+        let pointer = json_pointer(err.path());
         let message = err.inner().to_string();
         let message = match message.find(" at line ") {
             Some(at) => message[..at].to_owned(),
             None => message,
         };
         RequestError::InvalidBody {
-            field: (path != ".").then_some(path),
+            field: (!pointer.is_empty()).then_some(pointer),
             message,
         }
     })
+}
+
+/// Where deserializing stopped, as a JSON pointer (`/tags/1`), the form the
+/// refusals of broken rules use too.
+fn json_pointer(path: &serde_path_to_error::Path) -> String {
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => {
+                pointer.push('/');
+                pointer.push_str(&index.to_string());
+            }
+            serde_path_to_error::Segment::Map { key } => {
+                pointer.push('/');
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            // Generated unions are untagged: no enum segment names a value.
+            serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    pointer
 }
 
 /// A JSON body that may be left out: empty is `None`.

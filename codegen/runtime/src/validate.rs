@@ -314,15 +314,6 @@ pub fn max_properties(count: usize, max: usize) -> Rule {
     Ok(())
 }
 
-/// `enum` of integers.
-pub fn one_of_ints(value: impl Into<i64>, allowed: &[i64]) -> Rule {
-    if !allowed.contains(&value.into()) {
-        let list: Vec<String> = allowed.iter().map(i64::to_string).collect();
-        return Err(format!("must be one of {}", list.join(", ")));
-    }
-    Ok(())
-}
-
 fn plural(count: usize, noun: &str) -> String {
     match (count, noun) {
         (1, _) => noun.to_owned(),
@@ -375,11 +366,6 @@ mod tests {
         assert!(multiple_of_int(10, 5).is_ok() && multiple_of_int(11, 5).is_err());
         assert!(multiple_of(0.3, 0.1).is_ok());
         assert!(multiple_of(0.35, 0.1).is_err());
-        assert!(one_of_ints(2, &[1, 2]).is_ok());
-        assert_eq!(
-            one_of_ints(3, &[1, 2]),
-            Err("must be one of 1, 2".to_owned())
-        );
     }
 
     #[test]

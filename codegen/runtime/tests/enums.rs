@@ -31,6 +31,32 @@ fn finds_by_wire_value_and_lists_the_expected_ones() {
     );
 }
 
+const CODES: [i64; 2] = [404, -1];
+
+#[test]
+fn integer_enums_find_by_number_or_by_text() {
+    assert_eq!(
+        ParseEnumError::find_integer("Code", -1, &CODES, &ALL),
+        Ok(Color::Blue)
+    );
+    assert_eq!(
+        ParseEnumError::parse_integer("Code", "404", &CODES, &ALL),
+        Ok(Color::Red)
+    );
+    let error = ParseEnumError::find_integer("Code", 7, &CODES, &ALL).unwrap_err();
+    assert_eq!(error.value(), "7");
+    assert_eq!(error.expected(), ["404", "-1"]);
+    assert_eq!(
+        error.to_string(),
+        "`7` is not a valid Code; expected one of: 404, -1"
+    );
+    let error = ParseEnumError::parse_integer("Code", "4.5", &CODES, &ALL).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "`4.5` is not a valid Code; expected one of: 404, -1"
+    );
+}
+
 #[derive(Debug, Deserialize, PartialEq)]
 struct Patch {
     #[serde(default, deserialize_with = "codegen_runtime::nullable::deserialize")]

@@ -42,19 +42,36 @@ fn header_pairs_keep_text_values_trimmed() {
 #[derive(Debug, serde::Deserialize, PartialEq)]
 struct Body {
     count: u32,
+    #[serde(default)]
+    items: Vec<std::collections::BTreeMap<String, u32>>,
 }
 
 #[test]
 fn json_bodies_are_checked_and_name_the_field() {
     let json = headers(&[("content-type", "application/json; charset=utf-8")]);
     let body: Body = json_body(&json, Ok(Bytes::from_static(br#"{"count": 2}"#))).unwrap();
-    assert_eq!(body, Body { count: 2 });
+    assert_eq!(
+        body,
+        Body {
+            count: 2,
+            items: Vec::new()
+        }
+    );
 
     let error = json_body::<Body>(&json, Ok(Bytes::from_static(br#"{"count": -1}"#))).unwrap_err();
     let RequestError::InvalidBody { field, .. } = &error else {
         panic!("{error:?}");
     };
-    assert_eq!(field.as_deref(), Some("count"));
+    assert_eq!(field.as_deref(), Some("/count"));
+    // The place is a JSON pointer, as in the refusals of broken rules.
+    let nested = br#"{"count": 1, "items": [{}, {"a/b": "x"}]}"#;
+    let error = json_body::<Body>(&json, Ok(Bytes::from_static(nested))).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("invalid request body: /items/1/a~1b: "),
+        "{error}"
+    );
 
     let text = headers(&[("content-type", "text/plain")]);
     let error = json_body::<Body>(&text, Ok(Bytes::from_static(b"{}"))).unwrap_err();

@@ -69,10 +69,6 @@ pub fn rule(check: &Check) -> TokenStream {
             let max = Literal::usize_unsuffixed(*max);
             quote!(#validate::max_properties(value.len(), #max))
         }
-        Check::OneOfInts(allowed) => {
-            let allowed = allowed.iter().map(|v| Literal::i64_unsuffixed(*v));
-            quote!(#validate::one_of_ints(*value, &[#(#allowed),*]))
-        }
     }
 }
 

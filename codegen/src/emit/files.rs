@@ -20,6 +20,7 @@ struct CargoToml<'a> {
     chrono: bool,
     regex: bool,
     formats: bool,
+    uuid: bool,
 }
 
 pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
@@ -35,6 +36,8 @@ pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
         chrono: api.uses_chrono(),
         regex: !api.patterns.is_empty(),
         formats: api.uses_formats(),
+        // The runtime's `formats` checks uuids with it too.
+        uuid: api.uses_uuid() || api.uses_formats(),
     }
     .render()?)
 }

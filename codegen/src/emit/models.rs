@@ -5,7 +5,7 @@ use quote::{ToTokens, quote};
 
 use super::checks;
 use super::rust::{doc_attrs, ident, or_default, type_tokens, uses_btree_map};
-use crate::ir::{Api, EnumDef, StructDef, TypeDef, TypeKind, UnionDef};
+use crate::ir::{Api, EnumDef, EnumValue, StructDef, TypeDef, TypeKind, UnionDef};
 
 pub fn models_file(api: &Api) -> TokenStream {
     let has_enums = api
@@ -342,9 +342,12 @@ fn union_item(docs: TokenStream, name: &proc_macro2::Ident, u: &UnionDef) -> Tok
 }
 
 fn enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) -> TokenStream {
+    if e.is_integer() {
+        return integer_enum_item(docs, name, e);
+    }
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let value = &v.value;
+        let value = wire_text(&v.value);
         quote! {
             #[serde(rename = #value)]
             #variant,
@@ -355,7 +358,7 @@ fn enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) -> Token
         quote!(Self::#variant)
     });
     let count = Literal::usize_unsuffixed(e.variants.len());
-    let values = e.variants.iter().map(|v| &v.value);
+    let values = e.variants.iter().map(|v| wire_text(&v.value));
     let type_name = name.to_string();
     quote! {
         #docs
@@ -390,5 +393,85 @@ fn enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) -> Token
                 ParseEnumError::find(#type_name, value, &Self::VALUES, &Self::ALL)
             }
         }
+    }
+}
+
+/// An integer enum: the number on the wire (JSON and text), never the
+/// variant's name.
+fn integer_enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) -> TokenStream {
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let doc = format!(" `{}`", wire_text(&v.value));
+        quote! {
+            #[doc = #doc]
+            #variant,
+        }
+    });
+    let all = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        quote!(Self::#variant)
+    });
+    let count = Literal::usize_unsuffixed(e.variants.len());
+    // Lowering gives an enum values of one kind only.
+    let values = e.variants.iter().filter_map(|v| match v.value {
+        EnumValue::Int(number) => Some(Literal::i64_unsuffixed(number)),
+        EnumValue::Str(_) => None,
+    });
+    let type_name = name.to_string();
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl #name {
+            /// Every variant, in the order the spec lists them.
+            pub const ALL: [Self; #count] = [#(#all),*];
+            /// The values on the wire, in the order the spec lists them.
+            pub const VALUES: [i64; #count] = [#(#values),*];
+
+            /// The value on the wire.
+            pub const fn value(self) -> i64 {
+                // Variants are declared in the order of `VALUES`.
+                Self::VALUES[self as usize]
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.value())
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = ParseEnumError;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                ParseEnumError::parse_integer(#type_name, value, &Self::VALUES, &Self::ALL)
+            }
+        }
+
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.value())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = i64::deserialize(deserializer)?;
+                ParseEnumError::find_integer(#type_name, value, &Self::VALUES, &Self::ALL)
+                    .map_err(serde::de::Error::custom)
+            }
+        }
+    }
+}
+
+/// A variant's value as written on the wire.
+fn wire_text(value: &EnumValue) -> String {
+    match value {
+        EnumValue::Str(text) => text.clone(),
+        EnumValue::Int(number) => number.to_string(),
     }
 }

@@ -195,9 +195,6 @@ impl Lowerer<'_> {
             checks.extend(constraints.min_properties.map(Check::MinProperties));
             checks.extend(constraints.max_properties.map(Check::MaxProperties));
         }
-        if range.is_some() && !constraints.int_enum.is_empty() {
-            checks.push(Check::OneOfInts(constraints.int_enum.clone()));
-        }
         Ok(checks)
     }
 
@@ -396,7 +393,6 @@ fn applies(rule: &Check, ty: &TypeRef) -> bool {
             Number::Int(_) => int,
             Number::Float(_) => float,
         },
-        Check::OneOfInts(_) => int,
         Check::MinLength(_) | Check::MaxLength(_) | Check::Pattern(_) | Check::Format(_) => {
             *ty == TypeRef::String
         }

@@ -86,7 +86,7 @@ pub(crate) struct Lowerer<'a> {
     /// Types by Rust name: a sorted map, so output order never depends on input order.
     types: BTreeMap<String, TypeDef>,
     /// Sorted enum values → the enum type that has exactly them, for reuse.
-    enums_by_values: BTreeMap<Vec<String>, String>,
+    enums_by_values: BTreeMap<Vec<ir::EnumValue>, String>,
     /// Types of schemas referred to outside `#/components/schemas`, by `$ref`.
     pointer_types: BTreeMap<String, ir::TypeRef>,
     /// How many inline objects are being lowered inside one another.
@@ -196,7 +196,7 @@ impl<'a> Lowerer<'a> {
         // Enums first, so inline enums anywhere can reuse them.
         let (enums, others): (Vec<_>, Vec<_>) = schemas
             .into_iter()
-            .partition(|(_, schema)| schema.as_item().is_some_and(schema::is_string_enum));
+            .partition(|(_, schema)| schema.as_item().is_some_and(schema::is_enum));
         for (key, schema) in enums.into_iter().chain(others) {
             let name = self.schema_names[key].clone();
             let pointer = format!("#/components/schemas/{}", escape_segment(key));

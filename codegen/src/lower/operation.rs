@@ -632,7 +632,9 @@ impl Lowerer<'_> {
             | TypeRef::I64
             | TypeRef::F32
             | TypeRef::F64
-            | TypeRef::Date => ValueForm::Text,
+            | TypeRef::Date
+            | TypeRef::Uuid
+            | TypeRef::Base64 => ValueForm::Text,
             TypeRef::Named(name) => match self.types.get(name).map(|def| &def.kind) {
                 Some(TypeKind::Enum(_)) => ValueForm::Text,
                 Some(TypeKind::Alias(target)) if !matches!(target, TypeRef::Named(_)) => {

@@ -10,8 +10,8 @@ use openapiv3::{
 use super::Lowerer;
 use crate::error::{SpecError, child};
 use crate::ir::{
-    AdditionalField, Check, Checks, DefaultAccessor, DefaultValue, EnumDef, Field, Number,
-    StructDef, TypeDef, TypeKind, TypeRef, UnionDef, UnionVariant, Variant,
+    AdditionalField, Check, Checks, DefaultAccessor, DefaultValue, EnumDef, EnumValue, Field,
+    Number, StructDef, TypeDef, TypeKind, TypeRef, UnionDef, UnionVariant, Variant,
 };
 use crate::names;
 
@@ -20,6 +20,7 @@ type Properties = IndexMap<String, ReferenceOr<Box<Schema>>>;
 /// A schema reduced to what decides its Rust type, whichever way `openapiv3` parsed it.
 enum Shape<'s> {
     StringEnum(Vec<String>),
+    IntEnum(Vec<i64>),
     String(Option<String>),
     Integer(Option<String>),
     Number(Option<String>),
@@ -74,6 +75,9 @@ fn shape(schema: &Schema) -> Shape<'_> {
                 Shape::StringEnum(values)
             }
         }
+        SchemaKind::Type(Type::Integer(i)) if i.enumeration.iter().any(Option::is_some) => {
+            Shape::IntEnum(i.enumeration.iter().flatten().copied().collect())
+        }
         SchemaKind::Type(Type::Integer(i)) => Shape::Integer(format_name(&i.format, |f| match f {
             openapiv3::IntegerFormat::Int32 => "int32",
             openapiv3::IntegerFormat::Int64 => "int64",
@@ -119,7 +123,13 @@ fn shape(schema: &Schema) -> Shape<'_> {
                 .filter_map(|value| value.as_str().map(str::to_owned))
                 .collect();
             let typ = any.typ.as_deref();
-            if !strings.is_empty()
+            let integers: Vec<i64> = any.enumeration.iter().filter_map(|v| v.as_i64()).collect();
+            if typ == Some("integer")
+                && !integers.is_empty()
+                && integers.len() == any.enumeration.iter().filter(|v| !v.is_null()).count()
+            {
+                Shape::IntEnum(integers)
+            } else if !strings.is_empty()
                 && strings.len() == any.enumeration.iter().filter(|v| !v.is_null()).count()
             {
                 // Includes the real-world "object schema carrying a string enum".
@@ -148,8 +158,8 @@ fn shape(schema: &Schema) -> Shape<'_> {
     }
 }
 
-pub(super) fn is_string_enum(schema: &Schema) -> bool {
-    matches!(shape(schema), Shape::StringEnum(_))
+pub(super) fn is_enum(schema: &Schema) -> bool {
+    matches!(shape(schema), Shape::StringEnum(_) | Shape::IntEnum(_))
 }
 
 /// Whether an inline schema says nothing about the value's shape: no type, no
@@ -198,6 +208,8 @@ fn type_word(ty: &TypeRef) -> String {
         TypeRef::F32 | TypeRef::F64 => "Number".to_owned(),
         TypeRef::DateTime => "DateTime".to_owned(),
         TypeRef::Date => "Date".to_owned(),
+        TypeRef::Uuid => "Uuid".to_owned(),
+        TypeRef::Base64 => "Bytes".to_owned(),
         TypeRef::Json => "Value".to_owned(),
         TypeRef::JsonObject => "Object".to_owned(),
         TypeRef::Named(name) => name.clone(),
@@ -251,8 +263,6 @@ pub(super) struct Constraints {
     pub unique_items: bool,
     pub min_properties: Option<usize>,
     pub max_properties: Option<usize>,
-    /// `enum` of an integer schema.
-    pub int_enum: Vec<i64>,
     /// The schema's `default`, as JSON.
     pub default: Option<serde_json::Value>,
 }
@@ -270,7 +280,6 @@ pub(super) fn constraints_of(schema: &Schema) -> Constraints {
             constraints.exclusive_minimum = i.exclusive_minimum;
             constraints.exclusive_maximum = i.exclusive_maximum;
             constraints.multiple_of = i.multiple_of.map(Number::Int);
-            constraints.int_enum = i.enumeration.iter().flatten().copied().collect();
         }
         SchemaKind::Type(Type::Number(n)) => {
             constraints.minimum = n.minimum.map(Number::Float);
@@ -356,12 +365,12 @@ impl Lowerer<'_> {
                         }
                     }
                     Shape::StringEnum(values) => {
-                        let varnames = enum_varnames(&schema.schema_data.extensions);
-                        let def = self.enum_def(name, &values, varnames.as_deref(), pointer);
-                        self.enums_by_values
-                            .entry(sorted(&values))
-                            .or_insert_with(|| name.to_owned());
-                        TypeKind::Enum(def)
+                        let values = values.into_iter().map(EnumValue::Str).collect();
+                        self.component_enum(name, values, schema, pointer)
+                    }
+                    Shape::IntEnum(values) => {
+                        let values = values.into_iter().map(EnumValue::Int).collect();
+                        self.component_enum(name, values, schema, pointer)
                     }
                     _ => TypeKind::Alias(self.type_of_item(schema, name, pointer, None)?),
                 };
@@ -483,21 +492,28 @@ impl Lowerer<'_> {
                 TypeRef::Json
             }
             Shape::StringEnum(values) => {
-                let varnames = enum_varnames(&schema.schema_data.extensions)
-                    .or_else(|| outer_varnames.map(<[String]>::to_vec));
-                TypeRef::Named(self.intern_enum(
-                    &values,
-                    varnames.as_deref(),
-                    hint,
-                    docs_of(schema),
-                    pointer,
-                ))
+                let values = values.into_iter().map(EnumValue::Str).collect();
+                self.inline_enum(values, schema, hint, pointer, outer_varnames)
             }
-            Shape::String(format) => match format.as_deref() {
-                Some("date-time") => TypeRef::DateTime,
-                Some("date") => TypeRef::Date,
-                _ => TypeRef::String,
-            },
+            Shape::IntEnum(values) => {
+                let values = values.into_iter().map(EnumValue::Int).collect();
+                self.inline_enum(values, schema, hint, pointer, outer_varnames)
+            }
+            Shape::String(format) => {
+                // Length and pattern rules read the text: such a value stays a
+                // `String`, and its format is checked as a rule.
+                let constraints = constraints_of(schema);
+                let text_rules = constraints.min_length.is_some()
+                    || constraints.max_length.is_some()
+                    || constraints.pattern.is_some();
+                match format.as_deref() {
+                    Some("date-time") => TypeRef::DateTime,
+                    Some("date") => TypeRef::Date,
+                    Some("uuid") if !text_rules => TypeRef::Uuid,
+                    Some("byte") if !text_rules => TypeRef::Base64,
+                    _ => TypeRef::String,
+                }
+            }
             Shape::Integer(format) => match format.as_deref() {
                 Some("int32") => TypeRef::I32,
                 _ => TypeRef::I64,
@@ -902,11 +918,15 @@ impl Lowerer<'_> {
             }
             (TypeRef::Bool, serde_json::Value::Bool(b)) => DefaultValue::Bool(*b),
             (TypeRef::String, serde_json::Value::String(text)) => DefaultValue::Str(text.clone()),
-            (TypeRef::Named(name), serde_json::Value::String(text)) => {
+            (TypeRef::Named(name), serde_json::Value::String(_) | serde_json::Value::Number(_)) => {
                 let TypeKind::Enum(e) = &self.types.get(name)?.kind else {
                     return None;
                 };
-                let variant = e.variants.iter().find(|v| &v.value == text)?;
+                let wanted = match default {
+                    serde_json::Value::String(text) => EnumValue::Str(text.clone()),
+                    other => EnumValue::Int(other.as_i64()?),
+                };
+                let variant = e.variants.iter().find(|v| v.value == wanted)?;
                 DefaultValue::Variant {
                     enum_name: name.clone(),
                     variant: variant.name.clone(),
@@ -921,17 +941,36 @@ impl Lowerer<'_> {
         })
     }
 
-    /// The enum type for an inline string enum: a component enum with the same
+    fn inline_enum(
+        &mut self,
+        values: Vec<EnumValue>,
+        schema: &Schema,
+        hint: &str,
+        pointer: &str,
+        outer_varnames: Option<&[String]>,
+    ) -> TypeRef {
+        let varnames = enum_varnames(&schema.schema_data.extensions)
+            .or_else(|| outer_varnames.map(<[String]>::to_vec));
+        TypeRef::Named(self.intern_enum(
+            values,
+            varnames.as_deref(),
+            hint,
+            docs_of(schema),
+            pointer,
+        ))
+    }
+
+    /// The enum type for an inline enum: a component enum with the same
     /// values if there is one, else a new enum named from `hint`.
     fn intern_enum(
         &mut self,
-        values: &[String],
+        values: Vec<EnumValue>,
         varnames: Option<&[String]>,
         hint: &str,
         docs: Option<String>,
         pointer: &str,
     ) -> String {
-        let key = sorted(values);
+        let key = sorted(&values);
         if let Some(existing) = self.enums_by_values.get(&key) {
             return existing.clone();
         }
@@ -949,10 +988,28 @@ impl Lowerer<'_> {
         name
     }
 
+    /// A component schema that is an enum, registered for reuse by inline
+    /// enums of the same values.
+    fn component_enum(
+        &mut self,
+        name: &str,
+        values: Vec<EnumValue>,
+        schema: &Schema,
+        pointer: &str,
+    ) -> TypeKind {
+        let varnames = enum_varnames(&schema.schema_data.extensions);
+        let key = sorted(&values);
+        let def = self.enum_def(name, values, varnames.as_deref(), pointer);
+        self.enums_by_values
+            .entry(key)
+            .or_insert_with(|| name.to_owned());
+        TypeKind::Enum(def)
+    }
+
     fn enum_def(
         &mut self,
         name: &str,
-        values: &[String],
+        values: Vec<EnumValue>,
         varnames: Option<&[String]>,
         pointer: &str,
     ) -> EnumDef {
@@ -972,24 +1029,36 @@ impl Lowerer<'_> {
         };
         let mut unique_values = Vec::with_capacity(values.len());
         let mut unique_varnames = Vec::with_capacity(values.len());
-        for (i, value) in values.iter().enumerate() {
-            if unique_values.contains(value) {
+        for (i, value) in values.into_iter().enumerate() {
+            if unique_values.contains(&value) {
+                let shown = match &value {
+                    EnumValue::Str(text) => text.clone(),
+                    EnumValue::Int(number) => number.to_string(),
+                };
                 self.warn(
                     &child(pointer, "enum"),
-                    format!("duplicate value `{value}` ignored"),
+                    format!("duplicate value `{shown}` ignored"),
                 );
                 continue;
             }
-            unique_values.push(value.clone());
+            unique_values.push(value);
             if let Some(varnames) = varnames {
                 unique_varnames.push(varnames[i].clone());
             }
         }
-        let variant_names = names::variant_names(
-            name,
-            &unique_values,
-            varnames.map(|_| unique_varnames.as_slice()),
-        );
+        // Integers are named by their digits (`V404`), negative ones `Minus1`.
+        let words: Vec<String> = unique_values
+            .iter()
+            .map(|value| match value {
+                EnumValue::Str(text) => text.clone(),
+                EnumValue::Int(number) if *number < 0 => {
+                    format!("Minus{}", number.unsigned_abs())
+                }
+                EnumValue::Int(number) => number.to_string(),
+            })
+            .collect();
+        let variant_names =
+            names::variant_names(name, &words, varnames.map(|_| unique_varnames.as_slice()));
         EnumDef {
             variants: variant_names
                 .into_iter()
@@ -1000,7 +1069,7 @@ impl Lowerer<'_> {
     }
 }
 
-fn sorted(values: &[String]) -> Vec<String> {
+fn sorted(values: &[EnumValue]) -> Vec<EnumValue> {
     let mut values = values.to_vec();
     values.sort();
     values

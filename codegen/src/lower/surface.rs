@@ -10,8 +10,8 @@ use heck::ToShoutySnakeCase;
 
 use super::Lowerer;
 use crate::ir::{
-    self, ApiTrait, ErrorFill, ErrorFormat, FieldFill, FillValue, Operation, ParamLocation,
-    Requirement, SecurityScheme, StatusCode, TypeKind, TypeRef,
+    self, ApiTrait, EnumValue, ErrorFill, ErrorFormat, FieldFill, FillValue, Operation,
+    ParamLocation, Requirement, SecurityScheme, StatusCode, TypeKind, TypeRef,
 };
 use crate::names::{self, NameSet};
 
@@ -302,7 +302,7 @@ impl Lowerer<'_> {
                     wanted.iter().find_map(|w| {
                         e.variants
                             .iter()
-                            .find(|v| v.value.eq_ignore_ascii_case(w))
+                            .find(|v| matches!(&v.value, EnumValue::Str(value) if value.eq_ignore_ascii_case(w)))
                             .map(|v| v.name.clone())
                     })
                 };

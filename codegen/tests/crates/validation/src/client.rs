@@ -63,7 +63,7 @@ impl Client {
     /// Documented errors (400) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
     pub async fn list_pets(
         &self,
-        x_request_id: Option<&str>,
+        x_request_id: Option<uuid::Uuid>,
         session: Option<&str>,
         theme: Option<models::ListPetsTheme>,
         query: &params::ListPetsQuery,
@@ -110,14 +110,36 @@ impl Client {
     /// Documented errors (400) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
     pub async fn get_pet(
         &self,
-        pet_id: &str,
+        pet_id: uuid::Uuid,
     ) -> Result<ResponseValue<models::Pet>, ClientError<models::Error>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
-                format!("/pets/{}", runtime::client::path_segment("petId", pet_id) ?),
+                format!(
+                    "/pets/{}", runtime::client::encode_path_segment(& pet_id
+                    .to_string())
+                ),
             )
             .accept("application/json")
             .header_credential("x-api-key", self.api_key_auth.as_deref());
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => response.value(IncomingResponse::json),
+            400 => response.documented(IncomingResponse::json_error),
+            _ => response.undocumented(),
+        }
+    }
+    /// `GET /owners/{name}`
+    ///
+    /// Documented errors (400) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    pub async fn get_owner(
+        &self,
+        name: &str,
+    ) -> Result<ResponseValue<models::Owner>, ClientError<models::Error>> {
+        let request = OutgoingRequest::new(
+                reqwest::Method::GET,
+                format!("/owners/{}", runtime::client::path_segment("name", name) ?),
+            )
+            .accept("application/json");
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.value(IncomingResponse::json),

@@ -72,7 +72,10 @@ pub struct NewPet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i64>,
+    pub size: Option<NewPetSize>,
+    /// Default: `0` (`priority_or_default()` applies it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<NewPetPriority>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,7 +87,7 @@ pub struct NewPet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub photo: Option<String>,
+    pub photo: Option<crate::runtime::formats::Base64>,
     #[serde(
         default,
         deserialize_with = "crate::runtime::nullable::deserialize",
@@ -112,6 +115,10 @@ pub struct NewPet {
 }
 
 impl NewPet {
+    /// `priority`, or the spec's default `0` when it is absent.
+    pub fn priority_or_default(&self) -> NewPetPriority {
+        self.priority.unwrap_or(NewPetPriority::V0)
+    }
     /// `legs`, or the spec's default `4` when it is absent.
     pub fn legs_or_default(&self) -> i32 {
         self.legs.unwrap_or(4)
@@ -161,10 +168,6 @@ impl crate::runtime::validate::Validate for NewPet {
             let at = &at.key("age");
             out.check(at, crate::runtime::validate::less_than(*value, 50));
         }
-        if let Some(value) = &self.size {
-            let at = &at.key("size");
-            out.check(at, crate::runtime::validate::one_of_ints(*value, &[1, 2, 3]));
-        }
         if let Some(value) = &self.email {
             let at = &at.key("email");
             out.check(at, crate::runtime::formats::Format::Email.check(value));
@@ -184,10 +187,6 @@ impl crate::runtime::validate::Validate for NewPet {
         if let Some(value) = &self.host {
             let at = &at.key("host");
             out.check(at, crate::runtime::formats::Format::Hostname.check(value));
-        }
-        if let Some(value) = &self.photo {
-            let at = &at.key("photo");
-            out.check(at, crate::runtime::formats::Format::Byte.check(value));
         }
         if let Some(Some(value)) = &self.nickname {
             let at = &at.key("nickname");
@@ -262,10 +261,110 @@ impl std::str::FromStr for NewPetKind {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NewPetPriority {
+    /// `-1`
+    Minus1,
+    /// `0`
+    V0,
+    /// `1`
+    V1,
+}
+
+impl NewPetPriority {
+    /// Every variant, in the order the spec lists them.
+    pub const ALL: [Self; 3] = [Self::Minus1, Self::V0, Self::V1];
+    /// The values on the wire, in the order the spec lists them.
+    pub const VALUES: [i64; 3] = [-1, 0, 1];
+    /// The value on the wire.
+    pub const fn value(self) -> i64 {
+        Self::VALUES[self as usize]
+    }
+}
+
+impl std::fmt::Display for NewPetPriority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+
+impl std::str::FromStr for NewPetPriority {
+    type Err = ParseEnumError;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        ParseEnumError::parse_integer("NewPetPriority", value, &Self::VALUES, &Self::ALL)
+    }
+}
+
+impl Serialize for NewPetPriority {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.value())
+    }
+}
+
+impl<'de> Deserialize<'de> for NewPetPriority {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = i64::deserialize(deserializer)?;
+        ParseEnumError::find_integer("NewPetPriority", value, &Self::VALUES, &Self::ALL)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NewPetSize {
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+}
+
+impl NewPetSize {
+    /// Every variant, in the order the spec lists them.
+    pub const ALL: [Self; 3] = [Self::V1, Self::V2, Self::V3];
+    /// The values on the wire, in the order the spec lists them.
+    pub const VALUES: [i64; 3] = [1, 2, 3];
+    /// The value on the wire.
+    pub const fn value(self) -> i64 {
+        Self::VALUES[self as usize]
+    }
+}
+
+impl std::fmt::Display for NewPetSize {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+
+impl std::str::FromStr for NewPetSize {
+    type Err = ParseEnumError;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        ParseEnumError::parse_integer("NewPetSize", value, &Self::VALUES, &Self::ALL)
+    }
+}
+
+impl Serialize for NewPetSize {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.value())
+    }
+}
+
+impl<'de> Deserialize<'de> for NewPetSize {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = i64::deserialize(deserializer)?;
+        ParseEnumError::find_integer("NewPetSize", value, &Self::VALUES, &Self::ALL)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Owner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<uuid::Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<OwnerContact>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -282,10 +381,6 @@ impl crate::runtime::validate::Validate for Owner {
             + usize::from(self.note.is_some());
         out.check(at, crate::runtime::validate::min_properties(count, 1));
         out.check(at, crate::runtime::validate::max_properties(count, 2));
-        if let Some(value) = &self.id {
-            let at = &at.key("id");
-            out.check(at, crate::runtime::formats::Format::Uuid.check(value));
-        }
         if let Some(value) = &self.contact {
             let at = &at.key("contact");
             crate::runtime::validate::Validate::validate_at(value, at, out);
@@ -327,7 +422,10 @@ pub struct Pet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i64>,
+    pub size: Option<NewPetSize>,
+    /// Default: `0` (`priority_or_default()` applies it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<NewPetPriority>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -339,7 +437,7 @@ pub struct Pet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub photo: Option<String>,
+    pub photo: Option<crate::runtime::formats::Base64>,
     #[serde(
         default,
         deserialize_with = "crate::runtime::nullable::deserialize",
@@ -364,10 +462,14 @@ pub struct Pet {
     pub motto: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<BTreeMap<String, String>>,
-    pub id: String,
+    pub id: uuid::Uuid,
 }
 
 impl Pet {
+    /// `priority`, or the spec's default `0` when it is absent.
+    pub fn priority_or_default(&self) -> NewPetPriority {
+        self.priority.unwrap_or(NewPetPriority::V0)
+    }
     /// `legs`, or the spec's default `4` when it is absent.
     pub fn legs_or_default(&self) -> i32 {
         self.legs.unwrap_or(4)
@@ -417,10 +519,6 @@ impl crate::runtime::validate::Validate for Pet {
             let at = &at.key("age");
             out.check(at, crate::runtime::validate::less_than(*value, 50));
         }
-        if let Some(value) = &self.size {
-            let at = &at.key("size");
-            out.check(at, crate::runtime::validate::one_of_ints(*value, &[1, 2, 3]));
-        }
         if let Some(value) = &self.email {
             let at = &at.key("email");
             out.check(at, crate::runtime::formats::Format::Email.check(value));
@@ -440,10 +538,6 @@ impl crate::runtime::validate::Validate for Pet {
         if let Some(value) = &self.host {
             let at = &at.key("host");
             out.check(at, crate::runtime::formats::Format::Hostname.check(value));
-        }
-        if let Some(value) = &self.photo {
-            let at = &at.key("photo");
-            out.check(at, crate::runtime::formats::Format::Byte.check(value));
         }
         if let Some(Some(value)) = &self.nickname {
             let at = &at.key("nickname");
@@ -471,11 +565,6 @@ impl crate::runtime::validate::Validate for Pet {
                 let at = &at.key(key);
                 out.check(at, crate::runtime::validate::max_length(value, 5));
             }
-        }
-        {
-            let value = &self.id;
-            let at = &at.key("id");
-            out.check(at, crate::runtime::formats::Format::Uuid.check(value));
         }
     }
 }

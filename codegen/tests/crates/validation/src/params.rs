@@ -10,7 +10,7 @@ use crate::models;
 pub struct ListPetsQuery {
     pub limit: Option<i64>,
     pub name: Option<String>,
-    pub size: Option<i64>,
+    pub size: Option<models::NewPetSize>,
 }
 
 impl ListPetsQuery {
@@ -47,18 +47,7 @@ impl ListPetsQuery {
                     },
                 )?,
             size: Param::query("size")
-                .optional(
-                    pairs,
-                    |param, text| {
-                        param
-                            .checked(
-                                param.parse::<i64>(text)?,
-                                |value| [
-                                    crate::runtime::validate::one_of_ints(*value, &[1, 2, 3]),
-                                ],
-                            )
-                    },
-                )?,
+                .optional(pairs, |param, text| param.parse::<models::NewPetSize>(text))?,
         })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
@@ -74,7 +63,7 @@ impl ListPetsQuery {
 /// Header parameters of `listPets`, parsed and validated.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPetsHeaders {
-    pub x_request_id: Option<String>,
+    pub x_request_id: Option<uuid::Uuid>,
 }
 
 impl ListPetsHeaders {
@@ -82,16 +71,7 @@ impl ListPetsHeaders {
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
         Ok(ListPetsHeaders {
             x_request_id: Param::header("X-Request-Id")
-                .optional(
-                    pairs,
-                    |param, text| {
-                        param
-                            .checked(
-                                param.parse::<String>(text)?,
-                                |value| [crate::runtime::formats::Format::Uuid.check(value)],
-                            )
-                    },
-                )?,
+                .optional(pairs, |param, text| param.parse::<uuid::Uuid>(text))?,
         })
     }
 }
@@ -131,7 +111,7 @@ impl ListPetsCookies {
 /// Path parameters of `getPet`, parsed and validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPetPath {
-    pub pet_id: String,
+    pub pet_id: uuid::Uuid,
 }
 
 impl GetPetPath {
@@ -139,16 +119,23 @@ impl GetPetPath {
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
         Ok(GetPetPath {
             pet_id: Param::path("petId")
-                .required(
-                    pairs,
-                    |param, text| {
-                        param
-                            .checked(
-                                param.parse::<String>(text)?,
-                                |value| [crate::runtime::formats::Format::Uuid.check(value)],
-                            )
-                    },
-                )?,
+                .required(pairs, |param, text| param.parse::<uuid::Uuid>(text))?,
+        })
+    }
+}
+
+/// Path parameters of `getOwner`, parsed and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetOwnerPath {
+    pub name: String,
+}
+
+impl GetOwnerPath {
+    /// Reads the path parameters the router matched.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        Ok(GetOwnerPath {
+            name: Param::path("name")
+                .required(pairs, |param, text| param.parse::<String>(text))?,
         })
     }
 }

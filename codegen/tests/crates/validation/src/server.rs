@@ -82,6 +82,11 @@ pub trait PetsApi: ApiHooks {
         principal: Option<Self::Principal>,
         path: params::GetPetPath,
     ) -> impl Future<Output = Result<GetPetReply, HttpError>> + Send;
+    /// `GET /owners/{name}`
+    fn get_owner(
+        &self,
+        path: params::GetOwnerPath,
+    ) -> impl Future<Output = Result<GetOwnerReply, HttpError>> + Send;
     /// `PUT /labels`
     fn put_labels(
         &self,
@@ -106,6 +111,7 @@ pub fn router_with<A: PetsApi>(api: Arc<A>, options: RouterOptions) -> Router {
     let routes = Router::new()
         .route("/pets", routing::get(handle_list_pets::<A>).post(handle_create_pet::<A>))
         .route("/pets/{petId}", routing::get(handle_get_pet::<A>))
+        .route("/owners/{name}", routing::get(handle_get_owner::<A>))
         .route("/labels", routing::put(handle_put_labels::<A>))
         .with_state(api.clone());
     runtime::mount(routes, &options, move |error| api.request_error(error))
@@ -215,6 +221,38 @@ impl IntoResponse for GetPetReply {
         match self {
             GetPetReply::Ok(body) => runtime::json_response(runtime::status(200), body),
             GetPetReply::BadRequest(body) => {
+                runtime::json_response(runtime::status(400), body)
+            }
+        }
+    }
+}
+
+/// Every documented response of `getOwner`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetOwnerReply {
+    /// 200: The owner
+    Ok(models::Owner),
+    /// 400: Refused
+    BadRequest(models::Error),
+}
+
+impl GetOwnerReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        match error.status {
+            400 => Ok(GetOwnerReply::BadRequest(error.body)),
+            _ => Err(error),
+        }
+    }
+}
+
+impl IntoResponse for GetOwnerReply {
+    fn into_response(self) -> Response {
+        match self {
+            GetOwnerReply::Ok(body) => runtime::json_response(runtime::status(200), body),
+            GetOwnerReply::BadRequest(body) => {
                 runtime::json_response(runtime::status(400), body)
             }
         }
@@ -350,6 +388,20 @@ async fn handle_get_pet<A: PetsApi>(
     };
     match request.await {
         Ok(result) => result.or_else(GetPetReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_get_owner<A: PetsApi>(
+    State(api): State<Arc<A>>,
+    raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
+) -> Response {
+    let request = async {
+        let path = params::GetOwnerPath::from_pairs(&runtime::path_pairs(raw_path)?)?;
+        Ok::<_, RequestError>(api.get_owner(path).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(GetOwnerReply::from_error).into_response(),
         Err(error) => api.request_error(error),
     }
 }

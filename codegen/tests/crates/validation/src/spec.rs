@@ -195,6 +195,46 @@ pub const OPENAPI_JSON: &str = r##"{
         }
       }
     },
+    "/owners/{name}": {
+      "get": {
+        "operationId": "getOwner",
+        "tags": [
+          "pets"
+        ],
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The owner",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Owner"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Refused",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/labels": {
       "put": {
         "operationId": "putLabels",
@@ -285,6 +325,15 @@ pub const OPENAPI_JSON: &str = r##"{
               2,
               3
             ]
+          },
+          "priority": {
+            "type": "integer",
+            "enum": [
+              -1,
+              0,
+              1
+            ],
+            "default": 0
           },
           "email": {
             "type": "string",

@@ -124,8 +124,15 @@ impl Param {
         T: FromStr,
         T::Err: Display,
     {
-        text.parse::<T>()
-            .map_err(|err| self.invalid(format!("`{text}` is not valid: {err}")))
+        text.parse::<T>().map_err(|err| {
+            let err = err.to_string();
+            // An enum's error already quotes the value and lists the choices.
+            if err.contains(&format!("`{text}`")) {
+                self.invalid(err)
+            } else {
+                self.invalid(format!("`{text}` is not valid: {err}"))
+            }
+        })
     }
 
     /// A structured value written as JSON text.

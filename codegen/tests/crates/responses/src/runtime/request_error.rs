@@ -27,7 +27,8 @@ pub enum RequestError {
     },
     /// A required body is absent (400).
     MissingBody,
-    /// The body is not valid for its schema; `field` is the path inside it (400).
+    /// The body is not valid for its schema; `field` is the JSON pointer of
+    /// the value that is not (400).
     InvalidBody {
         field: Option<String>,
         message: String,
@@ -102,7 +103,7 @@ impl std::fmt::Display for RequestError {
             RequestError::InvalidBody {
                 field: Some(field),
                 message,
-            } => write!(f, "invalid request body at `{field}`: {message}"),
+            } => write!(f, "invalid request body: {field}: {message}"),
             RequestError::InvalidBody {
                 field: None,
                 message,
