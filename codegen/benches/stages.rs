@@ -33,6 +33,7 @@ fn options() -> Options {
         spec_label: "spec.json".to_owned(),
         out_label: "out".to_owned(),
         selection: Selection::default(),
+        types: Default::default(),
     }
 }
 
@@ -41,7 +42,7 @@ fn stages(c: &mut Criterion) {
         let text = std::fs::read_to_string(&path).expect("read spec");
         let file = path.display().to_string();
         let loaded = load::load_str(&text, Format::Json, &file).expect("load");
-        let lowered = lower::lower(&loaded).expect("lower");
+        let lowered = lower::lower(&loaded, &Default::default()).expect("lower");
         let spec_json = serde_json::to_string_pretty(&loaded.raw).expect("json");
         let options = options();
 
@@ -58,7 +59,7 @@ fn stages(c: &mut Criterion) {
             b.iter(|| select::select(black_box(&loaded), &tasks).expect("select"))
         });
         group.bench_function("lower", |b| {
-            b.iter(|| lower::lower(black_box(&loaded)).expect("lower"))
+            b.iter(|| lower::lower(black_box(&loaded), &Default::default()).expect("lower"))
         });
         group.bench_function("emit", |b| {
             b.iter(|| emit::render(black_box(&lowered.api), &spec_json, &options).expect("emit"))

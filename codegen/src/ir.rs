@@ -26,6 +26,16 @@ pub struct Api {
     pub error: ErrorFormat,
     /// Every distinct `pattern` checked; [`Check::Pattern`] indexes it.
     pub patterns: Vec<Pattern>,
+    /// Crates of the user's mapped types the crate depends on, by name.
+    pub dependencies: Vec<Dependency>,
+}
+
+/// A dependency for the user's mapped types (`--crate`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    pub name: String,
+    pub version: String,
+    pub features: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -150,12 +160,20 @@ impl Api {
 
     /// Whether the crate needs `chrono`: a model, parameter or body mentions a date.
     pub fn uses_chrono(&self) -> bool {
-        self.any_type(|ty| matches!(ty, TypeRef::DateTime | TypeRef::Date))
+        self.any_type(|ty| match ty {
+            TypeRef::DateTime | TypeRef::Date => true,
+            TypeRef::External(path) => path.starts_with("chrono::"),
+            _ => false,
+        })
     }
 
-    /// Whether a value anywhere is a `uuid::Uuid`.
+    /// Whether a value anywhere is a `uuid::Uuid` (or a mapped `uuid` type).
     pub fn uses_uuid(&self) -> bool {
-        self.any_type(|ty| *ty == TypeRef::Uuid)
+        self.any_type(|ty| match ty {
+            TypeRef::Uuid => true,
+            TypeRef::External(path) => path.starts_with("uuid::"),
+            _ => false,
+        })
     }
 
     /// Whether any type a model, parameter, header or body uses matches `test`.
@@ -342,6 +360,9 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// Indirection that breaks a recursive type.
     Boxed(Box<TypeRef>),
+    /// A type the user picked (`--type-map`, `x-rust-type`): its path,
+    /// `rust_decimal::Decimal`, checked to be identifiers.
+    External(String),
 }
 
 impl TypeRef {

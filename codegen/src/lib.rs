@@ -18,6 +18,7 @@ pub mod error;
 pub mod ir;
 pub mod load;
 pub mod lower;
+pub mod mapping;
 pub mod names;
 pub mod select;
 
@@ -27,6 +28,7 @@ use std::path::{Component, Path, PathBuf};
 pub use diagnostics::Diagnostic;
 pub use emit::{EmitError, GeneratedFile, Options};
 pub use error::{ErrorKind, Location, SpecError};
+pub use mapping::TypeMappings;
 pub use select::Selection;
 
 /// Every generated file contains this marker; only such files are ever deleted.
@@ -45,6 +47,9 @@ pub enum Error {
     Spec(#[from] SpecError),
     #[error(transparent)]
     Emit(#[from] EmitError),
+    /// The options do not fit together (a type map whose crate is not given).
+    #[error("{0}")]
+    Options(String),
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -68,8 +73,9 @@ pub fn generate(spec: &Path, options: &Options) -> Result<Generation, Error> {
 
 /// Selects, lowers and renders an already loaded spec.
 pub fn generate_loaded(loaded: &load::LoadedSpec, options: &Options) -> Result<Generation, Error> {
+    options.types.check().map_err(Error::Options)?;
     let loaded = select::select(loaded, &options.selection)?;
-    let lowered = lower::lower(&loaded)?;
+    let lowered = lower::lower(&loaded, &options.types)?;
     let spec_json = serde_json::to_string_pretty(&loaded.raw)
         .map_err(|err| EmitError::EmbedSpec(err.to_string()))?;
     let files = emit::render(&lowered.api, &spec_json, options)?;
@@ -97,6 +103,7 @@ pub fn options_for_paths(spec: &Path, out: &Path, crate_name: Option<String>) ->
         spec_label: relative_label(&absolute(spec), &base),
         out_label,
         selection: Selection::default(),
+        types: TypeMappings::default(),
     }
 }
 

@@ -39,6 +39,17 @@ struct Target {
     /// Generate only the operation with this operationId (repeatable), and the models it uses.
     #[arg(long = "operation", value_name = "ID")]
     operations: Vec<String>,
+    /// Use a Rust type of your own for a format or a component schema
+    /// (repeatable): `format:decimal=rust_decimal::Decimal`, `schema:Money=money::Money`.
+    #[arg(long = "type-map", value_name = "KIND:NAME=PATH")]
+    type_maps: Vec<String>,
+    /// A crate mapped types come from, added to the generated crate's
+    /// dependencies (repeatable): `rust_decimal@1.36`.
+    #[arg(long = "crate", value_name = "NAME@VERSION")]
+    crates: Vec<String>,
+    /// A feature of a crate given by --crate (repeatable): `rust_decimal/serde-with-str`.
+    #[arg(long = "crate-feature", value_name = "CRATE/FEATURE")]
+    crate_features: Vec<String>,
     /// Do not print warnings about the spec.
     #[arg(long)]
     quiet: bool,
@@ -52,6 +63,21 @@ fn main() -> ExitCode {
     }
 }
 
+fn type_mappings(target: &Target) -> Result<codegen::TypeMappings, String> {
+    let mut types = codegen::TypeMappings::default();
+    for arg in &target.crates {
+        types.add_crate(arg)?;
+    }
+    for arg in &target.crate_features {
+        types.add_crate_feature(arg)?;
+    }
+    for arg in &target.type_maps {
+        types.add_type_map(arg)?;
+    }
+    types.check()?;
+    Ok(types)
+}
+
 fn run(target: &Target, check_only: bool) -> ExitCode {
     let mut options =
         codegen::options_for_paths(&target.spec, &target.out, target.crate_name.clone());
@@ -59,6 +85,13 @@ fn run(target: &Target, check_only: bool) -> ExitCode {
         tags: target.tags.clone(),
         operations: target.operations.clone(),
     };
+    match type_mappings(target) {
+        Ok(types) => options.types = types,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    }
     let generation = match codegen::generate(&target.spec, &options) {
         Ok(generation) => generation,
         Err(err) => {

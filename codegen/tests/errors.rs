@@ -225,7 +225,7 @@ fn format_is_sniffed_when_the_extension_says_nothing() {
 fn yaml_status_codes_may_be_unquoted_numbers() {
     let text = "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n      responses:\n        200: {description: ok}\n";
     let loaded = load::load_str(text, load::Format::Yaml, "inline.yaml").expect("loads");
-    let lowered = lower::lower(&loaded).expect("lowers");
+    let lowered = lower::lower(&loaded, &Default::default()).expect("lowers");
     assert_eq!(
         lowered.api.operations[0].responses[0].status,
         codegen::ir::StatusCode::Code(200)
@@ -368,7 +368,7 @@ fn a_fractional_multiple_of_on_an_integer_is_exact() {
         ),
     )
     .expect("write spec");
-    let api = lower::lower(&load::load_file(&path).expect("loads"))
+    let api = lower::lower(&load::load_file(&path).expect("loads"), &Default::default())
         .expect("lowers")
         .api;
     let def = api

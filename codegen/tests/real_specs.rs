@@ -20,6 +20,7 @@ fn the_full_flexprice_spec_generates_deterministically() {
         spec_label: "flexprice-full.json".to_owned(),
         out_label: "out".to_owned(),
         selection: Default::default(),
+        types: Default::default(),
     };
     let first = codegen::generate(&spec, &options).unwrap_or_else(|err| panic!("{err}"));
     let second = codegen::generate(&spec, &options).unwrap_or_else(|err| panic!("{err}"));
@@ -63,11 +64,13 @@ fn selecting_the_tasks_tag_of_the_full_spec_gives_the_models_of_the_tasks_spec()
         operations: Vec::new(),
     };
     let selected = codegen::select::select(&full, &selection).unwrap_or_else(|err| panic!("{err}"));
-    let from_full = codegen::lower::lower(&selected).unwrap_or_else(|err| panic!("{err}"));
+    let from_full =
+        codegen::lower::lower(&selected, &Default::default()).unwrap_or_else(|err| panic!("{err}"));
 
     let tasks_spec = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json");
     let tasks = codegen::load::load_file(&tasks_spec).unwrap_or_else(|err| panic!("{err}"));
-    let from_tasks = codegen::lower::lower(&tasks).unwrap_or_else(|err| panic!("{err}"));
+    let from_tasks =
+        codegen::lower::lower(&tasks, &Default::default()).unwrap_or_else(|err| panic!("{err}"));
 
     let ids = |api: &codegen::ir::Api| -> Vec<String> {
         api.operations.iter().map(|op| op.id.clone()).collect()

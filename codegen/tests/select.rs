@@ -111,7 +111,8 @@ fn keys(spec: &LoadedSpec, pointer: &str) -> Vec<String> {
 }
 
 fn type_names(spec: &LoadedSpec) -> Vec<String> {
-    let lowered = codegen::lower::lower(spec).unwrap_or_else(|err| panic!("{err}"));
+    let lowered =
+        codegen::lower::lower(spec, &Default::default()).unwrap_or_else(|err| panic!("{err}"));
     lowered.api.types.into_iter().map(|def| def.name).collect()
 }
 
@@ -160,7 +161,7 @@ fn operations_are_named_by_id_or_by_method_and_path_and_add_to_tags() {
     // An operation without operationId answers to the name lowering gives it.
     let selected = select(&spec, &selection(&[], &["get_orders_id"])).unwrap();
     assert_eq!(keys(&selected, "/paths"), ["/orders/{id}"]);
-    let lowered = codegen::lower::lower(&selected).unwrap();
+    let lowered = codegen::lower::lower(&selected, &Default::default()).unwrap();
     assert_eq!(lowered.api.operations.len(), 1);
     assert_eq!(lowered.api.operations[0].fn_name, "get_orders_id");
 }

@@ -25,12 +25,13 @@ fn lowered(name: &str) -> (codegen::ir::Api, Options) {
     let spec =
         Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/server-specs/{name}.yaml"));
     let loaded = load::load_file(&spec).unwrap_or_else(|err| panic!("{err}"));
-    let lowered = lower::lower(&loaded).unwrap_or_else(|err| panic!("{err}"));
+    let lowered = lower::lower(&loaded, &Default::default()).unwrap_or_else(|err| panic!("{err}"));
     let options = Options {
         crate_name: None,
         spec_label: format!("codegen/tests/server-specs/{name}.yaml"),
         out_label: "out".to_owned(),
         selection: Default::default(),
+        types: Default::default(),
     };
     (lowered.api, options)
 }
@@ -144,12 +145,16 @@ fn the_compiled_crates_are_current() {
         "operations",
         "parameters",
         "responses",
+        "types",
         "validation",
     ] {
         let spec = tests.join(format!("server-specs/{name}.yaml"));
         let out = tests.join(format!("crates/{name}"));
-        let options =
+        let mut options =
             codegen::options_for_paths(&spec, &out, Some(format!("codegen-snapshot-{name}")));
+        if name == "types" {
+            options.types = types_mappings();
+        }
         let generation = codegen::generate(&spec, &options).unwrap_or_else(|err| panic!("{err}"));
         if std::env::var_os("CODEGEN_UPDATE_OUTPUT").is_some() {
             codegen::write(&out, &generation).expect("write");
@@ -162,4 +167,85 @@ fn the_compiled_crates_are_current() {
             drift.iter().map(codegen::Drift::path).collect::<Vec<_>>()
         );
     }
+}
+
+/// The mappings `types.yaml` is generated with (its description says them).
+fn types_mappings() -> codegen::TypeMappings {
+    let mut types = codegen::TypeMappings::default();
+    types.add_crate("semver@1").unwrap();
+    types.add_crate_feature("semver/serde").unwrap();
+    types
+        .add_type_map("format:ipv4=std::net::Ipv4Addr")
+        .unwrap();
+    types
+        .add_type_map("schema:Version=semver::Version")
+        .unwrap();
+    types
+}
+
+#[test]
+fn mapped_types_replace_generated_ones_and_say_what_they_drop() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/server-specs/types.yaml");
+    let mut options = codegen::options_for_paths(&spec, Path::new("out"), None);
+    options.types = types_mappings();
+    let generation = codegen::generate(&spec, &options).unwrap_or_else(|err| panic!("{err}"));
+    let file = |path: &str| {
+        let file = generation.files.iter().find(|f| f.path == path);
+        file.map(|f| f.contents.clone()).unwrap_or_default()
+    };
+    let models = file("src/models.rs");
+    assert!(models.contains("pub version: semver::Version,"), "{models}");
+    assert!(models.contains("pub at: chrono::NaiveTime,"), "{models}");
+    assert!(
+        models.contains("pub mirror: Option<std::net::Ipv4Addr>,"),
+        "{models}"
+    );
+    assert!(models.contains("pub price: Option<String>,"), "{models}");
+    assert!(
+        !models.contains("pub type Version"),
+        "a mapped schema is not generated"
+    );
+    let cargo = file("Cargo.toml");
+    assert!(
+        cargo.contains(r#"semver = { version = "1", features = ["serde"] }"#),
+        "{cargo}"
+    );
+    assert!(cargo.contains("chrono = "), "{cargo}");
+    assert!(
+        cargo.contains("--type-map schema:Version=semver::Version"),
+        "{cargo}"
+    );
+    let warnings: Vec<String> = generation
+        .diagnostics
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("#/components/schemas/Version")
+                && w.contains("mapped to `semver::Version`; its constraints are not checked")),
+        "{warnings:#?}"
+    );
+    assert!(
+        warnings.iter().any(
+            |w| w.contains("/price/x-rust-type") && w.contains("add --crate rust_decimal@1.36")
+        ),
+        "{warnings:#?}"
+    );
+
+    // A type map whose crate is not given stops generation.
+    let mut missing = codegen::TypeMappings::default();
+    missing
+        .add_type_map("format:decimal=rust_decimal::Decimal")
+        .unwrap();
+    options.types = missing;
+    let err = codegen::generate(&spec, &options).unwrap_err().to_string();
+    assert!(err.contains("add --crate rust_decimal@VERSION"), "{err}");
+    // And a schema the spec does not have.
+    let mut unknown = types_mappings();
+    unknown.add_type_map("schema:Nope=semver::Version").unwrap();
+    options.types = unknown;
+    let err = codegen::generate(&spec, &options).unwrap_err().to_string();
+    assert!(err.contains("the spec has no schema `Nope`"), "{err}");
 }

@@ -39,12 +39,13 @@ struct Rendered {
 fn render(name: &str) -> Rendered {
     let spec = tests_dir().join("specs").join(format!("{name}.yaml"));
     let loaded = load::load_file(&spec).unwrap_or_else(|err| panic!("{err}"));
-    let lowered = lower::lower(&loaded).unwrap_or_else(|err| panic!("{err}"));
+    let lowered = lower::lower(&loaded, &Default::default()).unwrap_or_else(|err| panic!("{err}"));
     let options = Options {
         crate_name: None,
         spec_label: format!("codegen/tests/specs/{name}.yaml"),
         out_label: "codegen/tests/output".to_owned(),
         selection: Default::default(),
+        types: Default::default(),
     };
     Rendered {
         models: render_models(&lowered.api, &options).expect("renders"),

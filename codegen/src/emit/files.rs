@@ -21,6 +21,8 @@ struct CargoToml<'a> {
     regex: bool,
     formats: bool,
     uuid: bool,
+    /// `name = { version = "…", features = […] }` lines.
+    dependencies: Vec<String>,
 }
 
 pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
@@ -38,6 +40,24 @@ pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
         formats: api.uses_formats(),
         // The runtime's `formats` checks uuids with it too.
         uuid: api.uses_uuid() || api.uses_formats(),
+        dependencies: api
+            .dependencies
+            .iter()
+            .map(|dependency| {
+                let mut line = format!(
+                    "{} = {{ version = {}",
+                    dependency.name,
+                    toml_string(&dependency.version)
+                );
+                if !dependency.features.is_empty() {
+                    let features: Vec<String> =
+                        dependency.features.iter().map(|f| toml_string(f)).collect();
+                    line.push_str(&format!(", features = [{}]", features.join(", ")));
+                }
+                line.push_str(" }");
+                line
+            })
+            .collect(),
     }
     .render()?)
 }

@@ -25,6 +25,8 @@ pub struct Options {
     pub out_label: String,
     /// The operations generated (all when empty); part of the regenerate command.
     pub selection: Selection,
+    /// The user's types for formats and schemas; part of the regenerate command.
+    pub types: crate::TypeMappings,
 }
 
 impl Options {
@@ -52,6 +54,7 @@ impl Options {
             command.push_str(&format!(" --crate-name {name}"));
         }
         command.push_str(&self.selection.args());
+        command.push_str(&self.types.args());
         command
     }
 

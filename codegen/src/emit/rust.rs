@@ -55,6 +55,11 @@ fn type_tokens_in(ty: &TypeRef, path: Option<&TokenStream>) -> TokenStream {
             let inner = type_tokens_in(inner, path);
             quote!(Box<#inner>)
         }
+        TypeRef::External(type_path) => {
+            // Lowering checked every segment is an identifier.
+            let segments = type_path.split("::").map(ident);
+            quote!(#(#segments)::*)
+        }
     }
 }
 

@@ -7,16 +7,18 @@
 
 mod checks;
 mod cycles;
+mod mapped;
 mod operation;
 mod schema;
 mod surface;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::Diagnostic;
 use crate::error::{ErrorKind, SpecError, escape_segment};
 use crate::ir::{self, Api, TypeDef};
 use crate::load::LoadedSpec;
+use crate::mapping::TypeMappings;
 use crate::names::{self, NameSet, RESERVED_TYPE_NAMES};
 
 /// The IR plus the warnings raised while building it.
@@ -26,8 +28,9 @@ pub struct Lowered {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-pub fn lower(spec: &LoadedSpec) -> Result<Lowered, SpecError> {
-    let mut lowerer = Lowerer::new(spec);
+pub fn lower(spec: &LoadedSpec, mappings: &TypeMappings) -> Result<Lowered, SpecError> {
+    let mut lowerer = Lowerer::new(spec, mappings);
+    lowerer.map_components()?;
     lowerer.name_components();
     lowerer.lower_components()?;
     // Method names of the server traits and the client share one scope.
@@ -62,6 +65,18 @@ pub fn lower(spec: &LoadedSpec) -> Result<Lowered, SpecError> {
         requirements: surface.requirements,
         error: surface.error,
         patterns: lowerer.patterns,
+        dependencies: lowerer
+            .used_crates
+            .iter()
+            .filter_map(|name| {
+                let entry = mappings.crates.get(name)?;
+                Some(ir::Dependency {
+                    name: name.clone(),
+                    version: entry.version.clone(),
+                    features: entry.features.clone(),
+                })
+            })
+            .collect(),
     };
     let mut diagnostics = lowerer.diagnostics;
     for pointer in crate::load::operations_with_callbacks(&spec.raw) {
@@ -79,6 +94,11 @@ pub fn lower(spec: &LoadedSpec) -> Result<Lowered, SpecError> {
 
 pub(crate) struct Lowerer<'a> {
     spec: &'a LoadedSpec,
+    mappings: &'a TypeMappings,
+    /// Component schemas replaced by the user's types, by key.
+    mapped_schemas: BTreeMap<String, String>,
+    /// Crates (`--crate`) whose types are used.
+    used_crates: BTreeSet<String>,
     /// Component schema key → Rust type name.
     schema_names: BTreeMap<String, String>,
     /// Every type name in use (and the reserved ones).
@@ -97,9 +117,12 @@ pub(crate) struct Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
-    fn new(spec: &'a LoadedSpec) -> Self {
+    fn new(spec: &'a LoadedSpec, mappings: &'a TypeMappings) -> Self {
         Lowerer {
             spec,
+            mappings,
+            mapped_schemas: BTreeMap::new(),
+            used_crates: BTreeSet::new(),
             schema_names: BTreeMap::new(),
             type_names: NameSet::with_reserved(RESERVED_TYPE_NAMES),
             types: BTreeMap::new(),
@@ -141,6 +164,7 @@ impl<'a> Lowerer<'a> {
             .components
             .iter()
             .flat_map(|components| components.schemas.iter())
+            .filter(|(key, _)| !self.mapped_schemas.contains_key(*key))
             .collect();
         schemas.sort_by(|a, b| a.0.cmp(b.0));
         schemas

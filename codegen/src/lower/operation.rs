@@ -634,7 +634,8 @@ impl Lowerer<'_> {
             | TypeRef::F64
             | TypeRef::Date
             | TypeRef::Uuid
-            | TypeRef::Base64 => ValueForm::Text,
+            | TypeRef::Base64
+            | TypeRef::External(_) => ValueForm::Text,
             TypeRef::Named(name) => match self.types.get(name).map(|def| &def.kind) {
                 Some(TypeKind::Enum(_)) => ValueForm::Text,
                 Some(TypeKind::Alias(target)) if !matches!(target, TypeRef::Named(_)) => {

@@ -216,6 +216,7 @@ fn type_word(ty: &TypeRef) -> String {
         TypeRef::Vec(_) => "Array".to_owned(),
         TypeRef::Map(_) => "Map".to_owned(),
         TypeRef::Boxed(inner) => type_word(inner),
+        TypeRef::External(path) => path.rsplit("::").next().unwrap_or("Value").to_owned(),
     }
 }
 
@@ -265,6 +266,23 @@ pub(super) struct Constraints {
     pub max_properties: Option<usize>,
     /// The schema's `default`, as JSON.
     pub default: Option<serde_json::Value>,
+}
+
+impl Constraints {
+    /// Whether any rule is declared (a `format` alone is none).
+    pub fn has_rules(&self) -> bool {
+        self.minimum.is_some()
+            || self.maximum.is_some()
+            || self.min_length.is_some()
+            || self.max_length.is_some()
+            || self.pattern.is_some()
+            || self.multiple_of.is_some()
+            || self.min_items.is_some()
+            || self.max_items.is_some()
+            || self.unique_items
+            || self.min_properties.is_some()
+            || self.max_properties.is_some()
+    }
 }
 
 /// The constraints a schema declares on its own (not through `$ref`s).
@@ -445,6 +463,9 @@ impl Lowerer<'_> {
         pointer: &str,
         outer_varnames: Option<&[String]>,
     ) -> Result<TypeRef, SpecError> {
+        if let Some(mapped) = self.mapped_inline(schema, pointer) {
+            return Ok(mapped);
+        }
         Ok(match shape(schema) {
             Shape::Union(keyword, members) => {
                 if let [only] = members {
@@ -562,6 +583,9 @@ impl Lowerer<'_> {
             .strip_prefix("#/components/schemas/")
             .filter(|key| !key.contains('/'))
             .map(|key| key.replace("~1", "/").replace("~0", "~"));
+        if let Some(mapped) = key.as_ref().and_then(|key| self.mapped_component(key)) {
+            return Ok(mapped);
+        }
         if let Some(name) = key.as_ref().and_then(|key| self.schema_names.get(key)) {
             return Ok(TypeRef::Named(name.clone()));
         }
