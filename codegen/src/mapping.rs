@@ -31,10 +31,6 @@ pub struct Crate {
 }
 
 impl TypeMappings {
-    pub fn is_empty(&self) -> bool {
-        self.formats.is_empty() && self.schemas.is_empty() && self.crates.is_empty()
-    }
-
     /// Reads `format:NAME=PATH` or `schema:NAME=PATH`.
     pub fn add_type_map(&mut self, arg: &str) -> Result<(), String> {
         let shape = "expected `format:NAME=PATH` or `schema:NAME=PATH`";

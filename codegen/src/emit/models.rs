@@ -353,11 +353,7 @@ fn enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) -> Token
             #variant,
         }
     });
-    let all = e.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        quote!(Self::#variant)
-    });
-    let count = Literal::usize_unsuffixed(e.variants.len());
+    let (all, count) = all_variants(e);
     let values = e.variants.iter().map(|v| wire_text(&v.value));
     let type_name = name.to_string();
     quote! {
@@ -369,7 +365,7 @@ fn enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) -> Token
 
         impl #name {
             /// Every variant, in the order the spec lists them.
-            pub const ALL: [Self; #count] = [#(#all),*];
+            pub const ALL: [Self; #count] = [#all];
             /// The values on the wire, in the order the spec lists them.
             pub const VALUES: [&'static str; #count] = [#(#values),*];
 
@@ -407,11 +403,7 @@ fn integer_enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) 
             #variant,
         }
     });
-    let all = e.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        quote!(Self::#variant)
-    });
-    let count = Literal::usize_unsuffixed(e.variants.len());
+    let (all, count) = all_variants(e);
     // Lowering gives an enum values of one kind only.
     let values = e.variants.iter().filter_map(|v| match v.value {
         EnumValue::Int(number) => Some(Literal::i64_unsuffixed(number)),
@@ -427,7 +419,7 @@ fn integer_enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) 
 
         impl #name {
             /// Every variant, in the order the spec lists them.
-            pub const ALL: [Self; #count] = [#(#all),*];
+            pub const ALL: [Self; #count] = [#all];
             /// The values on the wire, in the order the spec lists them.
             pub const VALUES: [i64; #count] = [#(#values),*];
 
@@ -466,6 +458,19 @@ fn integer_enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) 
             }
         }
     }
+}
+
+/// `Self::A, Self::B, …` in the spec's order, and how many there are: the
+/// `ALL` constant both kinds of enum have.
+fn all_variants(e: &EnumDef) -> (TokenStream, Literal) {
+    let all = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        quote!(Self::#variant)
+    });
+    (
+        quote!(#(#all),*),
+        Literal::usize_unsuffixed(e.variants.len()),
+    )
 }
 
 /// A variant's value as written on the wire.

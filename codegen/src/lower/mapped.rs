@@ -60,7 +60,11 @@ impl Lowerer<'_> {
     /// The user's type for an inline schema: its `x-rust-type`, or its
     /// `format`'s mapping.
     pub(super) fn mapped_inline(&mut self, schema: &Schema, pointer: &str) -> Option<TypeRef> {
+        // Every schema use passes here: nothing is read without a mapping.
         let path = self.rust_type_extension(schema, pointer).or_else(|| {
+            if self.mappings.formats.is_empty() {
+                return None;
+            }
             let format = constraints_of(schema).format?;
             self.mappings.formats.get(&format).cloned()
         })?;

@@ -523,15 +523,17 @@ impl Lowerer<'_> {
             Shape::String(format) => {
                 // Length and pattern rules read the text: such a value stays a
                 // `String`, and its format is checked as a rule.
-                let constraints = constraints_of(schema);
-                let text_rules = constraints.min_length.is_some()
-                    || constraints.max_length.is_some()
-                    || constraints.pattern.is_some();
+                let text_rules = || {
+                    let constraints = constraints_of(schema);
+                    constraints.min_length.is_some()
+                        || constraints.max_length.is_some()
+                        || constraints.pattern.is_some()
+                };
                 match format.as_deref() {
                     Some("date-time") => TypeRef::DateTime,
                     Some("date") => TypeRef::Date,
-                    Some("uuid") if !text_rules => TypeRef::Uuid,
-                    Some("byte") if !text_rules => TypeRef::Base64,
+                    Some("uuid") if !text_rules() => TypeRef::Uuid,
+                    Some("byte") if !text_rules() => TypeRef::Base64,
                     _ => TypeRef::String,
                 }
             }
