@@ -58,15 +58,28 @@ pub struct ApiTrait {
 }
 
 /// A security requirement: any one alternative suffices; each alternative
-/// lists the schemes (indices into [`Api::security_schemes`]) needed together.
+/// lists the schemes needed together.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Requirement {
     /// The server function that checks it (`require_api_key_auth`).
     pub fn_name: String,
-    pub alternatives: Vec<Vec<usize>>,
+    pub alternatives: Vec<Vec<SchemeUse>>,
     /// `{}` is one of the alternatives: a request without credentials is
     /// served too (the operation gets `Option<Principal>`).
     pub optional: bool,
+}
+
+/// An operation's security as written: alternatives, each a list of scheme
+/// names with the scopes they ask for.
+pub type SecurityAsWritten = Vec<Vec<(String, Vec<String>)>>;
+
+/// One scheme of a requirement's alternative and the scopes it asks for
+/// (OAuth 2 and OpenID Connect; passed to the scheme's hook).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemeUse {
+    /// Index into [`Api::security_schemes`].
+    pub scheme: usize,
+    pub scopes: Vec<String>,
 }
 
 /// The body of the spec's errors and how a refused request fills it.
@@ -104,6 +117,8 @@ pub enum FillValue {
     Message,
     /// The status as this integer type.
     Status(TypeRef),
+    /// A code as text: the request error's kind (`invalid_parameter`, `unauthorized`, …).
+    CodeText,
     /// A code enum: the variant for each kind of refusal.
     Code {
         enum_name: String,
@@ -156,6 +171,13 @@ impl Api {
     pub fn uses_formats(&self) -> bool {
         self.any_check(|check| matches!(check, Check::Format(_)))
             || self.any_type(|ty| *ty == TypeRef::Base64)
+    }
+
+    /// Whether the runtime's `basic_auth` is needed: a scheme is HTTP `basic`.
+    pub fn uses_basic_auth(&self) -> bool {
+        self.security_schemes
+            .iter()
+            .any(|scheme| scheme.kind == SecurityKind::Basic)
     }
 
     /// Whether the crate needs `chrono`: a model, parameter or body mentions a date.
@@ -439,9 +461,9 @@ pub struct Operation {
     pub body: Option<RequestBody>,
     /// Sorted by status: codes, then ranges, then `default`.
     pub responses: Vec<Response>,
-    /// Alternatives: any one requirement suffices; each lists the schemes it needs together
-    /// (an empty one, `{}`: none). Empty: no authentication.
-    pub security: Vec<Vec<String>>,
+    /// Alternatives: any one requirement suffices; each lists the schemes it needs together,
+    /// with their scopes (an empty one, `{}`: none). Empty: no authentication.
+    pub security: SecurityAsWritten,
     /// Index into [`Api::requirements`]; `None`: no authentication.
     pub requirement: Option<usize>,
     /// The media types the client asks for (`Accept`), if any response has a body.
@@ -778,6 +800,10 @@ pub enum SecurityKind {
         location: ParamLocation,
         param_name: String,
     },
+    /// HTTP `basic`: the hook gets the user name and password.
+    Basic,
+    /// Any other HTTP scheme (`bearer`, `digest`, …): the hook gets the text
+    /// after the scheme in `Authorization`.
     Http {
         scheme: String,
     },

@@ -193,6 +193,33 @@ fn undefined_security_schemes_are_reported_and_left_out() {
 }
 
 #[test]
+fn scopes_of_schemes_that_take_none_are_reported() {
+    let found = diagnostics(
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n      security: [{Key: [admin]}, {OAuth: [read]}]\n      responses: {'204': {description: ok}}\ncomponents:\n  securitySchemes:\n    Key: {type: apiKey, in: header, name: x-key}\n    OAuth: {type: oauth2, flows: {implicit: {authorizationUrl: 'https://a.example/auth', scopes: {read: Read}}}}\n",
+    );
+    assert_eq!(
+        found,
+        [
+            "#/paths/~1x/get/security/0/Key: scopes of `Key` are not checked: only OAuth 2 and OpenID Connect schemes take scopes, and its hook gets none"
+        ]
+    );
+}
+
+#[test]
+fn an_error_format_the_server_cannot_fill_is_reported() {
+    let found = diagnostics(
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n      responses:\n        '204': {description: ok}\n        '400': {description: bad, content: {application/json: {schema: {$ref: '#/components/schemas/Problem'}}}}\ncomponents:\n  schemas:\n    Problem:\n      type: object\n      required: [trace]\n      properties:\n        trace: {type: array, items: {type: string}}\n",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with(
+            "#/components/schemas/Problem: the server's own refusals (a bad parameter or body, missing credentials, a panic) are not in the spec's error format `Problem`: its required property `trace` is none of"
+        ),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn object_parameters_are_reported_as_json_text() {
     let found = diagnostics(
         "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n      parameters:\n        - {name: 'f', in: query, style: deepObject, schema: {type: object, properties: {a: {type: string}}}}\n        - {name: 'n', in: query, schema: {type: integer}}\n      responses: {'204': {description: ok}}\n",

@@ -145,6 +145,7 @@ fn the_compiled_crates_are_current() {
         "operations",
         "parameters",
         "responses",
+        "security",
         "types",
         "validation",
     ] {

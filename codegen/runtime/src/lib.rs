@@ -13,6 +13,8 @@ pub mod request_error;
 pub mod validate;
 
 // Only in crates whose spec uses them (they bring `regex`, `uuid` and `base64`).
+#[cfg(feature = "basic-auth")]
+pub mod basic_auth;
 #[cfg(feature = "formats")]
 pub mod formats;
 #[cfg(feature = "pattern")]

@@ -221,7 +221,8 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     let mut schemes: Vec<usize> = op
         .requirement
         .iter()
-        .flat_map(|&i| api.requirements[i].alternatives.iter().flatten().copied())
+        .flat_map(|&i| api.requirements[i].alternatives.iter().flatten())
+        .map(|used| used.scheme)
         .collect();
     schemes.sort_unstable();
     schemes.dedup();
@@ -241,6 +242,7 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
             SecurityKind::ApiKey { param_name, .. } => {
                 quote!(.header_credential(#param_name, #value))
             }
+            SecurityKind::Basic => quote!(.authorization("Basic", #value)),
             SecurityKind::Http { scheme } if !scheme.eq_ignore_ascii_case("bearer") => {
                 let scheme = heck::ToUpperCamelCase::to_upper_camel_case(scheme.as_str());
                 quote!(.authorization(#scheme, #value))
@@ -363,6 +365,10 @@ pub fn client_file(api: &Api) -> TokenStream {
                 s.name,
                 location.as_str()
             ),
+            SecurityKind::Basic => format!(
+                " Sends `username` and `password` as the `{}` credentials (`Authorization: Basic …`).",
+                s.name
+            ),
             SecurityKind::Http { scheme } => format!(
                 " Sends `key` as the `{}` credential (`Authorization: {scheme} …`).",
                 s.name
@@ -386,6 +392,16 @@ pub fn client_file(api: &Api) -> TokenStream {
                 }
             }
         });
+        if s.kind == SecurityKind::Basic {
+            // Kept encoded: it is sent as is with every request.
+            return quote! {
+                #[doc = #what]
+                pub fn #method(mut self, username: &str, password: &str) -> Self {
+                    self.#field = Some(runtime::basic_auth::encode(username, password));
+                    self
+                }
+            };
+        }
         quote! {
             #[doc = #what]
             pub fn #method(mut self, key: impl Into<String>) -> Self {

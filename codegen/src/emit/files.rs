@@ -19,7 +19,8 @@ struct CargoToml<'a> {
     description: String,
     chrono: bool,
     regex: bool,
-    formats: bool,
+    /// `base64`: the runtime's `formats` or `basic_auth` use it.
+    base64: bool,
     uuid: bool,
     /// `name = { version = "…", features = […] }` lines.
     dependencies: Vec<String>,
@@ -37,7 +38,7 @@ pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
         )),
         chrono: api.uses_chrono(),
         regex: !api.patterns.is_empty(),
-        formats: api.uses_formats(),
+        base64: api.uses_formats() || api.uses_basic_auth(),
         // The runtime's `formats` checks uuids with it too.
         uuid: api.uses_uuid() || api.uses_formats(),
         dependencies: api
@@ -229,7 +230,12 @@ pub fn spec_rs(header: &str, spec_json: &str) -> String {
 
 /// The runtime's files, copied verbatim from `codegen/runtime/src/` (compiled
 /// and tested there) to `src/runtime/` of the generated crate; `None`: always.
-const RUNTIME: [(&str, &str, Option<Piece>); 9] = [
+const RUNTIME: [(&str, &str, Option<Piece>); 10] = [
+    (
+        "basic_auth.rs",
+        include_str!("../../runtime/src/basic_auth.rs"),
+        Some(Piece::BasicAuth),
+    ),
     (
         "client.rs",
         include_str!("../../runtime/src/client.rs"),
@@ -278,6 +284,7 @@ const RUNTIME: [(&str, &str, Option<Piece>); 9] = [
 enum Piece {
     Pattern,
     Formats,
+    BasicAuth,
 }
 
 /// `src/runtime/*.rs`: `mod.rs`, then each runtime file the crate needs:
@@ -287,6 +294,7 @@ pub fn runtime_files(header: &str, api: &Api) -> Vec<(String, String)> {
         None => true,
         Some(Piece::Pattern) => !api.patterns.is_empty(),
         Some(Piece::Formats) => api.uses_formats(),
+        Some(Piece::BasicAuth) => api.uses_basic_auth(),
     };
     let mut modules = String::new();
     let mut files = Vec::new();

@@ -11,7 +11,7 @@ use super::checks;
 use super::rust::{doc_attrs, ident, mentions_path, model_type, status_literal};
 use crate::ir::{
     Api, BodyKind, ErrorFill, FillValue, Method, Operation, ParamLocation, Requirement, Response,
-    ResponseContent, SecurityKind, StatusCode, TypeRef,
+    ResponseContent, SchemeUse, SecurityKind, StatusCode, TypeRef,
 };
 
 /// The type of a response variant's body, if it has one.
@@ -189,18 +189,23 @@ fn reply_enum(api: &Api, op: &Operation) -> TokenStream {
 fn auth_hooks(api: &Api) -> TokenStream {
     let hooks = api.security_schemes.iter().map(|scheme| {
         let method = ident(&scheme.hook);
-        let (doc, arg) = match &scheme.kind {
+        let name = &scheme.name;
+        let (doc, args) = match &scheme.kind {
             SecurityKind::ApiKey { location, param_name } => (
-                format!(" Maps the `{}` API key (the `{param_name}` {} parameter) to a principal; `None` rejects the request with 401.", scheme.name, location.as_str()),
-                quote!(api_key),
+                format!(" Maps the `{name}` API key (the `{param_name}` {} parameter) to a principal; `None` rejects the request with 401.", location.as_str()),
+                quote!(api_key: &str),
+            ),
+            SecurityKind::Basic => (
+                format!(" Maps the `{name}` user name and password (HTTP `basic` scheme, decoded from `Authorization`) to a principal; `None` rejects the request with 401."),
+                quote!(username: &str, password: &str),
             ),
             SecurityKind::Http { scheme: http } => (
-                format!(" Maps the `{}` credentials (HTTP `{http}` scheme, the text after it in `Authorization`) to a principal; `None` rejects the request with 401.", scheme.name),
-                quote!(credentials),
+                format!(" Maps the `{name}` credentials (HTTP `{http}` scheme, the text after it in `Authorization`) to a principal; `None` rejects the request with 401."),
+                quote!(credentials: &str),
             ),
-            _ => (
-                format!(" Maps the `{}` bearer token (from `Authorization: Bearer`) to a principal; `None` rejects the request with 401.", scheme.name),
-                quote!(token),
+            SecurityKind::OAuth2 | SecurityKind::OpenIdConnect => (
+                format!(" Maps the `{name}` bearer token (from `Authorization: Bearer`) to a principal if it grants every one of `scopes` (those the operation's security requirement lists); `None` rejects the request with 401."),
+                quote!(token: &str, scopes: &[&str]),
             ),
         };
         let description = doc_attrs(
@@ -215,55 +220,102 @@ fn auth_hooks(api: &Api) -> TokenStream {
         quote! {
             #[doc = #doc]
             #description
-            fn #method(&self, #arg: &str) -> impl Future<Output = Option<Self::Principal>> + Send;
+            fn #method(&self, #args) -> impl Future<Output = Option<Self::Principal>> + Send;
         }
     });
     quote!(#(#hooks)*)
 }
 
+/// Where a scheme's credentials are in a request (`runtime::Credentials`).
+fn credential_source(kind: &SecurityKind) -> TokenStream {
+    match kind {
+        SecurityKind::ApiKey {
+            location: ParamLocation::Header,
+            param_name,
+        } => quote!(credentials.header(#param_name)),
+        SecurityKind::ApiKey {
+            location: ParamLocation::Query,
+            param_name,
+        } => quote!(credentials.query(#param_name)),
+        SecurityKind::ApiKey { param_name, .. } => quote!(credentials.cookie(#param_name)),
+        SecurityKind::Basic => quote!(credentials.authorization("basic")),
+        SecurityKind::Http { scheme } => quote!(credentials.authorization(#scheme)),
+        SecurityKind::OAuth2 | SecurityKind::OpenIdConnect => {
+            quote!(credentials.authorization("bearer"))
+        }
+    }
+}
+
+/// The conditions of a `let` chain that hold when the request's credentials
+/// for `used` are there and its hook accepts them (binding `principal` if `bind`).
+fn accepted(api: &Api, used: &SchemeUse, bind: bool) -> TokenStream {
+    let scheme = &api.security_schemes[used.scheme];
+    let hook = ident(&scheme.hook);
+    let source = credential_source(&scheme.kind);
+    let (found, call) = match &scheme.kind {
+        SecurityKind::Basic => (
+            quote!(let Some(given) = #source && let Some((username, password)) = crate::runtime::basic_auth::decode(given)),
+            quote!(api.#hook(&username, &password).await),
+        ),
+        SecurityKind::OAuth2 | SecurityKind::OpenIdConnect => {
+            let scopes = &used.scopes;
+            (
+                quote!(let Some(given) = #source),
+                quote!(api.#hook(given, &[#(#scopes),*]).await),
+            )
+        }
+        _ => (
+            quote!(let Some(given) = #source),
+            quote!(api.#hook(given).await),
+        ),
+    };
+    if bind {
+        quote!(#found && let Some(principal) = #call)
+    } else {
+        quote!(#found && #call.is_some())
+    }
+}
+
 /// `require_…`: one security requirement, checked through the hooks.
 fn requirement_fn(api: &Api, requirement: &Requirement) -> TokenStream {
     let name = ident(&requirement.fn_name);
-    let names: Vec<&str> = requirement
+    // `A and B (scopes x, y) or C`: what would have been accepted.
+    let wanted: Vec<String> = requirement
+        .alternatives
+        .iter()
+        .map(|alternative| {
+            let schemes: Vec<String> = alternative
+                .iter()
+                .map(|used| {
+                    let name = &api.security_schemes[used.scheme].name;
+                    match used.scopes.as_slice() {
+                        [] => name.clone(),
+                        [scope] => format!("{name} with scope {scope}"),
+                        scopes => format!("{name} with scopes {}", scopes.join(", ")),
+                    }
+                })
+                .collect();
+            schemes.join(" and ")
+        })
+        .collect();
+    let message = format!("missing or invalid credentials ({})", wanted.join(" or "));
+    let first_scheme = requirement
         .alternatives
         .iter()
         .flatten()
-        .map(|&i| api.security_schemes[i].name.as_str())
-        .collect();
-    let message = format!("missing or invalid credentials ({})", names.join(" or "));
-    let first_scheme = names.first().copied().unwrap_or_default();
-    let source_of = |i: usize| {
-        let scheme = &api.security_schemes[i];
-        match &scheme.kind {
-            SecurityKind::ApiKey {
-                location: ParamLocation::Header,
-                param_name,
-            } => quote!(credentials.header(#param_name)),
-            SecurityKind::ApiKey {
-                location: ParamLocation::Query,
-                param_name,
-            } => quote!(credentials.query(#param_name)),
-            SecurityKind::ApiKey { param_name, .. } => quote!(credentials.cookie(#param_name)),
-            SecurityKind::Http { scheme } => quote!(credentials.authorization(#scheme)),
-            _ => quote!(credentials.authorization("bearer")),
-        }
-    };
+        .next()
+        .map_or("", |used| api.security_schemes[used.scheme].name.as_str());
     let found = if requirement.optional {
         quote!(Some(principal))
     } else {
         quote!(principal)
     };
     let alternatives = requirement.alternatives.iter().map(|alternative| {
-        let conditions = alternative.iter().enumerate().map(|(position, &i)| {
-            let hook = ident(&api.security_schemes[i].hook);
-            let source = source_of(i);
-            // The first scheme of an alternative gives the principal; the others must accept too.
-            if position == 0 {
-                quote!(let Some(given) = #source && let Some(principal) = api.#hook(given).await)
-            } else {
-                quote!(let Some(given) = #source && api.#hook(given).await.is_some())
-            }
-        });
+        // The first scheme of an alternative gives the principal; the others must accept too.
+        let conditions = alternative
+            .iter()
+            .enumerate()
+            .map(|(position, used)| accepted(api, used, position == 0));
         quote! {
             if #(#conditions)&&* {
                 return Ok(#found);
@@ -281,11 +333,16 @@ fn requirement_fn(api: &Api, requirement: &Requirement) -> TokenStream {
     }
     // Without credentials the request is served anonymously; credentials that
     // were given but not accepted are still refused.
-    let mut schemes: Vec<usize> = requirement.alternatives.iter().flatten().copied().collect();
+    let mut schemes: Vec<usize> = requirement
+        .alternatives
+        .iter()
+        .flatten()
+        .map(|used| used.scheme)
+        .collect();
     schemes.sort_unstable();
     schemes.dedup();
     let given = schemes.into_iter().map(|i| {
-        let source = source_of(i);
+        let source = credential_source(&api.security_schemes[i].kind);
         quote!(#source.is_some())
     });
     quote! {
@@ -497,6 +554,7 @@ fn request_error_body(api: &Api) -> TokenStream {
                     }
                 }
             }
+            FillValue::CodeText => quote!(error.code().to_owned()),
             FillValue::Nothing => quote!(None),
             FillValue::Default => quote!(Default::default()),
         };

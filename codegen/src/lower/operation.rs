@@ -850,7 +850,7 @@ impl Lowerer<'_> {
         &mut self,
         requirements: Option<&Vec<openapiv3::SecurityRequirement>>,
         pointer: &str,
-    ) -> Result<Vec<Vec<String>>, SpecError> {
+    ) -> Result<ir::SecurityAsWritten, SpecError> {
         let known = self
             .spec
             .document
@@ -859,19 +859,46 @@ impl Lowerer<'_> {
             .map(|c| &c.security_schemes);
         let mut lowered = Vec::new();
         'requirements: for (i, requirement) in requirements.into_iter().flatten().enumerate() {
+            let at = child(&child(pointer, "security"), &i.to_string());
             let mut schemes = Vec::new();
-            for name in requirement.keys() {
-                if !known.is_some_and(|known| known.contains_key(name)) {
+            for (name, scopes) in requirement {
+                let Some(scheme) = known.and_then(|known| known.get(name)) else {
                     self.warn(
-                        &child(&child(pointer, "security"), &i.to_string()),
+                        &at,
                         format!(
                             "security scheme `{name}` is not defined in `#/components/securitySchemes`; \
                              this requirement is left out"
                         ),
                     );
                     continue 'requirements;
+                };
+                // A reference that leads nowhere is refused with the schemes.
+                let takes_scopes = self
+                    .resolve(scheme, "securitySchemes", |key| {
+                        known.and_then(|k| k.get(key))
+                    })
+                    .is_ok_and(|scheme| {
+                        matches!(
+                            &*scheme,
+                            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. }
+                        )
+                    });
+                if !scopes.is_empty() && !takes_scopes {
+                    // OpenAPI 3.0 gives scopes to OAuth 2 and OpenID Connect only.
+                    self.warn(
+                        &child(&at, name),
+                        format!(
+                            "scopes of `{name}` are not checked: only OAuth 2 and OpenID Connect \
+                             schemes take scopes, and its hook gets none"
+                        ),
+                    );
                 }
-                schemes.push(name.clone());
+                let scopes = if takes_scopes {
+                    scopes.clone()
+                } else {
+                    Vec::new()
+                };
+                schemes.push((name.clone(), scopes));
             }
             // `{}` is kept: it makes credentials optional.
             lowered.push(schemes);
@@ -926,6 +953,11 @@ impl Lowerer<'_> {
                         scheme,
                         description,
                         ..
+                    } if scheme.eq_ignore_ascii_case("basic") => (SecurityKind::Basic, description),
+                    SecurityScheme::HTTP {
+                        scheme,
+                        description,
+                        ..
                     } => (
                         SecurityKind::Http {
                             scheme: scheme.clone(),
@@ -956,8 +988,14 @@ impl Lowerer<'_> {
                 let api_keys: Vec<usize> = (0..schemes.len())
                     .filter(|i| matches!(schemes[*i].kind, SecurityKind::ApiKey { .. }))
                     .collect();
+                // Basic takes a user name and password, not one token.
                 let others: Vec<usize> = (0..schemes.len())
-                    .filter(|i| !matches!(schemes[*i].kind, SecurityKind::ApiKey { .. }))
+                    .filter(|i| {
+                        !matches!(
+                            schemes[*i].kind,
+                            SecurityKind::ApiKey { .. } | SecurityKind::Basic
+                        )
+                    })
                     .collect();
                 for (group, alias) in [(api_keys, "with_api_key"), (others, "with_bearer_token")] {
                     if let [only] = group.as_slice()

@@ -11,7 +11,7 @@ use heck::ToShoutySnakeCase;
 use super::Lowerer;
 use crate::ir::{
     self, ApiTrait, EnumValue, ErrorFill, ErrorFormat, FieldFill, FillValue, Operation,
-    ParamLocation, Requirement, SecurityScheme, StatusCode, TypeKind, TypeRef,
+    ParamLocation, Requirement, SchemeUse, SecurityScheme, StatusCode, TypeKind, TypeRef,
 };
 use crate::names::{self, NameSet};
 
@@ -110,7 +110,7 @@ impl Lowerer<'_> {
         traits.sort_by(|a, b| a.name.cmp(&b.name));
 
         let mut requirements: Vec<Requirement> = Vec::new();
-        let mut requirement_of: Vec<(Vec<Vec<String>>, usize)> = Vec::new();
+        let mut requirement_of: Vec<(ir::SecurityAsWritten, usize)> = Vec::new();
         for op in operations.iter_mut() {
             let pointer = format!(
                 "#/paths/{}/{}",
@@ -146,14 +146,19 @@ impl Lowerer<'_> {
                 op.requirement = Some(*index);
                 continue;
             }
-            let alternatives: Vec<Vec<usize>> = op
+            let alternatives: Vec<Vec<SchemeUse>> = op
                 .security
                 .iter()
                 .filter(|alternative| !alternative.is_empty())
                 .map(|alternative| {
                     alternative
                         .iter()
-                        .filter_map(|name| schemes.iter().position(|s| &s.name == name))
+                        .filter_map(|(name, scopes)| {
+                            Some(SchemeUse {
+                                scheme: schemes.iter().position(|s| &s.name == name)?,
+                                scopes: scopes.clone(),
+                            })
+                        })
                         .collect()
                 })
                 .collect();
@@ -166,7 +171,9 @@ impl Lowerer<'_> {
                     }
                     alternative
                         .iter()
-                        .map(|scheme| names::snake_ident(scheme).trim_end_matches('_').to_owned())
+                        .map(|(scheme, _)| {
+                            names::snake_ident(scheme).trim_end_matches('_').to_owned()
+                        })
                         .collect::<Vec<_>>()
                         .join("_and_")
                 })
@@ -215,7 +222,7 @@ impl Lowerer<'_> {
     /// The error body: the type most client-error responses name, and how a
     /// refused request fills it (`message`, a status, a code enum), when every
     /// required field can be filled.
-    fn error_format(&self, operations: &[Operation]) -> ErrorFormat {
+    fn error_format(&mut self, operations: &[Operation]) -> ErrorFormat {
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for response in operations.iter().flat_map(|op| &op.responses) {
             let client_error = matches!(
@@ -243,16 +250,42 @@ impl Lowerer<'_> {
                 fill: ErrorFill::Generic,
             };
         };
-        let fill = self.struct_fill(&best).unwrap_or(ErrorFill::Generic);
+        let fill = match self.struct_fill(&best) {
+            Ok(fill) => fill,
+            Err(why) => {
+                // A named schema's origin is its name; an inline one's, its pointer.
+                let pointer = match self.types.get(&best).map(|def| def.origin.as_str()) {
+                    Some(origin) if origin.starts_with('#') => origin.to_owned(),
+                    Some(origin) => {
+                        format!(
+                            "#/components/schemas/{}",
+                            crate::error::escape_segment(origin)
+                        )
+                    }
+                    None => "#/components/schemas".to_owned(),
+                };
+                self.warn(
+                    &pointer,
+                    format!(
+                        "the server's own refusals (a bad parameter or body, missing credentials, \
+                         a panic) are not in the spec's error format `{best}`: {why}; they are \
+                         sent as `{{\"message\": …, \"status\": …}}` (override `ApiHooks::request_error` \
+                         to write them otherwise)"
+                    ),
+                );
+                ErrorFill::Generic
+            }
+        };
         ErrorFormat {
             body: Some(TypeRef::Named(best)),
             fill,
         }
     }
 
-    fn struct_fill(&self, type_name: &str) -> Option<ErrorFill> {
-        let TypeKind::Struct(s) = &self.types.get(type_name)?.kind else {
-            return None;
+    /// How to fill `type_name` for a refused request, or why it cannot be.
+    fn struct_fill(&self, type_name: &str) -> Result<ErrorFill, String> {
+        let Some(TypeKind::Struct(s)) = self.types.get(type_name).map(|def| &def.kind) else {
+            return Err("it is not an object with properties".to_owned());
         };
         let mut fields = Vec::new();
         for field in &s.fields {
@@ -264,7 +297,15 @@ impl Lowerer<'_> {
             let value = match self.field_fill(&field.wire_name, &field.ty) {
                 Some(value) => value,
                 None if field.is_optional() => FillValue::Nothing,
-                None => return None,
+                None => {
+                    return Err(format!(
+                        "its required property `{}` is none of a message (`message`, `error`, \
+                         `detail`), a status (`status`, `code`, … as an integer) or a code \
+                         (`code`, `error_code`, `kind` as a string or an enum with a value \
+                         like `invalid_request`)",
+                        field.wire_name
+                    ));
+                }
             };
             let wrap = if value == FillValue::Nothing { 0 } else { wrap };
             fields.push(FieldFill {
@@ -280,7 +321,7 @@ impl Lowerer<'_> {
                 wrap: 0,
             });
         }
-        Some(ErrorFill::Struct {
+        Ok(ErrorFill::Struct {
             type_name: type_name.to_owned(),
             fields,
         })
@@ -294,6 +335,7 @@ impl Lowerer<'_> {
                 "http_status_code" | "status_code" | "status" | "code",
                 TypeRef::I64 | TypeRef::I32,
             ) => Some(FillValue::Status(ty.clone())),
+            ("code" | "error_code" | "kind", TypeRef::String) => Some(FillValue::CodeText),
             ("code" | "error_code" | "kind", TypeRef::Named(name)) => {
                 let TypeKind::Enum(e) = &self.types.get(name)?.kind else {
                     return None;

@@ -73,6 +73,23 @@ impl RequestError {
         }
     }
 
+    /// The kind of refusal as a stable code, for an error format with a
+    /// `code` text field.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RequestError::Unauthorized { .. } => "unauthorized",
+            RequestError::MissingParameter { .. } => "missing_parameter",
+            RequestError::InvalidParameter { .. } => "invalid_parameter",
+            RequestError::MissingBody => "missing_body",
+            RequestError::InvalidBody { .. } | RequestError::BodyViolations(_) => "invalid_body",
+            RequestError::UnsupportedMediaType { .. } => "unsupported_media_type",
+            RequestError::PayloadTooLarge => "payload_too_large",
+            RequestError::UnknownRoute { .. } => "not_found",
+            RequestError::MethodNotAllowed { .. } => "method_not_allowed",
+            RequestError::Panicked | RequestError::InvalidResponseHeader { .. } => "internal_error",
+        }
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
@@ -139,3 +156,46 @@ impl std::fmt::Display for RequestError {
 }
 
 impl std::error::Error for RequestError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_has_a_code_and_a_status() {
+        let cases = [
+            (
+                RequestError::Unauthorized {
+                    scheme: "Key",
+                    message: "no key".to_owned(),
+                },
+                "unauthorized",
+                401,
+            ),
+            (
+                RequestError::missing_parameter("limit", "query"),
+                "missing_parameter",
+                400,
+            ),
+            (
+                RequestError::invalid_parameter("limit", "query", "must be a number"),
+                "invalid_parameter",
+                400,
+            ),
+            (RequestError::MissingBody, "missing_body", 400),
+            (RequestError::PayloadTooLarge, "payload_too_large", 413),
+            (
+                RequestError::UnknownRoute {
+                    method: "GET".to_owned(),
+                    path: "/x".to_owned(),
+                },
+                "not_found",
+                404,
+            ),
+            (RequestError::Panicked, "internal_error", 500),
+        ];
+        for (error, code, status) in cases {
+            assert_eq!((error.code(), error.status()), (code, status), "{error}");
+        }
+    }
+}

@@ -124,7 +124,7 @@ pub fn default_request_error(error: &RequestError) -> Response {
         status,
         models::Error {
             message: error.to_string(),
-            code: None,
+            code: Some(error.code().to_owned()),
         },
     )
 }
