@@ -362,6 +362,32 @@ async fn every_parameter_rule_is_refused() {
                 .header("cookie", "session=long-enough; theme=pink"),
             "cookie parameter `theme`: `pink` is not a valid ListPetsTheme; expected one of: light, dark",
         ),
+        // Arrays: counted, unique, and each item checked at its index.
+        (
+            http.get(format!("{base}/pets?tag=a")),
+            "query parameter `tag`: must have at least 2 items",
+        ),
+        (
+            http.get(format!("{base}/pets?tag=a&tag=b&tag=c&tag=d")),
+            "query parameter `tag`: must have at most 3 items",
+        ),
+        (
+            http.get(format!("{base}/pets?tag=a&tag=a")),
+            "query parameter `tag`: items must be unique (item 1 repeats an earlier one)",
+        ),
+        (
+            http.get(format!("{base}/pets?tag=a&tag=toolong")),
+            "query parameter `tag`: /1: must be at most 4 characters long",
+        ),
+        (
+            http.get(format!("{base}/pets?ids=1,0,2")),
+            "query parameter `ids`: must have at most 2 items; /1: must be at least 1",
+        ),
+        // `Name`'s own rules (minLength 1, maxLength 20, pattern).
+        (
+            http.get(format!("{base}/pets?owner=9lives")),
+            "query parameter `owner`: must match the pattern `^[A-Za-z]`",
+        ),
     ];
     for (request, expected) in cases {
         let (status, message) = send(request).await;
@@ -375,6 +401,30 @@ async fn every_parameter_rule_is_refused() {
     .await;
     assert_eq!(status, 200);
     let (status, _) = send(http.get(format!("{base}/pets/{PET_ID}"))).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn every_failing_parameter_is_named_at_once() {
+    let (base, pets) = start().await;
+    let http = reqwest::Client::new();
+    // Across locations (header, cookie, query) and within one (query).
+    let (status, message) = send(
+        http.get(format!("{base}/pets?limit=7&tag=a&owner=9"))
+            .header("X-Request-Id", "nope")
+            .header("cookie", "session=short"),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        message,
+        "header parameter `X-Request-Id`: `nope` is not valid: invalid character: found `n` at \
+         0; cookie parameter `session`: must be at least 8 characters \
+         long; query parameter `limit`: must be a multiple of 5; query parameter `tag`: must \
+         have at least 2 items; query parameter `owner`: must match the pattern `^[A-Za-z]`"
+    );
+    assert_eq!(pets.calls.load(Ordering::SeqCst), 0);
+    let (status, _) = send(http.get(format!("{base}/pets?tag=a&tag=bb&ids=1,2&owner=Rex"))).await;
     assert_eq!(status, 200);
 }
 

@@ -153,12 +153,12 @@ impl Api {
         });
         in_types
             || self.operations.iter().any(|op| {
-                op.params.iter().any(|p| p.checks.iter().any(&test))
+                op.params.iter().any(|p| p.checks.any_rule(&test))
                     || op
                         .responses
                         .iter()
                         .flat_map(|r| &r.headers)
-                        .any(|h| h.checks.iter().any(&test))
+                        .any(|h| h.checks.any_rule(&test))
                     || op
                         .body
                         .as_ref()
@@ -520,8 +520,9 @@ pub struct Param {
     pub docs: Option<String>,
     pub ty: TypeRef,
     pub shape: ParamShape,
-    /// Checks applied, in order, after parsing.
-    pub checks: Vec<Check>,
+    /// Checks applied after parsing: rules on the value, on each item of
+    /// an array, and a type's own (aliases' rules folded in).
+    pub checks: Checks,
     /// The spec's `default`, when it can be written as a Rust value.
     pub default: Option<DefaultAccessor>,
 }

@@ -47,64 +47,140 @@ pub struct ListTasksQuery {
 impl ListTasksQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(ListTasksQuery {
-            created_by: Param::query("created_by")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            end_time: Param::query("end_time")
+        match (
+            Param::query("created_by")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("end_time")
                 .optional(
                     pairs,
                     |param, text| param.parse::<chrono::DateTime<chrono::Utc>>(text),
-                )?,
-            entity_type: Param::query("entity_type")
-                .optional(pairs, |param, text| param.parse::<models::EntityType>(text))?,
-            expand: Param::query("expand")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            limit: Param::query("limit")
+                ),
+            Param::query("entity_type")
+                .optional(pairs, |param, text| param.parse::<models::EntityType>(text)),
+            Param::query("expand")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("limit")
                 .optional(
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<i64>(text)?,
-                                |value| [
-                                    crate::runtime::validate::at_least(*value, 1),
-                                    crate::runtime::validate::at_most(*value, 1000),
-                                ],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_most(*value, 1000),
+                                    );
+                                },
                             )
                     },
-                )?,
-            offset: Param::query("offset")
+                ),
+            Param::query("offset")
                 .optional(
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<i64>(text)?,
-                                |value| [crate::runtime::validate::at_least(*value, 0)],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 0),
+                                    );
+                                },
                             )
                     },
-                )?,
-            order: Param::query("order")
+                ),
+            Param::query("order")
                 .optional(
                     pairs,
                     |param, text| param.parse::<models::ListTasksOrder>(text),
-                )?,
-            scheduled_task_id: Param::query("scheduled_task_id")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            sort: Param::query("sort")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            start_time: Param::query("start_time")
+                ),
+            Param::query("scheduled_task_id")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("sort")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("start_time")
                 .optional(
                     pairs,
                     |param, text| param.parse::<chrono::DateTime<chrono::Utc>>(text),
-                )?,
-            status: Param::query("status")
-                .optional(pairs, |param, text| param.parse::<models::Status>(text))?,
-            task_status: Param::query("task_status")
-                .optional(pairs, |param, text| param.parse::<models::TaskStatus>(text))?,
-            task_type: Param::query("task_type")
-                .optional(pairs, |param, text| param.parse::<models::TaskType>(text))?,
-        })
+                ),
+            Param::query("status")
+                .optional(pairs, |param, text| param.parse::<models::Status>(text)),
+            Param::query("task_status")
+                .optional(pairs, |param, text| param.parse::<models::TaskStatus>(text)),
+            Param::query("task_type")
+                .optional(pairs, |param, text| param.parse::<models::TaskType>(text)),
+        ) {
+            (
+                Ok(value_0),
+                Ok(value_1),
+                Ok(value_2),
+                Ok(value_3),
+                Ok(value_4),
+                Ok(value_5),
+                Ok(value_6),
+                Ok(value_7),
+                Ok(value_8),
+                Ok(value_9),
+                Ok(value_10),
+                Ok(value_11),
+                Ok(value_12),
+            ) => {
+                Ok(ListTasksQuery {
+                    created_by: value_0,
+                    end_time: value_1,
+                    entity_type: value_2,
+                    expand: value_3,
+                    limit: value_4,
+                    offset: value_5,
+                    order: value_6,
+                    scheduled_task_id: value_7,
+                    sort: value_8,
+                    start_time: value_9,
+                    status: value_10,
+                    task_status: value_11,
+                    task_type: value_12,
+                })
+            }
+            (
+                value_0,
+                value_1,
+                value_2,
+                value_3,
+                value_4,
+                value_5,
+                value_6,
+                value_7,
+                value_8,
+                value_9,
+                value_10,
+                value_11,
+                value_12,
+            ) => {
+                Err(
+                    RequestError::all([
+                        value_0.err(),
+                        value_1.err(),
+                        value_2.err(),
+                        value_3.err(),
+                        value_4.err(),
+                        value_5.err(),
+                        value_6.err(),
+                        value_7.err(),
+                        value_8.err(),
+                        value_9.err(),
+                        value_10.err(),
+                        value_11.err(),
+                        value_12.err(),
+                    ]),
+                )
+            }
+        }
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {

@@ -60,38 +60,47 @@ fn a_bad_value_names_the_parameter_and_its_location() {
 #[test]
 fn bounds_compare_in_the_parameter_type() {
     let p = Param::query("limit");
-    assert_eq!(p.checked(1_i64, |v| [validate::at_least(*v, 1)]), Ok(1));
+    assert_eq!(
+        p.validated(1_i64, rule(|v| validate::at_least(*v, 1))),
+        Ok(1)
+    );
     assert!(
-        p.checked(1_i64, |v| [validate::greater_than(*v, 1)])
+        p.validated(1_i64, rule(|v| validate::greater_than(*v, 1)))
             .is_err()
     );
     assert_eq!(
-        p.checked(100_i64, |v| [validate::at_most(*v, 100)]),
+        p.validated(100_i64, rule(|v| validate::at_most(*v, 100))),
         Ok(100)
     );
     assert!(
-        p.checked(100_i64, |v| [validate::less_than(*v, 100)])
+        p.validated(100_i64, rule(|v| validate::less_than(*v, 100)))
             .is_err()
     );
     // Beyond what an f64 holds exactly, integers still compare exactly.
     let big = 9_007_199_254_740_993_i64;
     assert!(
-        p.checked(big, |v| [validate::at_most(*v, big - 1)])
+        p.validated(big, rule(|v| validate::at_most(*v, big - 1)))
             .is_err()
     );
     assert_eq!(
-        p.checked(0.5_f64, |v| [validate::at_least(*v, 1.0)])
+        p.validated(0.5_f64, rule(|v| validate::at_least(*v, 1.0)))
             .unwrap_err()
             .to_string(),
         "query parameter `limit`: must be at least 1"
     );
     assert!(
-        p.checked("ab".to_owned(), |v| [validate::min_length(v, 3)])
-            .is_err()
+        p.validated(
+            "ab".to_owned(),
+            rule(|v: &String| validate::min_length(v, 3))
+        )
+        .is_err()
     );
     assert!(
-        p.checked("äöü".to_owned(), |v| [validate::max_length(v, 3)])
-            .is_ok()
+        p.validated(
+            "äöü".to_owned(),
+            rule(|v: &String| validate::max_length(v, 3))
+        )
+        .is_ok()
     );
 }
 
@@ -99,13 +108,60 @@ fn bounds_compare_in_the_parameter_type() {
 fn every_broken_rule_is_named() {
     let p = Param::query("limit");
     let error = p
-        .checked(7_i64, |v| {
-            [validate::at_least(*v, 10), validate::multiple_of_int(*v, 5)]
+        .validated(7_i64, |v, at, out| {
+            out.check(at, validate::at_least(*v, 10));
+            out.check(at, validate::multiple_of_int(*v, 5));
         })
         .unwrap_err();
     assert_eq!(
         error.to_string(),
         "query parameter `limit`: must be at least 10; must be a multiple of 5"
+    );
+}
+
+/// A check of one rule on the value itself, as generated code records it.
+fn rule<T>(
+    rule: impl FnOnce(&T) -> validate::Rule,
+) -> impl FnOnce(&T, &validate::At<'_>, &mut validate::Violations) {
+    move |value, at, out| out.check(at, rule(value))
+}
+
+#[test]
+fn arrays_are_counted_and_their_items_named_by_index() {
+    let pairs = |items: &[&str]| -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|item| ("tags".to_owned(), (*item).to_owned()))
+            .collect()
+    };
+    let check = |value: &Vec<String>, at: &validate::At<'_>, out: &mut validate::Violations| {
+        out.check(at, validate::max_items(value.len(), 2));
+        for (index, value) in value.iter().enumerate() {
+            let at = &at.index(index);
+            out.check(at, validate::max_length(value, 3));
+        }
+    };
+    let read = |param: &Param, text: &str| param.parse::<String>(text);
+    let tags = Param::query("tags");
+    assert_eq!(
+        tags.repeated_validated(&pairs(&["a", "bcd"]), read, check),
+        Ok(vec!["a".to_owned(), "bcd".to_owned()])
+    );
+    let error = tags
+        .repeated_validated(&pairs(&["a", "long", "c"]), read, check)
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "query parameter `tags`: must have at most 2 items; /1: must be at most 3 characters long"
+    );
+    // Absent: nothing to count, even with `minItems`.
+    let at_least_one =
+        |value: &Vec<String>, at: &validate::At<'_>, out: &mut validate::Violations| {
+            out.check(at, validate::min_items(value.len(), 1));
+        };
+    assert_eq!(
+        tags.repeated_validated(&[], read, at_least_one),
+        Ok(Vec::new())
     );
 }
 

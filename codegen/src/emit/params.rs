@@ -88,6 +88,26 @@ pub fn params_file(api: &Api) -> TokenStream {
     }
 }
 
+/// The body of `from_pairs`: every field read, and every failure reported
+/// together. The reads are matched as a tuple, so no spec name becomes a local.
+fn read_all(name: &proc_macro2::Ident, params: &[&Param]) -> TokenStream {
+    let fields: Vec<_> = params.iter().map(|p| ident(&p.field)).collect();
+    let reads: Vec<_> = params.iter().map(|p| read_expr(p)).collect();
+    if let [read] = reads.as_slice() {
+        let field = &fields[0];
+        return quote!(Ok(#name { #field: #read? }));
+    }
+    let values: Vec<_> = (0..params.len())
+        .map(|index| quote::format_ident!("value_{index}"))
+        .collect();
+    quote! {
+        match (#(#reads,)*) {
+            (#(Ok(#values),)*) => Ok(#name { #(#fields: #values,)* }),
+            (#(#values,)*) => Err(RequestError::all([#(#values.err(),)*])),
+        }
+    }
+}
+
 /// The Rust type of a parameter's field.
 fn field_type(param: &Param) -> TokenStream {
     let ty = model_type(&param.ty);
@@ -114,11 +134,7 @@ fn values_struct(params: &[&Param], holds: Holds, name: &str, doc: &str) -> Toke
         quote!(#docs pub #field: #ty,)
     });
     let derive_default = params.iter().all(|p| !p.required).then(|| quote!(Default,));
-    let reads = params.iter().map(|p| {
-        let field = ident(&p.field);
-        let read = read_expr(p);
-        quote!(#field: #read,)
-    });
+    let from_pairs = read_all(&name, params);
     let from_doc = match holds {
         Holds::Request(ParamLocation::Path) => " Reads the path parameters the router matched.",
         Holds::Request(ParamLocation::Query) => {
@@ -156,9 +172,7 @@ fn values_struct(params: &[&Param], holds: Holds, name: &str, doc: &str) -> Toke
         impl #name {
             #[doc = #from_doc]
             pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-                Ok(#name {
-                    #(#reads)*
-                })
+                #from_pairs
             }
 
             #to_pairs
@@ -168,7 +182,8 @@ fn values_struct(params: &[&Param], holds: Holds, name: &str, doc: &str) -> Toke
     }
 }
 
-/// `Param::query("limit").optional(pairs, |param, text| …)?`: reads one field.
+/// `Param::query("limit").optional(pairs, |param, text| …)`: reads one
+/// field, a `Result`.
 fn read_expr(param: &Param) -> TokenStream {
     let wire = &param.wire_name;
     let constructor = match param.location {
@@ -206,21 +221,26 @@ fn read_expr(param: &Param) -> TokenStream {
             )
         }
     };
-    let body = if param.checks.is_empty() {
-        parse
-    } else {
-        let rules = param.checks.iter().map(checks::rule);
-        quote!(param.checked(#parse?, |value| [#(#rules),*]))
+    let checker = (!param.checks.is_empty()).then(|| checks::checker(&param.checks));
+    if repeated {
+        // The items are checked together, once all are read.
+        let read = quote!(|param, text| #parse);
+        return match checker {
+            Some(checker) => quote!(#constructor.repeated_validated(pairs, #read, #checker)),
+            None => quote!(#constructor.repeated(pairs, #read)),
+        };
+    }
+    let body = match checker {
+        Some(checker) => quote!(param.validated(#parse?, #checker)),
+        None => parse,
     };
     let read = quote!(|param, text| #body);
-    if repeated {
-        quote!(#constructor.repeated(pairs, #read)?)
-    } else if param.required {
-        quote!(#constructor.required(pairs, #read)?)
+    if param.required {
+        quote!(#constructor.required(pairs, #read))
     } else if matches!(param.ty, TypeRef::Vec(_)) {
-        quote!(#constructor.optional(pairs, #read)?.unwrap_or_default())
+        quote!(#constructor.optional(pairs, #read).map(Option::unwrap_or_default))
     } else {
-        quote!(#constructor.optional(pairs, #read)?)
+        quote!(#constructor.optional(pairs, #read))
     }
 }
 

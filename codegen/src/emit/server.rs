@@ -444,29 +444,46 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         });
         call_args.push(quote!(principal));
     }
-    if let Some(ty) = &op.path_struct {
-        let ty = ident(ty);
-        steps.push(quote!(let path = params::#ty::from_pairs(&runtime::path_pairs(raw_path)?)?;));
-        call_args.push(quote!(path));
+    // Each location's struct, read in this order; all their failures are
+    // reported together.
+    let mut reads = Vec::new();
+    for (local, ty, pairs) in [
+        (
+            quote!(path),
+            &op.path_struct,
+            quote!(&runtime::path_pairs(raw_path)?),
+        ),
+        (
+            quote!(headers),
+            &op.header_struct,
+            quote!(&runtime::header_pairs(&header_map)),
+        ),
+        (
+            quote!(cookies),
+            &op.cookie_struct,
+            quote!(&runtime::cookie_pairs(&header_map)),
+        ),
+        (quote!(query), &op.query_struct, quote!(&query_pairs)),
+    ] {
+        if let Some(ty) = ty {
+            let ty = ident(ty);
+            reads.push((local.clone(), quote!(params::#ty::from_pairs(#pairs))));
+            call_args.push(local);
+        }
     }
-    if let Some(ty) = &op.header_struct {
-        let ty = ident(ty);
-        steps.push(
-            quote!(let headers = params::#ty::from_pairs(&runtime::header_pairs(&header_map))?;),
-        );
-        call_args.push(quote!(headers));
-    }
-    if let Some(ty) = &op.cookie_struct {
-        let ty = ident(ty);
-        steps.push(
-            quote!(let cookies = params::#ty::from_pairs(&runtime::cookie_pairs(&header_map))?;),
-        );
-        call_args.push(quote!(cookies));
-    }
-    if let Some(ty) = &op.query_struct {
-        let ty = ident(ty);
-        steps.push(quote!(let query = params::#ty::from_pairs(&query_pairs)?;));
-        call_args.push(quote!(query));
+    match reads.as_slice() {
+        [] => {}
+        [(local, read)] => steps.push(quote!(let #local = #read?;)),
+        reads => {
+            let locals: Vec<&TokenStream> = reads.iter().map(|(local, _)| local).collect();
+            let reads = reads.iter().map(|(_, read)| read);
+            steps.push(quote! {
+                let (#(#locals),*) = match (#(#reads),*) {
+                    (#(Ok(#locals)),*) => (#(#locals),*),
+                    (#(#locals),*) => return Err(RequestError::all([#(#locals.err()),*])),
+                };
+            });
+        }
     }
     if let Some(body) = &op.body {
         let parse = match (&body.kind, body.required) {

@@ -43,9 +43,16 @@ pub fn lower(spec: &LoadedSpec, mappings: &TypeMappings) -> Result<Lowered, Spec
     cycles::box_recursive_fields(&mut lowerer.types);
     cycles::check_alias_cycles(&lowerer.types, &spec.file)?;
     let validating = checks::resolve_types(&mut lowerer.types);
-    for body in operations.iter_mut().filter_map(|op| op.body.as_mut()) {
-        if let ir::BodyKind::Json(Some(ty)) = &body.kind {
+    for op in &mut operations {
+        if let Some(body) = &mut op.body
+            && let ir::BodyKind::Json(Some(ty)) = &body.kind
+        {
             body.checks = validating.resolve(&lowerer.types, ty, std::mem::take(&mut body.checks));
+        }
+        let headers = op.responses.iter_mut().flat_map(|r| &mut r.headers);
+        for value in op.params.iter_mut().chain(headers) {
+            value.checks =
+                validating.resolve(&lowerer.types, &value.ty, std::mem::take(&mut value.checks));
         }
     }
     let surface = lowerer.name_surface(&mut operations, &security_schemes);

@@ -8,7 +8,7 @@ use super::Lowerer;
 use super::schema::{Constraints, constraints_of, enum_varnames};
 use crate::error::{ErrorKind, SpecError, child, escape_segment};
 use crate::ir::{
-    self, BodyKind, Check, Checks, Method, Operation, Param, ParamLocation, ParamShape, PathPart,
+    self, BodyKind, Checks, Method, Operation, Param, ParamLocation, ParamShape, PathPart,
     RequestBody, Response, ResponseContent, SecurityKind, StatusCode, TypeKind, TypeRef, ValueForm,
 };
 use crate::names::{self, NameSet};
@@ -16,7 +16,10 @@ use crate::names::{self, NameSet};
 /// A parameter's or header's schema as written, before it is laid out.
 struct Value {
     ty: TypeRef,
+    /// The schema's own (for `default`).
     constraints: Constraints,
+    /// The schema's rules, its items' too.
+    checks: Checks,
     /// As the spec says (`required: true`, or a path parameter).
     required: bool,
     /// A query array's delimiter, when its style joins the items.
@@ -41,7 +44,7 @@ fn named(
         docs,
         ty: TypeRef::Json,
         shape: ParamShape::Single(ValueForm::Json),
-        checks: Vec::new(),
+        checks: Checks::default(),
         default: None,
     }
 }
@@ -425,7 +428,7 @@ impl Lowerer<'_> {
                 continue;
             }
             let hint = format!("{type_name}{}", names::upper_camel_stem(&wire_name, "V"));
-            let (ty, constraints) =
+            let (ty, constraints, checks) =
                 self.value_schema(&data.format, &data.extensions, &hint, &param_pointer)?;
             if self.is_object_like(&ty) {
                 self.warn(
@@ -449,14 +452,14 @@ impl Lowerer<'_> {
             let value = Value {
                 ty,
                 constraints,
+                checks,
                 required: data.required || location == ParamLocation::Path,
                 delimiter,
             };
             params.push(self.value_param(
                 named(wire_name, field, arg, location, data.description.clone()),
                 value,
-                &param_pointer,
-            )?);
+            ));
         }
         Ok(params)
     }
@@ -468,23 +471,24 @@ impl Lowerer<'_> {
         extensions: &indexmap::IndexMap<String, serde_json::Value>,
         hint: &str,
         pointer: &str,
-    ) -> Result<(TypeRef, Constraints), SpecError> {
+    ) -> Result<(TypeRef, Constraints, Checks), SpecError> {
+        let schema_pointer = child(pointer, "schema");
         Ok(match format {
             ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => {
                 let varnames = enum_varnames(extensions);
-                let ty = self.type_of_item(
-                    schema,
-                    hint,
-                    &child(pointer, "schema"),
-                    varnames.as_deref(),
-                )?;
-                (ty, constraints_of(schema))
+                let ty = self.type_of_item(schema, hint, &schema_pointer, varnames.as_deref())?;
+                let checks = self.use_checks(Some(schema), &ty, &schema_pointer)?;
+                (ty, constraints_of(schema), checks)
             }
+            // A named schema's rules are added once every type exists.
             ParameterSchemaOrContent::Schema(reference) => (
-                self.type_of(reference, hint, &child(pointer, "schema"))?,
+                self.type_of(reference, hint, &schema_pointer)?,
                 Constraints::default(),
+                Checks::default(),
             ),
-            ParameterSchemaOrContent::Content(_) => (TypeRef::String, Constraints::default()),
+            ParameterSchemaOrContent::Content(_) => {
+                (TypeRef::String, Constraints::default(), Checks::default())
+            }
         })
     }
 
@@ -522,7 +526,7 @@ impl Lowerer<'_> {
                 }
             };
             let type_hint = format!("{hint}{}", names::upper_camel_stem(wire_name, "V"));
-            let (ty, constraints) = self.value_schema(
+            let (ty, constraints, checks) = self.value_schema(
                 &header.format,
                 &header.extensions,
                 &type_hint,
@@ -541,6 +545,7 @@ impl Lowerer<'_> {
             let value = Value {
                 ty,
                 constraints,
+                checks,
                 required: header.required,
                 delimiter: None,
             };
@@ -551,7 +556,7 @@ impl Lowerer<'_> {
                 ParamLocation::Header,
                 header.description.clone(),
             );
-            lowered.push(self.value_param(named, value, &header_pointer)?);
+            lowered.push(self.value_param(named, value));
         }
         Ok(lowered)
     }
@@ -559,35 +564,30 @@ impl Lowerer<'_> {
     /// `named` with its value's type, layout, checks and default: a
     /// parameter or a response header. An array is never required (a
     /// missing one is empty) and has no default.
-    fn value_param(
-        &mut self,
-        named: Param,
-        value: Value,
-        pointer: &str,
-    ) -> Result<Param, SpecError> {
+    fn value_param(&mut self, named: Param, value: Value) -> Param {
         let Value {
             ty,
             constraints,
+            checks,
             required,
             delimiter,
         } = value;
         let is_array = matches!(ty, TypeRef::Vec(_));
         let shape = self.param_shape(&ty, named.location, delimiter);
-        let checks = self.param_rules(&ty, &constraints, &child(pointer, "schema"))?;
         let required = required && !is_array;
         let default = if required || is_array {
             None
         } else {
             self.default_accessor(&named.field, &ty, constraints.default.as_ref())
         };
-        Ok(Param {
+        Param {
             required,
             ty,
             shape,
             checks,
             default,
             ..named
-        })
+        }
     }
 
     /// The delimiter of a query array whose style joins its items in one
@@ -668,29 +668,6 @@ impl Lowerer<'_> {
             },
             other => ParamShape::Single(self.value_form(other)),
         }
-    }
-
-    /// The rules of a parameter's schema its parser applies: those on one
-    /// value (an array's item rules and counts are not checked yet, and said so).
-    fn param_rules(
-        &mut self,
-        ty: &TypeRef,
-        constraints: &Constraints,
-        pointer: &str,
-    ) -> Result<Vec<Check>, SpecError> {
-        if matches!(ty, TypeRef::Vec(_)) {
-            let counts = constraints.min_items.is_some()
-                || constraints.max_items.is_some()
-                || constraints.unique_items;
-            if counts {
-                self.warn(
-                    pointer,
-                    "`minItems`, `maxItems` and `uniqueItems` of an array parameter are not checked",
-                );
-            }
-            return Ok(Vec::new());
-        }
-        self.rules(ty, constraints, pointer)
     }
 
     /// Whether values of `ty` are JSON objects (structs, maps, free-form objects).

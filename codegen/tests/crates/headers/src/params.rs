@@ -36,36 +36,57 @@ pub struct ListPetsOkHeaders {
 impl ListPetsOkHeaders {
     /// Reads the `(name, value)` pairs of the response headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(ListPetsOkHeaders {
-            x_total_count: Param::header("X-Total-Count")
+        match (
+            Param::header("X-Total-Count")
                 .required(
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<i64>(text)?,
-                                |value| [crate::runtime::validate::at_least(*value, 0)],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 0),
+                                    );
+                                },
                             )
                     },
-                )?,
-            x_page_tags: Param::header("X-Page-Tags")
+                ),
+            Param::header("X-Page-Tags")
                 .optional(
                     pairs,
                     |param, text| param.parse_delimited::<String>(text, ','),
-                )?
-                .unwrap_or_default(),
-            x_request_id: Param::header("X-Request-Id")
+                )
+                .map(Option::unwrap_or_default),
+            Param::header("X-Request-Id")
                 .optional(
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<String>(text)?,
-                                |value| [crate::runtime::validate::max_length(value, 64)],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 64),
+                                    );
+                                },
                             )
                     },
-                )?,
-        })
+                ),
+        ) {
+            (Ok(value_0), Ok(value_1), Ok(value_2)) => {
+                Ok(ListPetsOkHeaders {
+                    x_total_count: value_0,
+                    x_page_tags: value_1,
+                    x_request_id: value_2,
+                })
+            }
+            (value_0, value_1, value_2) => {
+                Err(RequestError::all([value_0.err(), value_1.err(), value_2.err()]))
+            }
+        }
     }
     /// The `(name, value)` pairs of these headers, as the server sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -104,9 +125,14 @@ impl ListPetsDefaultHeaders {
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<String>(text)?,
-                                |value| [crate::runtime::validate::max_length(value, 64)],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 64),
+                                    );
+                                },
                             )
                     },
                 )?,
@@ -133,12 +159,20 @@ pub struct CreatePetCreatedHeaders {
 impl CreatePetCreatedHeaders {
     /// Reads the `(name, value)` pairs of the response headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(CreatePetCreatedHeaders {
-            location: Param::header("Location")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
-            x_rate_limit_remaining: Param::header("X-Rate-Limit-Remaining")
-                .optional(pairs, |param, text| param.parse::<i32>(text))?,
-        })
+        match (
+            Param::header("Location")
+                .required(pairs, |param, text| param.parse::<String>(text)),
+            Param::header("X-Rate-Limit-Remaining")
+                .optional(pairs, |param, text| param.parse::<i32>(text)),
+        ) {
+            (Ok(value_0), Ok(value_1)) => {
+                Ok(CreatePetCreatedHeaders {
+                    location: value_0,
+                    x_rate_limit_remaining: value_1,
+                })
+            }
+            (value_0, value_1) => Err(RequestError::all([value_0.err(), value_1.err()])),
+        }
     }
     /// The `(name, value)` pairs of these headers, as the server sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -202,9 +236,14 @@ impl CreatePetDefaultHeaders {
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<String>(text)?,
-                                |value| [crate::runtime::validate::max_length(value, 64)],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 64),
+                                    );
+                                },
                             )
                     },
                 )?,

@@ -16,23 +16,39 @@ pub struct NewPath {
 impl NewPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(NewPath {
-            key: Param::path("key")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
-            query: Param::path("query")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
-            self_: Param::path("self")
+        match (
+            Param::path("key")
+                .required(pairs, |param, text| param.parse::<String>(text)),
+            Param::path("query")
+                .required(pairs, |param, text| param.parse::<String>(text)),
+            Param::path("self")
                 .required(
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<i64>(text)?,
-                                |value| [crate::runtime::validate::at_least(*value, 1)],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                },
                             )
                     },
-                )?,
-        })
+                ),
+        ) {
+            (Ok(value_0), Ok(value_1), Ok(value_2)) => {
+                Ok(NewPath {
+                    key: value_0,
+                    query: value_1,
+                    self_: value_2,
+                })
+            }
+            (value_0, value_1, value_2) => {
+                Err(RequestError::all([value_0.err(), value_1.err(), value_2.err()]))
+            }
+        }
     }
 }
 
@@ -66,60 +82,158 @@ pub struct NewQuery {
 impl NewQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(NewQuery {
-            key: Param::query("key")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            query: Param::query("query")
+        match (
+            Param::query("key")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("query")
                 .optional(
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<i64>(text)?,
-                                |value| [
-                                    crate::runtime::validate::at_least(*value, 1),
-                                    crate::runtime::validate::at_most(*value, 100),
-                                ],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_most(*value, 100),
+                                    );
+                                },
                             )
                     },
-                )?,
-            pairs: Param::query("pairs")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            param: Param::query("param")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            text: Param::query("text")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            value: Param::query("value")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            item: Param::query("item")
-                .repeated(pairs, |param, text| param.parse::<String>(text))?,
-            path: Param::query("path")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            principal: Param::query("principal")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            type_: Param::query("type")
-                .optional(pairs, |param, text| param.parse::<models::Type>(text))?,
-            async_: Param::query("async")
-                .optional(pairs, |param, text| param.parse::<bool>(text))?,
-            option: Param::query("Option")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            self_: Param::query("Self")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            crate_: Param::query("crate")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            super_: Param::query("super")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            r_raw: Param::query("r#raw")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            to_pairs: Param::query("to_pairs")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            from_pairs: Param::query("from_pairs")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            plus_one: Param::query("+1")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            minus_one: Param::query("-1")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-        })
+                ),
+            Param::query("pairs")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("param")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("text")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("value")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("item")
+                .repeated(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("path")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("principal")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("type")
+                .optional(pairs, |param, text| param.parse::<models::Type>(text)),
+            Param::query("async")
+                .optional(pairs, |param, text| param.parse::<bool>(text)),
+            Param::query("Option")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("Self")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("crate")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("super")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("r#raw")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("to_pairs")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("from_pairs")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("+1")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("-1").optional(pairs, |param, text| param.parse::<String>(text)),
+        ) {
+            (
+                Ok(value_0),
+                Ok(value_1),
+                Ok(value_2),
+                Ok(value_3),
+                Ok(value_4),
+                Ok(value_5),
+                Ok(value_6),
+                Ok(value_7),
+                Ok(value_8),
+                Ok(value_9),
+                Ok(value_10),
+                Ok(value_11),
+                Ok(value_12),
+                Ok(value_13),
+                Ok(value_14),
+                Ok(value_15),
+                Ok(value_16),
+                Ok(value_17),
+                Ok(value_18),
+                Ok(value_19),
+            ) => {
+                Ok(NewQuery {
+                    key: value_0,
+                    query: value_1,
+                    pairs: value_2,
+                    param: value_3,
+                    text: value_4,
+                    value: value_5,
+                    item: value_6,
+                    path: value_7,
+                    principal: value_8,
+                    type_: value_9,
+                    async_: value_10,
+                    option: value_11,
+                    self_: value_12,
+                    crate_: value_13,
+                    super_: value_14,
+                    r_raw: value_15,
+                    to_pairs: value_16,
+                    from_pairs: value_17,
+                    plus_one: value_18,
+                    minus_one: value_19,
+                })
+            }
+            (
+                value_0,
+                value_1,
+                value_2,
+                value_3,
+                value_4,
+                value_5,
+                value_6,
+                value_7,
+                value_8,
+                value_9,
+                value_10,
+                value_11,
+                value_12,
+                value_13,
+                value_14,
+                value_15,
+                value_16,
+                value_17,
+                value_18,
+                value_19,
+            ) => {
+                Err(
+                    RequestError::all([
+                        value_0.err(),
+                        value_1.err(),
+                        value_2.err(),
+                        value_3.err(),
+                        value_4.err(),
+                        value_5.err(),
+                        value_6.err(),
+                        value_7.err(),
+                        value_8.err(),
+                        value_9.err(),
+                        value_10.err(),
+                        value_11.err(),
+                        value_12.err(),
+                        value_13.err(),
+                        value_14.err(),
+                        value_15.err(),
+                        value_16.err(),
+                        value_17.err(),
+                        value_18.err(),
+                        value_19.err(),
+                    ]),
+                )
+            }
+        }
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -174,20 +288,50 @@ pub struct NewHeaders {
 impl NewHeaders {
     /// Reads the `(name, value)` pairs of the request headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(NewHeaders {
-            body: Param::header("body")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            request: Param::header("request")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            response: Param::header("response")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
-            headers: Param::header("headers")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            transport: Param::header("transport")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            credentials: Param::header("credentials")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-        })
+        match (
+            Param::header("body")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::header("request")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::header("response")
+                .required(pairs, |param, text| param.parse::<String>(text)),
+            Param::header("headers")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::header("transport")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::header("credentials")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+        ) {
+            (
+                Ok(value_0),
+                Ok(value_1),
+                Ok(value_2),
+                Ok(value_3),
+                Ok(value_4),
+                Ok(value_5),
+            ) => {
+                Ok(NewHeaders {
+                    body: value_0,
+                    request: value_1,
+                    response: value_2,
+                    headers: value_3,
+                    transport: value_4,
+                    credentials: value_5,
+                })
+            }
+            (value_0, value_1, value_2, value_3, value_4, value_5) => {
+                Err(
+                    RequestError::all([
+                        value_0.err(),
+                        value_1.err(),
+                        value_2.err(),
+                        value_3.err(),
+                        value_4.err(),
+                        value_5.err(),
+                    ]),
+                )
+            }
+        }
     }
 }
 
@@ -202,23 +346,39 @@ pub struct RequestErrorPath {
 impl RequestErrorPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(RequestErrorPath {
-            key: Param::path("key")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
-            query: Param::path("query")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
-            self_: Param::path("self")
+        match (
+            Param::path("key")
+                .required(pairs, |param, text| param.parse::<String>(text)),
+            Param::path("query")
+                .required(pairs, |param, text| param.parse::<String>(text)),
+            Param::path("self")
                 .required(
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<i64>(text)?,
-                                |value| [crate::runtime::validate::at_least(*value, 1)],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                },
                             )
                     },
-                )?,
-        })
+                ),
+        ) {
+            (Ok(value_0), Ok(value_1), Ok(value_2)) => {
+                Ok(RequestErrorPath {
+                    key: value_0,
+                    query: value_1,
+                    self_: value_2,
+                })
+            }
+            (value_0, value_1, value_2) => {
+                Err(RequestError::all([value_0.err(), value_1.err(), value_2.err()]))
+            }
+        }
     }
 }
 
@@ -259,9 +419,14 @@ impl RequestErrorHeaders {
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<i32>(text)?,
-                                |value| [crate::runtime::validate::at_most(*value, 599)],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_most(*value, 599),
+                                    );
+                                },
                             )
                     },
                 )?,

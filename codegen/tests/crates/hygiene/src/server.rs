@@ -277,11 +277,16 @@ async fn handle_new_2<A: ResultApi>(
                 runtime::Credentials::new(&header_map, &query_pairs),
             )
             .await?;
-        let path = params::NewPath::from_pairs(&runtime::path_pairs(raw_path)?)?;
-        let headers = params::NewHeaders::from_pairs(
-            &runtime::header_pairs(&header_map),
-        )?;
-        let query = params::NewQuery::from_pairs(&query_pairs)?;
+        let (path, headers, query) = match (
+            params::NewPath::from_pairs(&runtime::path_pairs(raw_path)?),
+            params::NewHeaders::from_pairs(&runtime::header_pairs(&header_map)),
+            params::NewQuery::from_pairs(&query_pairs),
+        ) {
+            (Ok(path), Ok(headers), Ok(query)) => (path, headers, query),
+            (path, headers, query) => {
+                return Err(RequestError::all([path.err(), headers.err(), query.err()]));
+            }
+        };
         Ok::<_, RequestError>(api.new_2(principal, path, headers, query).await)
     };
     match request.await {
@@ -304,13 +309,16 @@ async fn handle_request_error_2<A: SelfApi>(
                 runtime::Credentials::new(&header_map, &query_pairs),
             )
             .await?;
-        let path = params::RequestErrorPath::from_pairs(
-            &runtime::path_pairs(raw_path)?,
-        )?;
-        let headers = params::RequestErrorHeaders::from_pairs(
-            &runtime::header_pairs(&header_map),
-        )?;
-        let query = params::RequestErrorQuery::from_pairs(&query_pairs)?;
+        let (path, headers, query) = match (
+            params::RequestErrorPath::from_pairs(&runtime::path_pairs(raw_path)?),
+            params::RequestErrorHeaders::from_pairs(&runtime::header_pairs(&header_map)),
+            params::RequestErrorQuery::from_pairs(&query_pairs),
+        ) {
+            (Ok(path), Ok(headers), Ok(query)) => (path, headers, query),
+            (path, headers, query) => {
+                return Err(RequestError::all([path.err(), headers.err(), query.err()]));
+            }
+        };
         let body = runtime::json_body::<models::Self_>(&header_map, raw_body)?;
         Ok::<
             _,
@@ -329,10 +337,13 @@ async fn handle_with_api_key_2<A: ResultApi>(
     header_map: HeaderMap,
 ) -> Response {
     let request = async {
-        let path = params::WithApiKeyPath::from_pairs(&runtime::path_pairs(raw_path)?)?;
-        let headers = params::WithApiKeyHeaders::from_pairs(
-            &runtime::header_pairs(&header_map),
-        )?;
+        let (path, headers) = match (
+            params::WithApiKeyPath::from_pairs(&runtime::path_pairs(raw_path)?),
+            params::WithApiKeyHeaders::from_pairs(&runtime::header_pairs(&header_map)),
+        ) {
+            (Ok(path), Ok(headers)) => (path, headers),
+            (path, headers) => return Err(RequestError::all([path.err(), headers.err()])),
+        };
         Ok::<_, RequestError>(api.with_api_key_2(path, headers).await)
     };
     match request.await {

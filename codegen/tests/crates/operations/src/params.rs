@@ -17,29 +17,46 @@ pub struct ListItemsQuery {
 impl ListItemsQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(ListItemsQuery {
-            limit: Param::query("limit")
+        match (
+            Param::query("limit")
                 .optional(
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<i64>(text)?,
-                                |value| [
-                                    crate::runtime::validate::at_least(*value, 1),
-                                    crate::runtime::validate::at_most(*value, 10),
-                                ],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_most(*value, 10),
+                                    );
+                                },
                             )
                     },
-                )?,
-            kind: Param::query("kind")
+                ),
+            Param::query("kind")
                 .required(
                     pairs,
                     |param, text| param.parse::<models::ListItemsKind>(text),
-                )?,
-            tag: Param::query("tag")
-                .repeated(pairs, |param, text| param.parse::<String>(text))?,
-        })
+                ),
+            Param::query("tag")
+                .repeated(pairs, |param, text| param.parse::<String>(text)),
+        ) {
+            (Ok(value_0), Ok(value_1), Ok(value_2)) => {
+                Ok(ListItemsQuery {
+                    limit: value_0,
+                    kind: value_1,
+                    tag: value_2,
+                })
+            }
+            (value_0, value_1, value_2) => {
+                Err(RequestError::all([value_0.err(), value_1.err(), value_2.err()]))
+            }
+        }
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -69,9 +86,14 @@ impl DeleteItemPath {
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<i64>(text)?,
-                                |value| [crate::runtime::validate::at_least(*value, 1)],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                },
                             )
                     },
                 )?,

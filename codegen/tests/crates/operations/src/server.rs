@@ -375,10 +375,13 @@ async fn handle_delete_item<A: AdminApi>(
                 runtime::Credentials::new(&header_map, &query_pairs),
             )
             .await?;
-        let path = params::DeleteItemPath::from_pairs(&runtime::path_pairs(raw_path)?)?;
-        let headers = params::DeleteItemHeaders::from_pairs(
-            &runtime::header_pairs(&header_map),
-        )?;
+        let (path, headers) = match (
+            params::DeleteItemPath::from_pairs(&runtime::path_pairs(raw_path)?),
+            params::DeleteItemHeaders::from_pairs(&runtime::header_pairs(&header_map)),
+        ) {
+            (Ok(path), Ok(headers)) => (path, headers),
+            (path, headers) => return Err(RequestError::all([path.err(), headers.err()])),
+        };
         Ok::<_, RequestError>(api.delete_item(principal, path, headers).await)
     };
     match request.await {

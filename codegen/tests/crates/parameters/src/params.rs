@@ -37,44 +37,83 @@ pub struct GetThingsIdQuery {
 impl GetThingsIdQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(GetThingsIdQuery {
-            id: Param::query("id")
-                .optional(pairs, |param, text| param.parse::<i64>(text))?,
-            filter: Param::query("$filter")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            page_size: Param::query("page[size]")
+        match (
+            Param::query("id").optional(pairs, |param, text| param.parse::<i64>(text)),
+            Param::query("$filter")
+                .optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("page[size]")
                 .optional(
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<i64>(text)?,
-                                |value| [
-                                    crate::runtime::validate::at_least(*value, 1),
-                                    crate::runtime::validate::at_most(*value, 100),
-                                ],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_most(*value, 100),
+                                    );
+                                },
                             )
                     },
-                )?,
-            page_number: Param::query("page[number]")
+                ),
+            Param::query("page[number]")
                 .optional(
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<i64>(text)?,
-                                |value| [crate::runtime::validate::at_least(*value, 1)],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                },
                             )
                     },
-                )?,
-            dash: Param::query("-")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-            sort_order: Param::query("sort-order")
+                ),
+            Param::query("-").optional(pairs, |param, text| param.parse::<String>(text)),
+            Param::query("sort-order")
                 .optional(
                     pairs,
                     |param, text| param.parse::<models::GetThingsIdSortOrder>(text),
-                )?,
-        })
+                ),
+        ) {
+            (
+                Ok(value_0),
+                Ok(value_1),
+                Ok(value_2),
+                Ok(value_3),
+                Ok(value_4),
+                Ok(value_5),
+            ) => {
+                Ok(GetThingsIdQuery {
+                    id: value_0,
+                    filter: value_1,
+                    page_size: value_2,
+                    page_number: value_3,
+                    dash: value_4,
+                    sort_order: value_5,
+                })
+            }
+            (value_0, value_1, value_2, value_3, value_4, value_5) => {
+                Err(
+                    RequestError::all([
+                        value_0.err(),
+                        value_1.err(),
+                        value_2.err(),
+                        value_3.err(),
+                        value_4.err(),
+                        value_5.err(),
+                    ]),
+                )
+            }
+        }
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -124,12 +163,19 @@ pub struct GetThingsIdPartsPartNoPath {
 impl GetThingsIdPartsPartNoPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(GetThingsIdPartsPartNoPath {
-            id: Param::path("id")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
-            part_no: Param::path("part-no")
-                .required(pairs, |param, text| param.parse::<i32>(text))?,
-        })
+        match (
+            Param::path("id").required(pairs, |param, text| param.parse::<String>(text)),
+            Param::path("part-no")
+                .required(pairs, |param, text| param.parse::<i32>(text)),
+        ) {
+            (Ok(value_0), Ok(value_1)) => {
+                Ok(GetThingsIdPartsPartNoPath {
+                    id: value_0,
+                    part_no: value_1,
+                })
+            }
+            (value_0, value_1) => Err(RequestError::all([value_0.err(), value_1.err()])),
+        }
     }
 }
 
@@ -165,25 +211,44 @@ pub struct GetStylesQuery {
 impl GetStylesQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(GetStylesQuery {
-            tags: Param::query("tags")
+        match (
+            Param::query("tags")
                 .optional(
                     pairs,
                     |param, text| param.parse_delimited::<String>(text, ','),
-                )?
-                .unwrap_or_default(),
-            ids: Param::query("ids")
-                .optional(pairs, |param, text| param.parse_delimited::<i64>(text, ' '))?
-                .unwrap_or_default(),
-            colors: Param::query("colors")
+                )
+                .map(Option::unwrap_or_default),
+            Param::query("ids")
+                .optional(pairs, |param, text| param.parse_delimited::<i64>(text, ' '))
+                .map(Option::unwrap_or_default),
+            Param::query("colors")
                 .optional(
                     pairs,
                     |param, text| param.parse_delimited::<String>(text, '|'),
-                )?
-                .unwrap_or_default(),
-            many: Param::query("many")
-                .repeated(pairs, |param, text| param.parse::<String>(text))?,
-        })
+                )
+                .map(Option::unwrap_or_default),
+            Param::query("many")
+                .repeated(pairs, |param, text| param.parse::<String>(text)),
+        ) {
+            (Ok(value_0), Ok(value_1), Ok(value_2), Ok(value_3)) => {
+                Ok(GetStylesQuery {
+                    tags: value_0,
+                    ids: value_1,
+                    colors: value_2,
+                    many: value_3,
+                })
+            }
+            (value_0, value_1, value_2, value_3) => {
+                Err(
+                    RequestError::all([
+                        value_0.err(),
+                        value_1.err(),
+                        value_2.err(),
+                        value_3.err(),
+                    ]),
+                )
+            }
+        }
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {

@@ -199,11 +199,16 @@ async fn handle_get_things_id<A: ThingsApi>(
 ) -> Response {
     let request = async {
         let query_pairs = runtime::query_pairs(raw_query)?;
-        let path = params::GetThingsIdPath::from_pairs(&runtime::path_pairs(raw_path)?)?;
-        let headers = params::GetThingsIdHeaders::from_pairs(
-            &runtime::header_pairs(&header_map),
-        )?;
-        let query = params::GetThingsIdQuery::from_pairs(&query_pairs)?;
+        let (path, headers, query) = match (
+            params::GetThingsIdPath::from_pairs(&runtime::path_pairs(raw_path)?),
+            params::GetThingsIdHeaders::from_pairs(&runtime::header_pairs(&header_map)),
+            params::GetThingsIdQuery::from_pairs(&query_pairs),
+        ) {
+            (Ok(path), Ok(headers), Ok(query)) => (path, headers, query),
+            (path, headers, query) => {
+                return Err(RequestError::all([path.err(), headers.err(), query.err()]));
+            }
+        };
         Ok::<_, RequestError>(api.get_things_id(path, headers, query).await)
     };
     match request.await {
@@ -219,10 +224,15 @@ async fn handle_get_things_id_parts_part_no<A: ThingsApi>(
 ) -> Response {
     let request = async {
         let query_pairs = runtime::query_pairs(raw_query)?;
-        let path = params::GetThingsIdPartsPartNoPath::from_pairs(
-            &runtime::path_pairs(raw_path)?,
-        )?;
-        let query = params::GetThingsIdPartsPartNoQuery::from_pairs(&query_pairs)?;
+        let (path, query) = match (
+            params::GetThingsIdPartsPartNoPath::from_pairs(
+                &runtime::path_pairs(raw_path)?,
+            ),
+            params::GetThingsIdPartsPartNoQuery::from_pairs(&query_pairs),
+        ) {
+            (Ok(path), Ok(query)) => (path, query),
+            (path, query) => return Err(RequestError::all([path.err(), query.err()])),
+        };
         Ok::<_, RequestError>(api.get_things_id_parts_part_no(path, query).await)
     };
     match request.await {

@@ -4,6 +4,7 @@
 use crate::runtime::params::Param;
 use crate::runtime::request_error::RequestError;
 use crate::models;
+use crate::runtime;
 
 /// Query parameters of `listPets`, parsed and validated.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11,44 +12,160 @@ pub struct ListPetsQuery {
     pub limit: Option<i64>,
     pub name: Option<String>,
     pub size: Option<models::NewPetSize>,
+    /// Repeated (`tag=a&tag=b`); counted and each item checked.
+    pub tag: Vec<String>,
+    /// Comma-joined (`ids=1,2`); items are bounded.
+    pub ids: Vec<i64>,
+    /// A named schema's rules apply to a parameter too.
+    pub owner: Option<models::Name>,
 }
 
 impl ListPetsQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(ListPetsQuery {
-            limit: Param::query("limit")
+        match (
+            Param::query("limit")
                 .optional(
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<i64>(text)?,
-                                |value| [
-                                    crate::runtime::validate::at_least(*value, 5),
-                                    crate::runtime::validate::at_most(*value, 100),
-                                    crate::runtime::validate::multiple_of_int(*value, 5),
-                                ],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 5),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_most(*value, 100),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::multiple_of_int(*value, 5),
+                                    );
+                                },
                             )
                     },
-                )?,
-            name: Param::query("name")
+                ),
+            Param::query("name")
                 .optional(
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<String>(text)?,
-                                |value| [
-                                    crate::runtime::validate::max_length(value, 10),
-                                    crate::models::PATTERNS[0].check(value),
-                                ],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 10),
+                                    );
+                                    out.check(at, crate::models::PATTERNS[0].check(value));
+                                },
                             )
                     },
-                )?,
-            size: Param::query("size")
-                .optional(pairs, |param, text| param.parse::<models::NewPetSize>(text))?,
-        })
+                ),
+            Param::query("size")
+                .optional(pairs, |param, text| param.parse::<models::NewPetSize>(text)),
+            Param::query("tag")
+                .repeated_validated(
+                    pairs,
+                    |param, text| param.parse::<String>(text),
+                    |value, at, out| {
+                        out.check(
+                            at,
+                            crate::runtime::validate::min_items(value.len(), 2),
+                        );
+                        out.check(
+                            at,
+                            crate::runtime::validate::max_items(value.len(), 3),
+                        );
+                        out.check(at, crate::runtime::validate::unique_items(value));
+                        for (index, value) in value.iter().enumerate() {
+                            let at = &at.index(index);
+                            out.check(
+                                at,
+                                crate::runtime::validate::max_length(value, 4),
+                            );
+                        }
+                    },
+                ),
+            Param::query("ids")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse_delimited::<i64>(text, ',')?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_items(value.len(), 2),
+                                    );
+                                    for (index, value) in value.iter().enumerate() {
+                                        let at = &at.index(index);
+                                        out.check(
+                                            at,
+                                            crate::runtime::validate::at_least(*value, 1),
+                                        );
+                                    }
+                                },
+                            )
+                    },
+                )
+                .map(Option::unwrap_or_default),
+            Param::query("owner")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse::<models::Name>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 20),
+                                    );
+                                    out.check(at, crate::models::PATTERNS[0].check(value));
+                                },
+                            )
+                    },
+                ),
+        ) {
+            (
+                Ok(value_0),
+                Ok(value_1),
+                Ok(value_2),
+                Ok(value_3),
+                Ok(value_4),
+                Ok(value_5),
+            ) => {
+                Ok(ListPetsQuery {
+                    limit: value_0,
+                    name: value_1,
+                    size: value_2,
+                    tag: value_3,
+                    ids: value_4,
+                    owner: value_5,
+                })
+            }
+            (value_0, value_1, value_2, value_3, value_4, value_5) => {
+                Err(
+                    RequestError::all([
+                        value_0.err(),
+                        value_1.err(),
+                        value_2.err(),
+                        value_3.err(),
+                        value_4.err(),
+                        value_5.err(),
+                    ]),
+                )
+            }
+        }
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -56,6 +173,18 @@ impl ListPetsQuery {
         pairs.extend(self.limit.iter().map(|value| ("limit", value.to_string())));
         pairs.extend(self.name.iter().map(|value| ("name", value.to_string())));
         pairs.extend(self.size.iter().map(|value| ("size", value.to_string())));
+        pairs.extend(self.tag.iter().map(|value| ("tag", value.to_string())));
+        if !self.ids.is_empty() {
+            pairs
+                .push((
+                    "ids",
+                    runtime::params::delimited(
+                        self.ids.iter().map(|item| item.to_string()),
+                        ',',
+                    ),
+                ));
+        }
+        pairs.extend(self.owner.iter().map(|value| ("owner", value.to_string())));
         pairs
     }
 }
@@ -87,24 +216,37 @@ pub struct ListPetsCookies {
 impl ListPetsCookies {
     /// Reads the `(name, value)` pairs of the request's cookies (values percent-decoded).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(ListPetsCookies {
-            session: Param::cookie("session")
+        match (
+            Param::cookie("session")
                 .optional(
                     pairs,
                     |param, text| {
                         param
-                            .checked(
+                            .validated(
                                 param.parse::<String>(text)?,
-                                |value| [crate::runtime::validate::min_length(value, 8)],
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 8),
+                                    );
+                                },
                             )
                     },
-                )?,
-            theme: Param::cookie("theme")
+                ),
+            Param::cookie("theme")
                 .optional(
                     pairs,
                     |param, text| param.parse::<models::ListPetsTheme>(text),
-                )?,
-        })
+                ),
+        ) {
+            (Ok(value_0), Ok(value_1)) => {
+                Ok(ListPetsCookies {
+                    session: value_0,
+                    theme: value_1,
+                })
+            }
+            (value_0, value_1) => Err(RequestError::all([value_0.err(), value_1.err()])),
+        }
     }
 }
 

@@ -332,13 +332,18 @@ async fn handle_list_pets<A: PetsApi>(
 ) -> Response {
     let request = async {
         let query_pairs = runtime::query_pairs(raw_query)?;
-        let headers = params::ListPetsHeaders::from_pairs(
-            &runtime::header_pairs(&header_map),
-        )?;
-        let cookies = params::ListPetsCookies::from_pairs(
-            &runtime::cookie_pairs(&header_map),
-        )?;
-        let query = params::ListPetsQuery::from_pairs(&query_pairs)?;
+        let (headers, cookies, query) = match (
+            params::ListPetsHeaders::from_pairs(&runtime::header_pairs(&header_map)),
+            params::ListPetsCookies::from_pairs(&runtime::cookie_pairs(&header_map)),
+            params::ListPetsQuery::from_pairs(&query_pairs),
+        ) {
+            (Ok(headers), Ok(cookies), Ok(query)) => (headers, cookies, query),
+            (headers, cookies, query) => {
+                return Err(
+                    RequestError::all([headers.err(), cookies.err(), query.err()]),
+                );
+            }
+        };
         Ok::<_, RequestError>(api.list_pets(headers, cookies, query).await)
     };
     match request.await {

@@ -75,6 +75,44 @@ pub const OPENAPI_JSON: &str = r##"{
                 "dark"
               ]
             }
+          },
+          {
+            "name": "tag",
+            "in": "query",
+            "description": "Repeated (`tag=a&tag=b`); counted and each item checked.",
+            "schema": {
+              "type": "array",
+              "minItems": 2,
+              "maxItems": 3,
+              "uniqueItems": true,
+              "items": {
+                "type": "string",
+                "maxLength": 4
+              }
+            }
+          },
+          {
+            "name": "ids",
+            "in": "query",
+            "description": "Comma-joined (`ids=1,2`); items are bounded.",
+            "style": "form",
+            "explode": false,
+            "schema": {
+              "type": "array",
+              "maxItems": 2,
+              "items": {
+                "type": "integer",
+                "minimum": 1
+              }
+            }
+          },
+          {
+            "name": "owner",
+            "in": "query",
+            "description": "A named schema's rules apply to a parameter too.",
+            "schema": {
+              "$ref": "#/components/schemas/Name"
+            }
           }
         ],
         "responses": {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::request_error::RequestError;
-use super::validate::Rule;
+use super::validate::{At, Violations};
 
 /// One parameter of an operation: its name on the wire and where it is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +113,21 @@ impl Param {
         self.values(pairs).map(|text| read(self, text)).collect()
     }
 
+    /// Reads every value of a repeated parameter and checks them as one
+    /// array, when there is any (an absent parameter has no items to count).
+    pub fn repeated_validated<T>(
+        &self,
+        pairs: &[(String, String)],
+        read: impl FnMut(&Param, &str) -> Result<T, RequestError>,
+        check: impl FnOnce(&Vec<T>, &At<'_>, &mut Violations),
+    ) -> Result<Vec<T>, RequestError> {
+        let values = self.repeated(pairs, read)?;
+        if values.is_empty() {
+            return Ok(values);
+        }
+        self.validated(values, check)
+    }
+
     /// The error for a value that breaks a rule.
     pub fn invalid(&self, message: impl Into<String>) -> RequestError {
         RequestError::invalid_parameter(self.name, self.location, message)
@@ -155,17 +170,20 @@ impl Param {
         text.split(delimiter).map(|item| self.parse(item)).collect()
     }
 
-    /// The value, or a refusal naming this parameter and every rule it breaks.
-    pub fn checked<T, const N: usize>(
+    /// The value, or a refusal naming this parameter and every rule it
+    /// breaks (`check` records them, as a model's `validate_at` does; an
+    /// array's items are named by index: `/1: must be …`).
+    pub fn validated<T>(
         &self,
         value: T,
-        rules: impl FnOnce(&T) -> [Rule; N],
+        check: impl FnOnce(&T, &At<'_>, &mut Violations),
     ) -> Result<T, RequestError> {
-        let broken: Vec<String> = rules(&value).into_iter().filter_map(Result::err).collect();
+        let mut broken = Violations::default();
+        check(&value, &At::ROOT, &mut broken);
         if broken.is_empty() {
             Ok(value)
         } else {
-            Err(self.invalid(broken.join("; ")))
+            Err(self.invalid(broken.to_string()))
         }
     }
 }

@@ -46,6 +46,9 @@ pub enum RequestError {
     UnknownRoute { method: String, path: String },
     /// The path exists, but not with this method (405).
     MethodNotAllowed { method: String, path: String },
+    /// Several parameters are missing or invalid, in the order the server
+    /// read them (400): each is reported, not only the first.
+    Several(Vec<RequestError>),
     /// The implementation panicked; the router answered for it (500).
     Panicked,
     /// The implementation set a response header to a value HTTP cannot carry
@@ -73,10 +76,29 @@ impl RequestError {
         }
     }
 
+    /// One error for every failure of `found` (`None`s are skipped): the
+    /// failure itself when there is one, else [`RequestError::Several`].
+    pub fn all(found: impl IntoIterator<Item = Option<RequestError>>) -> Self {
+        let mut errors: Vec<RequestError> = found
+            .into_iter()
+            .flatten()
+            .flat_map(|error| match error {
+                RequestError::Several(inner) => inner,
+                error => vec![error],
+            })
+            .collect();
+        if errors.len() == 1 {
+            errors.remove(0)
+        } else {
+            RequestError::Several(errors)
+        }
+    }
+
     /// The kind of refusal as a stable code, for an error format with a
     /// `code` text field.
     pub fn code(&self) -> &'static str {
         match self {
+            RequestError::Several(errors) => errors.first().map_or("invalid_parameter", Self::code),
             RequestError::Unauthorized { .. } => "unauthorized",
             RequestError::MissingParameter { .. } => "missing_parameter",
             RequestError::InvalidParameter { .. } => "invalid_parameter",
@@ -93,6 +115,7 @@ impl RequestError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
+            RequestError::Several(errors) => errors.first().map_or(400, Self::status),
             RequestError::Unauthorized { .. } => 401,
             RequestError::UnsupportedMediaType { .. } => 415,
             RequestError::PayloadTooLarge => 413,
@@ -125,6 +148,15 @@ impl std::fmt::Display for RequestError {
                 field: None,
                 message,
             } => write!(f, "invalid request body: {message}"),
+            RequestError::Several(errors) => {
+                for (index, error) in errors.iter().enumerate() {
+                    if index > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{error}")?;
+                }
+                Ok(())
+            }
             RequestError::BodyViolations(violations) => {
                 write!(f, "invalid request body: {violations}")
             }
@@ -197,5 +229,24 @@ mod tests {
         for (error, code, status) in cases {
             assert_eq!((error.code(), error.status()), (code, status), "{error}");
         }
+    }
+
+    #[test]
+    fn several_failures_are_reported_together() {
+        let missing = RequestError::missing_parameter("id", "path");
+        let invalid = RequestError::invalid_parameter("limit", "query", "must be at least 1");
+        assert_eq!(
+            RequestError::all([None, Some(missing.clone()), None]),
+            missing.clone()
+        );
+        let both = RequestError::all([Some(missing.clone()), None, Some(invalid.clone())]);
+        assert_eq!(
+            both.to_string(),
+            "path parameter `id` is required; query parameter `limit`: must be at least 1"
+        );
+        assert_eq!((both.code(), both.status()), ("missing_parameter", 400));
+        // Already several: flattened, not nested.
+        let three = RequestError::all([Some(both), Some(invalid)]);
+        assert!(matches!(&three, RequestError::Several(errors) if errors.len() == 3));
     }
 }
