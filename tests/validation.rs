@@ -458,6 +458,44 @@ async fn cookies_go_in_one_header_and_come_back_decoded() {
 }
 
 #[tokio::test]
+async fn the_client_checks_parameters_before_sending_them() {
+    let (base, pets) = start().await;
+    let client = validation::client::Client::new(&base);
+    let mut query = validation::ListPetsQuery {
+        limit: Some(7),
+        tag: vec!["a".to_owned(), "toolong".to_owned()],
+        ..Default::default()
+    };
+    // A cookie argument and two fields of the query struct, all at once.
+    let error = client
+        .list_pets(None, Some("short"), None, &query)
+        .await
+        .unwrap_err();
+    let validation::client::ClientError::InvalidParameters(refused) = &error else {
+        panic!("expected InvalidParameters, got {error}");
+    };
+    assert_eq!(
+        refused.to_string(),
+        "cookie parameter `session`: must be at least 8 characters long; query parameter \
+         `limit`: must be a multiple of 5; query parameter `tag`: /1: must be at most 4 \
+         characters long"
+    );
+    // The same checks, for a caller who builds the struct ahead of time.
+    assert_eq!(query.validate().unwrap_err().to_string(), {
+        let text = refused.to_string();
+        text.split_once("; ").unwrap().1.to_owned()
+    });
+    assert_eq!(pets.calls.load(Ordering::SeqCst), 0);
+
+    query.limit = Some(10);
+    query.tag = vec!["a".to_owned(), "b".to_owned()];
+    let listed = client
+        .list_pets(None, Some("long-enough"), None, &query)
+        .await;
+    assert!(listed.is_ok(), "{listed:?}");
+}
+
+#[tokio::test]
 async fn the_client_checks_a_body_before_sending_it() {
     let (base, pets) = start().await;
     let client = validation::client::Client::new(&base).with_api_key(KEY);

@@ -81,6 +81,7 @@ impl Client {
         ResponseValue<models::ListTasksResponse>,
         ClientError<models::ErrorResponse>,
     > {
+        runtime::client::check_params([query.validate()])?;
         let request = OutgoingRequest::new(reqwest::Method::GET, "/tasks".to_owned())
             .accept("application/json")
             .query(query.to_pairs())

@@ -234,6 +234,52 @@ impl ListTasksQuery {
             .extend(self.task_type.iter().map(|value| ("task_type", value.to_string())));
         pairs
     }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            self
+                .limit
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::query("limit")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_most(*value, 1000),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            self
+                .offset
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::query("offset")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 0),
+                                    );
+                                },
+                            )
+                    },
+                ),
+        ])
+    }
     /// `limit`, or the spec's default `50` when it was not given.
     pub fn limit_or_default(&self) -> i64 {
         self.limit.unwrap_or(50)

@@ -6,7 +6,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{Check, Checks, Each, Number};
+use crate::ir::{Check, Checks, Each, Number, Param, ParamLocation, TypeRef};
 
 /// `at_least(…)`, `min_length(…)`, … on `value: &T`, a `Rule` expression.
 pub fn rule(check: &Check) -> TokenStream {
@@ -128,6 +128,44 @@ pub fn checker(checks: &Checks) -> TokenStream {
     }
     let statements = statements(checks);
     quote!(|value, at, out| { #statements })
+}
+
+/// `#param_type::query("limit")`: the runtime's `Param` for a parameter.
+pub fn param_constructor(param: &Param, param_type: TokenStream) -> TokenStream {
+    let wire = &param.wire_name;
+    match param.location {
+        ParamLocation::Path => quote!(#param_type::path(#wire)),
+        ParamLocation::Query => quote!(#param_type::query(#wire)),
+        ParamLocation::Header => quote!(#param_type::header(#wire)),
+        ParamLocation::Cookie => quote!(#param_type::cookie(#wire)),
+    }
+}
+
+/// A parameter's checks on a value about to be sent, a `Result<(),
+/// RequestError>` naming the parameter; `None` when it has none. `value` is
+/// a reference (`&str`, `&T`, `&[T]`), or an `Option` of one when `optional`.
+pub fn param_check(
+    param: &Param,
+    param_type: TokenStream,
+    value: TokenStream,
+    optional: bool,
+) -> Option<TokenStream> {
+    if param.checks.is_empty() {
+        return None;
+    }
+    let constructor = param_constructor(param, param_type);
+    let checker = checker(&param.checks);
+    // An array is checked when it has items: an empty one is not sent.
+    let method = if matches!(param.ty, TypeRef::Vec(_)) {
+        quote!(check_items)
+    } else {
+        quote!(check)
+    };
+    Some(if optional {
+        quote!(#value.map_or(Ok(()), |value| #constructor.#method(value, #checker)))
+    } else {
+        quote!(#constructor.#method(#value, #checker))
+    })
 }
 
 fn number(value: Number) -> Literal {

@@ -192,6 +192,38 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     let method = format_ident!("{}", op.method.as_str());
     let mut chain = vec![quote!(OutgoingRequest::new(reqwest::Method::#method, #path))];
     let mut checks_before = Vec::new();
+    // The parameters' rules, in the order the server reads them.
+    let mut param_checks = Vec::new();
+    for p in op
+        .params_in(ParamLocation::Path)
+        .chain(op.params_in(ParamLocation::Header))
+        .chain(op.params_in(ParamLocation::Cookie))
+    {
+        let arg = ident(&p.arg);
+        let optional = !(p.required || p.location == ParamLocation::Path);
+        // The argument as a reference (`&str` already is one).
+        let value = match (&p.ty, optional) {
+            (TypeRef::String, _) => quote!(#arg),
+            (TypeRef::Vec(_), true) => quote!(#arg.as_deref()),
+            (_, true) => quote!(#arg.as_ref()),
+            (_, false) => quote!(&#arg),
+        };
+        param_checks.extend(checks::param_check(
+            p,
+            quote!(runtime::params::Param),
+            value,
+            optional,
+        ));
+    }
+    if op
+        .params_in(ParamLocation::Query)
+        .any(|p| !p.checks.is_empty())
+    {
+        param_checks.push(quote!(query.validate()));
+    }
+    if !param_checks.is_empty() {
+        checks_before.push(quote!(runtime::client::check_params([#(#param_checks),*])?;));
+    }
     if let Some(accept) = &op.accept {
         chain.push(quote!(.accept(#accept)));
     }

@@ -108,6 +108,33 @@ fn read_all(name: &proc_macro2::Ident, params: &[&Param]) -> TokenStream {
     }
 }
 
+/// `validate`: the rules the fields break, named as the server names them
+/// (the client checks what it sends with it); `None` when nothing is checked.
+fn validate_fn(params: &[&Param]) -> Option<TokenStream> {
+    let checks: Vec<TokenStream> = params
+        .iter()
+        .filter_map(|p| {
+            let field = ident(&p.field);
+            let (value, optional) = if p.required || matches!(p.ty, TypeRef::Vec(_)) {
+                (quote!(&self.#field), false)
+            } else {
+                (quote!(self.#field.as_ref()), true)
+            };
+            checks::param_check(p, quote!(Param), value, optional)
+        })
+        .collect();
+    if checks.is_empty() {
+        return None;
+    }
+    Some(quote! {
+        /// Every rule of the spec these values break, each named as the server
+        /// names it (`query parameter `limit`: must be at least 5`).
+        pub fn validate(&self) -> Result<(), RequestError> {
+            RequestError::all_ok([#(#checks),*])
+        }
+    })
+}
+
 /// The Rust type of a parameter's field.
 fn field_type(param: &Param) -> TokenStream {
     let ty = model_type(&param.ty);
@@ -162,6 +189,9 @@ fn values_struct(params: &[&Param], holds: Holds, name: &str, doc: &str) -> Toke
         Holds::Request(_) => None,
     };
     let defaults = params.iter().filter_map(|p| default_accessor(p));
+    let validate = matches!(holds, Holds::Request(_))
+        .then(|| validate_fn(params))
+        .flatten();
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, #derive_default)]
@@ -177,6 +207,8 @@ fn values_struct(params: &[&Param], holds: Holds, name: &str, doc: &str) -> Toke
 
             #to_pairs
 
+            #validate
+
             #(#defaults)*
         }
     }
@@ -185,13 +217,7 @@ fn values_struct(params: &[&Param], holds: Holds, name: &str, doc: &str) -> Toke
 /// `Param::query("limit").optional(pairs, |param, text| …)`: reads one
 /// field, a `Result`.
 fn read_expr(param: &Param) -> TokenStream {
-    let wire = &param.wire_name;
-    let constructor = match param.location {
-        ParamLocation::Path => quote!(Param::path(#wire)),
-        ParamLocation::Query => quote!(Param::query(#wire)),
-        ParamLocation::Header => quote!(Param::header(#wire)),
-        ParamLocation::Cookie => quote!(Param::cookie(#wire)),
-    };
+    let constructor = checks::param_constructor(param, quote!(Param));
     let element = match &param.ty {
         TypeRef::Vec(inner) => inner.as_ref(),
         other => other,

@@ -178,13 +178,37 @@ impl Param {
         value: T,
         check: impl FnOnce(&T, &At<'_>, &mut Violations),
     ) -> Result<T, RequestError> {
+        self.check(&value, check)?;
+        Ok(value)
+    }
+
+    /// Whether a value (one a client is about to send) keeps the rules
+    /// `check` records; `Err` names this parameter and every rule it breaks.
+    pub fn check<T: ?Sized>(
+        &self,
+        value: &T,
+        check: impl FnOnce(&T, &At<'_>, &mut Violations),
+    ) -> Result<(), RequestError> {
         let mut broken = Violations::default();
-        check(&value, &At::ROOT, &mut broken);
+        check(value, &At::ROOT, &mut broken);
         if broken.is_empty() {
-            Ok(value)
+            Ok(())
         } else {
             Err(self.invalid(broken.to_string()))
         }
+    }
+
+    /// [`Param::check`] of an array, when it has items: an empty one is not
+    /// sent, so there is nothing to count.
+    pub fn check_items<T>(
+        &self,
+        items: &[T],
+        check: impl FnOnce(&[T], &At<'_>, &mut Violations),
+    ) -> Result<(), RequestError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        self.check(items, check)
     }
 }
 

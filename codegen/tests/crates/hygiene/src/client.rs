@@ -89,6 +89,16 @@ impl Client {
         credentials: Option<&str>,
         query: &params::NewQuery,
     ) -> Result<ResponseValue<models::ResultModel>, ClientError<models::Error>> {
+        runtime::client::check_params([
+            runtime::params::Param::path("self")
+                .check(
+                    &self_,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::at_least(*value, 1));
+                    },
+                ),
+            query.validate(),
+        ])?;
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
                 format!(
@@ -128,6 +138,32 @@ impl Client {
         query: &params::RequestErrorQuery,
         body: &models::Self_,
     ) -> Result<ResponseValue<models::OptionModel>, ClientError<models::Error>> {
+        runtime::client::check_params([
+            runtime::params::Param::path("self")
+                .check(
+                    &self_,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::at_least(*value, 1));
+                    },
+                ),
+            status
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        runtime::params::Param::header("status")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_most(*value, 599),
+                                    );
+                                },
+                            )
+                    },
+                ),
+        ])?;
         let request = OutgoingRequest::new(
                 reqwest::Method::POST,
                 format!(

@@ -50,6 +50,19 @@ impl NewPath {
             }
         }
     }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            Param::path("self")
+                .check(
+                    &self.self_,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::at_least(*value, 1));
+                    },
+                ),
+        ])
+    }
 }
 
 /// Query parameters of `new`, parsed and validated.
@@ -264,6 +277,34 @@ impl NewQuery {
         pairs.extend(self.minus_one.iter().map(|value| ("-1", value.to_string())));
         pairs
     }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            self
+                .query
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::query("query")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_most(*value, 100),
+                                    );
+                                },
+                            )
+                    },
+                ),
+        ])
+    }
     /// `query`, or the spec's default `10` when it was not given.
     pub fn query_or_default(&self) -> i64 {
         self.query.unwrap_or(10)
@@ -380,6 +421,19 @@ impl RequestErrorPath {
             }
         }
     }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            Param::path("self")
+                .check(
+                    &self.self_,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::at_least(*value, 1));
+                    },
+                ),
+        ])
+    }
 }
 
 /// Query parameters of `request_error`, parsed and validated.
@@ -431,6 +485,30 @@ impl RequestErrorHeaders {
                     },
                 )?,
         })
+    }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            self
+                .status
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::header("status")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_most(*value, 599),
+                                    );
+                                },
+                            )
+                    },
+                ),
+        ])
     }
 }
 

@@ -81,6 +81,7 @@ impl Client {
         &self,
         query: &params::ListItemsQuery,
     ) -> Result<ResponseValue<Vec<models::Item>>, ClientError<models::Error>> {
+        runtime::client::check_params([query.validate()])?;
         let request = OutgoingRequest::new(reqwest::Method::GET, "/items".to_owned())
             .accept("application/json")
             .query(query.to_pairs())
@@ -138,6 +139,15 @@ impl Client {
         item_id: i64,
         x_request_id: Option<&str>,
     ) -> Result<ResponseValue<()>, ClientError<models::Error>> {
+        runtime::client::check_params([
+            runtime::params::Param::path("item_id")
+                .check(
+                    &item_id,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::at_least(*value, 1));
+                    },
+                ),
+        ])?;
         let request = OutgoingRequest::new(
                 reqwest::Method::DELETE,
                 format!(

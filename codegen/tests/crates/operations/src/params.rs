@@ -65,6 +65,34 @@ impl ListItemsQuery {
         pairs.extend(self.tag.iter().map(|value| ("tag", value.to_string())));
         pairs
     }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            self
+                .limit
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::query("limit")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_most(*value, 10),
+                                    );
+                                },
+                            )
+                    },
+                ),
+        ])
+    }
     /// `limit`, or the spec's default `5` when it was not given.
     pub fn limit_or_default(&self) -> i64 {
         self.limit.unwrap_or(5)
@@ -98,6 +126,19 @@ impl DeleteItemPath {
                     },
                 )?,
         })
+    }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            Param::path("item_id")
+                .check(
+                    &self.item_id,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::at_least(*value, 1));
+                    },
+                ),
+        ])
     }
 }
 

@@ -54,6 +54,7 @@ impl Client {
         x_request_id: Option<&str>,
         query: &params::GetThingsIdQuery,
     ) -> Result<ResponseValue<models::Echo>, ClientError<serde_json::Value>> {
+        runtime::client::check_params([query.validate()])?;
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
                 format!("/things/{}", runtime::client::path_segment("id", id) ?),

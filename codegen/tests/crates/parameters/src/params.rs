@@ -135,6 +135,52 @@ impl GetThingsIdQuery {
             );
         pairs
     }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            self
+                .page_size
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::query("page[size]")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_most(*value, 100),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            self
+                .page_number
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::query("page[number]")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                },
+                            )
+                    },
+                ),
+        ])
+    }
 }
 
 /// Header parameters of `get_things_id`, parsed and validated.

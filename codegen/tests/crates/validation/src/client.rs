@@ -68,6 +68,25 @@ impl Client {
         theme: Option<models::ListPetsTheme>,
         query: &params::ListPetsQuery,
     ) -> Result<ResponseValue<Vec<models::Pet>>, ClientError<models::Error>> {
+        runtime::client::check_params([
+            session
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        runtime::params::Param::cookie("session")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 8),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            query.validate(),
+        ])?;
         let request = OutgoingRequest::new(reqwest::Method::GET, "/pets".to_owned())
             .accept("application/json")
             .query(query.to_pairs())

@@ -187,6 +187,116 @@ impl ListPetsQuery {
         pairs.extend(self.owner.iter().map(|value| ("owner", value.to_string())));
         pairs
     }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            self
+                .limit
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::query("limit")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 5),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_most(*value, 100),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::multiple_of_int(*value, 5),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            self
+                .name
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::query("name")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 10),
+                                    );
+                                    out.check(at, crate::models::PATTERNS[0].check(value));
+                                },
+                            )
+                    },
+                ),
+            Param::query("tag")
+                .check_items(
+                    &self.tag,
+                    |value, at, out| {
+                        out.check(
+                            at,
+                            crate::runtime::validate::min_items(value.len(), 2),
+                        );
+                        out.check(
+                            at,
+                            crate::runtime::validate::max_items(value.len(), 3),
+                        );
+                        out.check(at, crate::runtime::validate::unique_items(value));
+                        for (index, value) in value.iter().enumerate() {
+                            let at = &at.index(index);
+                            out.check(
+                                at,
+                                crate::runtime::validate::max_length(value, 4),
+                            );
+                        }
+                    },
+                ),
+            Param::query("ids")
+                .check_items(
+                    &self.ids,
+                    |value, at, out| {
+                        out.check(
+                            at,
+                            crate::runtime::validate::max_items(value.len(), 2),
+                        );
+                        for (index, value) in value.iter().enumerate() {
+                            let at = &at.index(index);
+                            out.check(at, crate::runtime::validate::at_least(*value, 1));
+                        }
+                    },
+                ),
+            self
+                .owner
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::query("owner")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 20),
+                                    );
+                                    out.check(at, crate::models::PATTERNS[0].check(value));
+                                },
+                            )
+                    },
+                ),
+        ])
+    }
 }
 
 /// Header parameters of `listPets`, parsed and validated.
@@ -247,6 +357,30 @@ impl ListPetsCookies {
             }
             (value_0, value_1) => Err(RequestError::all([value_0.err(), value_1.err()])),
         }
+    }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            self
+                .session
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::cookie("session")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 8),
+                                    );
+                                },
+                            )
+                    },
+                ),
+        ])
     }
 }
 

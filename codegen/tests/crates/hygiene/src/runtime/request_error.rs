@@ -94,6 +94,21 @@ impl RequestError {
         }
     }
 
+    /// `Ok` when every check passed, else one error for all that failed.
+    pub fn all_ok(
+        checks: impl IntoIterator<Item = Result<(), RequestError>>,
+    ) -> Result<(), RequestError> {
+        let failed: Vec<Option<RequestError>> = checks
+            .into_iter()
+            .filter_map(|checked| checked.err().map(Some))
+            .collect();
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(Self::all(failed))
+        }
+    }
+
     /// The kind of refusal as a stable code, for an error format with a
     /// `code` text field.
     pub fn code(&self) -> &'static str {

@@ -153,6 +153,9 @@ pub enum ClientError<E> {
     InvalidRequest(String),
     /// The request body breaks rules of its schema; nothing was sent.
     InvalidBody(Violations),
+    /// Parameters break rules of their schemas, each named as the server
+    /// would (`query parameter `limit`: must be at least 5`); nothing was sent.
+    InvalidParameters(RequestError),
 }
 
 impl<E> ClientError<E> {
@@ -163,7 +166,9 @@ impl<E> ClientError<E> {
             | ClientError::Api { status, .. }
             | ClientError::Decode { status, .. } => Some(*status),
             ClientError::Transport(err) => err.status().map(|s| s.as_u16()),
-            ClientError::InvalidRequest(_) | ClientError::InvalidBody(_) => None,
+            ClientError::InvalidRequest(_)
+            | ClientError::InvalidBody(_)
+            | ClientError::InvalidParameters(_) => None,
         }
     }
 }
@@ -184,6 +189,9 @@ impl<E: std::fmt::Debug> std::fmt::Display for ClientError<E> {
             ClientError::InvalidRequest(message) => write!(f, "invalid request: {message}"),
             ClientError::InvalidBody(violations) => {
                 write!(f, "invalid request body, not sent: {violations}")
+            }
+            ClientError::InvalidParameters(error) => {
+                write!(f, "invalid parameters, not sent: {error}")
             }
         }
     }
@@ -633,6 +641,14 @@ const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERI
 /// unreserved characters).
 pub fn encode_path_segment(segment: &str) -> String {
     percent_encoding::utf8_percent_encode(segment, RESERVED).to_string()
+}
+
+/// The parameters' checks (`Param::check`), all of them, before anything
+/// is sent: every failure is reported together.
+pub fn check_params<E>(
+    checks: impl IntoIterator<Item = Result<(), RequestError>>,
+) -> Result<(), ClientError<E>> {
+    RequestError::all_ok(checks).map_err(ClientError::InvalidParameters)
 }
 
 /// The rules of the body's schema, checked before anything is sent.
