@@ -118,6 +118,21 @@ impl validation::server::PetsApi for Pets {
         self.calls.fetch_add(1, Ordering::SeqCst);
         Ok(validation::server::PutLabelsReply::NoContent)
     }
+
+    async fn create_account(
+        &self,
+        body: validation::models::Account,
+    ) -> Result<validation::server::CreateAccountReply, validation::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        // The server sets what is read-only and never answers the password.
+        let account = validation::models::Account {
+            id: Some(format!("acc-{}", body.login)),
+            login: body.login,
+            password: None,
+            created: Some(chrono::DateTime::UNIX_EPOCH),
+        };
+        Ok(validation::server::CreateAccountReply::Created(account))
+    }
 }
 
 async fn start() -> (String, Arc<Pets>) {
@@ -426,6 +441,50 @@ async fn every_failing_parameter_is_named_at_once() {
     assert_eq!(pets.calls.load(Ordering::SeqCst), 0);
     let (status, _) = send(http.get(format!("{base}/pets?tag=a&tag=bb&ids=1,2&owner=Rex"))).await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn read_only_and_write_only_fields_are_required_in_neither_direction() {
+    let (base, _pets) = start().await;
+    let http = reqwest::Client::new();
+    let post = |body: Value| {
+        http.post(format!("{base}/accounts"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+    };
+    // A request without the read-only `id` and `created` is served.
+    let response = post(json!({"login": "ann", "password": "correct horse"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let answer: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(
+        answer,
+        json!({"id": "acc-ann", "login": "ann", "created": "1970-01-01T00:00:00Z"})
+    );
+    // Their rules still hold when they are sent.
+    let (status, body) = send(post(json!({"login": "ann", "password": "short"}))).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (
+            400,
+            "invalid request body: /password: must be at least 8 characters long"
+        )
+    );
+    // The client sends the write-only password and reads an answer without it.
+    let client = validation::client::Client::new(&base);
+    let account = validation::models::Account {
+        id: None,
+        login: "bob".to_owned(),
+        password: Some("correct horse".to_owned()),
+        created: None,
+    };
+    let created = client.create_account(&account).await.unwrap().into_inner();
+    assert_eq!(
+        (created.id.as_deref(), created.password),
+        (Some("acc-bob"), None)
+    );
 }
 
 #[tokio::test]

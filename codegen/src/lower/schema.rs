@@ -886,7 +886,21 @@ impl Lowerer<'_> {
                     format!("field named `{field_name}`: `{wish}` is taken in `{name}`"),
                 );
             }
-            let is_required = required.contains(wire_name);
+            let (read_only, write_only) = self.access_of(property);
+            // One type serves requests and responses: a value only one of
+            // them carries is required in neither.
+            let is_required = required.contains(wire_name) && !read_only && !write_only;
+            let docs = match (read_only, write_only) {
+                (true, false) => Some(with_note(
+                    docs,
+                    "Read-only: sent by the server; a request leaves it out.",
+                )),
+                (false, true) => Some(with_note(
+                    docs,
+                    "Write-only: sent in requests; a response leaves it out.",
+                )),
+                _ => docs,
+            };
             let default = match property {
                 ReferenceOr::Item(schema) if !is_required && !nullable => {
                     self.default_accessor(&field_name, &ty, schema.schema_data.default.as_ref())
@@ -923,6 +937,26 @@ impl Lowerer<'_> {
             _ => None,
         };
         Ok(StructDef { fields, additional })
+    }
+
+    /// A property's `readOnly` and `writeOnly`, its own or those of the
+    /// schema its `$ref` names.
+    fn access_of(&self, property: &ReferenceOr<Box<Schema>>) -> (bool, bool) {
+        match property {
+            ReferenceOr::Item(schema) => {
+                (schema.schema_data.read_only, schema.schema_data.write_only)
+            }
+            ReferenceOr::Reference { reference } => {
+                let target = crate::load::resolve_pointer(&self.spec.raw, reference).ok();
+                let flag = |name: &str| {
+                    target
+                        .and_then(|schema| schema.get(name))
+                        .and_then(serde_json::Value::as_bool)
+                        .unwrap_or(false)
+                };
+                (flag("readOnly"), flag("writeOnly"))
+            }
+        }
     }
 
     /// The `<field>_or_default` accessor of an optional parameter or field, when
@@ -1099,4 +1133,12 @@ fn sorted(values: &[EnumValue]) -> Vec<EnumValue> {
     let mut values = values.to_vec();
     values.sort();
     values
+}
+
+/// `docs` with `note` as a paragraph of its own.
+fn with_note(docs: Option<String>, note: &str) -> String {
+    match docs {
+        Some(docs) if !docs.trim().is_empty() => format!("{}\n\n{note}", docs.trim_end()),
+        _ => note.to_owned(),
+    }
 }

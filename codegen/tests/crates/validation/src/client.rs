@@ -198,4 +198,27 @@ impl Client {
             _ => response.undocumented(),
         }
     }
+    /// One schema both ways; `id` is read-only, `password` write-only.
+    ///
+    /// `POST /accounts`
+    ///
+    /// Documented errors (400) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    pub async fn create_account(
+        &self,
+        body: &models::Account,
+    ) -> Result<ResponseValue<models::Account>, ClientError<models::Error>> {
+        runtime::client::check_body(
+            body,
+            crate::runtime::validate::Validate::validate_at,
+        )?;
+        let request = OutgoingRequest::new(reqwest::Method::POST, "/accounts".to_owned())
+            .accept("application/json")
+            .json_body("application/json", body)?;
+        let response = self.transport.send(request).await?;
+        match response.status {
+            201 => response.value(IncomingResponse::json),
+            400 => response.documented(IncomingResponse::json_error),
+            _ => response.undocumented(),
+        }
+    }
 }

@@ -11,6 +11,44 @@ pub(crate) static PATTERNS: [crate::runtime::pattern::Pattern; 1] = [
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    /// Read-only: sent by the server; a request leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<AccountId>,
+    pub login: String,
+    /// Write-only: sent in requests; a response leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Read-only: sent by the server; a request leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl crate::runtime::validate::Validate for Account {
+    fn validate_at(
+        &self,
+        at: &crate::runtime::validate::At<'_>,
+        out: &mut crate::runtime::validate::Violations,
+    ) {
+        if let Some(value) = &self.id {
+            let at = &at.key("id");
+            out.check(at, crate::runtime::validate::min_length(value, 3));
+        }
+        {
+            let value = &self.login;
+            let at = &at.key("login");
+            out.check(at, crate::runtime::validate::min_length(value, 1));
+        }
+        if let Some(value) = &self.password {
+            let at = &at.key("password");
+            out.check(at, crate::runtime::validate::min_length(value, 8));
+        }
+    }
+}
+
+pub type AccountId = String;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Error {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

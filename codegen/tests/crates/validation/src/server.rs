@@ -92,6 +92,13 @@ pub trait PetsApi: ApiHooks {
         &self,
         body: Option<Vec<models::Name>>,
     ) -> impl Future<Output = Result<PutLabelsReply, HttpError>> + Send;
+    /// One schema both ways; `id` is read-only, `password` write-only.
+    ///
+    /// `POST /accounts`
+    fn create_account(
+        &self,
+        body: models::Account,
+    ) -> impl Future<Output = Result<CreateAccountReply, HttpError>> + Send;
 }
 
 impl Default for RouterOptions {
@@ -113,6 +120,7 @@ pub fn router_with<A: PetsApi>(api: Arc<A>, options: RouterOptions) -> Router {
         .route("/pets/{petId}", routing::get(handle_get_pet::<A>))
         .route("/owners/{name}", routing::get(handle_get_owner::<A>))
         .route("/labels", routing::put(handle_put_labels::<A>))
+        .route("/accounts", routing::post(handle_create_account::<A>))
         .with_state(api.clone());
     runtime::mount(routes, &options, move |error| api.request_error(error))
 }
@@ -292,6 +300,40 @@ impl IntoResponse for PutLabelsReply {
     }
 }
 
+/// Every documented response of `createAccount`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreateAccountReply {
+    /// 201: Created
+    Created(models::Account),
+    /// 400: Refused
+    BadRequest(models::Error),
+}
+
+impl CreateAccountReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        match error.status {
+            400 => Ok(CreateAccountReply::BadRequest(error.body)),
+            _ => Err(error),
+        }
+    }
+}
+
+impl IntoResponse for CreateAccountReply {
+    fn into_response(self) -> Response {
+        match self {
+            CreateAccountReply::Created(body) => {
+                runtime::json_response(runtime::status(201), body)
+            }
+            CreateAccountReply::BadRequest(body) => {
+                runtime::json_response(runtime::status(400), body)
+            }
+        }
+    }
+}
+
 async fn require_api_key_auth<A: ApiHooks>(
     api: &A,
     credentials: runtime::Credentials<'_>,
@@ -439,6 +481,22 @@ async fn handle_put_labels<A: PetsApi>(
     };
     match request.await {
         Ok(result) => result.or_else(PutLabelsReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_create_account<A: PetsApi>(
+    State(api): State<Arc<A>>,
+    header_map: HeaderMap,
+    raw_body: Result<bytes::Bytes, BytesRejection>,
+) -> Response {
+    let request = async {
+        let body = runtime::json_body::<models::Account>(&header_map, raw_body)?;
+        runtime::check_body(&body, crate::runtime::validate::Validate::validate_at)?;
+        Ok::<_, RequestError>(api.create_account(body).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(CreateAccountReply::from_error).into_response(),
         Err(error) => api.request_error(error),
     }
 }

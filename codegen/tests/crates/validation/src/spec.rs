@@ -309,6 +309,47 @@ pub const OPENAPI_JSON: &str = r##"{
           }
         }
       }
+    },
+    "/accounts": {
+      "post": {
+        "operationId": "createAccount",
+        "tags": [
+          "pets"
+        ],
+        "description": "One schema both ways; `id` is read-only, `password` write-only.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/Account"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Created",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Account"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Refused",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -487,6 +528,39 @@ pub const OPENAPI_JSON: &str = r##"{
             }
           }
         ]
+      },
+      "AccountId": {
+        "type": "string",
+        "readOnly": true,
+        "minLength": 3
+      },
+      "Account": {
+        "type": "object",
+        "required": [
+          "id",
+          "login",
+          "password",
+          "created"
+        ],
+        "properties": {
+          "id": {
+            "$ref": "#/components/schemas/AccountId"
+          },
+          "login": {
+            "type": "string",
+            "minLength": 1
+          },
+          "password": {
+            "type": "string",
+            "writeOnly": true,
+            "minLength": 8
+          },
+          "created": {
+            "type": "string",
+            "format": "date-time",
+            "readOnly": true
+          }
+        }
       },
       "Error": {
         "type": "object",
