@@ -7,6 +7,7 @@
 
 mod checks;
 mod cycles;
+pub mod keywords;
 mod mapped;
 mod operation;
 mod schema;
@@ -94,6 +95,7 @@ pub fn lower(spec: &LoadedSpec, mappings: &TypeMappings) -> Result<Lowered, Spec
                 .to_owned(),
         });
     }
+    diagnostics.extend(keywords::unhonoured(&spec.raw));
     diagnostics.sort();
     diagnostics.dedup();
     Ok(Lowered { api, diagnostics })
