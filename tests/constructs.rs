@@ -57,6 +57,19 @@ impl parameters::server::ThingsApi for Things {
         Ok(parameters::server::GetThingsIdPartsPartNoReply::NoContent)
     }
 
+    async fn get_objects(
+        &self,
+        query: parameters::GetObjectsQuery,
+    ) -> Result<parameters::server::GetObjectsReply, parameters::server::HttpError> {
+        Ok(parameters::server::GetObjectsReply::Ok(
+            parameters::models::Objects {
+                range: query.range,
+                at: query.at,
+                box_: query.box_,
+            },
+        ))
+    }
+
     async fn get_styles(
         &self,
         query: parameters::GetStylesQuery,
@@ -69,6 +82,85 @@ impl parameters::server::ThingsApi for Things {
                 many: Some(query.many),
             },
         ))
+    }
+}
+
+#[tokio::test]
+async fn query_objects_are_spread_as_their_style_says() {
+    let base = serve(parameters::server::router(Arc::new(Things))).await;
+    let query = parameters::GetObjectsQuery {
+        range: Some(parameters::models::Range {
+            min: 1,
+            max: Some(5),
+            unit: Some(parameters::models::RangeUnit::Cm),
+        }),
+        at: Some(parameters::models::Point {
+            lat: 1.5,
+            lon: -2.0,
+        }),
+        box_: Some(parameters::models::Size {
+            w: Some(3),
+            h: None,
+        }),
+    };
+    let pairs: Vec<(&str, String)> = query.to_pairs();
+    let expected: Vec<(&str, String)> = [
+        ("range[min]", "1"),
+        ("range[max]", "5"),
+        ("range[unit]", "cm"),
+        ("lat", "1.5"),
+        ("lon", "-2.0"),
+        ("box", "w,3"),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name, value.to_owned()))
+    .collect();
+    assert_eq!(pairs, expected);
+    let echo = parameters::client::Client::new(&base)
+        .get_objects(&query)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (echo.range.as_ref(), echo.at.as_ref(), echo.box_.as_ref()),
+        (query.range.as_ref(), query.at.as_ref(), query.box_.as_ref())
+    );
+
+    // By hand: each style on the wire, and what breaks a rule.
+    let http = reqwest::Client::new();
+    let get = |query: &str| http.get(format!("{base}/objects?{query}")).send();
+    let response = get("range%5Bmin%5D=2&range%5Bunit%5D=m&lat=0&lon=1&box=h,4,w,5")
+        .await
+        .unwrap();
+    let echo: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(
+        echo,
+        serde_json::json!({"range": {"min": 2, "unit": "m"}, "at": {"lat": 0.0, "lon": 1.0},
+                           "box": {"w": 5, "h": 4}})
+    );
+    for (query, message) in [
+        (
+            "range[min]=-1",
+            "query parameter `range`: /min: must be at least 0",
+        ),
+        (
+            "range[max]=3",
+            "query parameter `range`: missing field `min`",
+        ),
+        (
+            "lat=north&lon=1",
+            "query parameter `at`: invalid float literal",
+        ),
+        (
+            "range[min]=x&lat=1",
+            "query parameter `range`: invalid digit found in string; query parameter `at`: missing field `lon`",
+        ),
+    ] {
+        let response = get(query).await.unwrap();
+        assert_eq!(response.status(), 400, "{query}");
+        let body: serde_json::Value =
+            serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        assert_eq!(body["message"], message, "{query}");
     }
 }
 

@@ -173,6 +173,15 @@ impl Api {
             || self.any_type(|ty| *ty == TypeRef::Base64)
     }
 
+    /// Whether the runtime's `object_params` is needed: a query parameter is
+    /// an object spread into properties or joined.
+    pub fn uses_object_params(&self) -> bool {
+        self.operations
+            .iter()
+            .flat_map(|op| &op.params)
+            .any(|p| matches!(p.shape, ParamShape::Spread | ParamShape::ObjectJoined(_)))
+    }
+
     /// Whether the runtime's `basic_auth` is needed: a scheme is HTTP `basic`.
     pub fn uses_basic_auth(&self) -> bool {
         self.security_schemes
@@ -520,6 +529,9 @@ pub struct Param {
     pub docs: Option<String>,
     pub ty: TypeRef,
     pub shape: ParamShape,
+    /// An object parameter's properties: `(property, key in the query)`,
+    /// for the `Spread` and `ObjectJoined` shapes; empty otherwise.
+    pub properties: Vec<(String, String)>,
     /// Checks applied after parsing: rules on the value, on each item of
     /// an array, and a type's own (aliases' rules folded in).
     pub checks: Checks,
@@ -548,6 +560,13 @@ pub enum ParamShape {
     /// arrays and `style: form, explode: false` query arrays (`,`),
     /// `spaceDelimited` (` `) and `pipeDelimited` (`|`) query arrays.
     Delimited(ValueForm, char),
+    /// A query object of scalar properties, spread into pairs (see
+    /// [`Param::properties`]): under their own names (`form`, exploded) or as
+    /// `name[property]` (`deepObject`).
+    Spread,
+    /// A query object's properties and values joined by a delimiter in one
+    /// value (`form`, `spaceDelimited`, `pipeDelimited` without `explode`).
+    ObjectJoined(char),
 }
 
 /// A number as written in the spec, typed for the parameter it bounds.

@@ -220,14 +220,16 @@ fn an_error_format_the_server_cannot_fill_is_reported() {
 }
 
 #[test]
-fn object_parameters_are_reported_as_json_text() {
+fn object_parameters_that_cannot_be_spread_are_reported_as_json_text() {
+    // A property that is an array, and an object in a header: JSON text, said.
     let found = diagnostics(
-        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n      parameters:\n        - {name: 'f', in: query, style: deepObject, schema: {type: object, properties: {a: {type: string}}}}\n        - {name: 'n', in: query, schema: {type: integer}}\n      responses: {'204': {description: ok}}\n",
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n      parameters:\n        - {name: 'f', in: query, style: deepObject, schema: {type: object, properties: {a: {type: array, items: {type: string}}}}}\n        - {name: 's', in: query, style: deepObject, schema: {type: object, properties: {a: {type: string}}}}\n        - {name: 'h', in: header, schema: {type: object, properties: {a: {type: string}}}}\n      responses: {'204': {description: ok}}\n",
     );
     assert_eq!(
         found,
         [
-            "#/paths/~1x/get/parameters/0: the query parameter `f` is an object; it is read and written as JSON text (`f={…}`), not spread into `form` or `deepObject` properties"
+            "#/paths/~1x/get/parameters/0: the query parameter `f` is an object read and written as JSON text (`f={…}`): its properties are not all single values (strings, numbers, booleans, enums, dates), so it cannot be spread into `form` or `deepObject` pairs",
+            "#/paths/~1x/get/parameters/2: the header parameter `h` is an object read and written as JSON text (`h={…}`): objects are spread into properties only in the query"
         ]
     );
 }

@@ -12,11 +12,13 @@ pub mod params;
 pub mod request_error;
 pub mod validate;
 
-// Only in crates whose spec uses them (they bring `regex`, `uuid` and `base64`).
+// Only in crates whose spec uses them (they bring `regex`, `uuid`, `base64` and `serde_urlencoded`).
 #[cfg(feature = "basic-auth")]
 pub mod basic_auth;
 #[cfg(feature = "formats")]
 pub mod formats;
+#[cfg(feature = "object-params")]
+pub mod object_params;
 #[cfg(feature = "pattern")]
 pub mod pattern;
 

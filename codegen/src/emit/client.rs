@@ -12,7 +12,7 @@ use super::checks;
 use super::rust::{doc_attrs, ident, mentions_path, model_type, status_literal, value_text};
 use crate::ir::{
     Api, BodyKind, Operation, Param, ParamLocation, ParamShape, PathPart, Response,
-    ResponseContent, SecurityKind, StatusCode, TypeRef,
+    ResponseContent, SecurityKind, StatusCode, TypeRef, ValueForm,
 };
 
 /// The Rust type a set of responses decodes to.
@@ -91,6 +91,8 @@ fn arg_text(param: &Param, value: TokenStream) -> TokenStream {
             quote!(runtime::params::delimited(#value.iter().map(|item| #item), #delimiter))
         }
         ParamShape::Single(form) | ParamShape::Repeated(form) => value_text(form, value),
+        // Query objects travel in the query struct, never as an argument.
+        ParamShape::Spread | ParamShape::ObjectJoined(_) => value_text(ValueForm::Json, value),
     }
 }
 

@@ -19,6 +19,8 @@ struct CargoToml<'a> {
     description: String,
     chrono: bool,
     regex: bool,
+    /// `serde_urlencoded`: the runtime's `object_params`.
+    object_params: bool,
     /// `base64`: the runtime's `formats` or `basic_auth` use it.
     base64: bool,
     uuid: bool,
@@ -39,6 +41,7 @@ pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
         chrono: api.uses_chrono(),
         regex: !api.patterns.is_empty(),
         base64: api.uses_formats() || api.uses_basic_auth(),
+        object_params: api.uses_object_params(),
         // The runtime's `formats` checks uuids with it too.
         uuid: api.uses_uuid() || api.uses_formats(),
         dependencies: api
@@ -230,7 +233,7 @@ pub fn spec_rs(header: &str, spec_json: &str) -> String {
 
 /// The runtime's files, copied verbatim from `codegen/runtime/src/` (compiled
 /// and tested there) to `src/runtime/` of the generated crate; `None`: always.
-const RUNTIME: [(&str, &str, Option<Piece>); 10] = [
+const RUNTIME: [(&str, &str, Option<Piece>); 11] = [
     (
         "basic_auth.rs",
         include_str!("../../runtime/src/basic_auth.rs"),
@@ -251,6 +254,11 @@ const RUNTIME: [(&str, &str, Option<Piece>); 10] = [
         "nullable.rs",
         include_str!("../../runtime/src/nullable.rs"),
         None,
+    ),
+    (
+        "object_params.rs",
+        include_str!("../../runtime/src/object_params.rs"),
+        Some(Piece::ObjectParams),
     ),
     (
         "params.rs",
@@ -285,6 +293,7 @@ enum Piece {
     Pattern,
     Formats,
     BasicAuth,
+    ObjectParams,
 }
 
 /// `src/runtime/*.rs`: `mod.rs`, then each runtime file the crate needs:
@@ -295,6 +304,7 @@ pub fn runtime_files(header: &str, api: &Api) -> Vec<(String, String)> {
         Some(Piece::Pattern) => !api.patterns.is_empty(),
         Some(Piece::Formats) => api.uses_formats(),
         Some(Piece::BasicAuth) => api.uses_basic_auth(),
+        Some(Piece::ObjectParams) => api.uses_object_params(),
     };
     let mut modules = String::new();
     let mut files = Vec::new();

@@ -218,11 +218,29 @@ fn values_struct(params: &[&Param], holds: Holds, name: &str, doc: &str) -> Toke
 /// field, a `Result`.
 fn read_expr(param: &Param) -> TokenStream {
     let constructor = checks::param_constructor(param, quote!(Param));
+    if let Some((style, keys)) = object_layout(param) {
+        let ty = model_type(&param.ty);
+        let parse = quote!(param.parse_object::<#ty>(values));
+        let body = if param.checks.is_empty() {
+            parse
+        } else {
+            let checker = checks::checker(&param.checks);
+            quote!(param.validated(#parse?, #checker))
+        };
+        let read = quote!(|param, values| #body);
+        return if param.required {
+            quote!(#constructor.object_required(pairs, #style, #keys, #read))
+        } else {
+            quote!(#constructor.object_optional(pairs, #style, #keys, #read))
+        };
+    }
     let element = match &param.ty {
         TypeRef::Vec(inner) => inner.as_ref(),
         other => other,
     };
     let (parse, repeated) = match param.shape {
+        // Read above.
+        ParamShape::Spread | ParamShape::ObjectJoined(_) => return TokenStream::new(),
         ParamShape::Single(ValueForm::Json) => {
             let ty = model_type(&param.ty);
             (quote!(param.parse_json::<#ty>(text)), false)
@@ -270,6 +288,23 @@ fn read_expr(param: &Param) -> TokenStream {
     }
 }
 
+/// An object parameter's `ObjectStyle` and `(property, key)` table, as
+/// the runtime's `object_params` takes them; `None` for other shapes.
+fn object_layout(param: &Param) -> Option<(TokenStream, TokenStream)> {
+    let style = match param.shape {
+        ParamShape::Spread => quote!(runtime::object_params::ObjectStyle::Spread),
+        ParamShape::ObjectJoined(delimiter) => {
+            quote!(runtime::object_params::ObjectStyle::Joined(#delimiter))
+        }
+        _ => return None,
+    };
+    let keys = param
+        .properties
+        .iter()
+        .map(|(property, key)| quote!((#property, #key)));
+    Some((style, quote!(&[#(#keys),*])))
+}
+
 /// `to_pairs`: the pairs sent, required values first.
 fn to_pairs(params: &[&Param], doc: &str) -> TokenStream {
     let mut required = Vec::new();
@@ -277,7 +312,17 @@ fn to_pairs(params: &[&Param], doc: &str) -> TokenStream {
     for p in params {
         let field = ident(&p.field);
         let wire = &p.wire_name;
+        if let Some((style, keys)) = object_layout(p) {
+            let pairs = quote!(runtime::object_params::object_pairs(#wire, value, #style, #keys));
+            others.push(if p.required {
+                quote!(let value = &self.#field; pairs.extend(#pairs);)
+            } else {
+                quote!(if let Some(value) = &self.#field { pairs.extend(#pairs); })
+            });
+            continue;
+        }
         match (p.shape, p.required) {
+            (ParamShape::Spread | ParamShape::ObjectJoined(_), _) => {}
             (ParamShape::Repeated(form), _) => {
                 let text = value_text(form, quote!(value));
                 others.push(quote!(pairs.extend(self.#field.iter().map(|value| (#wire, #text)));));

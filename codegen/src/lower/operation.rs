@@ -24,6 +24,8 @@ struct Value {
     required: bool,
     /// A query array's delimiter, when its style joins the items.
     delimiter: Option<char>,
+    /// A query object's shape and `(property, key)`s, when it is spread or joined.
+    object: Option<(ParamShape, Vec<(String, String)>)>,
 }
 
 /// A value's names, place and docs; [`Lowerer::value_param`] gives it
@@ -44,6 +46,7 @@ fn named(
         docs,
         ty: TypeRef::Json,
         shape: ParamShape::Single(ValueForm::Json),
+        properties: Vec::new(),
         checks: Checks::default(),
         default: None,
     }
@@ -430,16 +433,25 @@ impl Lowerer<'_> {
             let hint = format!("{type_name}{}", names::upper_camel_stem(&wire_name, "V"));
             let (ty, constraints, checks) =
                 self.value_schema(&data.format, &data.extensions, &hint, &param_pointer)?;
+            let mut object = None;
             if self.is_object_like(&ty) {
-                self.warn(
-                    &param_pointer,
-                    format!(
-                        "the {} parameter `{wire_name}` is an object; it is read and written as \
-                         JSON text (`{wire_name}={{…}}`), not spread into `form` or \
-                         `deepObject` properties",
-                        location.as_str()
-                    ),
-                );
+                object = self.object_layout(&param, &wire_name, &ty);
+                if object.is_none() {
+                    let why = if location == ParamLocation::Query {
+                        "its properties are not all single values (strings, numbers, booleans, \
+                         enums, dates), so it cannot be spread into `form` or `deepObject` pairs"
+                    } else {
+                        "objects are spread into properties only in the query"
+                    };
+                    self.warn(
+                        &param_pointer,
+                        format!(
+                            "the {} parameter `{wire_name}` is an object read and written as \
+                             JSON text (`{wire_name}={{…}}`): {why}",
+                            location.as_str()
+                        ),
+                    );
+                }
             }
             let wish = names::snake_ident(&wire_name);
             let field = fields.entry(location).or_default().claim_snake(&wish);
@@ -455,6 +467,7 @@ impl Lowerer<'_> {
                 checks,
                 required: data.required || location == ParamLocation::Path,
                 delimiter,
+                object,
             };
             params.push(self.value_param(
                 named(wire_name, field, arg, location, data.description.clone()),
@@ -548,6 +561,7 @@ impl Lowerer<'_> {
                 checks,
                 required: header.required,
                 delimiter: None,
+                object: None,
             };
             let named = named(
                 wire_name.clone(),
@@ -571,9 +585,13 @@ impl Lowerer<'_> {
             checks,
             required,
             delimiter,
+            object,
         } = value;
         let is_array = matches!(ty, TypeRef::Vec(_));
-        let shape = self.param_shape(&ty, named.location, delimiter);
+        let (shape, properties) = match object {
+            Some(object) => object,
+            None => (self.param_shape(&ty, named.location, delimiter), Vec::new()),
+        };
         let required = required && !is_array;
         let default = if required || is_array {
             None
@@ -584,6 +602,7 @@ impl Lowerer<'_> {
             required,
             ty,
             shape,
+            properties,
             checks,
             default,
             ..named
@@ -667,6 +686,68 @@ impl Lowerer<'_> {
                 form => ParamShape::Delimited(form, ','),
             },
             other => ParamShape::Single(self.value_form(other)),
+        }
+    }
+
+    /// How a query object is laid out, when its properties are single
+    /// values: spread (`form` exploded: `min=1`; `deepObject`:
+    /// `filter[min]=1`) or joined (`filter=min,1`), with each property's key.
+    fn object_layout(
+        &self,
+        param: &Parameter,
+        wire_name: &str,
+        ty: &TypeRef,
+    ) -> Option<(ParamShape, Vec<(String, String)>)> {
+        use openapiv3::QueryStyle;
+        let Parameter::Query { style, .. } = param else {
+            return None;
+        };
+        let properties = self.scalar_properties(ty)?;
+        let explode = param.parameter_data_ref().explode;
+        let (shape, deep) = match style {
+            QueryStyle::DeepObject => (ParamShape::Spread, true),
+            QueryStyle::Form if explode == Some(false) => (ParamShape::ObjectJoined(','), false),
+            QueryStyle::SpaceDelimited if explode != Some(true) => {
+                (ParamShape::ObjectJoined(' '), false)
+            }
+            QueryStyle::PipeDelimited if explode != Some(true) => {
+                (ParamShape::ObjectJoined('|'), false)
+            }
+            _ => (ParamShape::Spread, false),
+        };
+        let keys = properties
+            .into_iter()
+            .map(|property| {
+                let key = if deep {
+                    format!("{wire_name}[{property}]")
+                } else {
+                    property.clone()
+                };
+                (property, key)
+            })
+            .collect();
+        Some((shape, keys))
+    }
+
+    /// The wire names of a struct's properties when each is a single value
+    /// written as text; `None` for anything else.
+    fn scalar_properties(&self, ty: &TypeRef) -> Option<Vec<String>> {
+        let TypeRef::Named(name) = ty else {
+            return None;
+        };
+        match &self.types.get(name)?.kind {
+            ir::TypeKind::Alias(target) => self.scalar_properties(target),
+            ir::TypeKind::Struct(s) if s.additional.is_none() && !s.fields.is_empty() => s
+                .fields
+                .iter()
+                .map(|field| {
+                    let scalar = !field.is_three_state()
+                        && !matches!(field.ty, TypeRef::Vec(_))
+                        && self.value_form(&field.ty) != ValueForm::Json;
+                    scalar.then(|| field.wire_name.clone())
+                })
+                .collect(),
+            _ => None,
         }
     }
 

@@ -108,4 +108,21 @@ impl Client {
             _ => response.undocumented(),
         }
     }
+    /// Query objects in each style, echoed.
+    ///
+    /// `GET /objects`
+    pub async fn get_objects(
+        &self,
+        query: &params::GetObjectsQuery,
+    ) -> Result<ResponseValue<models::Objects>, ClientError<serde_json::Value>> {
+        runtime::client::check_params([query.validate()])?;
+        let request = OutgoingRequest::new(reqwest::Method::GET, "/objects".to_owned())
+            .accept("application/json")
+            .query(query.to_pairs());
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => response.value(IncomingResponse::json),
+            _ => response.undocumented(),
+        }
+    }
 }

@@ -69,6 +69,110 @@ impl std::str::FromStr for GetThingsIdSortOrder {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Objects {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<Range>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Point>,
+    #[serde(rename = "box")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub box_: Option<Size>,
+}
+
+impl crate::runtime::validate::Validate for Objects {
+    fn validate_at(
+        &self,
+        at: &crate::runtime::validate::At<'_>,
+        out: &mut crate::runtime::validate::Violations,
+    ) {
+        if let Some(value) = &self.range {
+            let at = &at.key("range");
+            crate::runtime::validate::Validate::validate_at(value, at, out);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Range {
+    pub min: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<RangeUnit>,
+}
+
+impl crate::runtime::validate::Validate for Range {
+    fn validate_at(
+        &self,
+        at: &crate::runtime::validate::At<'_>,
+        out: &mut crate::runtime::validate::Violations,
+    ) {
+        {
+            let value = &self.min;
+            let at = &at.key("min");
+            out.check(at, crate::runtime::validate::at_least(*value, 0));
+        }
+    }
+}
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
+pub enum RangeUnit {
+    #[serde(rename = "cm")]
+    Cm,
+    #[serde(rename = "m")]
+    M,
+}
+
+impl RangeUnit {
+    /// Every variant, in the order the spec lists them.
+    pub const ALL: [Self; 2] = [Self::Cm, Self::M];
+    /// The values on the wire, in the order the spec lists them.
+    pub const VALUES: [&'static str; 2] = ["cm", "m"];
+    /// The value on the wire.
+    pub const fn as_str(self) -> &'static str {
+        Self::VALUES[self as usize]
+    }
+}
+
+impl std::fmt::Display for RangeUnit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for RangeUnit {
+    type Err = ParseEnumError;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        ParseEnumError::find("RangeUnit", value, &Self::VALUES, &Self::ALL)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Size {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub w: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub h: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Styles {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,

@@ -333,3 +333,123 @@ impl GetStylesQuery {
         pairs
     }
 }
+
+/// Query parameters of `getObjects`, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetObjectsQuery {
+    pub range: Option<models::Range>,
+    /// form, exploded (the default): lat=1&lon=2
+    pub at: Option<models::Point>,
+    pub box_: Option<models::Size>,
+}
+
+impl GetObjectsQuery {
+    /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        match (
+            Param::query("range")
+                .object_optional(
+                    pairs,
+                    runtime::object_params::ObjectStyle::Spread,
+                    &[
+                        ("min", "range[min]"),
+                        ("max", "range[max]"),
+                        ("unit", "range[unit]"),
+                    ],
+                    |param, values| {
+                        param
+                            .validated(
+                                param.parse_object::<models::Range>(values)?,
+                                crate::runtime::validate::Validate::validate_at,
+                            )
+                    },
+                ),
+            Param::query("at")
+                .object_optional(
+                    pairs,
+                    runtime::object_params::ObjectStyle::Spread,
+                    &[("lat", "lat"), ("lon", "lon")],
+                    |param, values| param.parse_object::<models::Point>(values),
+                ),
+            Param::query("box")
+                .object_optional(
+                    pairs,
+                    runtime::object_params::ObjectStyle::Joined(','),
+                    &[("w", "w"), ("h", "h")],
+                    |param, values| param.parse_object::<models::Size>(values),
+                ),
+        ) {
+            (Ok(value_0), Ok(value_1), Ok(value_2)) => {
+                Ok(GetObjectsQuery {
+                    range: value_0,
+                    at: value_1,
+                    box_: value_2,
+                })
+            }
+            (value_0, value_1, value_2) => {
+                Err(RequestError::all([value_0.err(), value_1.err(), value_2.err()]))
+            }
+        }
+    }
+    /// The `(name, value)` pairs of this query, as a client sends them.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(value) = &self.range {
+            pairs
+                .extend(
+                    runtime::object_params::object_pairs(
+                        "range",
+                        value,
+                        runtime::object_params::ObjectStyle::Spread,
+                        &[
+                            ("min", "range[min]"),
+                            ("max", "range[max]"),
+                            ("unit", "range[unit]"),
+                        ],
+                    ),
+                );
+        }
+        if let Some(value) = &self.at {
+            pairs
+                .extend(
+                    runtime::object_params::object_pairs(
+                        "at",
+                        value,
+                        runtime::object_params::ObjectStyle::Spread,
+                        &[("lat", "lat"), ("lon", "lon")],
+                    ),
+                );
+        }
+        if let Some(value) = &self.box_ {
+            pairs
+                .extend(
+                    runtime::object_params::object_pairs(
+                        "box",
+                        value,
+                        runtime::object_params::ObjectStyle::Joined(','),
+                        &[("w", "w"), ("h", "h")],
+                    ),
+                );
+        }
+        pairs
+    }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            self
+                .range
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::query("range")
+                            .check(
+                                value,
+                                crate::runtime::validate::Validate::validate_at,
+                            )
+                    },
+                ),
+        ])
+    }
+}

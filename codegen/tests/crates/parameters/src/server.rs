@@ -74,6 +74,13 @@ pub trait ThingsApi: ApiHooks {
         &self,
         query: params::GetStylesQuery,
     ) -> impl Future<Output = Result<GetStylesReply, HttpError>> + Send;
+    /// Query objects in each style, echoed.
+    ///
+    /// `GET /objects`
+    fn get_objects(
+        &self,
+        query: params::GetObjectsQuery,
+    ) -> impl Future<Output = Result<GetObjectsReply, HttpError>> + Send;
 }
 
 impl Default for RouterOptions {
@@ -97,6 +104,7 @@ pub fn router_with<A: ThingsApi>(api: Arc<A>, options: RouterOptions) -> Router 
             routing::get(handle_get_things_id_parts_part_no::<A>),
         )
         .route("/styles", routing::get(handle_get_styles::<A>))
+        .route("/objects", routing::get(handle_get_objects::<A>))
         .with_state(api.clone());
     runtime::mount(routes, &options, move |error| api.request_error(error))
 }
@@ -191,6 +199,32 @@ impl IntoResponse for GetStylesReply {
     }
 }
 
+/// Every documented response of `getObjects`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetObjectsReply {
+    /// 200: The objects as the server read them.
+    Ok(models::Objects),
+}
+
+impl GetObjectsReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        Err(error)
+    }
+}
+
+impl IntoResponse for GetObjectsReply {
+    fn into_response(self) -> Response {
+        match self {
+            GetObjectsReply::Ok(body) => {
+                runtime::json_response(runtime::status(200), body)
+            }
+        }
+    }
+}
+
 async fn handle_get_things_id<A: ThingsApi>(
     State(api): State<Arc<A>>,
     raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
@@ -254,6 +288,21 @@ async fn handle_get_styles<A: ThingsApi>(
     };
     match request.await {
         Ok(result) => result.or_else(GetStylesReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_get_objects<A: ThingsApi>(
+    State(api): State<Arc<A>>,
+    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let request = async {
+        let query_pairs = runtime::query_pairs(raw_query)?;
+        let query = params::GetObjectsQuery::from_pairs(&query_pairs)?;
+        Ok::<_, RequestError>(api.get_objects(query).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(GetObjectsReply::from_error).into_response(),
         Err(error) => api.request_error(error),
     }
 }

@@ -205,10 +205,121 @@ pub const OPENAPI_JSON: &str = r##"{
           }
         }
       }
+    },
+    "/objects": {
+      "get": {
+        "operationId": "getObjects",
+        "tags": [
+          "things"
+        ],
+        "description": "Query objects in each style, echoed.",
+        "parameters": [
+          {
+            "name": "range",
+            "in": "query",
+            "style": "deepObject",
+            "explode": true,
+            "schema": {
+              "$ref": "#/components/schemas/Range"
+            }
+          },
+          {
+            "name": "at",
+            "in": "query",
+            "description": "form, exploded (the default): lat=1&lon=2",
+            "schema": {
+              "$ref": "#/components/schemas/Point"
+            }
+          },
+          {
+            "name": "box",
+            "in": "query",
+            "style": "form",
+            "explode": false,
+            "schema": {
+              "$ref": "#/components/schemas/Size"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The objects as the server read them.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Objects"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
     "schemas": {
+      "Range": {
+        "type": "object",
+        "required": [
+          "min"
+        ],
+        "properties": {
+          "min": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "max": {
+            "type": "integer"
+          },
+          "unit": {
+            "type": "string",
+            "enum": [
+              "cm",
+              "m"
+            ]
+          }
+        }
+      },
+      "Point": {
+        "type": "object",
+        "required": [
+          "lat",
+          "lon"
+        ],
+        "properties": {
+          "lat": {
+            "type": "number"
+          },
+          "lon": {
+            "type": "number"
+          }
+        }
+      },
+      "Size": {
+        "type": "object",
+        "properties": {
+          "w": {
+            "type": "integer"
+          },
+          "h": {
+            "type": "integer"
+          }
+        }
+      },
+      "Objects": {
+        "type": "object",
+        "properties": {
+          "range": {
+            "$ref": "#/components/schemas/Range"
+          },
+          "at": {
+            "$ref": "#/components/schemas/Point"
+          },
+          "box": {
+            "$ref": "#/components/schemas/Size"
+          }
+        }
+      },
       "Styles": {
         "type": "object",
         "properties": {

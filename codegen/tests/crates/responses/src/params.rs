@@ -44,22 +44,30 @@ impl ListReportLinesQuery {
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
         Ok(ListReportLinesQuery {
             filter: Param::query("filter")
-                .optional(
+                .object_optional(
                     pairs,
-                    |param, text| param.parse_json::<models::ListReportLinesFilter>(text),
+                    runtime::object_params::ObjectStyle::Spread,
+                    &[("min_line", "min_line")],
+                    |param, values| {
+                        param.parse_object::<models::ListReportLinesFilter>(values)
+                    },
                 )?,
         })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = Vec::new();
-        pairs
-            .extend(
-                self
-                    .filter
-                    .iter()
-                    .map(|value| ("filter", runtime::params::json_text(&value))),
-            );
+        if let Some(value) = &self.filter {
+            pairs
+                .extend(
+                    runtime::object_params::object_pairs(
+                        "filter",
+                        value,
+                        runtime::object_params::ObjectStyle::Spread,
+                        &[("min_line", "min_line")],
+                    ),
+                );
+        }
         pairs
     }
 }

@@ -8,6 +8,7 @@
 pub mod client;
 pub mod enums;
 pub mod nullable;
+pub mod object_params;
 pub mod params;
 pub mod request_error;
 #[cfg(feature = "server")]

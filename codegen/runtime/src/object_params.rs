@@ -1,0 +1,227 @@
+//! Object-valued query parameters, spread into properties as OpenAPI's
+//! styles say: `form` exploded (`min=1&max=5`, the default), `deepObject`
+//! (`filter[min]=1&filter[max]=5`) and joined (`filter=min,1,max,5`).
+//! Only in crates whose spec has one.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::params::Param;
+use super::request_error::RequestError;
+
+/// How an object parameter's properties are laid out in the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectStyle {
+    /// One pair per property, under its own name (`form`, `explode: true`)
+    /// or under `name[property]` (`deepObject`): the keys of the table.
+    Spread,
+    /// One pair, `name=property,value,property,value`, joined by this
+    /// character (`form`, `spaceDelimited` or `pipeDelimited` without `explode`).
+    Joined(char),
+}
+
+impl Param {
+    /// The `(property, text)` pairs given for an object parameter, `None`
+    /// when none is: `keys` maps each property to its key in the query.
+    pub fn object_values(
+        &self,
+        pairs: &[(String, String)],
+        style: ObjectStyle,
+        keys: &[(&'static str, &'static str)],
+    ) -> Option<Vec<(String, String)>> {
+        let found: Vec<(String, String)> = match style {
+            ObjectStyle::Spread => pairs
+                .iter()
+                .filter_map(|(key, value)| {
+                    let (property, _) = keys.iter().find(|(_, wire)| wire == key)?;
+                    Some(((*property).to_owned(), value.clone()))
+                })
+                .collect(),
+            ObjectStyle::Joined(delimiter) => {
+                let text = self.value(pairs)?;
+                let items: Vec<&str> = text.split(delimiter).collect();
+                items
+                    .chunks(2)
+                    .map(|pair| {
+                        let value = pair.get(1).copied().unwrap_or_default();
+                        (pair[0].to_owned(), value.to_owned())
+                    })
+                    .collect()
+            }
+        };
+        (!found.is_empty()).then_some(found)
+    }
+
+    /// Reads an object parameter, which must be present.
+    pub fn object_required<T>(
+        &self,
+        pairs: &[(String, String)],
+        style: ObjectStyle,
+        keys: &[(&'static str, &'static str)],
+        read: impl FnOnce(&Param, &[(String, String)]) -> Result<T, RequestError>,
+    ) -> Result<T, RequestError> {
+        match self.object_values(pairs, style, keys) {
+            Some(values) => read(self, &values),
+            None => Err(RequestError::missing_parameter(
+                self.name(),
+                self.location(),
+            )),
+        }
+    }
+
+    /// Reads an object parameter if any of its properties is given.
+    pub fn object_optional<T>(
+        &self,
+        pairs: &[(String, String)],
+        style: ObjectStyle,
+        keys: &[(&'static str, &'static str)],
+        read: impl FnOnce(&Param, &[(String, String)]) -> Result<T, RequestError>,
+    ) -> Result<Option<T>, RequestError> {
+        self.object_values(pairs, style, keys)
+            .map(|values| read(self, &values))
+            .transpose()
+    }
+
+    /// The object its properties' texts make (numbers, booleans, enums and
+    /// dates parsed from their text, as in a form).
+    pub fn parse_object<T: DeserializeOwned>(
+        &self,
+        values: &[(String, String)],
+    ) -> Result<T, RequestError> {
+        let form =
+            serde_urlencoded::to_string(values).map_err(|err| self.invalid(err.to_string()))?;
+        serde_urlencoded::from_str(&form).map_err(|err| self.invalid(err.to_string()))
+    }
+}
+
+/// The pairs that send `value` (a struct of scalar properties) in `style`:
+/// each property present under its key, or all of them joined under `name`.
+pub fn object_pairs<T: Serialize>(
+    name: &'static str,
+    value: &T,
+    style: ObjectStyle,
+    keys: &[(&'static str, &'static str)],
+) -> Vec<(&'static str, String)> {
+    // Generated structs always serialize, to an object.
+    let object = match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(object)) => object,
+        _ => return Vec::new(),
+    };
+    let texts = keys.iter().filter_map(|(property, key)| {
+        let text = match object.get(*property)? {
+            serde_json::Value::Null => return None,
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        Some((*property, *key, text))
+    });
+    match style {
+        ObjectStyle::Spread => texts.map(|(_, key, text)| (key, text)).collect(),
+        ObjectStyle::Joined(delimiter) => {
+            let mut joined = String::new();
+            for (index, (property, _, text)) in texts.enumerate() {
+                if index > 0 {
+                    joined.push(delimiter);
+                }
+                joined.push_str(property);
+                joined.push(delimiter);
+                joined.push_str(&text);
+            }
+            vec![(name, joined)]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, Serialize, serde::Deserialize)]
+    struct Range {
+        min: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    }
+
+    const DEEP: [(&str, &str); 3] = [
+        ("min", "range[min]"),
+        ("max", "range[max]"),
+        ("label", "range[label]"),
+    ];
+
+    fn owned(pairs: &[(&str, String)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), value.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn each_style_round_trips() {
+        let range = Range {
+            min: 1,
+            max: Some(5),
+            label: Some("a b,c".to_owned()),
+        };
+        let param = Param::query("range");
+        let exploded = [("min", "min"), ("max", "max"), ("label", "label")];
+        for (style, keys) in [
+            (ObjectStyle::Spread, &DEEP),
+            (ObjectStyle::Spread, &exploded),
+            (ObjectStyle::Joined('|'), &DEEP),
+        ] {
+            let pairs = owned(&object_pairs("range", &range, style, keys));
+            let back: Range = param
+                .object_required(&pairs, style, keys, |param, values| {
+                    param.parse_object(values)
+                })
+                .unwrap();
+            assert_eq!(back, range, "{style:?}");
+        }
+        let deep = object_pairs("range", &range, ObjectStyle::Spread, &DEEP);
+        assert_eq!(deep[0], ("range[min]", "1".to_owned()));
+        let joined = object_pairs(
+            "range",
+            &Range {
+                min: 1,
+                max: None,
+                label: None,
+            },
+            ObjectStyle::Joined(','),
+            &DEEP,
+        );
+        assert_eq!(joined, [("range", "min,1".to_owned())]);
+    }
+
+    #[test]
+    fn absent_and_broken_objects_are_refused_by_name() {
+        let param = Param::query("range");
+        let read = |param: &Param, values: &[(String, String)]| param.parse_object::<Range>(values);
+        let none: Vec<(String, String)> = vec![("other".to_owned(), "1".to_owned())];
+        assert_eq!(
+            param.object_optional(&none, ObjectStyle::Spread, &DEEP, read),
+            Ok(None)
+        );
+        assert_eq!(
+            param
+                .object_required(&none, ObjectStyle::Spread, &DEEP, read)
+                .unwrap_err()
+                .to_string(),
+            "query parameter `range` is required"
+        );
+        let broken = owned(&[("range[min]", "one".to_owned())]);
+        let error = param
+            .object_required(&broken, ObjectStyle::Spread, &DEEP, read)
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("query parameter `range`: "), "{error}");
+        let missing = owned(&[("range[max]", "2".to_owned())]);
+        let error = param
+            .object_required(&missing, ObjectStyle::Spread, &DEEP, read)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("missing field `min`"), "{error}");
+    }
+}
