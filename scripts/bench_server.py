@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Requests per second and p50/p99 latency of getTask and listTasks through the
-generated router (auth, extraction, validation, serialization) against a bare
-axum handler returning the same JSON bytes from memory, and against a bare
+"""Requests per second and p50/p99 latency of getTask, listTasks and createTask
+through the generated router (auth, extraction, validation, serialization)
+against a bare axum handler returning the same JSON bytes from memory, and against a bare
 handler that serializes the same models per request (`serde`), all from
 benches/src/bin/overhead.rs, loaded by wrk on loopback, rotating, in one run.
 Prints a Markdown table with the ratios.
@@ -22,11 +22,18 @@ UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 SIDES = ("bare", "serde", "generated")
 
 
-def wrk(url, key, duration, connections):
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency",
-         "-H", f"x-api-key: {key}", url],
-        check=True, capture_output=True, text=True).stdout
+# createTask: a POST with a JSON body (wrk sends it through this script).
+CREATE = ROOT / "target" / "bench-create-task.lua"
+CREATE_BODY = ('{"entity_type":"EVENTS","file_type":"CSV","task_type":"IMPORT",'
+               '"file_url":"https://files.example.com/events.csv","file_name":"events.csv"}')
+
+
+def wrk(url, key, duration, connections, script=None):
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency",
+               "-H", f"x-api-key: {key}"]
+    if script:
+        command += ["-s", str(script)]
+    out = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     def pct(p):
         m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
@@ -48,22 +55,28 @@ def main():
     server = subprocess.Popen([str(BINARY), str(args.tasks)], stdout=subprocess.PIPE, text=True)
     try:
         info = dict(server.stdout.readline().strip().split(" ", 1) for _ in range(5))
+        CREATE.parent.mkdir(parents=True, exist_ok=True)
+        CREATE.write_text('wrk.method = "POST"\n'
+                          'wrk.headers["Content-Type"] = "application/json"\n'
+                          f"wrk.body = '{CREATE_BODY}'\n", encoding="utf-8")
         paths = {
-            "getTask": f"/v1/tasks/{info['task']}",
-            "listTasks": f"/v1/tasks?limit={args.tasks}",
+            "getTask": (f"/v1/tasks/{info['task']}", None),
+            "listTasks": (f"/v1/tasks?limit={args.tasks}", None),
+            "createTask": ("/v1/tasks", CREATE),
         }
-        # Warm both up, then alternate sides so drift hits both alike.
+        # Warm all up, then alternate sides so drift hits all alike.
         for side in SIDES:
-            for path in paths.values():
-                wrk(info[side] + path, info["key"], 2, args.connections)
+            for path, script in paths.values():
+                wrk(info[side] + path, info["key"], 2, args.connections, script)
         results = {(op, side): [] for op in paths for side in SIDES}
         for round_ in range(args.rounds):
             shift = round_ % len(SIDES)
             sides = SIDES[shift:] + SIDES[:shift]
-            for op, path in paths.items():
+            for op, (path, script) in paths.items():
                 for side in sides:
                     results[(op, side)].append(
-                        wrk(info[side] + path, info["key"], args.duration, args.connections))
+                        wrk(info[side] + path, info["key"], args.duration, args.connections,
+                            script))
     finally:
         server.terminate()
         server.wait()

@@ -216,6 +216,15 @@ async fn documented_errors_keep_their_headers() {
         }
         other => panic!("expected a documented 429, got {other:?}"),
     }
+    // The same headers, typed.
+    let error = client.create_pet(&pet("", "busy")).await.unwrap_err();
+    let typed = error.headers_as(CreatePetTooManyRequestsHeaders::from_pairs);
+    assert_eq!(
+        typed,
+        Some(Ok(CreatePetTooManyRequestsHeaders {
+            retry_after: Some(7)
+        }))
+    );
     // An error returned by the implementation takes the 429 variant with no headers.
     match client.create_pet(&pet("", "refused")).await {
         Err(ClientError::Documented {

@@ -8,7 +8,8 @@
 //!   serialize them with `axum::Json` on every request, as the generated one
 //!   does, but without authentication, extraction or validation.
 //!
-//! All answer `GET /v1/tasks/{id}` and `GET /v1/tasks?limit=N`.
+//! All answer `GET /v1/tasks/{id}`, `GET /v1/tasks?limit=N` and `POST
+//! /v1/tasks` (createTask: the generated and serde sides parse the body).
 //!
 //!     overhead [TASKS]    # prints `<name> <addr>` per server, serves until killed
 
@@ -63,6 +64,16 @@ fn tasks(count: usize) -> Vec<TaskResponse> {
             ..TaskResponse::default()
         })
         .collect()
+}
+
+/// The task a create answers with: the first task, with the request's file.
+fn accepted(tasks: &[TaskResponse], body: CreateTaskRequest) -> TaskResponse {
+    TaskResponse {
+        file_url: Some(body.file_url),
+        file_name: body.file_name,
+        entity_type: Some(body.entity_type),
+        ..tasks.first().cloned().unwrap_or_default()
+    }
 }
 
 /// The generated layer's side: an in-memory store behind the `TasksApi` trait.
@@ -131,10 +142,10 @@ impl TasksApi for Memory {
 
     async fn create_task(
         &self,
-        _: String,
-        _: CreateTaskRequest,
+        _principal: String,
+        body: CreateTaskRequest,
     ) -> Result<CreateTaskReply, HttpError> {
-        Err(error(400, ErrorCode::Validation, "read-only"))
+        Ok(CreateTaskReply::Accepted(accepted(&self.tasks, body)))
     }
 
     async fn get_task_result(
@@ -167,6 +178,7 @@ impl TasksApi for Memory {
 struct Prepared {
     by_id: HashMap<String, Bytes>,
     list: Bytes,
+    created: Bytes,
 }
 
 fn json(bytes: &Bytes) -> Response {
@@ -182,6 +194,20 @@ async fn bare_get(State(prepared): State<Arc<Prepared>>, Path(id): Path<String>)
 
 async fn bare_list(State(prepared): State<Arc<Prepared>>) -> Response {
     json(&prepared.list)
+}
+
+async fn bare_create(State(prepared): State<Arc<Prepared>>, _body: Bytes) -> Response {
+    let mut response = json(&prepared.created);
+    *response.status_mut() = axum::http::StatusCode::ACCEPTED;
+    response
+}
+
+async fn serde_create(
+    State(tasks): State<Arc<Vec<TaskResponse>>>,
+    axum::Json(body): axum::Json<CreateTaskRequest>,
+) -> Response {
+    let task = accepted(&tasks, body);
+    (axum::http::StatusCode::ACCEPTED, axum::Json(task)).into_response()
 }
 
 async fn serde_get(
@@ -237,14 +263,15 @@ async fn main() {
             })
             .collect(),
         list: Bytes::from(serde_json::to_vec(&list).expect("serializable")),
+        created: Bytes::from(serde_json::to_vec(&tasks.first()).expect("serializable")),
     };
     let bare = Router::new()
-        .route("/v1/tasks", get(bare_list))
+        .route("/v1/tasks", get(bare_list).post(bare_create))
         .route("/v1/tasks/{id}", get(bare_get))
         .with_state(Arc::new(prepared));
 
     let serde = Router::new()
-        .route("/v1/tasks", get(serde_list))
+        .route("/v1/tasks", get(serde_list).post(serde_create))
         .route("/v1/tasks/{id}", get(serde_get))
         .with_state(Arc::new(tasks.clone()));
 

@@ -148,6 +148,14 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
             "\n\nDocumented errors ({}) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].",
             documented.join(", ")
         ));
+        for response in &errors {
+            if let Some(headers) = &response.headers_struct {
+                docs.push_str(&format!(
+                    " The {} response documents headers: `error.headers_as(params::{headers}::from_pairs)` reads them typed.",
+                    response.status
+                ));
+            }
+        }
     }
     let docs = doc_attrs(Some(&docs));
 

@@ -49,7 +49,7 @@ impl Client {
     }
     /// `GET /pets`
     ///
-    /// Documented errors (default) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    /// Documented errors (default) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`]. The default response documents headers: `error.headers_as(params::ListPetsDefaultHeaders::from_pairs)` reads them typed.
     pub async fn list_pets(
         &self,
         x_request_id: Option<&str>,
@@ -80,7 +80,7 @@ impl Client {
     }
     /// `POST /pets`
     ///
-    /// Documented errors (429, default) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    /// Documented errors (429, default) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`]. The 429 response documents headers: `error.headers_as(params::CreatePetTooManyRequestsHeaders::from_pairs)` reads them typed. The default response documents headers: `error.headers_as(params::CreatePetDefaultHeaders::from_pairs)` reads them typed.
     pub async fn create_pet(
         &self,
         body: &models::Pet,

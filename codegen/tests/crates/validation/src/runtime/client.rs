@@ -159,6 +159,26 @@ pub enum ClientError<E> {
 }
 
 impl<E> ClientError<E> {
+    /// The response's headers, when a response came back.
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        match self {
+            ClientError::Documented { headers, .. } | ClientError::Api { headers, .. } => {
+                Some(headers)
+            }
+            _ => None,
+        }
+    }
+
+    /// The response's headers read as a documented headers struct (`read` is
+    /// its `from_pairs`), when a response came back: typed, and checked as
+    /// the spec says.
+    pub fn headers_as<H>(
+        &self,
+        read: impl FnOnce(&[(String, String)]) -> Result<H, RequestError>,
+    ) -> Option<Result<H, RequestError>> {
+        self.headers().map(|headers| read(&header_pairs(headers)))
+    }
+
     /// The HTTP status, when a response came back.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -373,14 +393,7 @@ impl IncomingResponse {
         read: impl FnOnce(&[(String, String)]) -> Result<H, RequestError>,
     ) -> Result<ResponseValue<T, H>, ClientError<E>> {
         let body = decode(&self)?;
-        let pairs: Vec<(String, String)> = self
-            .headers
-            .iter()
-            .filter_map(|(name, value)| {
-                Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
-            })
-            .collect();
-        let documented = read(&pairs).map_err(|err| ClientError::Decode {
+        let documented = read(&header_pairs(&self.headers)).map_err(|err| ClientError::Decode {
             status: self.status,
             message: format!("response headers: {err}"),
             body: String::from_utf8_lossy(&self.body).into_owned(),
@@ -649,6 +662,17 @@ pub fn check_params<E>(
     checks: impl IntoIterator<Item = Result<(), RequestError>>,
 ) -> Result<(), ClientError<E>> {
     RequestError::all_ok(checks).map_err(ClientError::InvalidParameters)
+}
+
+/// The `(name, value)` pairs of response headers (values that are not text
+/// left out), as the generated headers structs read them.
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+        })
+        .collect()
 }
 
 /// The rules of the body's schema, checked before anything is sent.
