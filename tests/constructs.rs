@@ -57,6 +57,20 @@ impl parameters::server::ThingsApi for Things {
         Ok(parameters::server::GetThingsIdPartsPartNoReply::NoContent)
     }
 
+    async fn get_styled(
+        &self,
+        path: parameters::GetStyledPath,
+    ) -> Result<parameters::server::GetStyledReply, parameters::server::HttpError> {
+        Ok(parameters::server::GetStyledReply::Ok(
+            parameters::models::Styled {
+                label: Some(path.label),
+                matrix: Some(path.matrix),
+                labels: Some(path.labels),
+                matrices: Some(path.matrices),
+            },
+        ))
+    }
+
     async fn get_objects(
         &self,
         query: parameters::GetObjectsQuery,
@@ -83,6 +97,52 @@ impl parameters::server::ThingsApi for Things {
             },
         ))
     }
+}
+
+#[tokio::test]
+async fn label_and_matrix_path_parameters_keep_their_prefixes() {
+    let base = serve(parameters::server::router(Arc::new(Things))).await;
+    let labels = vec!["a".to_owned(), "b c".to_owned()];
+    let echo = parameters::client::Client::new(&base)
+        .get_styled(5, "x;y", labels.clone(), vec![1, 2])
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (
+            echo.label,
+            echo.matrix.as_deref(),
+            echo.labels,
+            echo.matrices
+        ),
+        (Some(5), Some("x;y"), Some(labels), Some(vec![1, 2]))
+    );
+    // By hand, as the spec writes them; and without the prefix.
+    let http = reqwest::Client::new();
+    let get = |path: &str| http.get(format!("{base}/styled/{path}")).send();
+    let response = get(".7/;matrix=m/.p.q/;matrices=3;matrices=4")
+        .await
+        .unwrap();
+    let echo: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(
+        echo,
+        serde_json::json!({"label": 7, "matrix": "m", "labels": ["p", "q"], "matrices": [3, 4]})
+    );
+    let response = get("7/m/.p/;matrices=3").await.unwrap();
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(
+        body["message"],
+        "path parameter `label`: `7` does not start with `.`; path parameter `matrix`: `m` does \
+         not start with `;matrix=`"
+    );
+    // The value's own rules still hold.
+    let response = get(".0/;matrix=m/.p/;matrices=3").await.unwrap();
+    let body: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(
+        body["message"],
+        "path parameter `label`: must be at least 1"
+    );
 }
 
 #[tokio::test]

@@ -529,6 +529,8 @@ pub struct Param {
     pub docs: Option<String>,
     pub ty: TypeRef,
     pub shape: ParamShape,
+    /// A path parameter's style when it is not `simple`.
+    pub path_style: Option<PathStyle>,
     /// An object parameter's properties: `(property, key in the query)`,
     /// for the `Spread` and `ObjectJoined` shapes; empty otherwise.
     pub properties: Vec<(String, String)>,
@@ -537,6 +539,14 @@ pub struct Param {
     pub checks: Checks,
     /// The spec's `default`, when it can be written as a Rust value.
     pub default: Option<DefaultAccessor>,
+}
+
+/// A path parameter written with a prefix: `label` (`.5`, `.a.b`) or
+/// `matrix` (`;id=5`, `;id=a;id=b`); `explode` spreads an array's items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathStyle {
+    Label { explode: bool },
+    Matrix { explode: bool },
 }
 
 /// How a parameter's values are written as text.

@@ -1,6 +1,6 @@
 //! Reading, checking and writing parameters (`runtime::params`).
 
-use codegen_runtime::params::{Param, delimited, json_text};
+use codegen_runtime::params::{Param, PathStyle, delimited, json_text, styled};
 use codegen_runtime::request_error::RequestError;
 use codegen_runtime::validate;
 
@@ -178,4 +178,31 @@ fn lists_and_json_round_trip() {
     let back: serde_json::Value = p.parse_json(&text).unwrap();
     assert_eq!(back, value);
     assert!(p.parse_json::<serde_json::Value>("{").is_err());
+}
+
+#[test]
+fn label_and_matrix_path_values_round_trip() {
+    let id = Param::path("id");
+    let items = || vec!["a".to_owned(), "b".to_owned()];
+    for (style, exploded, written) in [
+        (PathStyle::Label, false, ".a,b"),
+        (PathStyle::Label, true, ".a.b"),
+        (PathStyle::Matrix, false, ";id=a,b"),
+        (PathStyle::Matrix, true, ";id=a;id=b"),
+    ] {
+        assert_eq!(styled("id", items(), style, exploded), written);
+        assert_eq!(id.unstyled(written, style, exploded).unwrap(), "a,b");
+    }
+    // A single value: the prefix only, whatever it holds.
+    assert_eq!(
+        styled("id", ["1.5".to_owned()], PathStyle::Label, false),
+        ".1.5"
+    );
+    assert_eq!(id.unstyled(".1.5", PathStyle::Label, false).unwrap(), "1.5");
+    assert_eq!(
+        id.unstyled("5", PathStyle::Matrix, false)
+            .unwrap_err()
+            .to_string(),
+        "path parameter `id`: `5` does not start with `;id=`"
+    );
 }

@@ -6,7 +6,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{Check, Checks, Each, Number, Param, ParamLocation, TypeRef};
+use crate::ir::{Check, Checks, Each, Number, Param, ParamLocation, PathStyle, TypeRef};
 
 /// `at_least(…)`, `min_length(…)`, … on `value: &T`, a `Rule` expression.
 pub fn rule(check: &Check) -> TokenStream {
@@ -139,6 +139,20 @@ pub fn param_constructor(param: &Param, param_type: TokenStream) -> TokenStream 
         ParamLocation::Header => quote!(#param_type::header(#wire)),
         ParamLocation::Cookie => quote!(#param_type::cookie(#wire)),
     }
+}
+
+/// `(runtime::params::PathStyle::Label, exploded_array)` of a styled path
+/// parameter, as the runtime's `unstyled` and `styled` take them.
+pub fn path_style(param: &Param) -> Option<(TokenStream, bool)> {
+    let array = matches!(param.ty, TypeRef::Vec(_));
+    param.path_style.map(|style| match style {
+        PathStyle::Label { explode } => {
+            (quote!(runtime::params::PathStyle::Label), explode && array)
+        }
+        PathStyle::Matrix { explode } => {
+            (quote!(runtime::params::PathStyle::Matrix), explode && array)
+        }
+    })
 }
 
 /// A parameter's checks on a value about to be sent, a `Result<(),

@@ -184,8 +184,25 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
                 let param = &op.params[*index];
                 let arg = ident(&param.arg);
                 format.push_str("{}");
-                format_args.push(if param.ty == TypeRef::String {
-                    let wire = &param.wire_name;
+                let wire = &param.wire_name;
+                format_args.push(if let Some((style, exploded)) = checks::path_style(param) {
+                    let items = match param.shape {
+                        ParamShape::Delimited(form, _) => {
+                            let item = value_text(form, quote!(item));
+                            quote!(#arg.iter().map(|item| #item))
+                        }
+                        ParamShape::Single(form) => {
+                            let text = value_text(form, quote!(#arg));
+                            quote!([#text])
+                        }
+                        _ => {
+                            let text = value_text(ValueForm::Json, quote!(#arg));
+                            quote!([#text])
+                        }
+                    };
+                    let styled = quote!(runtime::params::styled(#wire, #items, #style, #exploded));
+                    quote!(runtime::client::path_segment(#wire, &#styled)?)
+                } else if param.ty == TypeRef::String {
                     quote!(runtime::client::path_segment(#wire, #arg)?)
                 } else {
                     let text = arg_text(param, quote!(#arg));

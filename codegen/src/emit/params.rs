@@ -278,6 +278,14 @@ fn read_expr(param: &Param) -> TokenStream {
         Some(checker) => quote!(param.validated(#parse?, #checker)),
         None => parse,
     };
+    // A `label` or `matrix` value loses its prefix first.
+    let body = match checks::path_style(param) {
+        Some((style, exploded)) => quote!({
+            let text = &param.unstyled(text, #style, #exploded)?;
+            #body
+        }),
+        None => body,
+    };
     let read = quote!(|param, text| #body);
     if param.required {
         quote!(#constructor.required(pairs, #read))

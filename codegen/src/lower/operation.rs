@@ -46,6 +46,7 @@ fn named(
         docs,
         ty: TypeRef::Json,
         shape: ParamShape::Single(ValueForm::Json),
+        path_style: None,
         properties: Vec::new(),
         checks: Checks::default(),
         default: None,
@@ -460,7 +461,16 @@ impl Lowerer<'_> {
             } else {
                 args.claim_snake(&wish)
             };
-            let delimiter = self.query_delimiter(&param, &param_pointer);
+            let delimiter = self.query_delimiter(&param);
+            let explode = data.explode == Some(true);
+            let path_style = match &param {
+                Parameter::Path { style, .. } => match style {
+                    openapiv3::PathStyle::Simple => None,
+                    openapiv3::PathStyle::Label => Some(ir::PathStyle::Label { explode }),
+                    openapiv3::PathStyle::Matrix => Some(ir::PathStyle::Matrix { explode }),
+                },
+                _ => None,
+            };
             let value = Value {
                 ty,
                 constraints,
@@ -469,10 +479,13 @@ impl Lowerer<'_> {
                 delimiter,
                 object,
             };
-            params.push(self.value_param(
-                named(wire_name, field, arg, location, data.description.clone()),
-                value,
-            ));
+            params.push(Param {
+                path_style,
+                ..self.value_param(
+                    named(wire_name, field, arg, location, data.description.clone()),
+                    value,
+                )
+            });
         }
         Ok(params)
     }
@@ -609,10 +622,9 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The delimiter of a query array whose style joins its items in one
-    /// value; a path style other than `simple` is said, as it is not honoured.
-    fn query_delimiter(&mut self, param: &Parameter, pointer: &str) -> Option<char> {
-        use openapiv3::{PathStyle, QueryStyle};
+    /// The delimiter of a query array whose style joins its items in one value.
+    fn query_delimiter(&self, param: &Parameter) -> Option<char> {
+        use openapiv3::QueryStyle;
         let explode = param.parameter_data_ref().explode;
         match param {
             Parameter::Query { style, .. } => match style {
@@ -622,21 +634,6 @@ impl Lowerer<'_> {
                 QueryStyle::PipeDelimited => (explode != Some(true)).then_some('|'),
                 QueryStyle::DeepObject => None,
             },
-            Parameter::Path { style, .. } => {
-                let style = match style {
-                    PathStyle::Simple => return None,
-                    PathStyle::Label => "label",
-                    PathStyle::Matrix => "matrix",
-                };
-                self.warn(
-                    pointer,
-                    format!(
-                        "path style `{style}` is not honoured: the value is read and written as \
-                         `simple` (no `.` or `;name=` prefix)"
-                    ),
-                );
-                None
-            }
             _ => None,
         }
     }

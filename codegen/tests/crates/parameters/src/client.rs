@@ -108,6 +108,49 @@ impl Client {
             _ => response.undocumented(),
         }
     }
+    /// Path parameters in the label and matrix styles, echoed.
+    ///
+    /// `GET /styled/{label}/{matrix}/{labels}/{matrices}`
+    pub async fn get_styled(
+        &self,
+        label: i64,
+        matrix: &str,
+        labels: Vec<String>,
+        matrices: Vec<i64>,
+    ) -> Result<ResponseValue<models::Styled>, ClientError<serde_json::Value>> {
+        runtime::client::check_params([
+            runtime::params::Param::path("label")
+                .check(
+                    &label,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::at_least(*value, 1));
+                    },
+                ),
+        ])?;
+        let request = OutgoingRequest::new(
+                reqwest::Method::GET,
+                format!(
+                    "/styled/{}/{}/{}/{}", runtime::client::path_segment("label", &
+                    runtime::params::styled("label", [label.to_string()],
+                    runtime::params::PathStyle::Label, false)) ?,
+                    runtime::client::path_segment("matrix", &
+                    runtime::params::styled("matrix", [matrix.to_string()],
+                    runtime::params::PathStyle::Matrix, false)) ?,
+                    runtime::client::path_segment("labels", &
+                    runtime::params::styled("labels", labels.iter().map(| item | item
+                    .to_string()), runtime::params::PathStyle::Label, true)) ?,
+                    runtime::client::path_segment("matrices", &
+                    runtime::params::styled("matrices", matrices.iter().map(| item | item
+                    .to_string()), runtime::params::PathStyle::Matrix, true)) ?
+                ),
+            )
+            .accept("application/json");
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => response.value(IncomingResponse::json),
+            _ => response.undocumented(),
+        }
+    }
     /// Query objects in each style, echoed.
     ///
     /// `GET /objects`

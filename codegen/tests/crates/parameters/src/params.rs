@@ -334,6 +334,102 @@ impl GetStylesQuery {
     }
 }
 
+/// Path parameters of `getStyled`, parsed and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetStyledPath {
+    pub label: i64,
+    pub matrix: String,
+    pub labels: Vec<String>,
+    pub matrices: Vec<i64>,
+}
+
+impl GetStyledPath {
+    /// Reads the path parameters the router matched.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        match (
+            Param::path("label")
+                .required(
+                    pairs,
+                    |param, text| {
+                        let text = &param
+                            .unstyled(text, runtime::params::PathStyle::Label, false)?;
+                        param
+                            .validated(
+                                param.parse::<i64>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            Param::path("matrix")
+                .required(
+                    pairs,
+                    |param, text| {
+                        let text = &param
+                            .unstyled(text, runtime::params::PathStyle::Matrix, false)?;
+                        param.parse::<String>(text)
+                    },
+                ),
+            Param::path("labels")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        let text = &param
+                            .unstyled(text, runtime::params::PathStyle::Label, true)?;
+                        param.parse_delimited::<String>(text, ',')
+                    },
+                )
+                .map(Option::unwrap_or_default),
+            Param::path("matrices")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        let text = &param
+                            .unstyled(text, runtime::params::PathStyle::Matrix, true)?;
+                        param.parse_delimited::<i64>(text, ',')
+                    },
+                )
+                .map(Option::unwrap_or_default),
+        ) {
+            (Ok(value_0), Ok(value_1), Ok(value_2), Ok(value_3)) => {
+                Ok(GetStyledPath {
+                    label: value_0,
+                    matrix: value_1,
+                    labels: value_2,
+                    matrices: value_3,
+                })
+            }
+            (value_0, value_1, value_2, value_3) => {
+                Err(
+                    RequestError::all([
+                        value_0.err(),
+                        value_1.err(),
+                        value_2.err(),
+                        value_3.err(),
+                    ]),
+                )
+            }
+        }
+    }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            Param::path("label")
+                .check(
+                    &self.label,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::at_least(*value, 1));
+                    },
+                ),
+        ])
+    }
+}
+
 /// Query parameters of `getObjects`, parsed and validated.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetObjectsQuery {

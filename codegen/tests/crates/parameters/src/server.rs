@@ -74,6 +74,13 @@ pub trait ThingsApi: ApiHooks {
         &self,
         query: params::GetStylesQuery,
     ) -> impl Future<Output = Result<GetStylesReply, HttpError>> + Send;
+    /// Path parameters in the label and matrix styles, echoed.
+    ///
+    /// `GET /styled/{label}/{matrix}/{labels}/{matrices}`
+    fn get_styled(
+        &self,
+        path: params::GetStyledPath,
+    ) -> impl Future<Output = Result<GetStyledReply, HttpError>> + Send;
     /// Query objects in each style, echoed.
     ///
     /// `GET /objects`
@@ -104,6 +111,10 @@ pub fn router_with<A: ThingsApi>(api: Arc<A>, options: RouterOptions) -> Router 
             routing::get(handle_get_things_id_parts_part_no::<A>),
         )
         .route("/styles", routing::get(handle_get_styles::<A>))
+        .route(
+            "/styled/{label}/{matrix}/{labels}/{matrices}",
+            routing::get(handle_get_styled::<A>),
+        )
         .route("/objects", routing::get(handle_get_objects::<A>))
         .with_state(api.clone());
     runtime::mount(routes, &options, move |error| api.request_error(error))
@@ -199,6 +210,32 @@ impl IntoResponse for GetStylesReply {
     }
 }
 
+/// Every documented response of `getStyled`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetStyledReply {
+    /// 200: The values as the server read them.
+    Ok(models::Styled),
+}
+
+impl GetStyledReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        Err(error)
+    }
+}
+
+impl IntoResponse for GetStyledReply {
+    fn into_response(self) -> Response {
+        match self {
+            GetStyledReply::Ok(body) => {
+                runtime::json_response(runtime::status(200), body)
+            }
+        }
+    }
+}
+
 /// Every documented response of `getObjects`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetObjectsReply {
@@ -288,6 +325,20 @@ async fn handle_get_styles<A: ThingsApi>(
     };
     match request.await {
         Ok(result) => result.or_else(GetStylesReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_get_styled<A: ThingsApi>(
+    State(api): State<Arc<A>>,
+    raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
+) -> Response {
+    let request = async {
+        let path = params::GetStyledPath::from_pairs(&runtime::path_pairs(raw_path)?)?;
+        Ok::<_, RequestError>(api.get_styled(path).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(GetStyledReply::from_error).into_response(),
         Err(error) => api.request_error(error),
     }
 }

@@ -206,6 +206,74 @@ pub const OPENAPI_JSON: &str = r##"{
         }
       }
     },
+    "/styled/{label}/{matrix}/{labels}/{matrices}": {
+      "get": {
+        "operationId": "getStyled",
+        "tags": [
+          "things"
+        ],
+        "description": "Path parameters in the label and matrix styles, echoed.",
+        "parameters": [
+          {
+            "name": "label",
+            "in": "path",
+            "required": true,
+            "style": "label",
+            "schema": {
+              "type": "integer",
+              "minimum": 1
+            }
+          },
+          {
+            "name": "matrix",
+            "in": "path",
+            "required": true,
+            "style": "matrix",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "labels",
+            "in": "path",
+            "required": true,
+            "style": "label",
+            "explode": true,
+            "schema": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            }
+          },
+          {
+            "name": "matrices",
+            "in": "path",
+            "required": true,
+            "style": "matrix",
+            "explode": true,
+            "schema": {
+              "type": "array",
+              "items": {
+                "type": "integer"
+              }
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The values as the server read them.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Styled"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/objects": {
       "get": {
         "operationId": "getObjects",
@@ -303,6 +371,29 @@ pub const OPENAPI_JSON: &str = r##"{
           },
           "h": {
             "type": "integer"
+          }
+        }
+      },
+      "Styled": {
+        "type": "object",
+        "properties": {
+          "label": {
+            "type": "integer"
+          },
+          "matrix": {
+            "type": "string"
+          },
+          "labels": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "matrices": {
+            "type": "array",
+            "items": {
+              "type": "integer"
+            }
           }
         }
       },

@@ -212,6 +212,59 @@ impl Param {
     }
 }
 
+/// A path parameter's style when it has a prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathStyle {
+    /// `.5`; an array `.a,b`, exploded `.a.b`.
+    Label,
+    /// `;id=5`; an array `;id=a,b`, exploded `;id=a;id=b`.
+    Matrix,
+}
+
+impl Param {
+    /// A `label` or `matrix` path value in the `simple` form the parsers
+    /// read: the prefix removed, an exploded array's items joined by `,`.
+    pub fn unstyled(
+        &self,
+        text: &str,
+        style: PathStyle,
+        exploded_array: bool,
+    ) -> Result<String, RequestError> {
+        let (prefix, separator) = match style {
+            PathStyle::Label => (".".to_owned(), ".".to_owned()),
+            PathStyle::Matrix => {
+                let prefix = format!(";{}=", self.name);
+                (prefix.clone(), prefix)
+            }
+        };
+        let Some(rest) = text.strip_prefix(&prefix) else {
+            return Err(self.invalid(format!("`{text}` does not start with `{prefix}`")));
+        };
+        Ok(if exploded_array {
+            rest.split(separator.as_str()).collect::<Vec<_>>().join(",")
+        } else {
+            rest.to_owned()
+        })
+    }
+}
+
+/// A path value in a `label` or `matrix` style, from the texts of its items
+/// (one for a single value): the inverse of [`Param::unstyled`].
+pub fn styled<I: IntoIterator<Item = String>>(
+    name: &str,
+    items: I,
+    style: PathStyle,
+    exploded_array: bool,
+) -> String {
+    let prefix = match style {
+        PathStyle::Label => ".".to_owned(),
+        PathStyle::Matrix => format!(";{name}="),
+    };
+    let separator = if exploded_array { prefix.as_str() } else { "," };
+    let items: Vec<String> = items.into_iter().collect();
+    format!("{prefix}{}", items.join(separator))
+}
+
 /// A structured value as JSON text, the inverse of [`Param::parse_json`].
 pub fn json_text<T: Serialize + ?Sized>(value: &T) -> String {
     // Generated types always serialize (map keys are strings).
