@@ -71,6 +71,23 @@ impl parameters::server::ThingsApi for Things {
         ))
     }
 
+    async fn get_objects_elsewhere(
+        &self,
+        path: parameters::GetObjectsElsewherePath,
+        headers: parameters::GetObjectsElsewhereHeaders,
+        cookies: parameters::GetObjectsElsewhereCookies,
+    ) -> Result<parameters::server::GetObjectsElsewhereReply, parameters::server::HttpError> {
+        Ok(parameters::server::GetObjectsElsewhereReply::Ok(
+            parameters::models::Elsewhere {
+                shape: Some(path.shape),
+                range: headers.x_range,
+                point: headers.x_point,
+                size: cookies.size,
+                pt: cookies.pt,
+            },
+        ))
+    }
+
     async fn get_objects(
         &self,
         query: parameters::GetObjectsQuery,
@@ -222,6 +239,58 @@ async fn query_objects_are_spread_as_their_style_says() {
             serde_json::from_str(&response.text().await.unwrap()).unwrap();
         assert_eq!(body["message"], message, "{query}");
     }
+}
+
+#[tokio::test]
+async fn path_header_and_cookie_objects_are_laid_out_as_their_style_says() {
+    let base = serve(parameters::server::router(Arc::new(Things))).await;
+    let size = |w, h| parameters::models::Size { w, h };
+    let range = parameters::models::Range {
+        min: 1,
+        max: Some(5),
+        unit: None,
+    };
+    let point = parameters::models::Point { lat: 1.5, lon: 2.0 };
+    let echo = parameters::client::Client::new(&base)
+        .get_objects_elsewhere(
+            size(Some(3), Some(4)),
+            Some(range.clone()),
+            Some(point.clone()),
+            Some(size(Some(5), None)),
+            Some(point.clone()),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(echo.shape, Some(size(Some(3), Some(4))));
+    assert_eq!(echo.range, Some(range));
+    assert_eq!(
+        (echo.point.as_ref(), echo.pt.as_ref()),
+        (Some(&point), Some(&point))
+    );
+    assert_eq!(echo.size, Some(size(Some(5), None)));
+
+    // By hand: `simple` (k,v and exploded k=v), `form` cookies (one per
+    // property, and joined).
+    let response = reqwest::Client::new()
+        .get(format!("{base}/objects/w=1,h=2"))
+        .header("X-Range", "min,2,unit,cm")
+        .header("X-Point", "lat=0.5,lon=1")
+        .header("cookie", "w=7; pt=lat,3,lon,4")
+        .send()
+        .await
+        .unwrap();
+    let echo: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(
+        echo,
+        serde_json::json!({
+            "shape": {"w": 1, "h": 2},
+            "range": {"min": 2, "unit": "cm"},
+            "point": {"lat": 0.5, "lon": 1.0},
+            "size": {"w": 7},
+            "pt": {"lat": 3.0, "lon": 4.0}
+        })
+    );
 }
 
 #[tokio::test]

@@ -173,8 +173,8 @@ impl Api {
             || self.any_type(|ty| *ty == TypeRef::Base64)
     }
 
-    /// Whether the runtime's `object_params` is needed: a query parameter is
-    /// an object spread into properties or joined.
+    /// Whether the runtime's `object_params` is needed: a parameter is an
+    /// object laid out by properties.
     pub fn uses_object_params(&self) -> bool {
         self.operations
             .iter()
@@ -531,8 +531,8 @@ pub struct Param {
     pub shape: ParamShape,
     /// A path parameter's style when it is not `simple`.
     pub path_style: Option<PathStyle>,
-    /// An object parameter's properties: `(property, key in the query)`,
-    /// for the `Spread` and `ObjectJoined` shapes; empty otherwise.
+    /// An object parameter's properties: `(property, key)` (the key is the
+    /// query pair's or cookie's name when spread); empty for other shapes.
     pub properties: Vec<(String, String)>,
     /// Checks applied after parsing: rules on the value, on each item of
     /// an array, and a type's own (aliases' rules folded in).
@@ -570,13 +570,15 @@ pub enum ParamShape {
     /// arrays and `style: form, explode: false` query arrays (`,`),
     /// `spaceDelimited` (` `) and `pipeDelimited` (`|`) query arrays.
     Delimited(ValueForm, char),
-    /// A query object of scalar properties, spread into pairs (see
-    /// [`Param::properties`]): under their own names (`form`, exploded) or as
-    /// `name[property]` (`deepObject`).
+    /// An object of scalar properties spread into pairs (see
+    /// [`Param::properties`]): query pairs under their own names (`form`,
+    /// exploded) or as `name[property]` (`deepObject`); one cookie each.
     Spread,
-    /// A query object's properties and values joined by a delimiter in one
-    /// value (`form`, `spaceDelimited`, `pipeDelimited` without `explode`).
+    /// An object's properties and values joined by a delimiter in one value
+    /// (`form`, `spaceDelimited`, `pipeDelimited`, `simple` without `explode`).
     ObjectJoined(char),
+    /// An object as `property=value,…` in one value (`simple` with `explode`).
+    ObjectPairs,
 }
 
 /// A number as written in the spec, typed for the parameter it bounds.

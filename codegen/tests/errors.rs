@@ -220,16 +220,17 @@ fn an_error_format_the_server_cannot_fill_is_reported() {
 }
 
 #[test]
-fn object_parameters_that_cannot_be_spread_are_reported_as_json_text() {
-    // A property that is an array, and an object in a header: JSON text, said.
+fn object_parameters_that_cannot_be_laid_out_are_reported_as_json_text() {
+    // A property that is an array, and an object in the `matrix` path style:
+    // JSON text, said; a header object of single values is laid out silently.
     let found = diagnostics(
-        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n      parameters:\n        - {name: 'f', in: query, style: deepObject, schema: {type: object, properties: {a: {type: array, items: {type: string}}}}}\n        - {name: 's', in: query, style: deepObject, schema: {type: object, properties: {a: {type: string}}}}\n        - {name: 'h', in: header, schema: {type: object, properties: {a: {type: string}}}}\n      responses: {'204': {description: ok}}\n",
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x/{m}:\n    get:\n      operationId: getX\n      parameters:\n        - {name: 'f', in: query, style: deepObject, schema: {type: object, properties: {a: {type: array, items: {type: string}}}}}\n        - {name: 's', in: query, style: deepObject, schema: {type: object, properties: {a: {type: string}}}}\n        - {name: 'h', in: header, schema: {type: object, properties: {a: {type: string}}}}\n        - {name: 'm', in: path, required: true, style: matrix, schema: {type: object, properties: {a: {type: string}}}}\n      responses: {'204': {description: ok}}\n",
     );
     assert_eq!(
         found,
         [
-            "#/paths/~1x/get/parameters/0: the query parameter `f` is an object read and written as JSON text (`f={…}`): its properties are not all single values (strings, numbers, booleans, enums, dates), so it cannot be spread into `form` or `deepObject` pairs",
-            "#/paths/~1x/get/parameters/2: the header parameter `h` is an object read and written as JSON text (`h={…}`): objects are spread into properties only in the query"
+            "#/paths/~1x~1{m}/get/parameters/0: the query parameter `f` is an object read and written as JSON text (`f={…}`): its properties are not all single values (strings, numbers, booleans, enums, dates), so they cannot be laid out as its style says",
+            "#/paths/~1x~1{m}/get/parameters/3: the path parameter `m` is an object read and written as JSON text (`m={…}`): objects in the `label` and `matrix` path styles are not laid out by property"
         ]
     );
 }

@@ -1,7 +1,9 @@
-//! Object-valued query parameters, spread into properties as OpenAPI's
-//! styles say: `form` exploded (`min=1&max=5`, the default), `deepObject`
-//! (`filter[min]=1&filter[max]=5`) and joined (`filter=min,1,max,5`).
-//! Only in crates whose spec has one.
+//! Object-valued parameters laid out as OpenAPI's styles say: spread into
+//! pairs (query `form` exploded, `min=1&max=5`, the default; `deepObject`,
+//! `filter[min]=1`; cookie `form` exploded, one cookie per property), joined
+//! (`filter=min,1,max,5`; `simple` headers and paths: `min,1,max,5`) or as
+//! `key=value` pairs (`simple` exploded: `min=1,max=5`). Only in crates whose
+//! spec has one.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -15,9 +17,11 @@ pub enum ObjectStyle {
     /// One pair per property, under its own name (`form`, `explode: true`)
     /// or under `name[property]` (`deepObject`): the keys of the table.
     Spread,
-    /// One pair, `name=property,value,property,value`, joined by this
-    /// character (`form`, `spaceDelimited` or `pipeDelimited` without `explode`).
+    /// One value, `property,value,property,value`, joined by this character
+    /// (`form`, `spaceDelimited`, `pipeDelimited` or `simple` without `explode`).
     Joined(char),
+    /// One value, `property=value,property=value` (`simple` with `explode`).
+    Pairs,
 }
 
 impl Param {
@@ -43,11 +47,20 @@ impl Param {
                 items
                     .chunks(2)
                     .map(|pair| {
+                        let property = pair.first().copied().unwrap_or_default();
                         let value = pair.get(1).copied().unwrap_or_default();
-                        (pair[0].to_owned(), value.to_owned())
+                        (property.to_owned(), value.to_owned())
                     })
                     .collect()
             }
+            ObjectStyle::Pairs => self
+                .value(pairs)?
+                .split(',')
+                .map(|item| {
+                    let (property, value) = item.split_once('=').unwrap_or((item, ""));
+                    (property.to_owned(), value.to_owned())
+                })
+                .collect(),
         };
         (!found.is_empty()).then_some(found)
     }
@@ -94,41 +107,74 @@ impl Param {
     }
 }
 
+/// The `(property, text)` of each property of `value` that is set, in the
+/// order of `keys`.
+fn property_texts<T: Serialize>(
+    value: &T,
+    keys: &[(&'static str, &'static str)],
+) -> Vec<(&'static str, &'static str, String)> {
+    // Generated structs always serialize, to an object.
+    let object = match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(object)) => object,
+        _ => return Vec::new(),
+    };
+    keys.iter()
+        .filter_map(|(property, key)| {
+            let text = match object.get(*property)? {
+                serde_json::Value::Null => return None,
+                serde_json::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            Some((*property, *key, text))
+        })
+        .collect()
+}
+
+/// `value` as one text: `property,value,…` joined, or `property=value,…`
+/// (a spread style, which has no one-text form, is written as pairs).
+pub fn object_value<T: Serialize>(
+    value: &T,
+    style: ObjectStyle,
+    keys: &[(&'static str, &'static str)],
+) -> String {
+    let texts = property_texts(value, keys);
+    let mut joined = String::new();
+    for (index, (property, _, text)) in texts.iter().enumerate() {
+        match style {
+            ObjectStyle::Joined(delimiter) => {
+                if index > 0 {
+                    joined.push(delimiter);
+                }
+                joined.push_str(property);
+                joined.push(delimiter);
+            }
+            ObjectStyle::Pairs | ObjectStyle::Spread => {
+                if index > 0 {
+                    joined.push(',');
+                }
+                joined.push_str(property);
+                joined.push('=');
+            }
+        }
+        joined.push_str(text);
+    }
+    joined
+}
+
 /// The pairs that send `value` (a struct of scalar properties) in `style`:
-/// each property present under its key, or all of them joined under `name`.
+/// each property present under its key, or one text under `name`.
 pub fn object_pairs<T: Serialize>(
     name: &'static str,
     value: &T,
     style: ObjectStyle,
     keys: &[(&'static str, &'static str)],
 ) -> Vec<(&'static str, String)> {
-    // Generated structs always serialize, to an object.
-    let object = match serde_json::to_value(value) {
-        Ok(serde_json::Value::Object(object)) => object,
-        _ => return Vec::new(),
-    };
-    let texts = keys.iter().filter_map(|(property, key)| {
-        let text = match object.get(*property)? {
-            serde_json::Value::Null => return None,
-            serde_json::Value::String(text) => text.clone(),
-            other => other.to_string(),
-        };
-        Some((*property, *key, text))
-    });
     match style {
-        ObjectStyle::Spread => texts.map(|(_, key, text)| (key, text)).collect(),
-        ObjectStyle::Joined(delimiter) => {
-            let mut joined = String::new();
-            for (index, (property, _, text)) in texts.enumerate() {
-                if index > 0 {
-                    joined.push(delimiter);
-                }
-                joined.push_str(property);
-                joined.push(delimiter);
-                joined.push_str(&text);
-            }
-            vec![(name, joined)]
-        }
+        ObjectStyle::Spread => property_texts(value, keys)
+            .into_iter()
+            .map(|(_, key, text)| (key, text))
+            .collect(),
+        _ => vec![(name, object_value(value, style, keys))],
     }
 }
 
@@ -193,6 +239,28 @@ mod tests {
             &DEEP,
         );
         assert_eq!(joined, [("range", "min,1".to_owned())]);
+        let plain = Range {
+            min: 1,
+            max: Some(2),
+            label: None,
+        };
+        assert_eq!(
+            object_value(&plain, ObjectStyle::Pairs, &DEEP),
+            "min=1,max=2"
+        );
+        // Pairs and `,`-joined values cannot carry a `,` (OpenAPI's `simple`
+        // style has no escape); other values round-trip.
+        let pairs = owned(&object_pairs("range", &plain, ObjectStyle::Pairs, &DEEP));
+        let back: Option<Range> = param
+            .object_optional(&pairs, ObjectStyle::Pairs, &DEEP, |param, values| {
+                param.parse_object(values)
+            })
+            .unwrap();
+        assert_eq!(
+            object_value(&plain, ObjectStyle::Joined(','), &DEEP),
+            "min,1,max,2"
+        );
+        assert_eq!(back, Some(plain));
     }
 
     #[test]

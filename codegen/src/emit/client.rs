@@ -9,7 +9,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::checks;
-use super::rust::{doc_attrs, ident, mentions_path, model_type, status_literal, value_text};
+use super::rust::{
+    doc_attrs, ident, mentions_path, model_type, object_layout, status_literal, value_text,
+};
 use crate::ir::{
     Api, BodyKind, Operation, Param, ParamLocation, ParamShape, PathPart, Response,
     ResponseContent, SecurityKind, StatusCode, TypeRef, ValueForm,
@@ -85,14 +87,19 @@ fn status_pattern(status: StatusCode) -> TokenStream {
 
 /// The text of a path or header argument.
 fn arg_text(param: &Param, value: TokenStream) -> TokenStream {
+    if let Some((style, keys)) = object_layout(param) {
+        return quote!(runtime::object_params::object_value(&#value, #style, #keys));
+    }
     match param.shape {
         ParamShape::Delimited(form, delimiter) => {
             let item = value_text(form, quote!(item));
             quote!(runtime::params::delimited(#value.iter().map(|item| #item), #delimiter))
         }
         ParamShape::Single(form) | ParamShape::Repeated(form) => value_text(form, value),
-        // Query objects travel in the query struct, never as an argument.
-        ParamShape::Spread | ParamShape::ObjectJoined(_) => value_text(ValueForm::Json, value),
+        // Written above.
+        ParamShape::Spread | ParamShape::ObjectJoined(_) | ParamShape::ObjectPairs => {
+            TokenStream::new()
+        }
     }
 }
 
@@ -204,6 +211,10 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
                     quote!(runtime::client::path_segment(#wire, &#styled)?)
                 } else if param.ty == TypeRef::String {
                     quote!(runtime::client::path_segment(#wire, #arg)?)
+                } else if object_layout(param).is_some() {
+                    // An object with no property set would empty the segment.
+                    let text = arg_text(param, quote!(#arg));
+                    quote!(runtime::client::path_segment(#wire, &#text)?)
                 } else {
                     let text = arg_text(param, quote!(#arg));
                     quote!(runtime::client::encode_path_segment(&#text))
@@ -268,7 +279,16 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
         } else {
             (quote!(header), quote!(optional_header))
         };
-        if p.required {
+        if p.location == ParamLocation::Cookie && p.shape == ParamShape::Spread {
+            // One cookie per property.
+            let (style, keys) = object_layout(p).unwrap_or_default();
+            let pairs = quote!(runtime::object_params::object_pairs(#wire, value, #style, #keys));
+            chain.push(if p.required {
+                quote!(.cookies({ let value = &#arg; #pairs }))
+            } else {
+                quote!(.cookies(#arg.as_ref().map(|value| #pairs).unwrap_or_default()))
+            });
+        } else if p.required {
             let text = arg_text(p, quote!(#arg));
             chain.push(quote!(.#one(#wire, #text)));
         } else {

@@ -8,7 +8,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::checks;
-use super::rust::{doc_attrs, ident, mentions_path, model_type, or_default, value_text};
+use super::rust::{
+    doc_attrs, ident, mentions_path, model_type, object_layout, or_default, value_text,
+};
 use crate::ir::{Api, Param, ParamLocation, ParamShape, TypeRef, ValueForm};
 
 /// Whether the crate has a `params` module: some operation has parameters
@@ -240,7 +242,9 @@ fn read_expr(param: &Param) -> TokenStream {
     };
     let (parse, repeated) = match param.shape {
         // Read above.
-        ParamShape::Spread | ParamShape::ObjectJoined(_) => return TokenStream::new(),
+        ParamShape::Spread | ParamShape::ObjectJoined(_) | ParamShape::ObjectPairs => {
+            return TokenStream::new();
+        }
         ParamShape::Single(ValueForm::Json) => {
             let ty = model_type(&param.ty);
             (quote!(param.parse_json::<#ty>(text)), false)
@@ -296,23 +300,6 @@ fn read_expr(param: &Param) -> TokenStream {
     }
 }
 
-/// An object parameter's `ObjectStyle` and `(property, key)` table, as
-/// the runtime's `object_params` takes them; `None` for other shapes.
-fn object_layout(param: &Param) -> Option<(TokenStream, TokenStream)> {
-    let style = match param.shape {
-        ParamShape::Spread => quote!(runtime::object_params::ObjectStyle::Spread),
-        ParamShape::ObjectJoined(delimiter) => {
-            quote!(runtime::object_params::ObjectStyle::Joined(#delimiter))
-        }
-        _ => return None,
-    };
-    let keys = param
-        .properties
-        .iter()
-        .map(|(property, key)| quote!((#property, #key)));
-    Some((style, quote!(&[#(#keys),*])))
-}
-
 /// `to_pairs`: the pairs sent, required values first.
 fn to_pairs(params: &[&Param], doc: &str) -> TokenStream {
     let mut required = Vec::new();
@@ -330,7 +317,7 @@ fn to_pairs(params: &[&Param], doc: &str) -> TokenStream {
             continue;
         }
         match (p.shape, p.required) {
-            (ParamShape::Spread | ParamShape::ObjectJoined(_), _) => {}
+            (ParamShape::Spread | ParamShape::ObjectJoined(_) | ParamShape::ObjectPairs, _) => {}
             (ParamShape::Repeated(form), _) => {
                 let text = value_text(form, quote!(value));
                 others.push(quote!(pairs.extend(self.#field.iter().map(|value| (#wire, #text)));));

@@ -5,7 +5,7 @@ use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use super::EmitError;
-use crate::ir::{DefaultValue, TypeRef, ValueForm};
+use crate::ir::{DefaultValue, Param, ParamShape, TypeRef, ValueForm};
 
 /// An identifier from a name that lowering already made valid.
 pub fn ident(name: &str) -> Ident {
@@ -206,6 +206,24 @@ fn unparse(attrs: Vec<syn::Attribute>, items: Vec<syn::Item>) -> String {
     file.attrs = attrs;
     file.items = items;
     prettyplease::unparse(&file)
+}
+
+/// An object parameter's `ObjectStyle` and `(property, key)` table, as
+/// the runtime's `object_params` takes them; `None` for other shapes.
+pub fn object_layout(param: &Param) -> Option<(TokenStream, TokenStream)> {
+    let style = match param.shape {
+        ParamShape::Spread => quote!(runtime::object_params::ObjectStyle::Spread),
+        ParamShape::ObjectJoined(delimiter) => {
+            quote!(runtime::object_params::ObjectStyle::Joined(#delimiter))
+        }
+        ParamShape::ObjectPairs => quote!(runtime::object_params::ObjectStyle::Pairs),
+        _ => return None,
+    };
+    let keys = param
+        .properties
+        .iter()
+        .map(|(property, key)| quote!((#property, #key)));
+    Some((style, quote!(&[#(#keys),*])))
 }
 
 #[cfg(test)]

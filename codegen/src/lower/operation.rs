@@ -438,11 +438,12 @@ impl Lowerer<'_> {
             if self.is_object_like(&ty) {
                 object = self.object_layout(&param, &wire_name, &ty);
                 if object.is_none() {
-                    let why = if location == ParamLocation::Query {
+                    let why = if self.scalar_properties(&ty).is_none() {
                         "its properties are not all single values (strings, numbers, booleans, \
-                         enums, dates), so it cannot be spread into `form` or `deepObject` pairs"
+                         enums, dates), so they cannot be laid out as its style says"
                     } else {
-                        "objects are spread into properties only in the query"
+                        "objects in the `label` and `matrix` path styles are not laid out by \
+                         property"
                     };
                     self.warn(
                         &param_pointer,
@@ -695,22 +696,39 @@ impl Lowerer<'_> {
         wire_name: &str,
         ty: &TypeRef,
     ) -> Option<(ParamShape, Vec<(String, String)>)> {
-        use openapiv3::QueryStyle;
-        let Parameter::Query { style, .. } = param else {
-            return None;
-        };
+        use openapiv3::{PathStyle, QueryStyle};
         let properties = self.scalar_properties(ty)?;
         let explode = param.parameter_data_ref().explode;
-        let (shape, deep) = match style {
-            QueryStyle::DeepObject => (ParamShape::Spread, true),
-            QueryStyle::Form if explode == Some(false) => (ParamShape::ObjectJoined(','), false),
-            QueryStyle::SpaceDelimited if explode != Some(true) => {
-                (ParamShape::ObjectJoined(' '), false)
+        // `simple` (headers, paths): exploded is `k=v,k=v`, else `k,v,k,v`.
+        let simple = if explode == Some(true) {
+            ParamShape::ObjectPairs
+        } else {
+            ParamShape::ObjectJoined(',')
+        };
+        let (shape, deep) = match param {
+            Parameter::Query { style, .. } => match style {
+                QueryStyle::DeepObject => (ParamShape::Spread, true),
+                QueryStyle::Form if explode == Some(false) => {
+                    (ParamShape::ObjectJoined(','), false)
+                }
+                QueryStyle::SpaceDelimited if explode != Some(true) => {
+                    (ParamShape::ObjectJoined(' '), false)
+                }
+                QueryStyle::PipeDelimited if explode != Some(true) => {
+                    (ParamShape::ObjectJoined('|'), false)
+                }
+                _ => (ParamShape::Spread, false),
+            },
+            Parameter::Header { .. } => (simple, false),
+            Parameter::Path { style, .. } => match style {
+                PathStyle::Simple => (simple, false),
+                PathStyle::Label | PathStyle::Matrix => return None,
+            },
+            // `form`: exploded (the default) is one cookie per property.
+            Parameter::Cookie { .. } if explode == Some(false) => {
+                (ParamShape::ObjectJoined(','), false)
             }
-            QueryStyle::PipeDelimited if explode != Some(true) => {
-                (ParamShape::ObjectJoined('|'), false)
-            }
-            _ => (ParamShape::Spread, false),
+            Parameter::Cookie { .. } => (ParamShape::Spread, false),
         };
         let keys = properties
             .into_iter()

@@ -151,6 +151,85 @@ impl Client {
             _ => response.undocumented(),
         }
     }
+    /// Objects in the path, headers and cookies, in each style, echoed.
+    ///
+    /// `GET /objects/{shape}`
+    pub async fn get_objects_elsewhere(
+        &self,
+        shape: models::Size,
+        x_range: Option<models::Range>,
+        x_point: Option<models::Point>,
+        size: Option<models::Size>,
+        pt: Option<models::Point>,
+    ) -> Result<ResponseValue<models::Elsewhere>, ClientError<serde_json::Value>> {
+        runtime::client::check_params([
+            x_range
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        runtime::params::Param::header("X-Range")
+                            .check(
+                                value,
+                                crate::runtime::validate::Validate::validate_at,
+                            )
+                    },
+                ),
+        ])?;
+        let request = OutgoingRequest::new(
+                reqwest::Method::GET,
+                format!(
+                    "/objects/{}", runtime::client::path_segment("shape", &
+                    runtime::object_params::object_value(& shape,
+                    runtime::object_params::ObjectStyle::Pairs, & [("w", "w"), ("h",
+                    "h")])) ?
+                ),
+            )
+            .accept("application/json")
+            .optional_header(
+                "X-Range",
+                x_range
+                    .map(|value| runtime::object_params::object_value(
+                        &value,
+                        runtime::object_params::ObjectStyle::Joined(','),
+                        &[("min", "min"), ("max", "max"), ("unit", "unit")],
+                    )),
+            )
+            .optional_header(
+                "X-Point",
+                x_point
+                    .map(|value| runtime::object_params::object_value(
+                        &value,
+                        runtime::object_params::ObjectStyle::Pairs,
+                        &[("lat", "lat"), ("lon", "lon")],
+                    )),
+            )
+            .cookies(
+                size
+                    .as_ref()
+                    .map(|value| runtime::object_params::object_pairs(
+                        "size",
+                        value,
+                        runtime::object_params::ObjectStyle::Spread,
+                        &[("w", "w"), ("h", "h")],
+                    ))
+                    .unwrap_or_default(),
+            )
+            .optional_cookie(
+                "pt",
+                pt
+                    .map(|value| runtime::object_params::object_value(
+                        &value,
+                        runtime::object_params::ObjectStyle::Joined(','),
+                        &[("lat", "lat"), ("lon", "lon")],
+                    )),
+            );
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => response.value(IncomingResponse::json),
+            _ => response.undocumented(),
+        }
+    }
     /// Query objects in each style, echoed.
     ///
     /// `GET /objects`

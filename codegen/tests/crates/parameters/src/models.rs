@@ -23,6 +23,33 @@ pub struct Echo {
     pub request_id: Option<String>,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Elsewhere {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<Size>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<Range>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point: Option<Point>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<Size>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pt: Option<Point>,
+}
+
+impl crate::runtime::validate::Validate for Elsewhere {
+    fn validate_at(
+        &self,
+        at: &crate::runtime::validate::At<'_>,
+        out: &mut crate::runtime::validate::Violations,
+    ) {
+        if let Some(value) = &self.range {
+            let at = &at.key("range");
+            crate::runtime::validate::Validate::validate_at(value, at, out);
+        }
+    }
+}
+
 #[derive(
     Debug,
     Clone,

@@ -430,6 +430,127 @@ impl GetStyledPath {
     }
 }
 
+/// Path parameters of `getObjectsElsewhere`, parsed and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetObjectsElsewherePath {
+    pub shape: models::Size,
+}
+
+impl GetObjectsElsewherePath {
+    /// Reads the path parameters the router matched.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        Ok(GetObjectsElsewherePath {
+            shape: Param::path("shape")
+                .object_required(
+                    pairs,
+                    runtime::object_params::ObjectStyle::Pairs,
+                    &[("w", "w"), ("h", "h")],
+                    |param, values| param.parse_object::<models::Size>(values),
+                )?,
+        })
+    }
+}
+
+/// Header parameters of `getObjectsElsewhere`, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetObjectsElsewhereHeaders {
+    pub x_range: Option<models::Range>,
+    pub x_point: Option<models::Point>,
+}
+
+impl GetObjectsElsewhereHeaders {
+    /// Reads the `(name, value)` pairs of the request headers (names in any case).
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        match (
+            Param::header("X-Range")
+                .object_optional(
+                    pairs,
+                    runtime::object_params::ObjectStyle::Joined(','),
+                    &[("min", "min"), ("max", "max"), ("unit", "unit")],
+                    |param, values| {
+                        param
+                            .validated(
+                                param.parse_object::<models::Range>(values)?,
+                                crate::runtime::validate::Validate::validate_at,
+                            )
+                    },
+                ),
+            Param::header("X-Point")
+                .object_optional(
+                    pairs,
+                    runtime::object_params::ObjectStyle::Pairs,
+                    &[("lat", "lat"), ("lon", "lon")],
+                    |param, values| param.parse_object::<models::Point>(values),
+                ),
+        ) {
+            (Ok(value_0), Ok(value_1)) => {
+                Ok(GetObjectsElsewhereHeaders {
+                    x_range: value_0,
+                    x_point: value_1,
+                })
+            }
+            (value_0, value_1) => Err(RequestError::all([value_0.err(), value_1.err()])),
+        }
+    }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            self
+                .x_range
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::header("X-Range")
+                            .check(
+                                value,
+                                crate::runtime::validate::Validate::validate_at,
+                            )
+                    },
+                ),
+        ])
+    }
+}
+
+/// Cookie parameters of `getObjectsElsewhere`, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetObjectsElsewhereCookies {
+    /// One cookie per property (w, h).
+    pub size: Option<models::Size>,
+    pub pt: Option<models::Point>,
+}
+
+impl GetObjectsElsewhereCookies {
+    /// Reads the `(name, value)` pairs of the request's cookies (values percent-decoded).
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        match (
+            Param::cookie("size")
+                .object_optional(
+                    pairs,
+                    runtime::object_params::ObjectStyle::Spread,
+                    &[("w", "w"), ("h", "h")],
+                    |param, values| param.parse_object::<models::Size>(values),
+                ),
+            Param::cookie("pt")
+                .object_optional(
+                    pairs,
+                    runtime::object_params::ObjectStyle::Joined(','),
+                    &[("lat", "lat"), ("lon", "lon")],
+                    |param, values| param.parse_object::<models::Point>(values),
+                ),
+        ) {
+            (Ok(value_0), Ok(value_1)) => {
+                Ok(GetObjectsElsewhereCookies {
+                    size: value_0,
+                    pt: value_1,
+                })
+            }
+            (value_0, value_1) => Err(RequestError::all([value_0.err(), value_1.err()])),
+        }
+    }
+}
+
 /// Query parameters of `getObjects`, parsed and validated.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetObjectsQuery {

@@ -81,6 +81,15 @@ pub trait ThingsApi: ApiHooks {
         &self,
         path: params::GetStyledPath,
     ) -> impl Future<Output = Result<GetStyledReply, HttpError>> + Send;
+    /// Objects in the path, headers and cookies, in each style, echoed.
+    ///
+    /// `GET /objects/{shape}`
+    fn get_objects_elsewhere(
+        &self,
+        path: params::GetObjectsElsewherePath,
+        headers: params::GetObjectsElsewhereHeaders,
+        cookies: params::GetObjectsElsewhereCookies,
+    ) -> impl Future<Output = Result<GetObjectsElsewhereReply, HttpError>> + Send;
     /// Query objects in each style, echoed.
     ///
     /// `GET /objects`
@@ -115,6 +124,7 @@ pub fn router_with<A: ThingsApi>(api: Arc<A>, options: RouterOptions) -> Router 
             "/styled/{label}/{matrix}/{labels}/{matrices}",
             routing::get(handle_get_styled::<A>),
         )
+        .route("/objects/{shape}", routing::get(handle_get_objects_elsewhere::<A>))
         .route("/objects", routing::get(handle_get_objects::<A>))
         .with_state(api.clone());
     runtime::mount(routes, &options, move |error| api.request_error(error))
@@ -236,6 +246,32 @@ impl IntoResponse for GetStyledReply {
     }
 }
 
+/// Every documented response of `getObjectsElsewhere`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetObjectsElsewhereReply {
+    /// 200: The objects as the server read them.
+    Ok(models::Elsewhere),
+}
+
+impl GetObjectsElsewhereReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        Err(error)
+    }
+}
+
+impl IntoResponse for GetObjectsElsewhereReply {
+    fn into_response(self) -> Response {
+        match self {
+            GetObjectsElsewhereReply::Ok(body) => {
+                runtime::json_response(runtime::status(200), body)
+            }
+        }
+    }
+}
+
 /// Every documented response of `getObjects`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetObjectsReply {
@@ -339,6 +375,36 @@ async fn handle_get_styled<A: ThingsApi>(
     };
     match request.await {
         Ok(result) => result.or_else(GetStyledReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_get_objects_elsewhere<A: ThingsApi>(
+    State(api): State<Arc<A>>,
+    raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    header_map: HeaderMap,
+) -> Response {
+    let request = async {
+        let (path, headers, cookies) = match (
+            params::GetObjectsElsewherePath::from_pairs(&runtime::path_pairs(raw_path)?),
+            params::GetObjectsElsewhereHeaders::from_pairs(
+                &runtime::header_pairs(&header_map),
+            ),
+            params::GetObjectsElsewhereCookies::from_pairs(
+                &runtime::cookie_pairs(&header_map),
+            ),
+        ) {
+            (Ok(path), Ok(headers), Ok(cookies)) => (path, headers, cookies),
+            (path, headers, cookies) => {
+                return Err(RequestError::all([path.err(), headers.err(), cookies.err()]));
+            }
+        };
+        Ok::<_, RequestError>(api.get_objects_elsewhere(path, headers, cookies).await)
+    };
+    match request.await {
+        Ok(result) => {
+            result.or_else(GetObjectsElsewhereReply::from_error).into_response()
+        }
         Err(error) => api.request_error(error),
     }
 }

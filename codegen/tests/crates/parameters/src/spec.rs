@@ -274,6 +274,69 @@ pub const OPENAPI_JSON: &str = r##"{
         }
       }
     },
+    "/objects/{shape}": {
+      "get": {
+        "operationId": "getObjectsElsewhere",
+        "tags": [
+          "things"
+        ],
+        "description": "Objects in the path, headers and cookies, in each style, echoed.",
+        "parameters": [
+          {
+            "name": "shape",
+            "in": "path",
+            "required": true,
+            "explode": true,
+            "schema": {
+              "$ref": "#/components/schemas/Size"
+            }
+          },
+          {
+            "name": "X-Range",
+            "in": "header",
+            "schema": {
+              "$ref": "#/components/schemas/Range"
+            }
+          },
+          {
+            "name": "X-Point",
+            "in": "header",
+            "explode": true,
+            "schema": {
+              "$ref": "#/components/schemas/Point"
+            }
+          },
+          {
+            "name": "size",
+            "in": "cookie",
+            "description": "One cookie per property (w, h).",
+            "schema": {
+              "$ref": "#/components/schemas/Size"
+            }
+          },
+          {
+            "name": "pt",
+            "in": "cookie",
+            "explode": false,
+            "schema": {
+              "$ref": "#/components/schemas/Point"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The objects as the server read them.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Elsewhere"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/objects": {
       "get": {
         "operationId": "getObjects",
@@ -394,6 +457,26 @@ pub const OPENAPI_JSON: &str = r##"{
             "items": {
               "type": "integer"
             }
+          }
+        }
+      },
+      "Elsewhere": {
+        "type": "object",
+        "properties": {
+          "shape": {
+            "$ref": "#/components/schemas/Size"
+          },
+          "range": {
+            "$ref": "#/components/schemas/Range"
+          },
+          "point": {
+            "$ref": "#/components/schemas/Point"
+          },
+          "size": {
+            "$ref": "#/components/schemas/Size"
+          },
+          "pt": {
+            "$ref": "#/components/schemas/Point"
           }
         }
       },

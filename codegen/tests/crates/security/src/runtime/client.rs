@@ -279,6 +279,13 @@ impl OutgoingRequest {
         self
     }
 
+    /// Adds a cookie per pair (an object spread into cookies).
+    pub fn cookies(self, pairs: Vec<(&'static str, String)>) -> Self {
+        pairs
+            .into_iter()
+            .fold(self, |request, (name, value)| request.cookie(name, value))
+    }
+
     /// Adds a cookie when there is a value.
     pub fn optional_cookie(self, name: &'static str, value: Option<String>) -> Self {
         match value {
