@@ -176,10 +176,12 @@ impl Api {
     /// Whether the runtime's `object_params` is needed: a parameter is an
     /// object laid out by properties.
     pub fn uses_object_params(&self) -> bool {
-        self.operations
-            .iter()
-            .flat_map(|op| &op.params)
-            .any(|p| matches!(p.shape, ParamShape::Spread | ParamShape::ObjectJoined(_)))
+        self.operations.iter().flat_map(|op| &op.params).any(|p| {
+            matches!(
+                p.shape,
+                ParamShape::Spread | ParamShape::ObjectJoined(_) | ParamShape::ObjectPairs
+            )
+        })
     }
 
     /// Whether the runtime's `basic_auth` is needed: a scheme is HTTP `basic`.
@@ -542,11 +544,12 @@ pub struct Param {
 }
 
 /// A path parameter written with a prefix: `label` (`.5`, `.a.b`) or
-/// `matrix` (`;id=5`, `;id=a;id=b`); `explode` spreads an array's items.
+/// `matrix` (`;id=5`, `;id=a;id=b`); `exploded_array`: an array whose items
+/// are spread (`explode`), each with the prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PathStyle {
-    Label { explode: bool },
-    Matrix { explode: bool },
+    Label { exploded_array: bool },
+    Matrix { exploded_array: bool },
 }
 
 /// How a parameter's values are written as text.

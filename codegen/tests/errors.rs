@@ -236,6 +236,40 @@ fn object_parameters_that_cannot_be_laid_out_are_reported_as_json_text() {
 }
 
 #[test]
+fn a_spread_object_whose_property_names_another_parameter_stays_json() {
+    let found = diagnostics(
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n      parameters:\n        - {name: limit, in: query, schema: {type: integer}}\n        - {name: page, in: query, schema: {type: object, properties: {limit: {type: integer}, offset: {type: integer}}}}\n      responses: {'204': {description: ok}}\n",
+    );
+    assert_eq!(
+        found,
+        [
+            "#/paths/~1x/get/parameters/1: the query parameter `page` is an object read and written as JSON text (`page={…}`): spread, its `limit` would share a name with another query parameter"
+        ]
+    );
+}
+
+#[test]
+fn an_exploded_header_object_brings_the_object_runtime() {
+    let (_dir, _path, result) = generate_from(
+        "spec.yaml",
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n      parameters:\n        - {name: X-Point, in: header, explode: true, schema: {type: object, properties: {lat: {type: number}}}}\n      responses: {'204': {description: ok}}\n",
+    );
+    let generation = result.expect("generates");
+    let file = |name: &str| {
+        generation
+            .files
+            .iter()
+            .find(|file| file.path == name)
+            .map(|file| file.contents.clone())
+    };
+    assert!(file("src/runtime/object_params.rs").is_some());
+    let cargo = file("Cargo.toml").expect("Cargo.toml");
+    assert!(cargo.contains("serde_urlencoded = "), "{cargo}");
+    let params = file("src/params.rs").expect("params.rs");
+    assert!(params.contains("ObjectStyle::Pairs"), "{params}");
+}
+
+#[test]
 fn a_missing_file_is_an_io_error() {
     let err = load::load_file(std::path::Path::new("/nonexistent/spec.yaml")).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Io);

@@ -120,3 +120,45 @@ async fn a_bad_base_url_and_an_unreachable_server_are_errors_not_panics() {
     let error = transport.send::<()>(request).await.unwrap_err();
     assert!(matches!(error, ClientError::Transport(_)), "{error}");
 }
+
+#[test]
+fn styled_path_segments_keep_their_separators_literal() {
+    use codegen_runtime::client::styled_path_segment;
+    use codegen_runtime::params::PathStyle;
+    type Result = std::result::Result<String, ClientError<()>>;
+    let items = |items: &[&str]| {
+        items
+            .iter()
+            .map(|item| (*item).to_owned())
+            .collect::<Vec<_>>()
+    };
+    let segment: Result =
+        styled_path_segment("id", items(&["a b", "c"]), PathStyle::Matrix, true, true);
+    assert_eq!(segment.unwrap(), ";id=a%20b;id=c");
+    let segment: Result =
+        styled_path_segment("id", items(&["x;y"]), PathStyle::Matrix, false, false);
+    assert_eq!(segment.unwrap(), ";id=x%3By");
+    let segment: Result =
+        styled_path_segment("ids", items(&["1", "2"]), PathStyle::Label, true, false);
+    assert_eq!(segment.unwrap(), ".1,2");
+    // An item holding its separator, and dot segments, are refused.
+    let refused: Result =
+        styled_path_segment("ids", items(&["1.5", "2"]), PathStyle::Label, true, true);
+    assert!(
+        matches!(refused, Err(ClientError::InvalidRequest(message)) if message.contains("`1.5` holds `.`"))
+    );
+    let refused: Result =
+        styled_path_segment("ids", items(&["a,b"]), PathStyle::Matrix, true, false);
+    assert!(refused.is_err());
+    for dots in ["", "."] {
+        let refused: Result =
+            styled_path_segment("id", items(&[dots]), PathStyle::Label, false, false);
+        assert!(
+            matches!(refused, Err(ClientError::InvalidRequest(_))),
+            "{dots:?}"
+        );
+    }
+    // A single value may hold any separator.
+    let segment: Result = styled_path_segment("v", items(&["1.5"]), PathStyle::Label, false, false);
+    assert_eq!(segment.unwrap(), ".1.5");
+}

@@ -6,7 +6,9 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{Check, Checks, Each, Number, Param, ParamLocation, PathStyle, TypeRef};
+use crate::ir::{
+    Check, Checks, Each, Number, Param, ParamLocation, ParamShape, PathStyle, TypeRef,
+};
 
 /// `at_least(…)`, `min_length(…)`, … on `value: &T`, a `Rule` expression.
 pub fn rule(check: &Check) -> TokenStream {
@@ -144,15 +146,32 @@ pub fn param_constructor(param: &Param, param_type: TokenStream) -> TokenStream 
 /// `(runtime::params::PathStyle::Label, exploded_array)` of a styled path
 /// parameter, as the runtime's `unstyled` and `styled` take them.
 pub fn path_style(param: &Param) -> Option<(TokenStream, bool)> {
-    let array = matches!(param.ty, TypeRef::Vec(_));
     param.path_style.map(|style| match style {
-        PathStyle::Label { explode } => {
-            (quote!(runtime::params::PathStyle::Label), explode && array)
+        PathStyle::Label { exploded_array } => {
+            (quote!(runtime::params::PathStyle::Label), exploded_array)
         }
-        PathStyle::Matrix { explode } => {
-            (quote!(runtime::params::PathStyle::Matrix), explode && array)
+        PathStyle::Matrix { exploded_array } => {
+            (quote!(runtime::params::PathStyle::Matrix), exploded_array)
         }
     })
+}
+
+/// For a required object spread into pairs or cookies: that `value` (a
+/// reference) has a property set, else nothing would be sent.
+pub fn present_check(
+    param: &Param,
+    param_type: TokenStream,
+    value: TokenStream,
+) -> Option<TokenStream> {
+    if !param.required || param.shape != ParamShape::Spread {
+        return None;
+    }
+    let constructor = param_constructor(param, param_type);
+    let keys = param
+        .properties
+        .iter()
+        .map(|(property, key)| quote!((#property, #key)));
+    Some(quote!(#constructor.object_present(#value, &[#(#keys),*])))
 }
 
 /// A parameter's checks on a value about to be sent, a `Result<(),

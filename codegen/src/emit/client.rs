@@ -207,8 +207,8 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
                             quote!([#text])
                         }
                     };
-                    let styled = quote!(runtime::params::styled(#wire, #items, #style, #exploded));
-                    quote!(runtime::client::path_segment(#wire, &#styled)?)
+                    let array = matches!(param.ty, TypeRef::Vec(_));
+                    quote!(runtime::client::styled_path_segment(#wire, #items, #style, #array, #exploded)?)
                 } else if param.ty == TypeRef::String {
                     quote!(runtime::client::path_segment(#wire, #arg)?)
                 } else if object_layout(param).is_some() {
@@ -252,11 +252,16 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
             value,
             optional,
         ));
+        param_checks.extend(checks::present_check(
+            p,
+            quote!(runtime::params::Param),
+            quote!(&#arg),
+        ));
     }
-    if op
-        .params_in(ParamLocation::Query)
-        .any(|p| !p.checks.is_empty())
-    {
+    if op.params_in(ParamLocation::Query).any(|p| {
+        !p.checks.is_empty()
+            || checks::present_check(p, TokenStream::new(), TokenStream::new()).is_some()
+    }) {
         param_checks.push(quote!(query.validate()));
     }
     if !param_checks.is_empty() {
@@ -445,7 +450,7 @@ pub fn client_file(api: &Api) -> TokenStream {
                 location.as_str()
             ),
             SecurityKind::Basic => format!(
-                " Sends `username` and `password` as the `{}` credentials (`Authorization: Basic …`).",
+                " Sends `username` and `password` as the `{}` credentials (`Authorization: Basic …`). A `:` cannot be part of the user name (RFC 7617): the server reads the name up to the first one.",
                 s.name
             ),
             SecurityKind::Http { scheme } => format!(

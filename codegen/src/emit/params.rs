@@ -124,6 +124,10 @@ fn validate_fn(params: &[&Param]) -> Option<TokenStream> {
             };
             checks::param_check(p, quote!(Param), value, optional)
         })
+        .chain(params.iter().filter_map(|p| {
+            let field = ident(&p.field);
+            checks::present_check(p, quote!(Param), quote!(&self.#field))
+        }))
         .collect();
     if checks.is_empty() {
         return None;

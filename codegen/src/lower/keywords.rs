@@ -230,7 +230,8 @@ impl Object {
 pub fn unhonoured(raw: &Value) -> Vec<Diagnostic> {
     let mut walk = Walk::default();
     if let Some(paths) = raw.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
+        // `x-` keys of the Paths object are extensions, not paths.
+        for (path, item) in paths.iter().filter(|(path, _)| !path.starts_with("x-")) {
             walk.path_item(item, &child("#/paths", path));
         }
     }
@@ -343,7 +344,13 @@ impl Walk {
     fn operation_children(&mut self, map: &serde_json::Map<String, Value>, pointer: &str) {
         self.list(map, "parameters", Object::Parameter, pointer);
         self.child(map, "requestBody", Object::RequestBody, pointer);
-        self.each(map, "responses", Object::Response, pointer);
+        // `x-` keys of the Responses object are extensions, not statuses.
+        if let Some(responses) = map.get("responses").and_then(Value::as_object) {
+            let pointer = child(pointer, "responses");
+            for (status, response) in responses.iter().filter(|(key, _)| !key.starts_with("x-")) {
+                self.object(Object::Response, response, &child(&pointer, status));
+            }
+        }
     }
 
     fn schema_children(&mut self, map: &serde_json::Map<String, Value>, pointer: &str) {

@@ -406,6 +406,7 @@ impl Lowerer<'_> {
         let mut fields: BTreeMap<ParamLocation, NameSet> = BTreeMap::new();
         let mut args = NameSet::with_reserved(&["query", "body"]);
         let mut params = Vec::with_capacity(ordered.len());
+        let mut pointers = Vec::with_capacity(ordered.len());
         for ((location, wire_name), (_, param, param_pointer)) in ordered {
             let data = param.parameter_data_ref();
             if location == ParamLocation::Header
@@ -463,12 +464,24 @@ impl Lowerer<'_> {
                 args.claim_snake(&wish)
             };
             let delimiter = self.query_delimiter(&param);
-            let explode = data.explode == Some(true);
+            let exploded_array = data.explode == Some(true) && matches!(ty, TypeRef::Vec(_));
             let path_style = match &param {
                 Parameter::Path { style, .. } => match style {
                     openapiv3::PathStyle::Simple => None,
-                    openapiv3::PathStyle::Label => Some(ir::PathStyle::Label { explode }),
-                    openapiv3::PathStyle::Matrix => Some(ir::PathStyle::Matrix { explode }),
+                    openapiv3::PathStyle::Label => {
+                        if exploded_array && self.has_decimal_items(&ty) {
+                            self.warn(
+                                &param_pointer,
+                                format!(
+                                    "path parameter `{wire_name}` is an exploded `label` array \
+                                     of numbers: `.` separates its items, so a decimal number \
+                                     (`1.5`) is refused by the client and read as two items"
+                                ),
+                            );
+                        }
+                        Some(ir::PathStyle::Label { exploded_array })
+                    }
+                    openapiv3::PathStyle::Matrix => Some(ir::PathStyle::Matrix { exploded_array }),
                 },
                 _ => None,
             };
@@ -487,8 +500,55 @@ impl Lowerer<'_> {
                     value,
                 )
             });
+            pointers.push(param_pointer);
         }
+        self.unspread_colliding(&mut params, &pointers);
         Ok(params)
+    }
+
+    /// An object spread into pairs or cookies under its properties' names
+    /// must not share a name with another parameter of its place (`limit`
+    /// beside `page: {limit, offset}`): the server could not tell whose it
+    /// is. Such an object is read and written as JSON text instead, and said.
+    fn unspread_colliding(&mut self, params: &mut [Param], pointers: &[String]) {
+        for index in 0..params.len() {
+            if params[index].shape != ParamShape::Spread {
+                continue;
+            }
+            let location = params[index].location;
+            let taken: Vec<&str> = params
+                .iter()
+                .enumerate()
+                .filter(|(other, p)| *other != index && p.location == location)
+                .flat_map(|(_, p)| {
+                    let keys: Vec<&str> = if p.shape == ParamShape::Spread {
+                        p.properties.iter().map(|(_, key)| key.as_str()).collect()
+                    } else {
+                        vec![p.wire_name.as_str()]
+                    };
+                    keys
+                })
+                .collect();
+            let clash = params[index]
+                .properties
+                .iter()
+                .find(|(_, key)| taken.contains(&key.as_str()))
+                .map(|(_, key)| key.clone());
+            if let Some(key) = clash {
+                let param = &mut params[index];
+                param.shape = ParamShape::Single(ValueForm::Json);
+                param.properties.clear();
+                let (wire_name, place) = (param.wire_name.clone(), location.as_str());
+                self.warn(
+                    &pointers[index],
+                    format!(
+                        "the {place} parameter `{wire_name}` is an object read and written as \
+                         JSON text (`{wire_name}={{…}}`): spread, its `{key}` would share a \
+                         name with another {place} parameter"
+                    ),
+                );
+            }
+        }
     }
 
     /// The type and written constraints of a parameter's or header's schema.
@@ -763,6 +823,14 @@ impl Lowerer<'_> {
                 })
                 .collect(),
             _ => None,
+        }
+    }
+
+    /// Whether the items of the array `ty` are floating-point numbers.
+    fn has_decimal_items(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Vec(item) => matches!(**item, TypeRef::F32 | TypeRef::F64),
+            _ => false,
         }
     }
 

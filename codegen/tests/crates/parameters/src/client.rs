@@ -130,18 +130,15 @@ impl Client {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
                 format!(
-                    "/styled/{}/{}/{}/{}", runtime::client::path_segment("label", &
-                    runtime::params::styled("label", [label.to_string()],
-                    runtime::params::PathStyle::Label, false)) ?,
-                    runtime::client::path_segment("matrix", &
-                    runtime::params::styled("matrix", [matrix.to_string()],
-                    runtime::params::PathStyle::Matrix, false)) ?,
-                    runtime::client::path_segment("labels", &
-                    runtime::params::styled("labels", labels.iter().map(| item | item
-                    .to_string()), runtime::params::PathStyle::Label, true)) ?,
-                    runtime::client::path_segment("matrices", &
-                    runtime::params::styled("matrices", matrices.iter().map(| item | item
-                    .to_string()), runtime::params::PathStyle::Matrix, true)) ?
+                    "/styled/{}/{}/{}/{}", runtime::client::styled_path_segment("label",
+                    [label.to_string()], runtime::params::PathStyle::Label, false, false)
+                    ?, runtime::client::styled_path_segment("matrix", [matrix
+                    .to_string()], runtime::params::PathStyle::Matrix, false, false) ?,
+                    runtime::client::styled_path_segment("labels", labels.iter().map(|
+                    item | item.to_string()), runtime::params::PathStyle::Label, true,
+                    true) ?, runtime::client::styled_path_segment("matrices", matrices
+                    .iter().map(| item | item.to_string()),
+                    runtime::params::PathStyle::Matrix, true, true) ?
                 ),
             )
             .accept("application/json");

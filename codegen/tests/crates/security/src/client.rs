@@ -59,7 +59,7 @@ impl Client {
         client.transport = self.transport.with_options(options);
         client
     }
-    /// Sends `username` and `password` as the `Basic` credentials (`Authorization: Basic …`).
+    /// Sends `username` and `password` as the `Basic` credentials (`Authorization: Basic …`). A `:` cannot be part of the user name (RFC 7617): the server reads the name up to the first one.
     pub fn with_basic(mut self, username: &str, password: &str) -> Self {
         self.basic = Some(runtime::basic_auth::encode(username, password));
         self

@@ -46,7 +46,11 @@ impl Param {
                 .collect(),
             ObjectStyle::Joined(delimiter) => {
                 let text = self.value(pairs)?;
-                let items: Vec<&str> = text.split(delimiter).collect();
+                // Headers may have spaces after the commas (`min, 1`).
+                let items: Vec<&str> = text
+                    .split(delimiter)
+                    .map(|item| self.trimmed(item))
+                    .collect();
                 items
                     .chunks(2)
                     .map(|pair| {
@@ -60,12 +64,22 @@ impl Param {
                 .value(pairs)?
                 .split(',')
                 .map(|item| {
+                    let item = self.trimmed(item);
                     let (property, value) = item.split_once('=').unwrap_or((item, ""));
                     (property.to_owned(), value.to_owned())
                 })
                 .collect(),
         };
         (!found.is_empty()).then_some(found)
+    }
+
+    /// An item of a header value without the spaces around it; elsewhere as is.
+    fn trimmed<'t>(&self, item: &'t str) -> &'t str {
+        if self.location() == "header" {
+            item.trim()
+        } else {
+            item
+        }
     }
 
     /// Reads an object parameter, which must be present.
@@ -96,6 +110,23 @@ impl Param {
         self.object_values(pairs, style, keys)
             .map(|values| read(self, &values))
             .transpose()
+    }
+
+    /// Whether a required object spread into pairs has a property to send:
+    /// with none set, nothing would be sent and the server would find it missing.
+    pub fn object_present<T: Serialize>(
+        &self,
+        value: &T,
+        keys: &[(&'static str, &'static str)],
+    ) -> Result<(), RequestError> {
+        if property_texts(value, keys).is_empty() {
+            Err(RequestError::missing_parameter(
+                self.name(),
+                self.location(),
+            ))
+        } else {
+            Ok(())
+        }
     }
 
     /// The object its properties' texts make (numbers, booleans, enums and
@@ -288,6 +319,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.starts_with("query parameter `range`: "), "{error}");
+        let empty = Range {
+            min: 0,
+            max: None,
+            label: None,
+        };
+        assert_eq!(param.object_present(&empty, &DEEP), Ok(()));
+        assert_eq!(
+            param.object_present(&empty, &DEEP[1..]),
+            Err(RequestError::missing_parameter("range", "query"))
+        );
         let missing = owned(&[("range[max]", "2".to_owned())]);
         let error = param
             .object_required(&missing, ObjectStyle::Spread, &DEEP, read)

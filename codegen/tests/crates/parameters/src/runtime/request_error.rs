@@ -77,7 +77,9 @@ impl RequestError {
     }
 
     /// One error for every failure of `found` (`None`s are skipped): the
-    /// failure itself when there is one, else [`RequestError::Several`].
+    /// failure itself when there is one, else [`RequestError::Several`]
+    /// (empty, for no failure at all: [`RequestError::all_ok`] is the
+    /// function for results that may all be fine).
     pub fn all(found: impl IntoIterator<Item = Option<RequestError>>) -> Self {
         let mut errors: Vec<RequestError> = found
             .into_iter()

@@ -13,6 +13,7 @@ use reqwest::header::HeaderMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::params::{PathStyle, styled};
 use super::request_error::RequestError;
 use super::validate::{self, At, Violations};
 
@@ -648,6 +649,47 @@ pub fn path_segment<E>(name: &str, value: &str) -> Result<String, ClientError<E>
         )));
     }
     Ok(encode_path_segment(value))
+}
+
+/// A `label` or `matrix` path segment (RFC 6570's `{.x}` and `{;x}`): each
+/// item percent-encoded, the prefix and separators literal. An array item
+/// holding its separator could not be read back, nor a dot segment: both
+/// are refused.
+pub fn styled_path_segment<E>(
+    name: &str,
+    items: impl IntoIterator<Item = String>,
+    style: PathStyle,
+    array: bool,
+    exploded: bool,
+) -> Result<String, ClientError<E>> {
+    let separator = match (style, exploded) {
+        (_, false) => ",".to_owned(),
+        (PathStyle::Label, true) => ".".to_owned(),
+        (PathStyle::Matrix, true) => format!(";{name}="),
+    };
+    let mut encoded = Vec::new();
+    for item in items {
+        if array && item.contains(separator.as_str()) {
+            return Err(ClientError::InvalidRequest(format!(
+                "path parameter `{name}`: the item `{item}` holds `{separator}`, which separates \
+                 the items"
+            )));
+        }
+        encoded.push(encode_path_segment(&item));
+    }
+    let segment = styled(
+        &encode_path_segment(name),
+        encoded,
+        style,
+        array && exploded,
+    );
+    if matches!(segment.as_str(), "." | "..") {
+        return Err(ClientError::InvalidRequest(format!(
+            "path parameter `{name}` cannot be `{}`: it would change the path",
+            segment.strip_prefix('.').unwrap_or_default()
+        )));
+    }
+    Ok(segment)
 }
 
 /// Everything but RFC 3986's unreserved characters.

@@ -237,6 +237,10 @@ impl Param {
                 (prefix.clone(), prefix)
             }
         };
+        // RFC 6570 writes an empty matrix value without `=`.
+        if style == PathStyle::Matrix && text == format!(";{}", self.name) {
+            return Ok(String::new());
+        }
         let Some(rest) = text.strip_prefix(&prefix) else {
             return Err(self.invalid(format!("`{text}` does not start with `{prefix}`")));
         };
