@@ -518,14 +518,12 @@ async fn handle_list_tasks<A: TasksApi>(
 async fn handle_create_task<A: TasksApi>(
     State(api): State<Arc<A>>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     raw_body: Result<bytes::Bytes, BytesRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
         let principal = require_api_key_auth(
                 &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
+                runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
         let body = runtime::json_body::<
@@ -564,13 +562,11 @@ async fn handle_get_task<A: TasksApi>(
     State(api): State<Arc<A>>,
     raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
         let principal = require_api_key_auth(
                 &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
+                runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
         let path = params::GetTaskPath::from_pairs(&runtime::path_pairs(raw_path)?)?;
@@ -586,13 +582,11 @@ async fn handle_download_task_export<A: TasksApi>(
     State(api): State<Arc<A>>,
     raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
         let principal = require_api_key_auth(
                 &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
+                runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
         let path = params::DownloadTaskExportPath::from_pairs(
@@ -610,14 +604,12 @@ async fn handle_update_task_status<A: TasksApi>(
     State(api): State<Arc<A>>,
     raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     raw_body: Result<bytes::Bytes, BytesRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
         let principal = require_api_key_auth(
                 &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
+                runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
         let path = params::UpdateTaskStatusPath::from_pairs(

@@ -409,7 +409,23 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     let method = ident(&op.fn_name);
     let reply = ident(&op.reply);
     let trait_ident = ident(&op.trait_name);
-    let needs_query = op.requirement.is_some() || op.query_struct.is_some();
+    // Credentials are read from the query only for an API key sent there.
+    let query_credentials = op.requirement.is_some_and(|index| {
+        api.requirements[index]
+            .alternatives
+            .iter()
+            .flatten()
+            .any(|used| {
+                matches!(
+                    api.security_schemes[used.scheme].kind,
+                    SecurityKind::ApiKey {
+                        location: ParamLocation::Query,
+                        ..
+                    }
+                )
+            })
+    });
+    let needs_query = query_credentials || op.query_struct.is_some();
     // Credentials, header parameters and the content type of a JSON body.
     let json_body = op
         .body
@@ -439,8 +455,13 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     }
     if let Some(index) = op.requirement {
         let check = ident(&api.requirements[index].fn_name);
+        let query = if needs_query {
+            quote!(&query_pairs)
+        } else {
+            quote!(&[])
+        };
         steps.push(quote! {
-            let principal = #check(&*api, runtime::Credentials::new(&header_map, &query_pairs)).await?;
+            let principal = #check(&*api, runtime::Credentials::new(&header_map, #query)).await?;
         });
         call_args.push(quote!(principal));
     }

@@ -366,13 +366,11 @@ async fn handle_delete_item<A: AdminApi>(
     State(api): State<Arc<A>>,
     raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
         let principal = require_bearer(
                 &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
+                runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
         let (path, headers) = match (

@@ -781,13 +781,11 @@ async fn require_none_or_bearer<A: ApiHooks>(
 async fn handle_by_header_key<A: DefaultApi>(
     State(api): State<Arc<A>>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
         let principal = require_header_key(
                 &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
+                runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
         Ok::<_, RequestError>(api.by_header_key(principal).await)
@@ -821,13 +819,11 @@ async fn handle_by_query_key<A: DefaultApi>(
 async fn handle_by_cookie_key<A: DefaultApi>(
     State(api): State<Arc<A>>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
         let principal = require_cookie_key(
                 &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
+                runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
         Ok::<_, RequestError>(api.by_cookie_key(principal).await)
@@ -841,14 +837,9 @@ async fn handle_by_cookie_key<A: DefaultApi>(
 async fn handle_by_basic<A: DefaultApi>(
     State(api): State<Arc<A>>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
-        let principal = require_basic(
-                &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
-            )
+        let principal = require_basic(&*api, runtime::Credentials::new(&header_map, &[]))
             .await?;
         Ok::<_, RequestError>(api.by_basic(principal).await)
     };
@@ -861,13 +852,11 @@ async fn handle_by_basic<A: DefaultApi>(
 async fn handle_by_bearer<A: DefaultApi>(
     State(api): State<Arc<A>>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
         let principal = require_bearer(
                 &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
+                runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
         Ok::<_, RequestError>(api.by_bearer(principal).await)
@@ -881,13 +870,11 @@ async fn handle_by_bearer<A: DefaultApi>(
 async fn handle_read_pets<A: DefaultApi>(
     State(api): State<Arc<A>>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
         let principal = require_o_auth(
                 &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
+                runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
         Ok::<_, RequestError>(api.read_pets(principal).await)
@@ -901,13 +888,11 @@ async fn handle_read_pets<A: DefaultApi>(
 async fn handle_write_pets<A: DefaultApi>(
     State(api): State<Arc<A>>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
         let principal = require_o_auth_2(
                 &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
+                runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
         Ok::<_, RequestError>(api.write_pets(principal).await)
@@ -921,14 +906,9 @@ async fn handle_write_pets<A: DefaultApi>(
 async fn handle_read_profile<A: DefaultApi>(
     State(api): State<Arc<A>>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
-        let principal = require_oidc(
-                &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
-            )
+        let principal = require_oidc(&*api, runtime::Credentials::new(&header_map, &[]))
             .await?;
         Ok::<_, RequestError>(api.read_profile(principal).await)
     };
@@ -941,13 +921,11 @@ async fn handle_read_profile<A: DefaultApi>(
 async fn handle_by_both<A: DefaultApi>(
     State(api): State<Arc<A>>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
         let principal = require_header_key_and_bearer(
                 &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
+                runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
         Ok::<_, RequestError>(api.by_both(principal).await)
@@ -981,13 +959,11 @@ async fn handle_by_either<A: DefaultApi>(
 async fn handle_maybe_signed_in<A: DefaultApi>(
     State(api): State<Arc<A>>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
         let principal = require_none_or_bearer(
                 &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
+                runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
         Ok::<_, RequestError>(api.maybe_signed_in(principal).await)

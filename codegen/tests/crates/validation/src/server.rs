@@ -397,14 +397,12 @@ async fn handle_list_pets<A: PetsApi>(
 async fn handle_create_pet<A: PetsApi>(
     State(api): State<Arc<A>>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     raw_body: Result<bytes::Bytes, BytesRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
         let principal = require_api_key_auth(
                 &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
+                runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
         let body = runtime::json_body::<models::NewPet>(&header_map, raw_body)?;
@@ -421,13 +419,11 @@ async fn handle_get_pet<A: PetsApi>(
     State(api): State<Arc<A>>,
     raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
     header_map: HeaderMap,
-    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let request = async {
-        let query_pairs = runtime::query_pairs(raw_query)?;
         let principal = require_none_or_api_key_auth(
                 &*api,
-                runtime::Credentials::new(&header_map, &query_pairs),
+                runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
         let path = params::GetPetPath::from_pairs(&runtime::path_pairs(raw_path)?)?;

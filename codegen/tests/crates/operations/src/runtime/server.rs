@@ -325,6 +325,11 @@ pub fn json_body<T: DeserializeOwned>(
         return Err(RequestError::MissingBody);
     }
     check_json_content_type(headers)?;
+    // The plain parse is the fast path; only a body that fails is parsed
+    // again, tracking the path, to name the field that broke the schema.
+    if let Ok(value) = serde_json::from_slice(&bytes) {
+        return Ok(value);
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let pointer = json_pointer(err.path());
