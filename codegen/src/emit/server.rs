@@ -356,6 +356,27 @@ fn requirement_fn(api: &Api, requirement: &Requirement) -> TokenStream {
     }
 }
 
+/// Whether an operation's handler reads the query: for its parameters, or
+/// for an API key sent there.
+fn reads_query(api: &Api, op: &Operation) -> bool {
+    let query_credentials = op.requirement.is_some_and(|index| {
+        api.requirements[index]
+            .alternatives
+            .iter()
+            .flatten()
+            .any(|used| {
+                matches!(
+                    api.security_schemes[used.scheme].kind,
+                    SecurityKind::ApiKey {
+                        location: ParamLocation::Query,
+                        ..
+                    }
+                )
+            })
+    });
+    query_credentials || op.query_struct.is_some()
+}
+
 /// An operation's method in its tag's trait.
 fn trait_method(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
@@ -409,23 +430,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     let method = ident(&op.fn_name);
     let reply = ident(&op.reply);
     let trait_ident = ident(&op.trait_name);
-    // Credentials are read from the query only for an API key sent there.
-    let query_credentials = op.requirement.is_some_and(|index| {
-        api.requirements[index]
-            .alternatives
-            .iter()
-            .flatten()
-            .any(|used| {
-                matches!(
-                    api.security_schemes[used.scheme].kind,
-                    SecurityKind::ApiKey {
-                        location: ParamLocation::Query,
-                        ..
-                    }
-                )
-            })
-    });
-    let needs_query = query_credentials || op.query_struct.is_some();
+    let needs_query = reads_query(api, op);
     // Credentials, header parameters and the content type of a JSON body.
     let json_body = op
         .body
@@ -764,7 +769,7 @@ pub fn server_file(api: &Api) -> TokenStream {
             .any(|op| op.params.iter().any(|p| p.location == location))
     };
     let any_path = has(ParamLocation::Path);
-    let any_query = has(ParamLocation::Query) || has_security;
+    let any_query = api.operations.iter().any(|op| reads_query(api, op));
     let any_header_map = has(ParamLocation::Header)
         || has(ParamLocation::Cookie)
         || has_security
