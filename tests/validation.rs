@@ -119,6 +119,16 @@ impl validation::server::PetsApi for Pets {
         Ok(validation::server::PutLabelsReply::NoContent)
     }
 
+    async fn rename_pet(
+        &self,
+        _path: validation::RenamePetPath,
+        _query: validation::RenamePetQuery,
+        _body: validation::models::Name,
+    ) -> Result<validation::server::RenamePetReply, validation::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        Ok(validation::server::RenamePetReply::NoContent)
+    }
+
     async fn create_account(
         &self,
         body: validation::models::Account,
@@ -485,6 +495,28 @@ async fn read_only_and_write_only_fields_are_required_in_neither_direction() {
         (created.id.as_deref(), created.password),
         (Some("acc-bob"), None)
     );
+}
+
+#[tokio::test]
+async fn parameters_and_the_body_are_refused_together() {
+    let (base, pets) = start().await;
+    let http = reqwest::Client::new();
+    let put = |path: &str, body: &str| {
+        http.put(format!("{base}{path}"))
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+    };
+    let (status, message) = send(put("/pets/nope/name?lang=de", r#""9lives""#)).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        message,
+        "path parameter `petId`: `nope` is not valid: invalid character: found `n` at 0; query \
+         parameter `lang`: `de` is not a valid RenamePetLang; expected one of: en, fr; invalid \
+         request body: must match the pattern `^[A-Za-z]`"
+    );
+    assert_eq!(pets.calls.load(Ordering::SeqCst), 0);
+    let (status, _) = send(put(&format!("/pets/{PET_ID}/name?lang=fr"), r#""Rex""#)).await;
+    assert_eq!(status, 204);
 }
 
 #[tokio::test]

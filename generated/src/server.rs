@@ -612,12 +612,13 @@ async fn handle_update_task_status<A: TasksApi>(
                 runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
-        let path = params::UpdateTaskStatusPath::from_pairs(
-            &runtime::path_pairs(raw_path)?,
-        )?;
-        let body = runtime::json_body::<
-            models::UpdateTaskStatusRequest,
-        >(&header_map, raw_body)?;
+        let (path, body) = match (
+            params::UpdateTaskStatusPath::from_pairs(&runtime::path_pairs(raw_path)?),
+            runtime::json_body::<models::UpdateTaskStatusRequest>(&header_map, raw_body),
+        ) {
+            (Ok(path), Ok(body)) => (path, body),
+            (path, body) => return Err(RequestError::all([path.err(), body.err()])),
+        };
         Ok::<_, RequestError>(api.update_task_status(principal, path, body).await)
     };
     match request.await {

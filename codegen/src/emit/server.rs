@@ -497,20 +497,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             call_args.push(local);
         }
     }
-    match reads.as_slice() {
-        [] => {}
-        [(local, read)] => steps.push(quote!(let #local = #read?;)),
-        reads => {
-            let locals: Vec<&TokenStream> = reads.iter().map(|(local, _)| local).collect();
-            let reads = reads.iter().map(|(_, read)| read);
-            steps.push(quote! {
-                let (#(#locals),*) = match (#(#reads),*) {
-                    (#(Ok(#locals)),*) => (#(#locals),*),
-                    (#(#locals),*) => return Err(RequestError::all([#(#locals.err()),*])),
-                };
-            });
-        }
-    }
+    // The body is read with the parameters: its failures join theirs.
     if let Some(body) = &op.body {
         let parse = match (&body.kind, body.required) {
             (BodyKind::Json(ty), true) => {
@@ -524,18 +511,35 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             (BodyKind::Bytes, true) => quote!(runtime::read_body(raw_body)),
             (BodyKind::Bytes, false) => quote!(runtime::optional_bytes_body(raw_body)),
         };
-        steps.push(quote!(let body = #parse?;));
-        if !body.checks.is_empty() {
+        let read = if body.checks.is_empty() {
+            parse
+        } else {
             let checker = checks::checker(&body.checks);
-            steps.push(if body.required {
+            let check = if body.required {
                 quote!(runtime::check_body(&body, #checker)?;)
             } else {
                 quote!(if let Some(value) = &body {
                     runtime::check_body(value, #checker)?;
                 })
+            };
+            quote!(#parse.and_then(|body| { #check Ok(body) }))
+        };
+        reads.push((quote!(body), read));
+        call_args.push(quote!(body));
+    }
+    match reads.as_slice() {
+        [] => {}
+        [(local, read)] => steps.push(quote!(let #local = #read?;)),
+        reads => {
+            let locals: Vec<&TokenStream> = reads.iter().map(|(local, _)| local).collect();
+            let reads = reads.iter().map(|(_, read)| read);
+            steps.push(quote! {
+                let (#(#locals),*) = match (#(#reads),*) {
+                    (#(Ok(#locals)),*) => (#(#locals),*),
+                    (#(#locals),*) => return Err(RequestError::all([#(#locals.err()),*])),
+                };
             });
         }
-        call_args.push(quote!(body));
     }
     // The router serves deprecated operations too.
     let allow_deprecated = op.deprecated.then(|| quote!(#[allow(deprecated)]));

@@ -309,17 +309,24 @@ async fn handle_request_error_2<A: SelfApi>(
                 runtime::Credentials::new(&header_map, &query_pairs),
             )
             .await?;
-        let (path, headers, query) = match (
+        let (path, headers, query, body) = match (
             params::RequestErrorPath::from_pairs(&runtime::path_pairs(raw_path)?),
             params::RequestErrorHeaders::from_pairs(&runtime::header_pairs(&header_map)),
             params::RequestErrorQuery::from_pairs(&query_pairs),
+            runtime::json_body::<models::Self_>(&header_map, raw_body),
         ) {
-            (Ok(path), Ok(headers), Ok(query)) => (path, headers, query),
-            (path, headers, query) => {
-                return Err(RequestError::all([path.err(), headers.err(), query.err()]));
+            (Ok(path), Ok(headers), Ok(query), Ok(body)) => (path, headers, query, body),
+            (path, headers, query, body) => {
+                return Err(
+                    RequestError::all([
+                        path.err(),
+                        headers.err(),
+                        query.err(),
+                        body.err(),
+                    ]),
+                );
             }
         };
-        let body = runtime::json_body::<models::Self_>(&header_map, raw_body)?;
         Ok::<
             _,
             RequestError,

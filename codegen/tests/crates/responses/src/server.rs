@@ -202,10 +202,13 @@ async fn handle_create_report<A: ReportsApi>(
 ) -> Response {
     let request = async {
         let query_pairs = runtime::query_pairs(raw_query)?;
-        let query = params::CreateReportQuery::from_pairs(&query_pairs)?;
-        let body = runtime::json_body::<
-            models::CreateReportBody,
-        >(&header_map, raw_body)?;
+        let (query, body) = match (
+            params::CreateReportQuery::from_pairs(&query_pairs),
+            runtime::json_body::<models::CreateReportBody>(&header_map, raw_body),
+        ) {
+            (Ok(query), Ok(body)) => (query, body),
+            (query, body) => return Err(RequestError::all([query.err(), body.err()])),
+        };
         Ok::<_, RequestError>(api.create_report(query, body).await)
     };
     match request.await {

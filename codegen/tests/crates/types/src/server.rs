@@ -135,8 +135,13 @@ async fn handle_create_release<A: ReleasesApi>(
 ) -> Response {
     let request = async {
         let query_pairs = runtime::query_pairs(raw_query)?;
-        let query = params::CreateReleaseQuery::from_pairs(&query_pairs)?;
-        let body = runtime::json_body::<models::Release>(&header_map, raw_body)?;
+        let (query, body) = match (
+            params::CreateReleaseQuery::from_pairs(&query_pairs),
+            runtime::json_body::<models::Release>(&header_map, raw_body),
+        ) {
+            (Ok(query), Ok(body)) => (query, body),
+            (query, body) => return Err(RequestError::all([query.err(), body.err()])),
+        };
         Ok::<_, RequestError>(api.create_release(query, body).await)
     };
     match request.await {

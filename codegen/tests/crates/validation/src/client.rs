@@ -198,6 +198,42 @@ impl Client {
             _ => response.undocumented(),
         }
     }
+    /// Parameters and a body, refused together.
+    ///
+    /// `PUT /pets/{petId}/name`
+    ///
+    /// Documented errors (400) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    pub async fn rename_pet(
+        &self,
+        pet_id: uuid::Uuid,
+        query: &params::RenamePetQuery,
+        body: &models::Name,
+    ) -> Result<ResponseValue<()>, ClientError<models::Error>> {
+        runtime::client::check_body(
+            body,
+            |value, at, out| {
+                out.check(at, crate::runtime::validate::min_length(value, 1));
+                out.check(at, crate::runtime::validate::max_length(value, 20));
+                out.check(at, crate::models::PATTERNS[0].check(value));
+            },
+        )?;
+        let request = OutgoingRequest::new(
+                reqwest::Method::PUT,
+                format!(
+                    "/pets/{}/name", runtime::client::encode_path_segment(& pet_id
+                    .to_string())
+                ),
+            )
+            .accept("application/json")
+            .query(query.to_pairs())
+            .json_body("application/json", body)?;
+        let response = self.transport.send(request).await?;
+        match response.status {
+            204 => response.value(IncomingResponse::nothing),
+            400 => response.documented(IncomingResponse::json_error),
+            _ => response.undocumented(),
+        }
+    }
     /// One schema both ways; `id` is read-only, `password` write-only.
     ///
     /// `POST /accounts`

@@ -606,3 +606,46 @@ impl crate::runtime::validate::Validate for Pet {
         }
     }
 }
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
+pub enum RenamePetLang {
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "fr")]
+    Fr,
+}
+
+impl RenamePetLang {
+    /// Every variant, in the order the spec lists them.
+    pub const ALL: [Self; 2] = [Self::En, Self::Fr];
+    /// The values on the wire, in the order the spec lists them.
+    pub const VALUES: [&'static str; 2] = ["en", "fr"];
+    /// The value on the wire.
+    pub const fn as_str(self) -> &'static str {
+        Self::VALUES[self as usize]
+    }
+}
+
+impl std::fmt::Display for RenamePetLang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for RenamePetLang {
+    type Err = ParseEnumError;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        ParseEnumError::find("RenamePetLang", value, &Self::VALUES, &Self::ALL)
+    }
+}

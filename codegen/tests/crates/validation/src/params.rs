@@ -415,3 +415,44 @@ impl GetOwnerPath {
         })
     }
 }
+
+/// Path parameters of `renamePet`, parsed and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenamePetPath {
+    pub pet_id: uuid::Uuid,
+}
+
+impl RenamePetPath {
+    /// Reads the path parameters the router matched.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        Ok(RenamePetPath {
+            pet_id: Param::path("petId")
+                .required(pairs, |param, text| param.parse::<uuid::Uuid>(text))?,
+        })
+    }
+}
+
+/// Query parameters of `renamePet`, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RenamePetQuery {
+    pub lang: Option<models::RenamePetLang>,
+}
+
+impl RenamePetQuery {
+    /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        Ok(RenamePetQuery {
+            lang: Param::query("lang")
+                .optional(
+                    pairs,
+                    |param, text| param.parse::<models::RenamePetLang>(text),
+                )?,
+        })
+    }
+    /// The `(name, value)` pairs of this query, as a client sends them.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        pairs.extend(self.lang.iter().map(|value| ("lang", value.to_string())));
+        pairs
+    }
+}

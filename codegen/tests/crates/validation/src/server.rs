@@ -92,6 +92,15 @@ pub trait PetsApi: ApiHooks {
         &self,
         body: Option<Vec<models::Name>>,
     ) -> impl Future<Output = Result<PutLabelsReply, HttpError>> + Send;
+    /// Parameters and a body, refused together.
+    ///
+    /// `PUT /pets/{petId}/name`
+    fn rename_pet(
+        &self,
+        path: params::RenamePetPath,
+        query: params::RenamePetQuery,
+        body: models::Name,
+    ) -> impl Future<Output = Result<RenamePetReply, HttpError>> + Send;
     /// One schema both ways; `id` is read-only, `password` write-only.
     ///
     /// `POST /accounts`
@@ -120,6 +129,7 @@ pub fn router_with<A: PetsApi>(api: Arc<A>, options: RouterOptions) -> Router {
         .route("/pets/{petId}", routing::get(handle_get_pet::<A>))
         .route("/owners/{name}", routing::get(handle_get_owner::<A>))
         .route("/labels", routing::put(handle_put_labels::<A>))
+        .route("/pets/{petId}/name", routing::put(handle_rename_pet::<A>))
         .route("/accounts", routing::post(handle_create_account::<A>))
         .with_state(api.clone());
     runtime::mount(routes, &options, move |error| api.request_error(error))
@@ -300,6 +310,39 @@ impl IntoResponse for PutLabelsReply {
     }
 }
 
+/// Every documented response of `renamePet`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RenamePetReply {
+    /// 204: Renamed
+    NoContent,
+    /// 400: Refused
+    BadRequest(models::Error),
+}
+
+impl RenamePetReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        match error.status {
+            204 => Ok(RenamePetReply::NoContent),
+            400 => Ok(RenamePetReply::BadRequest(error.body)),
+            _ => Err(error),
+        }
+    }
+}
+
+impl IntoResponse for RenamePetReply {
+    fn into_response(self) -> Response {
+        match self {
+            RenamePetReply::NoContent => runtime::empty_response(runtime::status(204)),
+            RenamePetReply::BadRequest(body) => {
+                runtime::json_response(runtime::status(400), body)
+            }
+        }
+    }
+}
+
 /// Every documented response of `createAccount`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateAccountReply {
@@ -405,8 +448,14 @@ async fn handle_create_pet<A: PetsApi>(
                 runtime::Credentials::new(&header_map, &[]),
             )
             .await?;
-        let body = runtime::json_body::<models::NewPet>(&header_map, raw_body)?;
-        runtime::check_body(&body, crate::runtime::validate::Validate::validate_at)?;
+        let body = runtime::json_body::<models::NewPet>(&header_map, raw_body)
+            .and_then(|body| {
+                runtime::check_body(
+                    &body,
+                    crate::runtime::validate::Validate::validate_at,
+                )?;
+                Ok(body)
+            })?;
         Ok::<_, RequestError>(api.create_pet(principal, body).await)
     };
     match request.await {
@@ -457,26 +506,82 @@ async fn handle_put_labels<A: PetsApi>(
     let request = async {
         let body = runtime::optional_json_body::<
             Vec<models::Name>,
-        >(&header_map, raw_body)?;
-        if let Some(value) = &body {
-            runtime::check_body(
-                value,
-                |value, at, out| {
-                    out.check(at, crate::runtime::validate::max_items(value.len(), 3));
-                    out.check(at, crate::runtime::validate::unique_items(value));
-                    for (index, value) in value.iter().enumerate() {
-                        let at = &at.index(index);
-                        out.check(at, crate::runtime::validate::min_length(value, 1));
-                        out.check(at, crate::runtime::validate::max_length(value, 20));
-                        out.check(at, crate::models::PATTERNS[0].check(value));
-                    }
-                },
-            )?;
-        }
+        >(&header_map, raw_body)
+            .and_then(|body| {
+                if let Some(value) = &body {
+                    runtime::check_body(
+                        value,
+                        |value, at, out| {
+                            out.check(
+                                at,
+                                crate::runtime::validate::max_items(value.len(), 3),
+                            );
+                            out.check(at, crate::runtime::validate::unique_items(value));
+                            for (index, value) in value.iter().enumerate() {
+                                let at = &at.index(index);
+                                out.check(
+                                    at,
+                                    crate::runtime::validate::min_length(value, 1),
+                                );
+                                out.check(
+                                    at,
+                                    crate::runtime::validate::max_length(value, 20),
+                                );
+                                out.check(at, crate::models::PATTERNS[0].check(value));
+                            }
+                        },
+                    )?;
+                }
+                Ok(body)
+            })?;
         Ok::<_, RequestError>(api.put_labels(body).await)
     };
     match request.await {
         Ok(result) => result.or_else(PutLabelsReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_rename_pet<A: PetsApi>(
+    State(api): State<Arc<A>>,
+    raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    header_map: HeaderMap,
+    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    raw_body: Result<bytes::Bytes, BytesRejection>,
+) -> Response {
+    let request = async {
+        let query_pairs = runtime::query_pairs(raw_query)?;
+        let (path, query, body) = match (
+            params::RenamePetPath::from_pairs(&runtime::path_pairs(raw_path)?),
+            params::RenamePetQuery::from_pairs(&query_pairs),
+            runtime::json_body::<models::Name>(&header_map, raw_body)
+                .and_then(|body| {
+                    runtime::check_body(
+                        &body,
+                        |value, at, out| {
+                            out.check(
+                                at,
+                                crate::runtime::validate::min_length(value, 1),
+                            );
+                            out.check(
+                                at,
+                                crate::runtime::validate::max_length(value, 20),
+                            );
+                            out.check(at, crate::models::PATTERNS[0].check(value));
+                        },
+                    )?;
+                    Ok(body)
+                }),
+        ) {
+            (Ok(path), Ok(query), Ok(body)) => (path, query, body),
+            (path, query, body) => {
+                return Err(RequestError::all([path.err(), query.err(), body.err()]));
+            }
+        };
+        Ok::<_, RequestError>(api.rename_pet(path, query, body).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(RenamePetReply::from_error).into_response(),
         Err(error) => api.request_error(error),
     }
 }
@@ -487,8 +592,14 @@ async fn handle_create_account<A: PetsApi>(
     raw_body: Result<bytes::Bytes, BytesRejection>,
 ) -> Response {
     let request = async {
-        let body = runtime::json_body::<models::Account>(&header_map, raw_body)?;
-        runtime::check_body(&body, crate::runtime::validate::Validate::validate_at)?;
+        let body = runtime::json_body::<models::Account>(&header_map, raw_body)
+            .and_then(|body| {
+                runtime::check_body(
+                    &body,
+                    crate::runtime::validate::Validate::validate_at,
+                )?;
+                Ok(body)
+            })?;
         Ok::<_, RequestError>(api.create_account(body).await)
     };
     match request.await {
