@@ -129,6 +129,17 @@ impl validation::server::PetsApi for Pets {
         Ok(validation::server::RenamePetReply::NoContent)
     }
 
+    async fn every_rule(
+        &self,
+        _path: validation::EveryRulePath,
+        _headers: validation::EveryRuleHeaders,
+        _cookies: validation::EveryRuleCookies,
+        _query: validation::EveryRuleQuery,
+    ) -> Result<validation::server::EveryRuleReply, validation::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        Ok(validation::server::EveryRuleReply::NoContent)
+    }
+
     async fn create_account(
         &self,
         body: validation::models::Account,
@@ -495,6 +506,106 @@ async fn read_only_and_write_only_fields_are_required_in_neither_direction() {
         (created.id.as_deref(), created.password),
         (Some("acc-bob"), None)
     );
+}
+
+/// `everyRule` with each parameter keeping its rules, but for `broken`:
+/// `(location, rule, text)`, rules named `i`, `s`, `e`, `n` and `a`.
+fn every_rule_request(
+    http: &reqwest::Client,
+    base: &str,
+    broken: Option<(&str, char, &str)>,
+) -> reqwest::RequestBuilder {
+    const VALID: [(char, &str); 5] = [
+        ('i', "4"),
+        ('s', "abc"),
+        ('e', "a@b.co"),
+        ('n', "on"),
+        ('a', "x,y"),
+    ];
+    let value = |location: &str, rule: char, valid: &str| -> String {
+        match broken {
+            Some((place, which, text)) if place == location && which == rule => text.to_owned(),
+            _ => valid.to_owned(),
+        }
+    };
+    let mut path = Vec::new();
+    let mut query = Vec::new();
+    let mut cookies = Vec::new();
+    for (rule, valid) in VALID {
+        path.push(value("path", rule, valid));
+        let text = value("query", rule, valid).replace('@', "%40");
+        // A query array is repeated (`qa=x&qa=y`), the others joined by `,`.
+        if rule == 'a' {
+            query.extend(text.split(',').map(|item| format!("qa={item}")));
+        } else {
+            query.push(format!("q{rule}={text}"));
+        }
+        cookies.push(format!("c{rule}={}", value("cookie", rule, valid)));
+    }
+    let mut request = http
+        .get(format!(
+            "{base}/rules/{}?{}",
+            path.join("/"),
+            query.join("&")
+        ))
+        .header("cookie", cookies.join("; "));
+    for (rule, valid) in VALID {
+        request = request.header(format!("h{rule}"), value("header", rule, valid));
+    }
+    request
+}
+
+#[tokio::test]
+async fn each_rule_is_refused_in_each_location() {
+    let (base, pets) = start().await;
+    let http = reqwest::Client::new();
+    let (status, message) = send(every_rule_request(&http, &base, None)).await;
+    assert_eq!((status, message.as_str()), (204, ""));
+    let cases = [
+        ('i', "0", "must be at least 1"),
+        ('i', "10", "must be less than 10"),
+        ('i', "3", "must be a multiple of 2"),
+        ('s', "a", "must be at least 2 characters long"),
+        ('s', "abcdef", "must be at most 5 characters long"),
+        ('s', "ab", "must match the pattern `^[a-z]+$`"),
+        ('e', "nope", "must be a valid email"),
+        (
+            'n',
+            "maybe",
+            "`maybe` is not a valid EveryRulePn; expected one of: on, off",
+        ),
+        ('a', "x,y,z", "must have at most 2 items"),
+        (
+            'a',
+            "x,x",
+            "items must be unique (item 1 repeats an earlier one)",
+        ),
+        ('a', "x,long", "/1: must be at most 3 characters long"),
+    ];
+    let mut count = 0;
+    for (location, prefix) in [
+        ("path", 'p'),
+        ("query", 'q'),
+        ("header", 'h'),
+        ("cookie", 'c'),
+    ] {
+        for (rule, text, expected) in cases {
+            // A pattern case the others would not break: `ab` is valid, so
+            // `ab1` breaks the pattern alone.
+            let text = if expected.contains("pattern") {
+                "ab1"
+            } else {
+                text
+            };
+            let request = every_rule_request(&http, &base, Some((location, rule, text)));
+            let (status, message) = send(request).await;
+            let wanted = format!("{location} parameter `{prefix}{rule}`: {expected}");
+            assert_eq!((status, message.as_str()), (400, wanted.as_str()));
+            count += 1;
+        }
+    }
+    assert_eq!(count, 44);
+    assert_eq!(pets.calls.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]

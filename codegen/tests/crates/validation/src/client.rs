@@ -234,6 +234,319 @@ impl Client {
             _ => response.undocumented(),
         }
     }
+    /// The same rules on a parameter in each location (p, q, h, c).
+    ///
+    /// `GET /rules/{pi}/{ps}/{pe}/{pn}/{pa}`
+    ///
+    /// Documented errors (400) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    #[allow(clippy::too_many_arguments)]
+    pub async fn every_rule(
+        &self,
+        pi: i64,
+        ps: &str,
+        pe: &str,
+        pn: models::EveryRulePn,
+        pa: Vec<String>,
+        hi: Option<i64>,
+        hs: Option<&str>,
+        he: Option<&str>,
+        hn: Option<models::EveryRulePn>,
+        ha: Option<Vec<String>>,
+        ci: Option<i64>,
+        cs: Option<&str>,
+        ce: Option<&str>,
+        cn: Option<models::EveryRulePn>,
+        ca: Option<Vec<String>>,
+        query: &params::EveryRuleQuery,
+    ) -> Result<ResponseValue<()>, ClientError<models::Error>> {
+        runtime::client::check_params([
+            runtime::params::Param::path("pi")
+                .check(
+                    &pi,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::at_least(*value, 1));
+                        out.check(at, crate::runtime::validate::less_than(*value, 10));
+                        out.check(
+                            at,
+                            crate::runtime::validate::multiple_of_int(*value, 2),
+                        );
+                    },
+                ),
+            runtime::params::Param::path("ps")
+                .check(
+                    ps,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::min_length(value, 2));
+                        out.check(at, crate::runtime::validate::max_length(value, 5));
+                        out.check(at, crate::models::PATTERNS[1].check(value));
+                    },
+                ),
+            runtime::params::Param::path("pe")
+                .check(
+                    pe,
+                    |value, at, out| {
+                        out.check(
+                            at,
+                            crate::runtime::formats::Format::Email.check(value),
+                        );
+                    },
+                ),
+            runtime::params::Param::path("pa")
+                .check_items(
+                    &pa,
+                    |value, at, out| {
+                        out.check(
+                            at,
+                            crate::runtime::validate::min_items(value.len(), 1),
+                        );
+                        out.check(
+                            at,
+                            crate::runtime::validate::max_items(value.len(), 2),
+                        );
+                        out.check(at, crate::runtime::validate::unique_items(value));
+                        for (index, value) in value.iter().enumerate() {
+                            let at = &at.index(index);
+                            out.check(
+                                at,
+                                crate::runtime::validate::max_length(value, 3),
+                            );
+                        }
+                    },
+                ),
+            hi
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        runtime::params::Param::header("hi")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::less_than(*value, 10),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::multiple_of_int(*value, 2),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            hs
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        runtime::params::Param::header("hs")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 2),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 5),
+                                    );
+                                    out.check(at, crate::models::PATTERNS[1].check(value));
+                                },
+                            )
+                    },
+                ),
+            he
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        runtime::params::Param::header("he")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::formats::Format::Email.check(value),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            ha
+                .as_deref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        runtime::params::Param::header("ha")
+                            .check_items(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_items(value.len(), 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_items(value.len(), 2),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::unique_items(value),
+                                    );
+                                    for (index, value) in value.iter().enumerate() {
+                                        let at = &at.index(index);
+                                        out.check(
+                                            at,
+                                            crate::runtime::validate::max_length(value, 3),
+                                        );
+                                    }
+                                },
+                            )
+                    },
+                ),
+            ci
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        runtime::params::Param::cookie("ci")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::less_than(*value, 10),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::multiple_of_int(*value, 2),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            cs
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        runtime::params::Param::cookie("cs")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 2),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 5),
+                                    );
+                                    out.check(at, crate::models::PATTERNS[1].check(value));
+                                },
+                            )
+                    },
+                ),
+            ce
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        runtime::params::Param::cookie("ce")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::formats::Format::Email.check(value),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            ca
+                .as_deref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        runtime::params::Param::cookie("ca")
+                            .check_items(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_items(value.len(), 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_items(value.len(), 2),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::unique_items(value),
+                                    );
+                                    for (index, value) in value.iter().enumerate() {
+                                        let at = &at.index(index);
+                                        out.check(
+                                            at,
+                                            crate::runtime::validate::max_length(value, 3),
+                                        );
+                                    }
+                                },
+                            )
+                    },
+                ),
+            query.validate(),
+        ])?;
+        let request = OutgoingRequest::new(
+                reqwest::Method::GET,
+                format!(
+                    "/rules/{}/{}/{}/{}/{}", runtime::client::encode_path_segment(& pi
+                    .to_string()), runtime::client::path_segment("ps", ps) ?,
+                    runtime::client::path_segment("pe", pe) ?,
+                    runtime::client::encode_path_segment(& pn.to_string()),
+                    runtime::client::encode_path_segment(& runtime::params::delimited(pa
+                    .iter().map(| item | item.to_string()), ','))
+                ),
+            )
+            .accept("application/json")
+            .query(query.to_pairs())
+            .optional_header("hi", hi.map(|value| value.to_string()))
+            .optional_header("hs", hs.map(|value| value.to_string()))
+            .optional_header("he", he.map(|value| value.to_string()))
+            .optional_header("hn", hn.map(|value| value.to_string()))
+            .optional_header(
+                "ha",
+                ha
+                    .map(|value| runtime::params::delimited(
+                        value.iter().map(|item| item.to_string()),
+                        ',',
+                    )),
+            )
+            .optional_cookie("ci", ci.map(|value| value.to_string()))
+            .optional_cookie("cs", cs.map(|value| value.to_string()))
+            .optional_cookie("ce", ce.map(|value| value.to_string()))
+            .optional_cookie("cn", cn.map(|value| value.to_string()))
+            .optional_cookie(
+                "ca",
+                ca
+                    .map(|value| runtime::params::delimited(
+                        value.iter().map(|item| item.to_string()),
+                        ',',
+                    )),
+            );
+        let response = self.transport.send(request).await?;
+        match response.status {
+            204 => response.value(IncomingResponse::nothing),
+            400 => response.documented(IncomingResponse::json_error),
+            _ => response.undocumented(),
+        }
+    }
     /// One schema both ways; `id` is read-only, `password` write-only.
     ///
     /// `POST /accounts`

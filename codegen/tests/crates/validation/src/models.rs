@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 pub use crate::runtime::enums::ParseEnumError;
 
 /// The spec's `pattern`s, compiled on first use.
-pub(crate) static PATTERNS: [crate::runtime::pattern::Pattern; 1] = [
+pub(crate) static PATTERNS: [crate::runtime::pattern::Pattern; 2] = [
     crate::runtime::pattern::Pattern::new("^[A-Za-z]", true),
+    crate::runtime::pattern::Pattern::new("^[a-z]+$", true),
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,6 +54,49 @@ pub struct Error {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+}
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
+pub enum EveryRulePn {
+    #[serde(rename = "on")]
+    On,
+    #[serde(rename = "off")]
+    Off,
+}
+
+impl EveryRulePn {
+    /// Every variant, in the order the spec lists them.
+    pub const ALL: [Self; 2] = [Self::On, Self::Off];
+    /// The values on the wire, in the order the spec lists them.
+    pub const VALUES: [&'static str; 2] = ["on", "off"];
+    /// The value on the wire.
+    pub const fn as_str(self) -> &'static str {
+        Self::VALUES[self as usize]
+    }
+}
+
+impl std::fmt::Display for EveryRulePn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for EveryRulePn {
+    type Err = ParseEnumError;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        ParseEnumError::find("EveryRulePn", value, &Self::VALUES, &Self::ALL)
+    }
 }
 
 #[derive(

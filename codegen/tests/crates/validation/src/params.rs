@@ -456,3 +456,884 @@ impl RenamePetQuery {
         pairs
     }
 }
+
+/// Path parameters of `everyRule`, parsed and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EveryRulePath {
+    pub pi: i64,
+    pub ps: String,
+    pub pe: String,
+    pub pn: models::EveryRulePn,
+    pub pa: Vec<String>,
+}
+
+impl EveryRulePath {
+    /// Reads the path parameters the router matched.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        match (
+            Param::path("pi")
+                .required(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse::<i64>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::less_than(*value, 10),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::multiple_of_int(*value, 2),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            Param::path("ps")
+                .required(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse::<String>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 2),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 5),
+                                    );
+                                    out.check(at, crate::models::PATTERNS[1].check(value));
+                                },
+                            )
+                    },
+                ),
+            Param::path("pe")
+                .required(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse::<String>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::formats::Format::Email.check(value),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            Param::path("pn")
+                .required(pairs, |param, text| param.parse::<models::EveryRulePn>(text)),
+            Param::path("pa")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse_delimited::<String>(text, ',')?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_items(value.len(), 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_items(value.len(), 2),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::unique_items(value),
+                                    );
+                                    for (index, value) in value.iter().enumerate() {
+                                        let at = &at.index(index);
+                                        out.check(
+                                            at,
+                                            crate::runtime::validate::max_length(value, 3),
+                                        );
+                                    }
+                                },
+                            )
+                    },
+                )
+                .map(Option::unwrap_or_default),
+        ) {
+            (Ok(value_0), Ok(value_1), Ok(value_2), Ok(value_3), Ok(value_4)) => {
+                Ok(EveryRulePath {
+                    pi: value_0,
+                    ps: value_1,
+                    pe: value_2,
+                    pn: value_3,
+                    pa: value_4,
+                })
+            }
+            (value_0, value_1, value_2, value_3, value_4) => {
+                Err(
+                    RequestError::all([
+                        value_0.err(),
+                        value_1.err(),
+                        value_2.err(),
+                        value_3.err(),
+                        value_4.err(),
+                    ]),
+                )
+            }
+        }
+    }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            Param::path("pi")
+                .check(
+                    &self.pi,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::at_least(*value, 1));
+                        out.check(at, crate::runtime::validate::less_than(*value, 10));
+                        out.check(
+                            at,
+                            crate::runtime::validate::multiple_of_int(*value, 2),
+                        );
+                    },
+                ),
+            Param::path("ps")
+                .check(
+                    &self.ps,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::min_length(value, 2));
+                        out.check(at, crate::runtime::validate::max_length(value, 5));
+                        out.check(at, crate::models::PATTERNS[1].check(value));
+                    },
+                ),
+            Param::path("pe")
+                .check(
+                    &self.pe,
+                    |value, at, out| {
+                        out.check(
+                            at,
+                            crate::runtime::formats::Format::Email.check(value),
+                        );
+                    },
+                ),
+            Param::path("pa")
+                .check_items(
+                    &self.pa,
+                    |value, at, out| {
+                        out.check(
+                            at,
+                            crate::runtime::validate::min_items(value.len(), 1),
+                        );
+                        out.check(
+                            at,
+                            crate::runtime::validate::max_items(value.len(), 2),
+                        );
+                        out.check(at, crate::runtime::validate::unique_items(value));
+                        for (index, value) in value.iter().enumerate() {
+                            let at = &at.index(index);
+                            out.check(
+                                at,
+                                crate::runtime::validate::max_length(value, 3),
+                            );
+                        }
+                    },
+                ),
+        ])
+    }
+}
+
+/// Query parameters of `everyRule`, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EveryRuleQuery {
+    pub qi: Option<i64>,
+    pub qs: Option<String>,
+    pub qe: Option<String>,
+    pub qn: Option<models::EveryRulePn>,
+    pub qa: Vec<String>,
+}
+
+impl EveryRuleQuery {
+    /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        match (
+            Param::query("qi")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse::<i64>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::less_than(*value, 10),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::multiple_of_int(*value, 2),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            Param::query("qs")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse::<String>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 2),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 5),
+                                    );
+                                    out.check(at, crate::models::PATTERNS[1].check(value));
+                                },
+                            )
+                    },
+                ),
+            Param::query("qe")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse::<String>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::formats::Format::Email.check(value),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            Param::query("qn")
+                .optional(pairs, |param, text| param.parse::<models::EveryRulePn>(text)),
+            Param::query("qa")
+                .repeated_validated(
+                    pairs,
+                    |param, text| param.parse::<String>(text),
+                    |value, at, out| {
+                        out.check(
+                            at,
+                            crate::runtime::validate::min_items(value.len(), 1),
+                        );
+                        out.check(
+                            at,
+                            crate::runtime::validate::max_items(value.len(), 2),
+                        );
+                        out.check(at, crate::runtime::validate::unique_items(value));
+                        for (index, value) in value.iter().enumerate() {
+                            let at = &at.index(index);
+                            out.check(
+                                at,
+                                crate::runtime::validate::max_length(value, 3),
+                            );
+                        }
+                    },
+                ),
+        ) {
+            (Ok(value_0), Ok(value_1), Ok(value_2), Ok(value_3), Ok(value_4)) => {
+                Ok(EveryRuleQuery {
+                    qi: value_0,
+                    qs: value_1,
+                    qe: value_2,
+                    qn: value_3,
+                    qa: value_4,
+                })
+            }
+            (value_0, value_1, value_2, value_3, value_4) => {
+                Err(
+                    RequestError::all([
+                        value_0.err(),
+                        value_1.err(),
+                        value_2.err(),
+                        value_3.err(),
+                        value_4.err(),
+                    ]),
+                )
+            }
+        }
+    }
+    /// The `(name, value)` pairs of this query, as a client sends them.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        pairs.extend(self.qi.iter().map(|value| ("qi", value.to_string())));
+        pairs.extend(self.qs.iter().map(|value| ("qs", value.to_string())));
+        pairs.extend(self.qe.iter().map(|value| ("qe", value.to_string())));
+        pairs.extend(self.qn.iter().map(|value| ("qn", value.to_string())));
+        pairs.extend(self.qa.iter().map(|value| ("qa", value.to_string())));
+        pairs
+    }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            self
+                .qi
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::query("qi")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::less_than(*value, 10),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::multiple_of_int(*value, 2),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            self
+                .qs
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::query("qs")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 2),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 5),
+                                    );
+                                    out.check(at, crate::models::PATTERNS[1].check(value));
+                                },
+                            )
+                    },
+                ),
+            self
+                .qe
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::query("qe")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::formats::Format::Email.check(value),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            Param::query("qa")
+                .check_items(
+                    &self.qa,
+                    |value, at, out| {
+                        out.check(
+                            at,
+                            crate::runtime::validate::min_items(value.len(), 1),
+                        );
+                        out.check(
+                            at,
+                            crate::runtime::validate::max_items(value.len(), 2),
+                        );
+                        out.check(at, crate::runtime::validate::unique_items(value));
+                        for (index, value) in value.iter().enumerate() {
+                            let at = &at.index(index);
+                            out.check(
+                                at,
+                                crate::runtime::validate::max_length(value, 3),
+                            );
+                        }
+                    },
+                ),
+        ])
+    }
+}
+
+/// Header parameters of `everyRule`, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EveryRuleHeaders {
+    pub hi: Option<i64>,
+    pub hs: Option<String>,
+    pub he: Option<String>,
+    pub hn: Option<models::EveryRulePn>,
+    pub ha: Vec<String>,
+}
+
+impl EveryRuleHeaders {
+    /// Reads the `(name, value)` pairs of the request headers (names in any case).
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        match (
+            Param::header("hi")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse::<i64>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::less_than(*value, 10),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::multiple_of_int(*value, 2),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            Param::header("hs")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse::<String>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 2),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 5),
+                                    );
+                                    out.check(at, crate::models::PATTERNS[1].check(value));
+                                },
+                            )
+                    },
+                ),
+            Param::header("he")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse::<String>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::formats::Format::Email.check(value),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            Param::header("hn")
+                .optional(pairs, |param, text| param.parse::<models::EveryRulePn>(text)),
+            Param::header("ha")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse_delimited::<String>(text, ',')?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_items(value.len(), 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_items(value.len(), 2),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::unique_items(value),
+                                    );
+                                    for (index, value) in value.iter().enumerate() {
+                                        let at = &at.index(index);
+                                        out.check(
+                                            at,
+                                            crate::runtime::validate::max_length(value, 3),
+                                        );
+                                    }
+                                },
+                            )
+                    },
+                )
+                .map(Option::unwrap_or_default),
+        ) {
+            (Ok(value_0), Ok(value_1), Ok(value_2), Ok(value_3), Ok(value_4)) => {
+                Ok(EveryRuleHeaders {
+                    hi: value_0,
+                    hs: value_1,
+                    he: value_2,
+                    hn: value_3,
+                    ha: value_4,
+                })
+            }
+            (value_0, value_1, value_2, value_3, value_4) => {
+                Err(
+                    RequestError::all([
+                        value_0.err(),
+                        value_1.err(),
+                        value_2.err(),
+                        value_3.err(),
+                        value_4.err(),
+                    ]),
+                )
+            }
+        }
+    }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            self
+                .hi
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::header("hi")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::less_than(*value, 10),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::multiple_of_int(*value, 2),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            self
+                .hs
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::header("hs")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 2),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 5),
+                                    );
+                                    out.check(at, crate::models::PATTERNS[1].check(value));
+                                },
+                            )
+                    },
+                ),
+            self
+                .he
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::header("he")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::formats::Format::Email.check(value),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            Param::header("ha")
+                .check_items(
+                    &self.ha,
+                    |value, at, out| {
+                        out.check(
+                            at,
+                            crate::runtime::validate::min_items(value.len(), 1),
+                        );
+                        out.check(
+                            at,
+                            crate::runtime::validate::max_items(value.len(), 2),
+                        );
+                        out.check(at, crate::runtime::validate::unique_items(value));
+                        for (index, value) in value.iter().enumerate() {
+                            let at = &at.index(index);
+                            out.check(
+                                at,
+                                crate::runtime::validate::max_length(value, 3),
+                            );
+                        }
+                    },
+                ),
+        ])
+    }
+}
+
+/// Cookie parameters of `everyRule`, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EveryRuleCookies {
+    pub ci: Option<i64>,
+    pub cs: Option<String>,
+    pub ce: Option<String>,
+    pub cn: Option<models::EveryRulePn>,
+    pub ca: Vec<String>,
+}
+
+impl EveryRuleCookies {
+    /// Reads the `(name, value)` pairs of the request's cookies (values percent-decoded).
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        match (
+            Param::cookie("ci")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse::<i64>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::less_than(*value, 10),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::multiple_of_int(*value, 2),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            Param::cookie("cs")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse::<String>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 2),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 5),
+                                    );
+                                    out.check(at, crate::models::PATTERNS[1].check(value));
+                                },
+                            )
+                    },
+                ),
+            Param::cookie("ce")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse::<String>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::formats::Format::Email.check(value),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            Param::cookie("cn")
+                .optional(pairs, |param, text| param.parse::<models::EveryRulePn>(text)),
+            Param::cookie("ca")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse_delimited::<String>(text, ',')?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_items(value.len(), 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_items(value.len(), 2),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::unique_items(value),
+                                    );
+                                    for (index, value) in value.iter().enumerate() {
+                                        let at = &at.index(index);
+                                        out.check(
+                                            at,
+                                            crate::runtime::validate::max_length(value, 3),
+                                        );
+                                    }
+                                },
+                            )
+                    },
+                )
+                .map(Option::unwrap_or_default),
+        ) {
+            (Ok(value_0), Ok(value_1), Ok(value_2), Ok(value_3), Ok(value_4)) => {
+                Ok(EveryRuleCookies {
+                    ci: value_0,
+                    cs: value_1,
+                    ce: value_2,
+                    cn: value_3,
+                    ca: value_4,
+                })
+            }
+            (value_0, value_1, value_2, value_3, value_4) => {
+                Err(
+                    RequestError::all([
+                        value_0.err(),
+                        value_1.err(),
+                        value_2.err(),
+                        value_3.err(),
+                        value_4.err(),
+                    ]),
+                )
+            }
+        }
+    }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            self
+                .ci
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::cookie("ci")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::less_than(*value, 10),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::multiple_of_int(*value, 2),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            self
+                .cs
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::cookie("cs")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 2),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 5),
+                                    );
+                                    out.check(at, crate::models::PATTERNS[1].check(value));
+                                },
+                            )
+                    },
+                ),
+            self
+                .ce
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::cookie("ce")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::formats::Format::Email.check(value),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            Param::cookie("ca")
+                .check_items(
+                    &self.ca,
+                    |value, at, out| {
+                        out.check(
+                            at,
+                            crate::runtime::validate::min_items(value.len(), 1),
+                        );
+                        out.check(
+                            at,
+                            crate::runtime::validate::max_items(value.len(), 2),
+                        );
+                        out.check(at, crate::runtime::validate::unique_items(value));
+                        for (index, value) in value.iter().enumerate() {
+                            let at = &at.index(index);
+                            out.check(
+                                at,
+                                crate::runtime::validate::max_length(value, 3),
+                            );
+                        }
+                    },
+                ),
+        ])
+    }
+}

@@ -101,6 +101,16 @@ pub trait PetsApi: ApiHooks {
         query: params::RenamePetQuery,
         body: models::Name,
     ) -> impl Future<Output = Result<RenamePetReply, HttpError>> + Send;
+    /// The same rules on a parameter in each location (p, q, h, c).
+    ///
+    /// `GET /rules/{pi}/{ps}/{pe}/{pn}/{pa}`
+    fn every_rule(
+        &self,
+        path: params::EveryRulePath,
+        headers: params::EveryRuleHeaders,
+        cookies: params::EveryRuleCookies,
+        query: params::EveryRuleQuery,
+    ) -> impl Future<Output = Result<EveryRuleReply, HttpError>> + Send;
     /// One schema both ways; `id` is read-only, `password` write-only.
     ///
     /// `POST /accounts`
@@ -130,6 +140,7 @@ pub fn router_with<A: PetsApi>(api: Arc<A>, options: RouterOptions) -> Router {
         .route("/owners/{name}", routing::get(handle_get_owner::<A>))
         .route("/labels", routing::put(handle_put_labels::<A>))
         .route("/pets/{petId}/name", routing::put(handle_rename_pet::<A>))
+        .route("/rules/{pi}/{ps}/{pe}/{pn}/{pa}", routing::get(handle_every_rule::<A>))
         .route("/accounts", routing::post(handle_create_account::<A>))
         .with_state(api.clone());
     runtime::mount(routes, &options, move |error| api.request_error(error))
@@ -337,6 +348,39 @@ impl IntoResponse for RenamePetReply {
         match self {
             RenamePetReply::NoContent => runtime::empty_response(runtime::status(204)),
             RenamePetReply::BadRequest(body) => {
+                runtime::json_response(runtime::status(400), body)
+            }
+        }
+    }
+}
+
+/// Every documented response of `everyRule`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EveryRuleReply {
+    /// 204: Every value keeps its rules
+    NoContent,
+    /// 400: Refused
+    BadRequest(models::Error),
+}
+
+impl EveryRuleReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        match error.status {
+            204 => Ok(EveryRuleReply::NoContent),
+            400 => Ok(EveryRuleReply::BadRequest(error.body)),
+            _ => Err(error),
+        }
+    }
+}
+
+impl IntoResponse for EveryRuleReply {
+    fn into_response(self) -> Response {
+        match self {
+            EveryRuleReply::NoContent => runtime::empty_response(runtime::status(204)),
+            EveryRuleReply::BadRequest(body) => {
                 runtime::json_response(runtime::status(400), body)
             }
         }
@@ -582,6 +626,42 @@ async fn handle_rename_pet<A: PetsApi>(
     };
     match request.await {
         Ok(result) => result.or_else(RenamePetReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_every_rule<A: PetsApi>(
+    State(api): State<Arc<A>>,
+    raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    header_map: HeaderMap,
+    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let request = async {
+        let query_pairs = runtime::query_pairs(raw_query)?;
+        let (path, headers, cookies, query) = match (
+            params::EveryRulePath::from_pairs(&runtime::path_pairs(raw_path)?),
+            params::EveryRuleHeaders::from_pairs(&runtime::header_pairs(&header_map)),
+            params::EveryRuleCookies::from_pairs(&runtime::cookie_pairs(&header_map)),
+            params::EveryRuleQuery::from_pairs(&query_pairs),
+        ) {
+            (Ok(path), Ok(headers), Ok(cookies), Ok(query)) => {
+                (path, headers, cookies, query)
+            }
+            (path, headers, cookies, query) => {
+                return Err(
+                    RequestError::all([
+                        path.err(),
+                        headers.err(),
+                        cookies.err(),
+                        query.err(),
+                    ]),
+                );
+            }
+        };
+        Ok::<_, RequestError>(api.every_rule(path, headers, cookies, query).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(EveryRuleReply::from_error).into_response(),
         Err(error) => api.request_error(error),
     }
 }

@@ -366,6 +366,253 @@ pub const OPENAPI_JSON: &str = r##"{
         }
       }
     },
+    "/rules/{pi}/{ps}/{pe}/{pn}/{pa}": {
+      "get": {
+        "operationId": "everyRule",
+        "tags": [
+          "pets"
+        ],
+        "description": "The same rules on a parameter in each location (p, q, h, c).",
+        "parameters": [
+          {
+            "name": "pi",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 10,
+              "exclusiveMaximum": true,
+              "multipleOf": 2
+            }
+          },
+          {
+            "name": "ps",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "minLength": 2,
+              "maxLength": 5,
+              "pattern": "^[a-z]+$"
+            }
+          },
+          {
+            "name": "pe",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "format": "email"
+            }
+          },
+          {
+            "name": "pn",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "on",
+                "off"
+              ]
+            }
+          },
+          {
+            "name": "pa",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "array",
+              "minItems": 1,
+              "maxItems": 2,
+              "uniqueItems": true,
+              "items": {
+                "type": "string",
+                "maxLength": 3
+              }
+            }
+          },
+          {
+            "name": "qi",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 10,
+              "exclusiveMaximum": true,
+              "multipleOf": 2
+            }
+          },
+          {
+            "name": "qs",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "minLength": 2,
+              "maxLength": 5,
+              "pattern": "^[a-z]+$"
+            }
+          },
+          {
+            "name": "qe",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "format": "email"
+            }
+          },
+          {
+            "name": "qn",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "on",
+                "off"
+              ]
+            }
+          },
+          {
+            "name": "qa",
+            "in": "query",
+            "schema": {
+              "type": "array",
+              "minItems": 1,
+              "maxItems": 2,
+              "uniqueItems": true,
+              "items": {
+                "type": "string",
+                "maxLength": 3
+              }
+            }
+          },
+          {
+            "name": "hi",
+            "in": "header",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 10,
+              "exclusiveMaximum": true,
+              "multipleOf": 2
+            }
+          },
+          {
+            "name": "hs",
+            "in": "header",
+            "schema": {
+              "type": "string",
+              "minLength": 2,
+              "maxLength": 5,
+              "pattern": "^[a-z]+$"
+            }
+          },
+          {
+            "name": "he",
+            "in": "header",
+            "schema": {
+              "type": "string",
+              "format": "email"
+            }
+          },
+          {
+            "name": "hn",
+            "in": "header",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "on",
+                "off"
+              ]
+            }
+          },
+          {
+            "name": "ha",
+            "in": "header",
+            "schema": {
+              "type": "array",
+              "minItems": 1,
+              "maxItems": 2,
+              "uniqueItems": true,
+              "items": {
+                "type": "string",
+                "maxLength": 3
+              }
+            }
+          },
+          {
+            "name": "ci",
+            "in": "cookie",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 10,
+              "exclusiveMaximum": true,
+              "multipleOf": 2
+            }
+          },
+          {
+            "name": "cs",
+            "in": "cookie",
+            "schema": {
+              "type": "string",
+              "minLength": 2,
+              "maxLength": 5,
+              "pattern": "^[a-z]+$"
+            }
+          },
+          {
+            "name": "ce",
+            "in": "cookie",
+            "schema": {
+              "type": "string",
+              "format": "email"
+            }
+          },
+          {
+            "name": "cn",
+            "in": "cookie",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "on",
+                "off"
+              ]
+            }
+          },
+          {
+            "name": "ca",
+            "in": "cookie",
+            "schema": {
+              "type": "array",
+              "minItems": 1,
+              "maxItems": 2,
+              "uniqueItems": true,
+              "items": {
+                "type": "string",
+                "maxLength": 3
+              }
+            }
+          }
+        ],
+        "responses": {
+          "204": {
+            "description": "Every value keeps its rules"
+          },
+          "400": {
+            "description": "Refused",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/accounts": {
       "post": {
         "operationId": "createAccount",
