@@ -151,7 +151,7 @@ fn principal<H>(
 async fn the_client_sends_each_scheme_where_the_spec_puts_it() {
     let base = start().await;
     let client = Client::new(&base);
-    let with = |client: &Client| client.clone();
+    let with = Client::clone;
 
     let header = with(&client).with_header_key("hk");
     assert_eq!(principal(header.by_header_key().await), "header:hk");

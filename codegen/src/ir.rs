@@ -176,12 +176,10 @@ impl Api {
     /// Whether the runtime's `object_params` is needed: a parameter is an
     /// object laid out by properties.
     pub fn uses_object_params(&self) -> bool {
-        self.operations.iter().flat_map(|op| &op.params).any(|p| {
-            matches!(
-                p.shape,
-                ParamShape::Spread | ParamShape::ObjectJoined(_) | ParamShape::ObjectPairs
-            )
-        })
+        self.operations
+            .iter()
+            .flat_map(|op| &op.params)
+            .any(|p| p.shape.is_object())
     }
 
     /// Whether the runtime's `basic_auth` is needed: a scheme is HTTP `basic`.
@@ -582,6 +580,16 @@ pub enum ParamShape {
     ObjectJoined(char),
     /// An object as `property=value,…` in one value (`simple` with `explode`).
     ObjectPairs,
+}
+
+impl ParamShape {
+    /// An object laid out by its properties (spread, joined or as pairs).
+    pub fn is_object(self) -> bool {
+        matches!(
+            self,
+            ParamShape::Spread | ParamShape::ObjectJoined(_) | ParamShape::ObjectPairs
+        )
+    }
 }
 
 /// A number as written in the spec, typed for the parameter it bounds.

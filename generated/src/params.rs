@@ -47,7 +47,21 @@ pub struct ListTasksQuery {
 impl ListTasksQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (
+            value_0,
+            value_1,
+            value_2,
+            value_3,
+            value_4,
+            value_5,
+            value_6,
+            value_7,
+            value_8,
+            value_9,
+            value_10,
+            value_11,
+            value_12,
+        ) = match (
             Param::query("created_by")
                 .optional(pairs, |param, text| param.parse::<String>(text)),
             Param::query("end_time")
@@ -131,21 +145,21 @@ impl ListTasksQuery {
                 Ok(value_11),
                 Ok(value_12),
             ) => {
-                Ok(ListTasksQuery {
-                    created_by: value_0,
-                    end_time: value_1,
-                    entity_type: value_2,
-                    expand: value_3,
-                    limit: value_4,
-                    offset: value_5,
-                    order: value_6,
-                    scheduled_task_id: value_7,
-                    sort: value_8,
-                    start_time: value_9,
-                    status: value_10,
-                    task_status: value_11,
-                    task_type: value_12,
-                })
+                (
+                    value_0,
+                    value_1,
+                    value_2,
+                    value_3,
+                    value_4,
+                    value_5,
+                    value_6,
+                    value_7,
+                    value_8,
+                    value_9,
+                    value_10,
+                    value_11,
+                    value_12,
+                )
             }
             (
                 value_0,
@@ -162,7 +176,7 @@ impl ListTasksQuery {
                 value_11,
                 value_12,
             ) => {
-                Err(
+                return Err(
                     RequestError::all([
                         value_0.err(),
                         value_1.err(),
@@ -178,9 +192,24 @@ impl ListTasksQuery {
                         value_11.err(),
                         value_12.err(),
                     ]),
-                )
+                );
             }
-        }
+        };
+        Ok(ListTasksQuery {
+            created_by: value_0,
+            end_time: value_1,
+            entity_type: value_2,
+            expand: value_3,
+            limit: value_4,
+            offset: value_5,
+            order: value_6,
+            scheduled_task_id: value_7,
+            sort: value_8,
+            start_time: value_9,
+            status: value_10,
+            task_status: value_11,
+            task_type: value_12,
+        })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -308,9 +337,10 @@ pub struct GetTaskResultQuery {
 impl GetTaskResultQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::query("workflow_id")
+            .required(pairs, |param, text| param.parse::<String>(text))?;
         Ok(GetTaskResultQuery {
-            workflow_id: Param::query("workflow_id")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
+            workflow_id: value_0,
         })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
@@ -329,10 +359,9 @@ pub struct GetTaskPath {
 impl GetTaskPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(GetTaskPath {
-            id: Param::path("id")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
-        })
+        let value_0 = Param::path("id")
+            .required(pairs, |param, text| param.parse::<String>(text))?;
+        Ok(GetTaskPath { id: value_0 })
     }
 }
 
@@ -346,9 +375,10 @@ pub struct DownloadTaskExportPath {
 impl DownloadTaskExportPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::path("id")
+            .required(pairs, |param, text| param.parse::<String>(text))?;
         Ok(DownloadTaskExportPath {
-            id: Param::path("id")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
+            id: value_0,
         })
     }
 }
@@ -363,9 +393,10 @@ pub struct UpdateTaskStatusPath {
 impl UpdateTaskStatusPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::path("id")
+            .required(pairs, |param, text| param.parse::<String>(text))?;
         Ok(UpdateTaskStatusPath {
-            id: Param::path("id")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
+            id: value_0,
         })
     }
 }

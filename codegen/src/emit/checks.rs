@@ -6,6 +6,8 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use super::rust::object_layout;
+
 use crate::ir::{
     Check, Checks, Each, Number, Param, ParamLocation, ParamShape, PathStyle, TypeRef,
 };
@@ -166,12 +168,9 @@ pub fn present_check(
     if !param.required || param.shape != ParamShape::Spread {
         return None;
     }
+    let (_, keys) = object_layout(param)?;
     let constructor = param_constructor(param, param_type);
-    let keys = param
-        .properties
-        .iter()
-        .map(|(property, key)| quote!((#property, #key)));
-    Some(quote!(#constructor.object_present(#value, &[#(#keys),*])))
+    Some(quote!(#constructor.object_present(#value, #keys)))
 }
 
 /// A parameter's checks on a value about to be sent, a `Result<(),

@@ -110,11 +110,17 @@ fn arg_type(param: &Param) -> TokenStream {
     } else {
         model_type(&param.ty)
     };
-    if param.required || param.location == ParamLocation::Path {
-        base
-    } else {
+    if optional_arg(param) {
         quote!(Option<#base>)
+    } else {
+        base
     }
+}
+
+/// Whether a path, header or cookie argument is an `Option` (path
+/// parameters never are).
+fn optional_arg(param: &Param) -> bool {
+    !(param.required || param.location == ParamLocation::Path)
 }
 
 fn operation_method(api: &Api, op: &Operation) -> TokenStream {
@@ -238,7 +244,7 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
         .chain(op.params_in(ParamLocation::Cookie))
     {
         let arg = ident(&p.arg);
-        let optional = !(p.required || p.location == ParamLocation::Path);
+        let optional = optional_arg(p);
         // The argument as a reference (`&str` already is one).
         let value = match (&p.ty, optional) {
             (TypeRef::String, _) => quote!(#arg),

@@ -9,7 +9,7 @@ use quote::quote;
 
 use super::checks;
 use super::rust::{
-    doc_attrs, ident, mentions_path, model_type, object_layout, or_default, value_text,
+    doc_attrs, ident, let_all, mentions_path, model_type, object_layout, or_default, value_text,
 };
 use crate::ir::{Api, Param, ParamLocation, ParamShape, TypeRef, ValueForm};
 
@@ -93,20 +93,20 @@ pub fn params_file(api: &Api) -> TokenStream {
 /// The body of `from_pairs`: every field read, and every failure reported
 /// together. The reads are matched as a tuple, so no spec name becomes a local.
 fn read_all(name: &proc_macro2::Ident, params: &[&Param]) -> TokenStream {
-    let fields: Vec<_> = params.iter().map(|p| ident(&p.field)).collect();
-    let reads: Vec<_> = params.iter().map(|p| read_expr(p)).collect();
-    if let [read] = reads.as_slice() {
-        let field = &fields[0];
-        return quote!(Ok(#name { #field: #read? }));
-    }
-    let values: Vec<_> = (0..params.len())
-        .map(|index| quote::format_ident!("value_{index}"))
+    let fields = params.iter().map(|p| ident(&p.field));
+    let reads: Vec<(TokenStream, TokenStream)> = params
+        .iter()
+        .enumerate()
+        .map(|(index, p)| {
+            let value = quote::format_ident!("value_{index}");
+            (quote!(#value), read_expr(p))
+        })
         .collect();
+    let let_all = let_all(&reads);
+    let values = reads.iter().map(|(value, _)| value);
     quote! {
-        match (#(#reads,)*) {
-            (#(Ok(#values),)*) => Ok(#name { #(#fields: #values,)* }),
-            (#(#values,)*) => Err(RequestError::all([#(#values.err(),)*])),
-        }
+        #let_all
+        Ok(#name { #(#fields: #values,)* })
     }
 }
 

@@ -208,6 +208,26 @@ fn unparse(attrs: Vec<syn::Attribute>, items: Vec<syn::Item>) -> String {
     prettyplease::unparse(&file)
 }
 
+/// `let (a, b) = …;` from reads that are each a `Result<_, RequestError>`:
+/// every read runs, and every failure is returned together. The locals are
+/// the generator's, never a spec's names.
+pub fn let_all(reads: &[(TokenStream, TokenStream)]) -> TokenStream {
+    match reads {
+        [] => TokenStream::new(),
+        [(local, read)] => quote!(let #local = #read?;),
+        reads => {
+            let locals: Vec<&TokenStream> = reads.iter().map(|(local, _)| local).collect();
+            let reads = reads.iter().map(|(_, read)| read);
+            quote! {
+                let (#(#locals),*) = match (#(#reads),*) {
+                    (#(Ok(#locals)),*) => (#(#locals),*),
+                    (#(#locals),*) => return Err(RequestError::all([#(#locals.err()),*])),
+                };
+            }
+        }
+    }
+}
+
 /// An object parameter's `ObjectStyle` and `(property, key)` table, as
 /// the runtime's `object_params` takes them; `None` for other shapes.
 pub fn object_layout(param: &Param) -> Option<(TokenStream, TokenStream)> {

@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::checks;
-use super::rust::{doc_attrs, ident, mentions_path, model_type, status_literal};
+use super::rust::{doc_attrs, ident, let_all, mentions_path, model_type, status_literal};
 use crate::ir::{
     Api, BodyKind, ErrorFill, FillValue, Method, Operation, ParamLocation, Requirement, Response,
     ResponseContent, SchemeUse, SecurityKind, StatusCode, TypeRef,
@@ -527,19 +527,8 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         reads.push((quote!(body), read));
         call_args.push(quote!(body));
     }
-    match reads.as_slice() {
-        [] => {}
-        [(local, read)] => steps.push(quote!(let #local = #read?;)),
-        reads => {
-            let locals: Vec<&TokenStream> = reads.iter().map(|(local, _)| local).collect();
-            let reads = reads.iter().map(|(_, read)| read);
-            steps.push(quote! {
-                let (#(#locals),*) = match (#(#reads),*) {
-                    (#(Ok(#locals)),*) => (#(#locals),*),
-                    (#(#locals),*) => return Err(RequestError::all([#(#locals.err()),*])),
-                };
-            });
-        }
+    if !reads.is_empty() {
+        steps.push(let_all(&reads));
     }
     // The router serves deprecated operations too.
     let allow_deprecated = op.deprecated.then(|| quote!(#[allow(deprecated)]));

@@ -232,7 +232,7 @@ pub fn unhonoured(raw: &Value) -> Vec<Diagnostic> {
     if let Some(paths) = raw.get("paths").and_then(Value::as_object) {
         // `x-` keys of the Paths object are extensions, not paths.
         for (path, item) in paths.iter().filter(|(path, _)| !path.starts_with("x-")) {
-            walk.path_item(item, &child("#/paths", path));
+            walk.object(Object::PathItem, item, &child("#/paths", path));
         }
     }
     if let Some(components) = raw.get("components").and_then(Value::as_object) {
@@ -328,10 +328,6 @@ impl Walk {
             Object::Schema => self.schema_children(map, pointer),
             Object::SecurityScheme => {}
         }
-    }
-
-    fn path_item(&mut self, item: &Value, pointer: &str) {
-        self.object(Object::PathItem, item, pointer);
     }
 
     fn path_item_children(&mut self, map: &serde_json::Map<String, Value>, pointer: &str) {

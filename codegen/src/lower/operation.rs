@@ -1003,7 +1003,7 @@ impl Lowerer<'_> {
             let at = child(&child(pointer, "security"), &i.to_string());
             let mut schemes = Vec::new();
             for (name, scopes) in requirement {
-                let Some(scheme) = known.and_then(|known| known.get(name)) else {
+                if !known.is_some_and(|known| known.contains_key(name)) {
                     self.warn(
                         &at,
                         format!(
@@ -1012,34 +1012,8 @@ impl Lowerer<'_> {
                         ),
                     );
                     continue 'requirements;
-                };
-                // A reference that leads nowhere is refused with the schemes.
-                let takes_scopes = self
-                    .resolve(scheme, "securitySchemes", |key| {
-                        known.and_then(|k| k.get(key))
-                    })
-                    .is_ok_and(|scheme| {
-                        matches!(
-                            &*scheme,
-                            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. }
-                        )
-                    });
-                if !scopes.is_empty() && !takes_scopes {
-                    // OpenAPI 3.0 gives scopes to OAuth 2 and OpenID Connect only.
-                    self.warn(
-                        &child(&at, name),
-                        format!(
-                            "scopes of `{name}` are not checked: only OAuth 2 and OpenID Connect \
-                             schemes take scopes, and its hook gets none"
-                        ),
-                    );
                 }
-                let scopes = if takes_scopes {
-                    scopes.clone()
-                } else {
-                    Vec::new()
-                };
-                schemes.push((name.clone(), scopes));
+                schemes.push((name.clone(), scopes.clone()));
             }
             // `{}` is kept: it makes credentials optional.
             lowered.push(schemes);

@@ -9,9 +9,11 @@ use std::collections::BTreeMap;
 use heck::ToShoutySnakeCase;
 
 use super::Lowerer;
+use crate::error::escape_segment;
 use crate::ir::{
     self, ApiTrait, EnumValue, ErrorFill, ErrorFormat, FieldFill, FillValue, Operation,
-    ParamLocation, Requirement, SchemeUse, SecurityScheme, StatusCode, TypeKind, TypeRef,
+    ParamLocation, Requirement, SchemeUse, SecurityKind, SecurityScheme, StatusCode, TypeKind,
+    TypeRef,
 };
 use crate::names::{self, NameSet};
 
@@ -139,6 +141,29 @@ impl Lowerer<'_> {
             }
             op.success_headers = self.success_headers(op, &pointer);
 
+            // OpenAPI 3.0 gives scopes to OAuth 2 and OpenID Connect only.
+            for (i, alternative) in op.security.iter_mut().enumerate() {
+                for (name, scopes) in alternative.iter_mut() {
+                    let takes_scopes = schemes.iter().any(|scheme| {
+                        &scheme.name == name
+                            && matches!(
+                                scheme.kind,
+                                SecurityKind::OAuth2 | SecurityKind::OpenIdConnect
+                            )
+                    });
+                    if !scopes.is_empty() && !takes_scopes {
+                        let at = format!("{pointer}/security/{i}/{}", escape_segment(name));
+                        self.warn(
+                            &at,
+                            format!(
+                                "scopes of `{name}` are not checked: only OAuth 2 and OpenID \
+                                 Connect schemes take scopes, and its hook gets none"
+                            ),
+                        );
+                        scopes.clear();
+                    }
+                }
+            }
             if op.security.is_empty() {
                 continue;
             }

@@ -15,9 +15,10 @@ pub struct ListPetsHeaders {
 impl ListPetsHeaders {
     /// Reads the `(name, value)` pairs of the request headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::header("X-Request-Id")
+            .optional(pairs, |param, text| param.parse::<String>(text))?;
         Ok(ListPetsHeaders {
-            x_request_id: Param::header("X-Request-Id")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
+            x_request_id: value_0,
         })
     }
 }
@@ -36,7 +37,7 @@ pub struct ListPetsOkHeaders {
 impl ListPetsOkHeaders {
     /// Reads the `(name, value)` pairs of the response headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1, value_2) = match (
             Param::header("X-Total-Count")
                 .required(
                     pairs,
@@ -76,17 +77,18 @@ impl ListPetsOkHeaders {
                     },
                 ),
         ) {
-            (Ok(value_0), Ok(value_1), Ok(value_2)) => {
-                Ok(ListPetsOkHeaders {
-                    x_total_count: value_0,
-                    x_page_tags: value_1,
-                    x_request_id: value_2,
-                })
-            }
+            (Ok(value_0), Ok(value_1), Ok(value_2)) => (value_0, value_1, value_2),
             (value_0, value_1, value_2) => {
-                Err(RequestError::all([value_0.err(), value_1.err(), value_2.err()]))
+                return Err(
+                    RequestError::all([value_0.err(), value_1.err(), value_2.err()]),
+                );
             }
-        }
+        };
+        Ok(ListPetsOkHeaders {
+            x_total_count: value_0,
+            x_page_tags: value_1,
+            x_request_id: value_2,
+        })
     }
     /// The `(name, value)` pairs of these headers, as the server sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -119,23 +121,24 @@ pub struct ListPetsDefaultHeaders {
 impl ListPetsDefaultHeaders {
     /// Reads the `(name, value)` pairs of the response headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::header("X-Request-Id")
+            .optional(
+                pairs,
+                |param, text| {
+                    param
+                        .validated(
+                            param.parse::<String>(text)?,
+                            |value, at, out| {
+                                out.check(
+                                    at,
+                                    crate::runtime::validate::max_length(value, 64),
+                                );
+                            },
+                        )
+                },
+            )?;
         Ok(ListPetsDefaultHeaders {
-            x_request_id: Param::header("X-Request-Id")
-                .optional(
-                    pairs,
-                    |param, text| {
-                        param
-                            .validated(
-                                param.parse::<String>(text)?,
-                                |value, at, out| {
-                                    out.check(
-                                        at,
-                                        crate::runtime::validate::max_length(value, 64),
-                                    );
-                                },
-                            )
-                    },
-                )?,
+            x_request_id: value_0,
         })
     }
     /// The `(name, value)` pairs of these headers, as the server sends them.
@@ -159,20 +162,21 @@ pub struct CreatePetCreatedHeaders {
 impl CreatePetCreatedHeaders {
     /// Reads the `(name, value)` pairs of the response headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1) = match (
             Param::header("Location")
                 .required(pairs, |param, text| param.parse::<String>(text)),
             Param::header("X-Rate-Limit-Remaining")
                 .optional(pairs, |param, text| param.parse::<i32>(text)),
         ) {
-            (Ok(value_0), Ok(value_1)) => {
-                Ok(CreatePetCreatedHeaders {
-                    location: value_0,
-                    x_rate_limit_remaining: value_1,
-                })
+            (Ok(value_0), Ok(value_1)) => (value_0, value_1),
+            (value_0, value_1) => {
+                return Err(RequestError::all([value_0.err(), value_1.err()]));
             }
-            (value_0, value_1) => Err(RequestError::all([value_0.err(), value_1.err()])),
-        }
+        };
+        Ok(CreatePetCreatedHeaders {
+            location: value_0,
+            x_rate_limit_remaining: value_1,
+        })
     }
     /// The `(name, value)` pairs of these headers, as the server sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -200,9 +204,10 @@ pub struct CreatePetTooManyRequestsHeaders {
 impl CreatePetTooManyRequestsHeaders {
     /// Reads the `(name, value)` pairs of the response headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::header("Retry-After")
+            .optional(pairs, |param, text| param.parse::<i32>(text))?;
         Ok(CreatePetTooManyRequestsHeaders {
-            retry_after: Param::header("Retry-After")
-                .optional(pairs, |param, text| param.parse::<i32>(text))?,
+            retry_after: value_0,
         })
     }
     /// The `(name, value)` pairs of these headers, as the server sends them.
@@ -230,23 +235,24 @@ pub struct CreatePetDefaultHeaders {
 impl CreatePetDefaultHeaders {
     /// Reads the `(name, value)` pairs of the response headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::header("X-Request-Id")
+            .optional(
+                pairs,
+                |param, text| {
+                    param
+                        .validated(
+                            param.parse::<String>(text)?,
+                            |value, at, out| {
+                                out.check(
+                                    at,
+                                    crate::runtime::validate::max_length(value, 64),
+                                );
+                            },
+                        )
+                },
+            )?;
         Ok(CreatePetDefaultHeaders {
-            x_request_id: Param::header("X-Request-Id")
-                .optional(
-                    pairs,
-                    |param, text| {
-                        param
-                            .validated(
-                                param.parse::<String>(text)?,
-                                |value, at, out| {
-                                    out.check(
-                                        at,
-                                        crate::runtime::validate::max_length(value, 64),
-                                    );
-                                },
-                            )
-                    },
-                )?,
+            x_request_id: value_0,
         })
     }
     /// The `(name, value)` pairs of these headers, as the server sends them.
@@ -269,10 +275,9 @@ pub struct GetPetPath {
 impl GetPetPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(GetPetPath {
-            id: Param::path("id")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
-        })
+        let value_0 = Param::path("id")
+            .required(pairs, |param, text| param.parse::<String>(text))?;
+        Ok(GetPetPath { id: value_0 })
     }
 }
 
@@ -285,10 +290,9 @@ pub struct GetPetOkHeaders {
 impl GetPetOkHeaders {
     /// Reads the `(name, value)` pairs of the response headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(GetPetOkHeaders {
-            e_tag: Param::header("ETag")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
-        })
+        let value_0 = Param::header("ETag")
+            .required(pairs, |param, text| param.parse::<String>(text))?;
+        Ok(GetPetOkHeaders { e_tag: value_0 })
     }
     /// The `(name, value)` pairs of these headers, as the server sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -305,9 +309,10 @@ pub struct GetPetNonAuthoritativeInformationHeaders {
 impl GetPetNonAuthoritativeInformationHeaders {
     /// Reads the `(name, value)` pairs of the response headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::header("Age")
+            .optional(pairs, |param, text| param.parse::<i64>(text))?;
         Ok(GetPetNonAuthoritativeInformationHeaders {
-            age: Param::header("Age")
-                .optional(pairs, |param, text| param.parse::<i64>(text))?,
+            age: value_0,
         })
     }
     /// The `(name, value)` pairs of these headers, as the server sends them.
@@ -327,10 +332,9 @@ pub struct DeletePetPath {
 impl DeletePetPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(DeletePetPath {
-            id: Param::path("id")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
-        })
+        let value_0 = Param::path("id")
+            .required(pairs, |param, text| param.parse::<String>(text))?;
+        Ok(DeletePetPath { id: value_0 })
     }
 }
 
@@ -343,12 +347,13 @@ pub struct DeletePetNoContentHeaders {
 impl DeletePetNoContentHeaders {
     /// Reads the `(name, value)` pairs of the response headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::header("X-Deleted-At")
+            .required(
+                pairs,
+                |param, text| param.parse::<chrono::DateTime<chrono::Utc>>(text),
+            )?;
         Ok(DeletePetNoContentHeaders {
-            x_deleted_at: Param::header("X-Deleted-At")
-                .required(
-                    pairs,
-                    |param, text| param.parse::<chrono::DateTime<chrono::Utc>>(text),
-                )?,
+            x_deleted_at: value_0,
         })
     }
     /// The `(name, value)` pairs of these headers, as the server sends them.

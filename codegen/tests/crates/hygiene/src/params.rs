@@ -16,7 +16,7 @@ pub struct NewPath {
 impl NewPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1, value_2) = match (
             Param::path("key")
                 .required(pairs, |param, text| param.parse::<String>(text)),
             Param::path("query")
@@ -38,17 +38,18 @@ impl NewPath {
                     },
                 ),
         ) {
-            (Ok(value_0), Ok(value_1), Ok(value_2)) => {
-                Ok(NewPath {
-                    key: value_0,
-                    query: value_1,
-                    self_: value_2,
-                })
-            }
+            (Ok(value_0), Ok(value_1), Ok(value_2)) => (value_0, value_1, value_2),
             (value_0, value_1, value_2) => {
-                Err(RequestError::all([value_0.err(), value_1.err(), value_2.err()]))
+                return Err(
+                    RequestError::all([value_0.err(), value_1.err(), value_2.err()]),
+                );
             }
-        }
+        };
+        Ok(NewPath {
+            key: value_0,
+            query: value_1,
+            self_: value_2,
+        })
     }
     /// Every rule of the spec these values break, each named as the server
     /// names it (`query parameter `limit`: must be at least 5`).
@@ -95,7 +96,28 @@ pub struct NewQuery {
 impl NewQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (
+            value_0,
+            value_1,
+            value_2,
+            value_3,
+            value_4,
+            value_5,
+            value_6,
+            value_7,
+            value_8,
+            value_9,
+            value_10,
+            value_11,
+            value_12,
+            value_13,
+            value_14,
+            value_15,
+            value_16,
+            value_17,
+            value_18,
+            value_19,
+        ) = match (
             Param::query("key")
                 .optional(pairs, |param, text| param.parse::<String>(text)),
             Param::query("query")
@@ -176,28 +198,28 @@ impl NewQuery {
                 Ok(value_18),
                 Ok(value_19),
             ) => {
-                Ok(NewQuery {
-                    key: value_0,
-                    query: value_1,
-                    pairs: value_2,
-                    param: value_3,
-                    text: value_4,
-                    value: value_5,
-                    item: value_6,
-                    path: value_7,
-                    principal: value_8,
-                    type_: value_9,
-                    async_: value_10,
-                    option: value_11,
-                    self_: value_12,
-                    crate_: value_13,
-                    super_: value_14,
-                    r_raw: value_15,
-                    to_pairs: value_16,
-                    from_pairs: value_17,
-                    plus_one: value_18,
-                    minus_one: value_19,
-                })
+                (
+                    value_0,
+                    value_1,
+                    value_2,
+                    value_3,
+                    value_4,
+                    value_5,
+                    value_6,
+                    value_7,
+                    value_8,
+                    value_9,
+                    value_10,
+                    value_11,
+                    value_12,
+                    value_13,
+                    value_14,
+                    value_15,
+                    value_16,
+                    value_17,
+                    value_18,
+                    value_19,
+                )
             }
             (
                 value_0,
@@ -221,7 +243,7 @@ impl NewQuery {
                 value_18,
                 value_19,
             ) => {
-                Err(
+                return Err(
                     RequestError::all([
                         value_0.err(),
                         value_1.err(),
@@ -244,9 +266,31 @@ impl NewQuery {
                         value_18.err(),
                         value_19.err(),
                     ]),
-                )
+                );
             }
-        }
+        };
+        Ok(NewQuery {
+            key: value_0,
+            query: value_1,
+            pairs: value_2,
+            param: value_3,
+            text: value_4,
+            value: value_5,
+            item: value_6,
+            path: value_7,
+            principal: value_8,
+            type_: value_9,
+            async_: value_10,
+            option: value_11,
+            self_: value_12,
+            crate_: value_13,
+            super_: value_14,
+            r_raw: value_15,
+            to_pairs: value_16,
+            from_pairs: value_17,
+            plus_one: value_18,
+            minus_one: value_19,
+        })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -329,7 +373,7 @@ pub struct NewHeaders {
 impl NewHeaders {
     /// Reads the `(name, value)` pairs of the request headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1, value_2, value_3, value_4, value_5) = match (
             Param::header("body")
                 .optional(pairs, |param, text| param.parse::<String>(text)),
             Param::header("request")
@@ -350,18 +394,9 @@ impl NewHeaders {
                 Ok(value_3),
                 Ok(value_4),
                 Ok(value_5),
-            ) => {
-                Ok(NewHeaders {
-                    body: value_0,
-                    request: value_1,
-                    response: value_2,
-                    headers: value_3,
-                    transport: value_4,
-                    credentials: value_5,
-                })
-            }
+            ) => (value_0, value_1, value_2, value_3, value_4, value_5),
             (value_0, value_1, value_2, value_3, value_4, value_5) => {
-                Err(
+                return Err(
                     RequestError::all([
                         value_0.err(),
                         value_1.err(),
@@ -370,9 +405,17 @@ impl NewHeaders {
                         value_4.err(),
                         value_5.err(),
                     ]),
-                )
+                );
             }
-        }
+        };
+        Ok(NewHeaders {
+            body: value_0,
+            request: value_1,
+            response: value_2,
+            headers: value_3,
+            transport: value_4,
+            credentials: value_5,
+        })
     }
 }
 
@@ -387,7 +430,7 @@ pub struct RequestErrorPath {
 impl RequestErrorPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1, value_2) = match (
             Param::path("key")
                 .required(pairs, |param, text| param.parse::<String>(text)),
             Param::path("query")
@@ -409,17 +452,18 @@ impl RequestErrorPath {
                     },
                 ),
         ) {
-            (Ok(value_0), Ok(value_1), Ok(value_2)) => {
-                Ok(RequestErrorPath {
-                    key: value_0,
-                    query: value_1,
-                    self_: value_2,
-                })
-            }
+            (Ok(value_0), Ok(value_1), Ok(value_2)) => (value_0, value_1, value_2),
             (value_0, value_1, value_2) => {
-                Err(RequestError::all([value_0.err(), value_1.err(), value_2.err()]))
+                return Err(
+                    RequestError::all([value_0.err(), value_1.err(), value_2.err()]),
+                );
             }
-        }
+        };
+        Ok(RequestErrorPath {
+            key: value_0,
+            query: value_1,
+            self_: value_2,
+        })
     }
     /// Every rule of the spec these values break, each named as the server
     /// names it (`query parameter `limit`: must be at least 5`).
@@ -445,10 +489,9 @@ pub struct RequestErrorQuery {
 impl RequestErrorQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(RequestErrorQuery {
-            body: Param::query("body")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
-        })
+        let value_0 = Param::query("body")
+            .optional(pairs, |param, text| param.parse::<String>(text))?;
+        Ok(RequestErrorQuery { body: value_0 })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -467,23 +510,24 @@ pub struct RequestErrorHeaders {
 impl RequestErrorHeaders {
     /// Reads the `(name, value)` pairs of the request headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::header("status")
+            .optional(
+                pairs,
+                |param, text| {
+                    param
+                        .validated(
+                            param.parse::<i32>(text)?,
+                            |value, at, out| {
+                                out.check(
+                                    at,
+                                    crate::runtime::validate::at_most(*value, 599),
+                                );
+                            },
+                        )
+                },
+            )?;
         Ok(RequestErrorHeaders {
-            status: Param::header("status")
-                .optional(
-                    pairs,
-                    |param, text| {
-                        param
-                            .validated(
-                                param.parse::<i32>(text)?,
-                                |value, at, out| {
-                                    out.check(
-                                        at,
-                                        crate::runtime::validate::at_most(*value, 599),
-                                    );
-                                },
-                            )
-                    },
-                )?,
+            status: value_0,
         })
     }
     /// Every rule of the spec these values break, each named as the server
@@ -521,10 +565,9 @@ pub struct WithApiKeyPath {
 impl WithApiKeyPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(WithApiKeyPath {
-            error: Param::path("error")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
-        })
+        let value_0 = Param::path("error")
+            .required(pairs, |param, text| param.parse::<String>(text))?;
+        Ok(WithApiKeyPath { error: value_0 })
     }
 }
 
@@ -537,9 +580,10 @@ pub struct WithApiKeyHeaders {
 impl WithApiKeyHeaders {
     /// Reads the `(name, value)` pairs of the request headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::header("result")
+            .optional(pairs, |param, text| param.parse::<String>(text))?;
         Ok(WithApiKeyHeaders {
-            result: Param::header("result")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
+            result: value_0,
         })
     }
 }

@@ -17,7 +17,7 @@ pub struct ListItemsQuery {
 impl ListItemsQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1, value_2) = match (
             Param::query("limit")
                 .optional(
                     pairs,
@@ -46,17 +46,18 @@ impl ListItemsQuery {
             Param::query("tag")
                 .repeated(pairs, |param, text| param.parse::<String>(text)),
         ) {
-            (Ok(value_0), Ok(value_1), Ok(value_2)) => {
-                Ok(ListItemsQuery {
-                    limit: value_0,
-                    kind: value_1,
-                    tag: value_2,
-                })
-            }
+            (Ok(value_0), Ok(value_1), Ok(value_2)) => (value_0, value_1, value_2),
             (value_0, value_1, value_2) => {
-                Err(RequestError::all([value_0.err(), value_1.err(), value_2.err()]))
+                return Err(
+                    RequestError::all([value_0.err(), value_1.err(), value_2.err()]),
+                );
             }
-        }
+        };
+        Ok(ListItemsQuery {
+            limit: value_0,
+            kind: value_1,
+            tag: value_2,
+        })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -108,24 +109,23 @@ pub struct DeleteItemPath {
 impl DeleteItemPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(DeleteItemPath {
-            item_id: Param::path("item_id")
-                .required(
-                    pairs,
-                    |param, text| {
-                        param
-                            .validated(
-                                param.parse::<i64>(text)?,
-                                |value, at, out| {
-                                    out.check(
-                                        at,
-                                        crate::runtime::validate::at_least(*value, 1),
-                                    );
-                                },
-                            )
-                    },
-                )?,
-        })
+        let value_0 = Param::path("item_id")
+            .required(
+                pairs,
+                |param, text| {
+                    param
+                        .validated(
+                            param.parse::<i64>(text)?,
+                            |value, at, out| {
+                                out.check(
+                                    at,
+                                    crate::runtime::validate::at_least(*value, 1),
+                                );
+                            },
+                        )
+                },
+            )?;
+        Ok(DeleteItemPath { item_id: value_0 })
     }
     /// Every rule of the spec these values break, each named as the server
     /// names it (`query parameter `limit`: must be at least 5`).
@@ -151,9 +151,10 @@ pub struct DeleteItemHeaders {
 impl DeleteItemHeaders {
     /// Reads the `(name, value)` pairs of the request headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::header("X-Request-Id")
+            .optional(pairs, |param, text| param.parse::<String>(text))?;
         Ok(DeleteItemHeaders {
-            x_request_id: Param::header("X-Request-Id")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
+            x_request_id: value_0,
         })
     }
 }

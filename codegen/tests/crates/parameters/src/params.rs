@@ -15,10 +15,9 @@ pub struct GetThingsIdPath {
 impl GetThingsIdPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(GetThingsIdPath {
-            id: Param::path("id")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
-        })
+        let value_0 = Param::path("id")
+            .required(pairs, |param, text| param.parse::<String>(text))?;
+        Ok(GetThingsIdPath { id: value_0 })
     }
 }
 
@@ -37,7 +36,7 @@ pub struct GetThingsIdQuery {
 impl GetThingsIdQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1, value_2, value_3, value_4, value_5) = match (
             Param::query("id").optional(pairs, |param, text| param.parse::<i64>(text)),
             Param::query("$filter")
                 .optional(pairs, |param, text| param.parse::<String>(text)),
@@ -91,18 +90,9 @@ impl GetThingsIdQuery {
                 Ok(value_3),
                 Ok(value_4),
                 Ok(value_5),
-            ) => {
-                Ok(GetThingsIdQuery {
-                    id: value_0,
-                    filter: value_1,
-                    page_size: value_2,
-                    page_number: value_3,
-                    dash: value_4,
-                    sort_order: value_5,
-                })
-            }
+            ) => (value_0, value_1, value_2, value_3, value_4, value_5),
             (value_0, value_1, value_2, value_3, value_4, value_5) => {
-                Err(
+                return Err(
                     RequestError::all([
                         value_0.err(),
                         value_1.err(),
@@ -111,9 +101,17 @@ impl GetThingsIdQuery {
                         value_4.err(),
                         value_5.err(),
                     ]),
-                )
+                );
             }
-        }
+        };
+        Ok(GetThingsIdQuery {
+            id: value_0,
+            filter: value_1,
+            page_size: value_2,
+            page_number: value_3,
+            dash: value_4,
+            sort_order: value_5,
+        })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -192,9 +190,10 @@ pub struct GetThingsIdHeaders {
 impl GetThingsIdHeaders {
     /// Reads the `(name, value)` pairs of the request headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::header("X-Request-ID")
+            .optional(pairs, |param, text| param.parse::<String>(text))?;
         Ok(GetThingsIdHeaders {
-            x_request_id: Param::header("X-Request-ID")
-                .optional(pairs, |param, text| param.parse::<String>(text))?,
+            x_request_id: value_0,
         })
     }
 }
@@ -209,19 +208,20 @@ pub struct GetThingsIdPartsPartNoPath {
 impl GetThingsIdPartsPartNoPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1) = match (
             Param::path("id").required(pairs, |param, text| param.parse::<String>(text)),
             Param::path("part-no")
                 .required(pairs, |param, text| param.parse::<i32>(text)),
         ) {
-            (Ok(value_0), Ok(value_1)) => {
-                Ok(GetThingsIdPartsPartNoPath {
-                    id: value_0,
-                    part_no: value_1,
-                })
+            (Ok(value_0), Ok(value_1)) => (value_0, value_1),
+            (value_0, value_1) => {
+                return Err(RequestError::all([value_0.err(), value_1.err()]));
             }
-            (value_0, value_1) => Err(RequestError::all([value_0.err(), value_1.err()])),
-        }
+        };
+        Ok(GetThingsIdPartsPartNoPath {
+            id: value_0,
+            part_no: value_1,
+        })
     }
 }
 
@@ -234,9 +234,10 @@ pub struct GetThingsIdPartsPartNoQuery {
 impl GetThingsIdPartsPartNoQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::query("type")
+            .required(pairs, |param, text| param.parse::<String>(text))?;
         Ok(GetThingsIdPartsPartNoQuery {
-            type_: Param::query("type")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
+            type_: value_0,
         })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
@@ -257,7 +258,7 @@ pub struct GetStylesQuery {
 impl GetStylesQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1, value_2, value_3) = match (
             Param::query("tags")
                 .optional(
                     pairs,
@@ -277,24 +278,25 @@ impl GetStylesQuery {
                 .repeated(pairs, |param, text| param.parse::<String>(text)),
         ) {
             (Ok(value_0), Ok(value_1), Ok(value_2), Ok(value_3)) => {
-                Ok(GetStylesQuery {
-                    tags: value_0,
-                    ids: value_1,
-                    colors: value_2,
-                    many: value_3,
-                })
+                (value_0, value_1, value_2, value_3)
             }
             (value_0, value_1, value_2, value_3) => {
-                Err(
+                return Err(
                     RequestError::all([
                         value_0.err(),
                         value_1.err(),
                         value_2.err(),
                         value_3.err(),
                     ]),
-                )
+                );
             }
-        }
+        };
+        Ok(GetStylesQuery {
+            tags: value_0,
+            ids: value_1,
+            colors: value_2,
+            many: value_3,
+        })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -346,7 +348,7 @@ pub struct GetStyledPath {
 impl GetStyledPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1, value_2, value_3) = match (
             Param::path("label")
                 .required(
                     pairs,
@@ -396,24 +398,25 @@ impl GetStyledPath {
                 .map(Option::unwrap_or_default),
         ) {
             (Ok(value_0), Ok(value_1), Ok(value_2), Ok(value_3)) => {
-                Ok(GetStyledPath {
-                    label: value_0,
-                    matrix: value_1,
-                    labels: value_2,
-                    matrices: value_3,
-                })
+                (value_0, value_1, value_2, value_3)
             }
             (value_0, value_1, value_2, value_3) => {
-                Err(
+                return Err(
                     RequestError::all([
                         value_0.err(),
                         value_1.err(),
                         value_2.err(),
                         value_3.err(),
                     ]),
-                )
+                );
             }
-        }
+        };
+        Ok(GetStyledPath {
+            label: value_0,
+            matrix: value_1,
+            labels: value_2,
+            matrices: value_3,
+        })
     }
     /// Every rule of the spec these values break, each named as the server
     /// names it (`query parameter `limit`: must be at least 5`).
@@ -439,14 +442,15 @@ pub struct GetObjectsElsewherePath {
 impl GetObjectsElsewherePath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::path("shape")
+            .object_required(
+                pairs,
+                runtime::object_params::ObjectStyle::Pairs,
+                &[("w", "w"), ("h", "h")],
+                |param, values| param.parse_object::<models::Size>(values),
+            )?;
         Ok(GetObjectsElsewherePath {
-            shape: Param::path("shape")
-                .object_required(
-                    pairs,
-                    runtime::object_params::ObjectStyle::Pairs,
-                    &[("w", "w"), ("h", "h")],
-                    |param, values| param.parse_object::<models::Size>(values),
-                )?,
+            shape: value_0,
         })
     }
 }
@@ -461,7 +465,7 @@ pub struct GetObjectsElsewhereHeaders {
 impl GetObjectsElsewhereHeaders {
     /// Reads the `(name, value)` pairs of the request headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1) = match (
             Param::header("X-Range")
                 .object_optional(
                     pairs,
@@ -483,14 +487,15 @@ impl GetObjectsElsewhereHeaders {
                     |param, values| param.parse_object::<models::Point>(values),
                 ),
         ) {
-            (Ok(value_0), Ok(value_1)) => {
-                Ok(GetObjectsElsewhereHeaders {
-                    x_range: value_0,
-                    x_point: value_1,
-                })
+            (Ok(value_0), Ok(value_1)) => (value_0, value_1),
+            (value_0, value_1) => {
+                return Err(RequestError::all([value_0.err(), value_1.err()]));
             }
-            (value_0, value_1) => Err(RequestError::all([value_0.err(), value_1.err()])),
-        }
+        };
+        Ok(GetObjectsElsewhereHeaders {
+            x_range: value_0,
+            x_point: value_1,
+        })
     }
     /// Every rule of the spec these values break, each named as the server
     /// names it (`query parameter `limit`: must be at least 5`).
@@ -524,7 +529,7 @@ pub struct GetObjectsElsewhereCookies {
 impl GetObjectsElsewhereCookies {
     /// Reads the `(name, value)` pairs of the request's cookies (values percent-decoded).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1) = match (
             Param::cookie("size")
                 .object_optional(
                     pairs,
@@ -540,14 +545,15 @@ impl GetObjectsElsewhereCookies {
                     |param, values| param.parse_object::<models::Point>(values),
                 ),
         ) {
-            (Ok(value_0), Ok(value_1)) => {
-                Ok(GetObjectsElsewhereCookies {
-                    size: value_0,
-                    pt: value_1,
-                })
+            (Ok(value_0), Ok(value_1)) => (value_0, value_1),
+            (value_0, value_1) => {
+                return Err(RequestError::all([value_0.err(), value_1.err()]));
             }
-            (value_0, value_1) => Err(RequestError::all([value_0.err(), value_1.err()])),
-        }
+        };
+        Ok(GetObjectsElsewhereCookies {
+            size: value_0,
+            pt: value_1,
+        })
     }
 }
 
@@ -563,7 +569,7 @@ pub struct GetObjectsQuery {
 impl GetObjectsQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1, value_2) = match (
             Param::query("range")
                 .object_optional(
                     pairs,
@@ -596,17 +602,18 @@ impl GetObjectsQuery {
                     |param, values| param.parse_object::<models::Size>(values),
                 ),
         ) {
-            (Ok(value_0), Ok(value_1), Ok(value_2)) => {
-                Ok(GetObjectsQuery {
-                    range: value_0,
-                    at: value_1,
-                    box_: value_2,
-                })
-            }
+            (Ok(value_0), Ok(value_1), Ok(value_2)) => (value_0, value_1, value_2),
             (value_0, value_1, value_2) => {
-                Err(RequestError::all([value_0.err(), value_1.err(), value_2.err()]))
+                return Err(
+                    RequestError::all([value_0.err(), value_1.err(), value_2.err()]),
+                );
             }
-        }
+        };
+        Ok(GetObjectsQuery {
+            range: value_0,
+            at: value_1,
+            box_: value_2,
+        })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {

@@ -16,12 +16,13 @@ pub struct CreateReportQuery {
 impl CreateReportQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::query("format")
+            .optional(
+                pairs,
+                |param, text| param.parse::<models::CreateReportFormat>(text),
+            )?;
         Ok(CreateReportQuery {
-            format: Param::query("format")
-                .optional(
-                    pairs,
-                    |param, text| param.parse::<models::CreateReportFormat>(text),
-                )?,
+            format: value_0,
         })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
@@ -42,16 +43,17 @@ pub struct ListReportLinesQuery {
 impl ListReportLinesQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::query("filter")
+            .object_optional(
+                pairs,
+                runtime::object_params::ObjectStyle::Spread,
+                &[("min_line", "min_line")],
+                |param, values| {
+                    param.parse_object::<models::ListReportLinesFilter>(values)
+                },
+            )?;
         Ok(ListReportLinesQuery {
-            filter: Param::query("filter")
-                .object_optional(
-                    pairs,
-                    runtime::object_params::ObjectStyle::Spread,
-                    &[("min_line", "min_line")],
-                    |param, values| {
-                        param.parse_object::<models::ListReportLinesFilter>(values)
-                    },
-                )?,
+            filter: value_0,
         })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.

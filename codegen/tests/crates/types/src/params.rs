@@ -13,9 +13,10 @@ pub struct CreateReleaseQuery {
 impl CreateReleaseQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::query("host")
+            .optional(pairs, |param, text| param.parse::<std::net::Ipv4Addr>(text))?;
         Ok(CreateReleaseQuery {
-            host: Param::query("host")
-                .optional(pairs, |param, text| param.parse::<std::net::Ipv4Addr>(text))?,
+            host: value_0,
         })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.

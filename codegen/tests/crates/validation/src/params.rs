@@ -23,7 +23,7 @@ pub struct ListPetsQuery {
 impl ListPetsQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1, value_2, value_3, value_4, value_5) = match (
             Param::query("limit")
                 .optional(
                     pairs,
@@ -143,18 +143,9 @@ impl ListPetsQuery {
                 Ok(value_3),
                 Ok(value_4),
                 Ok(value_5),
-            ) => {
-                Ok(ListPetsQuery {
-                    limit: value_0,
-                    name: value_1,
-                    size: value_2,
-                    tag: value_3,
-                    ids: value_4,
-                    owner: value_5,
-                })
-            }
+            ) => (value_0, value_1, value_2, value_3, value_4, value_5),
             (value_0, value_1, value_2, value_3, value_4, value_5) => {
-                Err(
+                return Err(
                     RequestError::all([
                         value_0.err(),
                         value_1.err(),
@@ -163,9 +154,17 @@ impl ListPetsQuery {
                         value_4.err(),
                         value_5.err(),
                     ]),
-                )
+                );
             }
-        }
+        };
+        Ok(ListPetsQuery {
+            limit: value_0,
+            name: value_1,
+            size: value_2,
+            tag: value_3,
+            ids: value_4,
+            owner: value_5,
+        })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -308,9 +307,10 @@ pub struct ListPetsHeaders {
 impl ListPetsHeaders {
     /// Reads the `(name, value)` pairs of the request headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::header("X-Request-Id")
+            .optional(pairs, |param, text| param.parse::<uuid::Uuid>(text))?;
         Ok(ListPetsHeaders {
-            x_request_id: Param::header("X-Request-Id")
-                .optional(pairs, |param, text| param.parse::<uuid::Uuid>(text))?,
+            x_request_id: value_0,
         })
     }
 }
@@ -326,7 +326,7 @@ pub struct ListPetsCookies {
 impl ListPetsCookies {
     /// Reads the `(name, value)` pairs of the request's cookies (values percent-decoded).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1) = match (
             Param::cookie("session")
                 .optional(
                     pairs,
@@ -349,14 +349,15 @@ impl ListPetsCookies {
                     |param, text| param.parse::<models::ListPetsTheme>(text),
                 ),
         ) {
-            (Ok(value_0), Ok(value_1)) => {
-                Ok(ListPetsCookies {
-                    session: value_0,
-                    theme: value_1,
-                })
+            (Ok(value_0), Ok(value_1)) => (value_0, value_1),
+            (value_0, value_1) => {
+                return Err(RequestError::all([value_0.err(), value_1.err()]));
             }
-            (value_0, value_1) => Err(RequestError::all([value_0.err(), value_1.err()])),
-        }
+        };
+        Ok(ListPetsCookies {
+            session: value_0,
+            theme: value_1,
+        })
     }
     /// Every rule of the spec these values break, each named as the server
     /// names it (`query parameter `limit`: must be at least 5`).
@@ -393,10 +394,9 @@ pub struct GetPetPath {
 impl GetPetPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(GetPetPath {
-            pet_id: Param::path("petId")
-                .required(pairs, |param, text| param.parse::<uuid::Uuid>(text))?,
-        })
+        let value_0 = Param::path("petId")
+            .required(pairs, |param, text| param.parse::<uuid::Uuid>(text))?;
+        Ok(GetPetPath { pet_id: value_0 })
     }
 }
 
@@ -409,10 +409,9 @@ pub struct GetOwnerPath {
 impl GetOwnerPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(GetOwnerPath {
-            name: Param::path("name")
-                .required(pairs, |param, text| param.parse::<String>(text))?,
-        })
+        let value_0 = Param::path("name")
+            .required(pairs, |param, text| param.parse::<String>(text))?;
+        Ok(GetOwnerPath { name: value_0 })
     }
 }
 
@@ -425,10 +424,9 @@ pub struct RenamePetPath {
 impl RenamePetPath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(RenamePetPath {
-            pet_id: Param::path("petId")
-                .required(pairs, |param, text| param.parse::<uuid::Uuid>(text))?,
-        })
+        let value_0 = Param::path("petId")
+            .required(pairs, |param, text| param.parse::<uuid::Uuid>(text))?;
+        Ok(RenamePetPath { pet_id: value_0 })
     }
 }
 
@@ -441,13 +439,9 @@ pub struct RenamePetQuery {
 impl RenamePetQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        Ok(RenamePetQuery {
-            lang: Param::query("lang")
-                .optional(
-                    pairs,
-                    |param, text| param.parse::<models::RenamePetLang>(text),
-                )?,
-        })
+        let value_0 = Param::query("lang")
+            .optional(pairs, |param, text| param.parse::<models::RenamePetLang>(text))?;
+        Ok(RenamePetQuery { lang: value_0 })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -470,7 +464,7 @@ pub struct EveryRulePath {
 impl EveryRulePath {
     /// Reads the path parameters the router matched.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1, value_2, value_3, value_4) = match (
             Param::path("pi")
                 .required(
                     pairs,
@@ -568,16 +562,10 @@ impl EveryRulePath {
                 .map(Option::unwrap_or_default),
         ) {
             (Ok(value_0), Ok(value_1), Ok(value_2), Ok(value_3), Ok(value_4)) => {
-                Ok(EveryRulePath {
-                    pi: value_0,
-                    ps: value_1,
-                    pe: value_2,
-                    pn: value_3,
-                    pa: value_4,
-                })
+                (value_0, value_1, value_2, value_3, value_4)
             }
             (value_0, value_1, value_2, value_3, value_4) => {
-                Err(
+                return Err(
                     RequestError::all([
                         value_0.err(),
                         value_1.err(),
@@ -585,9 +573,16 @@ impl EveryRulePath {
                         value_3.err(),
                         value_4.err(),
                     ]),
-                )
+                );
             }
-        }
+        };
+        Ok(EveryRulePath {
+            pi: value_0,
+            ps: value_1,
+            pe: value_2,
+            pn: value_3,
+            pa: value_4,
+        })
     }
     /// Every rule of the spec these values break, each named as the server
     /// names it (`query parameter `limit`: must be at least 5`).
@@ -663,7 +658,7 @@ pub struct EveryRuleQuery {
 impl EveryRuleQuery {
     /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1, value_2, value_3, value_4) = match (
             Param::query("qi")
                 .optional(
                     pairs,
@@ -752,16 +747,10 @@ impl EveryRuleQuery {
                 ),
         ) {
             (Ok(value_0), Ok(value_1), Ok(value_2), Ok(value_3), Ok(value_4)) => {
-                Ok(EveryRuleQuery {
-                    qi: value_0,
-                    qs: value_1,
-                    qe: value_2,
-                    qn: value_3,
-                    qa: value_4,
-                })
+                (value_0, value_1, value_2, value_3, value_4)
             }
             (value_0, value_1, value_2, value_3, value_4) => {
-                Err(
+                return Err(
                     RequestError::all([
                         value_0.err(),
                         value_1.err(),
@@ -769,9 +758,16 @@ impl EveryRuleQuery {
                         value_3.err(),
                         value_4.err(),
                     ]),
-                )
+                );
             }
-        }
+        };
+        Ok(EveryRuleQuery {
+            qi: value_0,
+            qs: value_1,
+            qe: value_2,
+            qn: value_3,
+            qa: value_4,
+        })
     }
     /// The `(name, value)` pairs of this query, as a client sends them.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
@@ -893,7 +889,7 @@ pub struct EveryRuleHeaders {
 impl EveryRuleHeaders {
     /// Reads the `(name, value)` pairs of the request headers (names in any case).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1, value_2, value_3, value_4) = match (
             Param::header("hi")
                 .optional(
                     pairs,
@@ -991,16 +987,10 @@ impl EveryRuleHeaders {
                 .map(Option::unwrap_or_default),
         ) {
             (Ok(value_0), Ok(value_1), Ok(value_2), Ok(value_3), Ok(value_4)) => {
-                Ok(EveryRuleHeaders {
-                    hi: value_0,
-                    hs: value_1,
-                    he: value_2,
-                    hn: value_3,
-                    ha: value_4,
-                })
+                (value_0, value_1, value_2, value_3, value_4)
             }
             (value_0, value_1, value_2, value_3, value_4) => {
-                Err(
+                return Err(
                     RequestError::all([
                         value_0.err(),
                         value_1.err(),
@@ -1008,9 +998,16 @@ impl EveryRuleHeaders {
                         value_3.err(),
                         value_4.err(),
                     ]),
-                )
+                );
             }
-        }
+        };
+        Ok(EveryRuleHeaders {
+            hi: value_0,
+            hs: value_1,
+            he: value_2,
+            hn: value_3,
+            ha: value_4,
+        })
     }
     /// Every rule of the spec these values break, each named as the server
     /// names it (`query parameter `limit`: must be at least 5`).
@@ -1122,7 +1119,7 @@ pub struct EveryRuleCookies {
 impl EveryRuleCookies {
     /// Reads the `(name, value)` pairs of the request's cookies (values percent-decoded).
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
-        match (
+        let (value_0, value_1, value_2, value_3, value_4) = match (
             Param::cookie("ci")
                 .optional(
                     pairs,
@@ -1220,16 +1217,10 @@ impl EveryRuleCookies {
                 .map(Option::unwrap_or_default),
         ) {
             (Ok(value_0), Ok(value_1), Ok(value_2), Ok(value_3), Ok(value_4)) => {
-                Ok(EveryRuleCookies {
-                    ci: value_0,
-                    cs: value_1,
-                    ce: value_2,
-                    cn: value_3,
-                    ca: value_4,
-                })
+                (value_0, value_1, value_2, value_3, value_4)
             }
             (value_0, value_1, value_2, value_3, value_4) => {
-                Err(
+                return Err(
                     RequestError::all([
                         value_0.err(),
                         value_1.err(),
@@ -1237,9 +1228,16 @@ impl EveryRuleCookies {
                         value_3.err(),
                         value_4.err(),
                     ]),
-                )
+                );
             }
-        }
+        };
+        Ok(EveryRuleCookies {
+            ci: value_0,
+            cs: value_1,
+            ce: value_2,
+            cn: value_3,
+            ca: value_4,
+        })
     }
     /// Every rule of the spec these values break, each named as the server
     /// names it (`query parameter `limit`: must be at least 5`).
