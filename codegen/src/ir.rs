@@ -317,6 +317,16 @@ pub struct Field {
     pub checks: Checks,
     /// The spec's default of an optional field, applied by an accessor.
     pub default: Option<DefaultAccessor>,
+    /// Where the property is written (`#/components/schemas/Task/properties/id`).
+    pub pointer: String,
+}
+
+impl StructDef {
+    /// Every field is optional: the struct derives `Default`, so users can
+    /// build it with `..Default::default()`.
+    pub fn derives_default(&self) -> bool {
+        self.fields.iter().all(Field::is_optional)
+    }
 }
 
 impl Field {
@@ -539,6 +549,9 @@ pub struct Param {
     pub checks: Checks,
     /// The spec's `default`, when it can be written as a Rust value.
     pub default: Option<DefaultAccessor>,
+    /// Where the parameter or header is written (an operation's or its path's
+    /// `parameters/N`, or a response's `headers/Name`).
+    pub pointer: String,
 }
 
 /// A path parameter written with a prefix: `label` (`.5`, `.a.b`) or

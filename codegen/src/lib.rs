@@ -13,6 +13,7 @@
 //! or compare it with what is there.
 
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod ir;
@@ -192,8 +193,15 @@ pub fn write(out: &Path, generation: &Generation) -> Result<WriteReport, Error> 
 pub enum Drift {
     /// The generator produces it; it is not on disk.
     Missing { path: String },
-    /// Both exist and differ; `diff` is a short unified diff (disk → spec).
-    Changed { path: String, diff: String },
+    /// Both exist and differ: `diff` is a unified diff (disk → spec) of
+    /// the code, cut after [`DIFF_LINES`] lines, empty when only the header
+    /// differs; `header` the diff of the generated header, empty when it is
+    /// the same.
+    Changed {
+        path: String,
+        diff: String,
+        header: String,
+    },
     /// On disk, but the generator does not produce it.
     Extra { path: String },
 }
@@ -207,7 +215,7 @@ impl Drift {
 }
 
 /// Lines of diff shown per file.
-const DIFF_LINES: usize = 40;
+pub const DIFF_LINES: usize = 150;
 
 /// Compares `out` with the generation; empty when up to date.
 pub fn check(out: &Path, generation: &Generation) -> Result<Vec<Drift>, Error> {
@@ -225,9 +233,22 @@ pub fn check(out: &Path, generation: &Generation) -> Result<Vec<Drift>, Error> {
             Ok(bytes) => {
                 let old = String::from_utf8_lossy(&bytes);
                 if old != file.contents {
+                    let (old_header, old_body) = split_header(&old);
+                    let (new_header, new_body) = split_header(&file.contents);
+                    let diff = if old_body == new_body {
+                        String::new()
+                    } else {
+                        short_diff(old_body, new_body, &file.path)
+                    };
+                    let header = if old_header == new_header {
+                        String::new()
+                    } else {
+                        short_diff(old_header, new_header, &file.path)
+                    };
                     drift.push(Drift::Changed {
                         path: file.path.clone(),
-                        diff: short_diff(&old, &file.contents, &file.path),
+                        diff,
+                        header,
                     });
                 }
             }
@@ -239,6 +260,53 @@ pub fn check(out: &Path, generation: &Generation) -> Result<Vec<Drift>, Error> {
         }
     }
     Ok(drift)
+}
+
+/// A generated file's header (the lines up to the first blank one, when
+/// they hold the marker) and the rest.
+fn split_header(text: &str) -> (&str, &str) {
+    match text.find("\n\n") {
+        Some(end) if text[..end].contains(GENERATED_MARKER) => text.split_at(end + 2),
+        _ => ("", text),
+    }
+}
+
+/// The spec a generated crate was made from, as embedded in its
+/// `src/spec.rs`; `None` when there is no such crate in `out` (or it was
+/// not made by this generator).
+pub fn embedded_spec(out: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(out.join("src/spec.rs")).ok()?;
+    if !text.contains(GENERATED_MARKER) {
+        return None;
+    }
+    let file = syn::parse_file(&text).ok()?;
+    file.items.iter().find_map(|item| match item {
+        syn::Item::Const(constant) if constant.ident == "OPENAPI_JSON" => match &*constant.expr {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            }) => Some(text.value()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// What the API change from the crate in `out` to `new` is, when `out`
+/// holds a crate this generator made; `None` when it does not, or its
+/// embedded spec does not load with the same options (a note is printed by
+/// the caller then).
+pub fn diff_from_generated(
+    out: &Path,
+    new: &load::LoadedSpec,
+    options: &Options,
+) -> Option<Result<diff::ApiDiff, SpecError>> {
+    let text = embedded_spec(out)?;
+    let label = format!("{} (generated from)", out.join("src/spec.rs").display());
+    Some(
+        load::load_str(&text, load::Format::Json, &label)
+            .and_then(|old| diff::diff(&old, new, &options.selection, &options.types)),
+    )
 }
 
 fn short_diff(old: &str, new: &str, path: &str) -> String {

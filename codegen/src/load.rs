@@ -64,6 +64,34 @@ pub fn load_file(path: &Path) -> Result<LoadedSpec, SpecError> {
     load_str(&text, format, &file)
 }
 
+/// Reads a spec from git history: `REV:path` as `git show` takes it (the
+/// path from the repository's top, or `./path` from the current folder).
+pub fn load_git(revision_path: &str) -> Result<LoadedSpec, SpecError> {
+    let error = |message: String| SpecError {
+        kind: ErrorKind::Io,
+        file: revision_path.to_owned(),
+        location: Location::File,
+        message,
+    };
+    let Some((_, path)) = revision_path.split_once(':') else {
+        return Err(error(
+            "expected REV:path, such as `origin/main:openapi/openapi.json`".to_owned(),
+        ));
+    };
+    let output = std::process::Command::new("git")
+        .args(["show", revision_path])
+        .output()
+        .map_err(|err| error(format!("cannot run git: {err}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(error(format!("git show failed: {}", stderr.trim())));
+    }
+    let text = String::from_utf8(output.stdout)
+        .map_err(|_| error("the file is not UTF-8 text".to_owned()))?;
+    let format = Format::from_extension(Path::new(path)).unwrap_or_else(|| Format::sniff(&text));
+    load_str(&text, format, revision_path)
+}
+
 /// Parses and validates spec text; `file` names it in errors.
 pub fn load_str(text: &str, format: Format, file: &str) -> Result<LoadedSpec, SpecError> {
     let text = text.trim_start_matches('\u{feff}');

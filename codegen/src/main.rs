@@ -1,10 +1,13 @@
 //! `codegen`: the command line over the library. Parses arguments, runs a
-//! stage, prints results and sets the exit code (0 ok, 1 stale output, 2 error).
+//! stage, prints results and sets the exit code (0 ok, 1 stale output or a
+//! failed `--fail-on` gate, 2 error).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use codegen::diff::FailOn;
+use codegen::load::{self, LoadedSpec};
 
 /// Generates a Rust crate (models, …) from an OpenAPI 3.0 document.
 #[derive(Parser)]
@@ -16,23 +19,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Write the generated crate into --out (files are replaced only when changed).
+    /// Write the generated crate into --out (files are replaced only when
+    /// changed), then say what changed in the API.
     Generate(Target),
-    /// Exit 1 and show what differs when --out is not what --spec generates.
+    /// Exit 1 and show what changed in the API, then the files that differ,
+    /// when --out is not what --spec generates.
     Check(Target),
+    /// List every change between two versions of a spec and whom it breaks:
+    /// existing clients, existing servers, code using the generated crate.
+    Diff(DiffArgs),
 }
 
+/// What is generated from the spec: the selection and the type mappings.
 #[derive(Args)]
-struct Target {
-    /// The OpenAPI 3.0 document, JSON or YAML (chosen by extension, else by content).
-    #[arg(long, value_name = "FILE")]
-    spec: PathBuf,
-    /// The directory of the generated crate.
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// Package name of the generated crate [default: the spec title in kebab-case].
-    #[arg(long, value_name = "NAME")]
-    crate_name: Option<String>,
+struct Shaping {
     /// Generate only the operations with this tag (repeatable), and the models they use.
     #[arg(long = "tag", value_name = "NAME")]
     tags: Vec<String>,
@@ -50,9 +50,58 @@ struct Target {
     /// A feature of a crate given by --crate (repeatable): `rust_decimal/serde-with-str`.
     #[arg(long = "crate-feature", value_name = "CRATE/FEATURE")]
     crate_features: Vec<String>,
+}
+
+#[derive(Args)]
+struct Target {
+    /// The OpenAPI 3.0 document, JSON or YAML (chosen by extension, else by content).
+    #[arg(long, value_name = "FILE")]
+    spec: PathBuf,
+    /// The directory of the generated crate.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Package name of the generated crate [default: the spec title in kebab-case].
+    #[arg(long, value_name = "NAME")]
+    crate_name: Option<String>,
+    #[command(flatten)]
+    shaping: Shaping,
     /// Do not print warnings about the spec.
     #[arg(long)]
     quiet: bool,
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The old version of the spec.
+    #[arg(long, value_name = "FILE", required_unless_present = "old_git")]
+    old: Option<PathBuf>,
+    /// The old version from git history, as `git show` takes it:
+    /// `origin/main:openapi/openapi.json`.
+    #[arg(long, value_name = "REV:PATH", conflicts_with = "old")]
+    old_git: Option<String>,
+    /// The new version of the spec.
+    #[arg(long, value_name = "FILE")]
+    new: PathBuf,
+    #[command(flatten)]
+    shaping: Shaping,
+    /// How to print the changes.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit 1 when a change of this kind is found: breaking (on any axis),
+    /// rust (the generated crate's API), wire (existing clients or
+    /// servers), clients, servers, any (documentation included).
+    #[arg(long, value_name = "KIND", value_parser = |text: &str| text.parse::<FailOn>())]
+    fail_on: Option<FailOn>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// A summary, then every change with why it breaks and where.
+    Text,
+    /// Tables per operation and schema, for a pull request or CHANGELOG.md.
+    Markdown,
+    /// The stable `codegen-diff/1` document described in the README.
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -60,44 +109,97 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Generate(target) => run(&target, false),
         Command::Check(target) => run(&target, true),
+        Command::Diff(args) => run_diff(&args),
     }
 }
 
-fn type_mappings(target: &Target) -> Result<codegen::TypeMappings, String> {
+fn type_mappings(shaping: &Shaping) -> Result<codegen::TypeMappings, String> {
     let mut types = codegen::TypeMappings::default();
-    for arg in &target.crates {
+    for arg in &shaping.crates {
         types.add_crate(arg)?;
     }
-    for arg in &target.crate_features {
+    for arg in &shaping.crate_features {
         types.add_crate_feature(arg)?;
     }
-    for arg in &target.type_maps {
+    for arg in &shaping.type_maps {
         types.add_type_map(arg)?;
     }
     types.check()?;
     Ok(types)
 }
 
+fn selection(shaping: &Shaping) -> codegen::Selection {
+    codegen::Selection {
+        tags: shaping.tags.clone(),
+        operations: shaping.operations.clone(),
+    }
+}
+
+fn error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+fn run_diff(args: &DiffArgs) -> ExitCode {
+    let types = match type_mappings(&args.shaping) {
+        Ok(types) => types,
+        Err(err) => return error(err),
+    };
+    let old = match (&args.old, &args.old_git) {
+        (Some(path), _) => load::load_file(path),
+        (None, Some(revision_path)) => load::load_git(revision_path),
+        (None, None) => return error("give --old FILE or --old-git REV:PATH"),
+    };
+    let loaded = old.and_then(|old| Ok((old, load::load_file(&args.new)?)));
+    let diff = loaded
+        .and_then(|(old, new)| codegen::diff::diff(&old, &new, &selection(&args.shaping), &types));
+    let diff = match diff {
+        Ok(diff) => diff,
+        Err(err) => return error(err),
+    };
+    match args.format {
+        Format::Text => print!("{}", diff.to_text()),
+        Format::Markdown => print!("{}", diff.to_markdown()),
+        Format::Json => print!("{}", diff.to_json()),
+    }
+    if let Some(gate) = args.fail_on
+        && diff.fails(gate)
+    {
+        let caught = diff.changes.iter().filter(|c| gate.catches(c)).count();
+        eprintln!("codegen diff: {caught} change(s) fail --fail-on");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+/// What changed in the API since the crate in `out` was generated, as text;
+/// a note when that cannot be told.
+fn api_summary(out: &Path, spec: &LoadedSpec, options: &codegen::Options) -> String {
+    match codegen::diff_from_generated(out, spec, options) {
+        Some(Ok(diff)) => diff.to_text(),
+        Some(Err(err)) => format!("note: the API change is unknown: {err}\n"),
+        None => format!(
+            "note: {} holds no spec this generator embedded, so the API change is unknown\n",
+            out.display()
+        ),
+    }
+}
+
 fn run(target: &Target, check_only: bool) -> ExitCode {
     let mut options =
         codegen::options_for_paths(&target.spec, &target.out, target.crate_name.clone());
-    options.selection = codegen::Selection {
-        tags: target.tags.clone(),
-        operations: target.operations.clone(),
-    };
-    match type_mappings(target) {
+    options.selection = selection(&target.shaping);
+    match type_mappings(&target.shaping) {
         Ok(types) => options.types = types,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::from(2);
-        }
+        Err(err) => return error(err),
     }
-    let generation = match codegen::generate(&target.spec, &options) {
+    let spec = match load::load_file(&target.spec) {
+        Ok(spec) => spec,
+        Err(err) => return error(err),
+    };
+    let generation = match codegen::generate_loaded(&spec, &options) {
         Ok(generation) => generation,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::from(2);
-        }
+        Err(err) => return error(err),
     };
     if !target.quiet {
         for diagnostic in &generation.diagnostics {
@@ -113,31 +215,21 @@ fn run(target: &Target, check_only: bool) -> ExitCode {
             }
             Ok(drift) => {
                 println!(
-                    "{out} is stale: {} file(s) differ from what {} generates",
+                    "{out} is stale: {} file(s) differ from what {} generates\n",
                     drift.len(),
                     target.spec.display()
                 );
-                for item in &drift {
-                    match item {
-                        codegen::Drift::Missing { path } => println!("missing: {out}/{path}"),
-                        codegen::Drift::Extra { path } => {
-                            println!("not generated (remove it): {out}/{path}")
-                        }
-                        codegen::Drift::Changed { path, diff } => {
-                            println!("changed: {out}/{path}");
-                            print!("{diff}");
-                        }
-                    }
-                }
+                print!("{}", api_summary(&target.out, &spec, &options));
+                println!();
+                print_drift(&target.out, &drift);
                 println!("To update it, run: {}", options.command());
                 ExitCode::from(1)
             }
-            Err(err) => {
-                eprintln!("error: {err}");
-                ExitCode::from(2)
-            }
+            Err(err) => error(err),
         }
     } else {
+        // Read before the files are replaced: the spec they were made from.
+        let summary = api_summary(&target.out, &spec, &options);
         match codegen::write(&target.out, &generation) {
             Ok(report) => {
                 println!(
@@ -146,12 +238,42 @@ fn run(target: &Target, check_only: bool) -> ExitCode {
                     report.unchanged.len(),
                     report.removed.len()
                 );
+                if !report.written.is_empty() || !report.removed.is_empty() {
+                    print!("{summary}");
+                }
                 ExitCode::SUCCESS
             }
-            Err(err) => {
-                eprintln!("error: {err}");
-                ExitCode::from(2)
-            }
+            Err(err) => error(err),
         }
+    }
+}
+
+/// The files that differ: code first, the generated headers last.
+fn print_drift(out: &Path, drift: &[codegen::Drift]) {
+    let out = out.display();
+    for item in drift {
+        match item {
+            codegen::Drift::Missing { path } => println!("missing: {out}/{path}"),
+            codegen::Drift::Extra { path } => println!("not generated (remove it): {out}/{path}"),
+            codegen::Drift::Changed { path, diff, .. } if !diff.is_empty() => {
+                println!("changed: {out}/{path}");
+                print!("{diff}");
+            }
+            codegen::Drift::Changed { .. } => {}
+        }
+    }
+    let headers: Vec<(&String, &String)> = drift
+        .iter()
+        .filter_map(|item| match item {
+            codegen::Drift::Changed { path, header, .. } if !header.is_empty() => {
+                Some((path, header))
+            }
+            _ => None,
+        })
+        .collect();
+    if let Some((_, first)) = headers.first() {
+        let paths: Vec<&str> = headers.iter().map(|(path, _)| path.as_str()).collect();
+        println!("generated header changed in: {}", paths.join(", "));
+        print!("{first}");
     }
 }

@@ -189,8 +189,7 @@ fn type_item(def: &TypeDef) -> TokenStream {
 }
 
 fn struct_item(docs: TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> TokenStream {
-    let all_optional = s.fields.iter().all(|f| f.is_optional());
-    let default = all_optional.then(|| quote!(Default,));
+    let default = s.derives_default().then(|| quote!(Default,));
     let fields = s.fields.iter().map(|field| {
         let mut docs = field.docs.clone().unwrap_or_default();
         if let Some(default) = &field.default {

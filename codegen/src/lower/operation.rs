@@ -36,8 +36,10 @@ fn named(
     arg: String,
     location: ParamLocation,
     docs: Option<String>,
+    pointer: String,
 ) -> Param {
     Param {
+        pointer,
         wire_name,
         field,
         arg,
@@ -496,7 +498,14 @@ impl Lowerer<'_> {
             params.push(Param {
                 path_style,
                 ..self.value_param(
-                    named(wire_name, field, arg, location, data.description.clone()),
+                    named(
+                        wire_name,
+                        field,
+                        arg,
+                        location,
+                        data.description.clone(),
+                        param_pointer.clone(),
+                    ),
                     value,
                 )
             });
@@ -643,6 +652,7 @@ impl Lowerer<'_> {
                 field,
                 ParamLocation::Header,
                 header.description.clone(),
+                header_pointer.clone(),
             );
             lowered.push(self.value_param(named, value));
         }

@@ -916,6 +916,7 @@ impl Lowerer<'_> {
                 nullable,
                 checks,
                 default,
+                pointer: property_pointer,
             });
         }
         for missing in required.iter().filter(|r| !properties.contains_key(*r)) {
