@@ -26,8 +26,10 @@ fn generated_crate_matches_the_spec() {
         .iter()
         .map(|item| match item {
             Drift::Missing { path } => format!("missing: generated/{path}"),
-            Drift::Extra { path } => format!("not generated: generated/{path}"),
-            Drift::Changed { path, diff } => format!("changed: generated/{path}\n{diff}"),
+            Drift::Extra { path } => format!("no longer generated: generated/{path}"),
+            Drift::Changed { path, diff, header } => {
+                format!("changed: generated/{path}\n{diff}{header}")
+            }
         })
         .collect();
     assert!(

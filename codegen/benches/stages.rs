@@ -30,6 +30,7 @@ fn specs() -> Vec<(&'static str, PathBuf)> {
 fn options() -> Options {
     Options {
         crate_name: Some("bench".to_owned()),
+        crate_version: None,
         spec_label: "spec.json".to_owned(),
         out_label: "out".to_owned(),
         selection: Selection::default(),

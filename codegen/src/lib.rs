@@ -22,6 +22,7 @@ pub mod lower;
 pub mod mapping;
 pub mod names;
 pub mod select;
+pub mod version;
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
@@ -80,10 +81,18 @@ pub fn generate_loaded(loaded: &load::LoadedSpec, options: &Options) -> Result<G
     let spec_json = serde_json::to_string_pretty(&loaded.raw)
         .map_err(|err| EmitError::EmbedSpec(err.to_string()))?;
     let files = emit::render(&lowered.api, &spec_json, options)?;
-    Ok(Generation {
-        files,
-        diagnostics: lowered.diagnostics,
-    })
+    let mut diagnostics = lowered.diagnostics;
+    if options.crate_version.is_none() && version::Version::parse(&lowered.api.version).is_none() {
+        diagnostics.push(Diagnostic {
+            pointer: "#/info/version".to_owned(),
+            message: format!(
+                "`{}` is not a version number, so the crate is version 0.1.0 \
+                 (`--crate-version` sets it)",
+                lowered.api.version
+            ),
+        });
+    }
+    Ok(Generation { files, diagnostics })
 }
 
 /// Header labels for a spec and an output directory: both relative to the
@@ -101,6 +110,7 @@ pub fn options_for_paths(spec: &Path, out: &Path, crate_name: Option<String>) ->
         .unwrap_or_else(|| ".".to_owned());
     Options {
         crate_name,
+        crate_version: None,
         spec_label: relative_label(&absolute(spec), &base),
         out_label,
         selection: Selection::default(),
@@ -177,15 +187,18 @@ pub fn write(out: &Path, generation: &Generation) -> Result<WriteReport, Error> 
     for existing in list_files(out)? {
         if !wanted.contains(existing.as_str()) {
             let path = out.join(&existing);
-            let generated =
-                std::fs::read_to_string(&path).is_ok_and(|text| text.contains(GENERATED_MARKER));
-            if generated {
+            if is_generated(&path) {
                 std::fs::remove_file(&path).map_err(io_error(&path))?;
                 report.removed.push(existing);
             }
         }
     }
     Ok(report)
+}
+
+/// Whether a file carries the generated marker (this generator wrote it).
+fn is_generated(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| text.contains(GENERATED_MARKER))
 }
 
 /// How a file on disk differs from what the spec produces.
@@ -202,7 +215,8 @@ pub enum Drift {
         diff: String,
         header: String,
     },
-    /// On disk, but the generator does not produce it.
+    /// On disk with the generated marker, but the generator no longer
+    /// produces it (`generate` removes it).
     Extra { path: String },
 }
 
@@ -254,8 +268,10 @@ pub fn check(out: &Path, generation: &Generation) -> Result<Vec<Drift>, Error> {
             }
         }
     }
+    // Files without the marker are the user's (a CHANGELOG.md, a LICENSE):
+    // `write` leaves them alone, so `check` does too.
     for existing in list_files(out)? {
-        if !wanted.contains(existing.as_str()) {
+        if !wanted.contains(existing.as_str()) && is_generated(&out.join(&existing)) {
             drift.push(Drift::Extra { path: existing });
         }
     }

@@ -63,6 +63,10 @@ struct Target {
     /// Package name of the generated crate [default: the spec title in kebab-case].
     #[arg(long, value_name = "NAME")]
     crate_name: Option<String>,
+    /// Package version of the generated crate [default: `info.version` as a
+    /// version number, `1.0` → `1.0.0`, else 0.1.0].
+    #[arg(long, value_name = "VERSION", value_parser = crate_version)]
+    crate_version: Option<String>,
     #[command(flatten)]
     shaping: Shaping,
     /// Do not print warnings about the spec.
@@ -110,6 +114,15 @@ fn main() -> ExitCode {
         Command::Generate(target) => run(&target, false),
         Command::Check(target) => run(&target, true),
         Command::Diff(args) => run_diff(&args),
+    }
+}
+
+/// A version Cargo accepts, written as Cargo writes it.
+fn crate_version(text: &str) -> Result<String, String> {
+    match codegen::version::Version::parse(text) {
+        Some(version) if version.cargo() == text => Ok(text.to_owned()),
+        Some(version) => Err(format!("write it as Cargo does: {}", version.cargo())),
+        None => Err("not a version such as 1.2.3 or 1.2.3-beta.1".to_owned()),
     }
 }
 
@@ -188,6 +201,7 @@ fn api_summary(out: &Path, spec: &LoadedSpec, options: &codegen::Options) -> Str
 fn run(target: &Target, check_only: bool) -> ExitCode {
     let mut options =
         codegen::options_for_paths(&target.spec, &target.out, target.crate_name.clone());
+    options.crate_version = target.crate_version.clone();
     options.selection = selection(&target.shaping);
     match type_mappings(&target.shaping) {
         Ok(types) => options.types = types,
@@ -254,7 +268,9 @@ fn print_drift(out: &Path, drift: &[codegen::Drift]) {
     for item in drift {
         match item {
             codegen::Drift::Missing { path } => println!("missing: {out}/{path}"),
-            codegen::Drift::Extra { path } => println!("not generated (remove it): {out}/{path}"),
+            codegen::Drift::Extra { path } => {
+                println!("no longer generated (generate removes it): {out}/{path}")
+            }
             codegen::Drift::Changed { path, diff, .. } if !diff.is_empty() => {
                 println!("changed: {out}/{path}");
                 print!("{diff}");

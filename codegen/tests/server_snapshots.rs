@@ -28,6 +28,7 @@ fn lowered(name: &str) -> (codegen::ir::Api, Options) {
     let lowered = lower::lower(&loaded, &Default::default()).unwrap_or_else(|err| panic!("{err}"));
     let options = Options {
         crate_name: None,
+        crate_version: None,
         spec_label: format!("codegen/tests/server-specs/{name}.yaml"),
         out_label: "out".to_owned(),
         selection: Default::default(),

@@ -42,6 +42,7 @@ fn render(name: &str) -> Rendered {
     let lowered = lower::lower(&loaded, &Default::default()).unwrap_or_else(|err| panic!("{err}"));
     let options = Options {
         crate_name: None,
+        crate_version: None,
         spec_label: format!("codegen/tests/specs/{name}.yaml"),
         out_label: "codegen/tests/output".to_owned(),
         selection: Default::default(),

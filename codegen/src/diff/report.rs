@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::change::{Change, Level, Subject};
 use super::{ApiDiff, Side};
+use crate::version::Version;
 
 /// A semantic-version bump.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -29,31 +30,17 @@ impl Bump {
 }
 
 /// The bump from one `info.version` to another; `None` when either is not
-/// made of numbers (`1`, `1.2`, `v1.2.3`, `1.2.3-beta`), or it went down.
+/// a version number (see [`Version::parse`]) or it went down.
 pub fn bump_between(old: &str, new: &str) -> Option<Bump> {
-    let parse = |text: &str| -> Option<[u64; 3]> {
-        let text = text.trim().trim_start_matches(['v', 'V']);
-        let core = text.split(['-', '+']).next()?;
-        let mut parts = [0u64; 3];
-        let pieces: Vec<&str> = core.split('.').collect();
-        // `2024-01-01` is a date, not version 2024 with a pre-release.
-        if pieces.len() > 3 || (pieces.len() == 1 && core.len() < text.len()) {
-            return None;
-        }
-        for (slot, piece) in parts.iter_mut().zip(&pieces) {
-            *slot = piece.parse().ok()?;
-        }
-        Some(parts)
-    };
-    let (a, b) = (parse(old)?, parse(new)?);
-    if b < a {
+    let (a, b) = (Version::parse(old)?, Version::parse(new)?);
+    if b.numbers < a.numbers {
         return None;
     }
     Some(if a == b {
         if old == new { Bump::None } else { Bump::Patch }
-    } else if a[0] != b[0] {
+    } else if a.numbers[0] != b.numbers[0] {
         Bump::Major
-    } else if a[1] != b[1] {
+    } else if a.numbers[1] != b.numbers[1] {
         Bump::Minor
     } else {
         Bump::Patch

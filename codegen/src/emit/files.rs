@@ -30,10 +30,11 @@ struct CargoToml<'a> {
 
 pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
     let name = options.crate_name(api);
+    let version = options.crate_version(api);
     Ok(CargoToml {
         header: options.header().lines().map(str::to_owned).collect(),
         name: &name,
-        version: "0.1.0",
+        version: &version,
         description: toml_string(&format!(
             "Rust types for {} {}, generated from its OpenAPI spec",
             api.title, api.version

@@ -19,6 +19,9 @@ use crate::select::Selection;
 pub struct Options {
     /// Package name of the generated crate; defaults to the spec title in kebab-case.
     pub crate_name: Option<String>,
+    /// Package version of the generated crate; defaults to `info.version`
+    /// when that is a version number (`1.0` → `1.0.0`), else `0.1.0`.
+    pub crate_version: Option<String>,
     /// The spec path as written in headers (relative to the directory the command runs in).
     pub spec_label: String,
     /// The output directory as written in headers.
@@ -44,6 +47,16 @@ impl Options {
         }
     }
 
+    /// The crate's version: `--crate-version`, else `info.version` as Cargo
+    /// writes it, else `0.1.0` (a warning says so).
+    pub fn crate_version(&self, api: &Api) -> String {
+        match &self.crate_version {
+            Some(version) => version.clone(),
+            None => crate::version::Version::parse(&api.version)
+                .map_or_else(|| "0.1.0".to_owned(), |version| version.cargo()),
+        }
+    }
+
     /// The command that regenerates the output, as printed in headers.
     pub fn command(&self) -> String {
         let mut command = format!(
@@ -52,6 +65,9 @@ impl Options {
         );
         if let Some(name) = &self.crate_name {
             command.push_str(&format!(" --crate-name {name}"));
+        }
+        if let Some(version) = &self.crate_version {
+            command.push_str(&format!(" --crate-version {version}"));
         }
         command.push_str(&self.selection.args());
         command.push_str(&self.types.args());
