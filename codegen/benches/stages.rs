@@ -31,6 +31,7 @@ fn options() -> Options {
     Options {
         crate_name: Some("bench".to_owned()),
         crate_version: None,
+        unimplemented_defaults: false,
         spec_label: "spec.json".to_owned(),
         out_label: "out".to_owned(),
         selection: Selection::default(),

@@ -92,6 +92,15 @@ pub fn generate_loaded(loaded: &load::LoadedSpec, options: &Options) -> Result<G
             ),
         });
     }
+    if options.unimplemented_defaults && !options.not_implemented_defaults(&lowered.api) {
+        diagnostics.push(Diagnostic {
+            pointer: "#/components/schemas".to_owned(),
+            message: "`--default-not-implemented` is left out: the spec's error type cannot be \
+                      filled for a 501 (it has required fields other than a message, status or \
+                      code), so every trait method must be implemented"
+                .to_owned(),
+        });
+    }
     Ok(Generation { files, diagnostics })
 }
 
@@ -111,6 +120,7 @@ pub fn options_for_paths(spec: &Path, out: &Path, crate_name: Option<String>) ->
     Options {
         crate_name,
         crate_version: None,
+        unimplemented_defaults: false,
         spec_label: relative_label(&absolute(spec), &base),
         out_label,
         selection: Selection::default(),
@@ -321,7 +331,7 @@ pub fn diff_from_generated(
     let label = format!("{} (generated from)", out.join("src/spec.rs").display());
     Some(
         load::load_str(&text, load::Format::Json, &label)
-            .and_then(|old| diff::diff(&old, new, &options.selection, &options.types)),
+            .and_then(|old| diff::diff(&old, new, options)),
     )
 }
 

@@ -69,6 +69,11 @@ struct Target {
     crate_version: Option<String>,
     #[command(flatten)]
     shaping: Shaping,
+    /// Give every trait method a default body that answers 501 Not
+    /// Implemented in the spec's error format, so an operation added to the
+    /// spec does not break implementors.
+    #[arg(long)]
+    default_not_implemented: bool,
     /// Do not print warnings about the spec.
     #[arg(long)]
     quiet: bool,
@@ -88,6 +93,10 @@ struct DiffArgs {
     new: PathBuf,
     #[command(flatten)]
     shaping: Shaping,
+    /// The crate is generated with --default-not-implemented: a new
+    /// operation of an existing tag does not break implementors.
+    #[arg(long)]
+    default_not_implemented: bool,
     /// How to print the changes.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -164,8 +173,13 @@ fn run_diff(args: &DiffArgs) -> ExitCode {
         (None, None) => return error("give --old FILE or --old-git REV:PATH"),
     };
     let loaded = old.and_then(|old| Ok((old, load::load_file(&args.new)?)));
-    let diff = loaded
-        .and_then(|(old, new)| codegen::diff::diff(&old, &new, &selection(&args.shaping), &types));
+    let options = codegen::Options {
+        selection: selection(&args.shaping),
+        types,
+        unimplemented_defaults: args.default_not_implemented,
+        ..codegen::Options::default()
+    };
+    let diff = loaded.and_then(|(old, new)| codegen::diff::diff(&old, &new, &options));
     let diff = match diff {
         Ok(diff) => diff,
         Err(err) => return error(err),
@@ -202,6 +216,7 @@ fn run(target: &Target, check_only: bool) -> ExitCode {
     let mut options =
         codegen::options_for_paths(&target.spec, &target.out, target.crate_name.clone());
     options.crate_version = target.crate_version.clone();
+    options.unimplemented_defaults = target.default_not_implemented;
     options.selection = selection(&target.shaping);
     match type_mappings(&target.shaping) {
         Ok(types) => options.types = types,

@@ -7,9 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
+use codegen::Options;
 use codegen::diff::{self, ApiDiff, Bump, FailOn, Level};
 use codegen::load::{self, Format};
-use codegen::{Selection, TypeMappings};
 
 fn tests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
@@ -22,13 +22,7 @@ fn load_case(name: &str) -> load::LoadedSpec {
 }
 
 fn pair(case: &str) -> ApiDiff {
-    diff::diff(
-        &load_case("pets"),
-        &load_case(case),
-        &Selection::default(),
-        &TypeMappings::default(),
-    )
-    .unwrap()
+    diff::diff(&load_case("pets"), &load_case(case), &Options::default()).unwrap()
 }
 
 /// How many changes break clients, servers, Rust code.
@@ -159,13 +153,7 @@ fn tasks_next() -> load::LoadedSpec {
 
 #[test]
 fn the_next_tasks_api_is_judged_change_by_change() {
-    let diff = diff::diff(
-        &tasks_spec(),
-        &tasks_next(),
-        &Selection::default(),
-        &TypeMappings::default(),
-    )
-    .unwrap();
+    let diff = diff::diff(&tasks_spec(), &tasks_next(), &Options::default()).unwrap();
     let found = |code: &str, part: &str| {
         diff.changes
             .iter()
@@ -194,27 +182,31 @@ fn the_next_tasks_api_is_judged_change_by_change() {
 
 #[test]
 fn a_spec_against_itself_has_no_changes() {
-    let diff = diff::diff(
-        &tasks_spec(),
-        &tasks_spec(),
-        &Selection::default(),
-        &TypeMappings::default(),
-    )
-    .unwrap();
+    let diff = diff::diff(&tasks_spec(), &tasks_spec(), &Options::default()).unwrap();
     assert!(diff.changes.is_empty());
     assert_eq!(diff.semver().needed, Bump::None);
     let full = tests_dir().join("../../../shared/specs/flexprice-full.json");
     if full.exists() {
         let spec = load::load_file(&full).unwrap();
-        let diff = diff::diff(
-            &spec,
-            &spec,
-            &Selection::default(),
-            &TypeMappings::default(),
-        )
-        .unwrap();
+        let diff = diff::diff(&spec, &spec, &Options::default()).unwrap();
         assert!(diff.changes.is_empty());
     }
+}
+
+#[test]
+fn a_new_operation_breaks_implementors_unless_methods_answer_501() {
+    let old = load_case("removed-operation");
+    let new = load_case("pets");
+    let plain = diff::diff(&old, &new, &Options::default()).unwrap();
+    assert_eq!(codes(&plain), ["operation-added"]);
+    assert_eq!(plain.changes[0].rust.level, Level::Breaking);
+    let defaults = Options {
+        unimplemented_defaults: true,
+        ..Options::default()
+    };
+    let with_defaults = diff::diff(&old, &new, &defaults).unwrap();
+    assert_eq!(with_defaults.changes[0].rust.level, Level::Compatible);
+    assert!(with_defaults.changes[0].rust.why.contains("501"));
 }
 
 #[test]
@@ -225,5 +217,6 @@ fn versions_bump_by_their_numbers() {
     assert_eq!(diff::bump_between("1.2", "1.2.0"), Some(Bump::Patch));
     assert_eq!(diff::bump_between("1.2", "1.2"), Some(Bump::None));
     assert_eq!(diff::bump_between("2.0", "1.9"), None);
+    assert_eq!(diff::bump_between("1.0.0", "1.0.0-beta"), None);
     assert_eq!(diff::bump_between("2024-01-01", "2024-02-01"), None);
 }

@@ -18,6 +18,7 @@ fn the_full_flexprice_spec_generates_deterministically() {
     let options = codegen::Options {
         crate_name: Some("flexprice-full".to_owned()),
         crate_version: None,
+        unimplemented_defaults: false,
         spec_label: "flexprice-full.json".to_owned(),
         out_label: "out".to_owned(),
         selection: Default::default(),

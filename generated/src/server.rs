@@ -168,7 +168,8 @@ pub fn default_request_error(error: &RequestError) -> Response {
                         models::ErrorCode::InvalidOperation
                     }
                     RequestError::Panicked
-                    | RequestError::InvalidResponseHeader { .. } => {
+                    | RequestError::InvalidResponseHeader { .. }
+                    | RequestError::NotImplemented { .. } => {
                         models::ErrorCode::InternalError
                     }
                     _ => models::ErrorCode::Validation,

@@ -21,11 +21,11 @@ use serde::Serialize;
 pub use change::{Change, Level, Subject, Verdict};
 pub use report::{Bump, FailOn, Semver, bump_between};
 
+use crate::emit::Options;
 use crate::error::{SpecError, escape_segment};
 use crate::ir::{Api, TypeDef, TypeKind, TypeRef};
 use crate::load::LoadedSpec;
-use crate::mapping::TypeMappings;
-use crate::select::{self, Selection};
+use crate::select;
 use flow::{Delta, Flow};
 
 /// One version of the spec, as the report names it.
@@ -47,16 +47,12 @@ pub struct ApiDiff {
     pub changes: Vec<Change>,
 }
 
-/// Selects and lowers both documents as `generate` would, and compares them.
-pub fn diff(
-    old: &LoadedSpec,
-    new: &LoadedSpec,
-    selection: &Selection,
-    types: &TypeMappings,
-) -> Result<ApiDiff, SpecError> {
+/// Selects and lowers both documents as `generate` would with `options`
+/// (selection, type mappings, design rules), and compares them.
+pub fn diff(old: &LoadedSpec, new: &LoadedSpec, options: &Options) -> Result<ApiDiff, SpecError> {
     let lower = |spec: &LoadedSpec| -> Result<Api, SpecError> {
-        let selected = select::select(spec, selection)?;
-        Ok(crate::lower::lower(&selected, types)?.api)
+        let selected = select::select(spec, &options.selection)?;
+        Ok(crate::lower::lower(&selected, &options.types)?.api)
     };
     let old_api = lower(old)?;
     let new_api = lower(new)?;
@@ -68,13 +64,14 @@ pub fn diff(
     Ok(ApiDiff {
         old: side(old, &old_api),
         new: side(new, &new_api),
-        changes: diff_apis(&old_api, &new_api),
+        changes: diff_apis(&old_api, &new_api, options),
     })
 }
 
-/// The changes from one lowered API to another.
-pub fn diff_apis(old: &Api, new: &Api) -> Vec<Change> {
+/// The changes from one lowered API to another, generated with `options`.
+pub fn diff_apis(old: &Api, new: &Api, options: &Options) -> Vec<Change> {
     let mut differ = Differ::new(old, new);
+    differ.defaults = options.not_implemented_defaults(new);
     differ.compare_api();
     differ.compare_operations();
     differ.compare_types();
@@ -93,9 +90,16 @@ struct Differ<'a> {
     new_defs: BTreeMap<&'a str, &'a TypeDef>,
     old_flows: BTreeMap<String, Flow>,
     new_flows: BTreeMap<String, Flow>,
-    /// Types compared because a reference moved from one to the other, and
-    /// what that did to the values they accept.
-    pairs: HashMap<(String, String), Delta>,
+    /// Types compared because a reference moved from one to the other: what
+    /// that did to the values they accept, and whether anything that
+    /// matters on the wire was found (an optional property added changes no
+    /// delta but is still reported).
+    pairs: HashMap<(String, String), (Delta, bool)>,
+    /// Trait methods of the new crate answer 501 by default: a new
+    /// operation does not break implementors of an existing trait.
+    defaults: bool,
+    /// How deep `wire_delta` is: a bound for types that only recursion ends.
+    depth: usize,
     /// Comparing such a pair: the Rust API is not affected by what is found
     /// inside it (both types keep their names).
     in_pair: bool,
@@ -180,6 +184,8 @@ impl<'a> Differ<'a> {
             old_flows: flow::flows(old),
             new_flows: flow::flows(new),
             pairs: HashMap::new(),
+            depth: 0,
+            defaults: false,
             in_pair: false,
             acc: Delta::Neutral,
             changes: Vec::new(),
@@ -334,6 +340,13 @@ fn kind_name(kind: &TypeKind) -> &'static str {
 /// The Rust type as a user writes it outside the crate; aliases are
 /// transparent in Rust, so they are seen through.
 fn rust_type(defs: &BTreeMap<&str, &TypeDef>, ty: &TypeRef) -> String {
+    rust_type_within(defs, ty, 0)
+}
+
+/// `depth` bounds aliases that only a container makes finite
+/// (`Tree = Vec<Tree>`): past it, the alias keeps its name.
+fn rust_type_within(defs: &BTreeMap<&str, &TypeDef>, ty: &TypeRef, depth: usize) -> String {
+    let rust_type = |defs, ty| rust_type_within(defs, ty, depth + 1);
     match ty {
         TypeRef::String => "String".to_owned(),
         TypeRef::Bool => "bool".to_owned(),
@@ -348,7 +361,7 @@ fn rust_type(defs: &BTreeMap<&str, &TypeDef>, ty: &TypeRef) -> String {
         TypeRef::Json => "serde_json::Value".to_owned(),
         TypeRef::JsonObject => "serde_json::Map<String, serde_json::Value>".to_owned(),
         TypeRef::Named(name) => match defs.get(name.as_str()).map(|def| &def.kind) {
-            Some(TypeKind::Alias(target)) if target != ty => rust_type(defs, target),
+            Some(TypeKind::Alias(target)) if target != ty && depth < 32 => rust_type(defs, target),
             _ => format!("models::{name}"),
         },
         TypeRef::Vec(inner) => format!("Vec<{}>", rust_type(defs, inner)),

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::error::escape_segment;
 use crate::ir::{
-    BodyKind, Operation, Param, ParamLocation, PathPart, RequestBody, Response, ResponseContent,
-    SecurityKind,
+    BodyKind, Operation, Param, ParamLocation, ParamShape, PathPart, RequestBody, Response,
+    ResponseContent, SecurityKind, TypeRef,
 };
 
 use super::change::{Subject, Verdict};
@@ -88,6 +88,16 @@ fn param_key(op: &Operation, index: usize) -> (ParamLocation, String) {
         _ => param.wire_name.clone(),
     };
     (param.location, name)
+}
+
+/// How a parameter's values are laid out, whatever their text form: the
+/// shape and its delimiter.
+fn layout(shape: ParamShape) -> (std::mem::Discriminant<ParamShape>, Option<char>) {
+    let delimiter = match shape {
+        ParamShape::Delimited(_, c) | ParamShape::ObjectJoined(c) => Some(c),
+        _ => None,
+    };
+    (std::mem::discriminant(&shape), delimiter)
 }
 
 /// The generated items that carry a parameter.
@@ -173,15 +183,27 @@ impl Differ<'_> {
     fn operation_added(&mut self, op: &Operation) {
         let new_trait = !self.old.traits.iter().any(|t| t.name == op.trait_name);
         let rust = if new_trait {
-            format!(
-                "a new trait `server::{}` that `router` requires of implementors",
-                op.trait_name
-            )
+            Verdict::breaking(format!(
+                "a new trait `server::{}` that `router` requires of implementors (the client \
+                 gains `{}`)",
+                op.trait_name,
+                client_method(op)
+            ))
+        } else if self.defaults {
+            Verdict::compatible(format!(
+                "`server::{}::{}` answers 501 Not Implemented until implemented; the client \
+                 gains `{}`",
+                op.trait_name,
+                op.fn_name,
+                client_method(op)
+            ))
         } else {
-            format!(
-                "implementors of `server::{}` must add `{}`",
-                op.trait_name, op.fn_name
-            )
+            Verdict::breaking(format!(
+                "implementors of `server::{}` must add `{}` (the client gains `{}`)",
+                op.trait_name,
+                op.fn_name,
+                client_method(op)
+            ))
         };
         let change = found(
             "operation-added",
@@ -197,10 +219,7 @@ impl Differ<'_> {
             Verdict::compatible("old clients do not call it"),
             Verdict::breaking("new clients may call it; old servers do not serve it"),
         ))
-        .rust(Verdict::breaking(format!(
-            "{rust} (the client gains `{}`)",
-            client_method(op)
-        )));
+        .rust(rust);
         self.add(&subject_of(op), change);
     }
 
@@ -459,10 +478,16 @@ impl Differ<'_> {
                 .wire(Flow::REQUEST, change.delta)
                 .rust(rust);
             self.add(subject, found);
-        } else if old.shape != new.shape
-            || old.path_style != new.path_style
-            || old.properties != new.properties
-        {
+        }
+        // A new type brings its own way of writing values (`Text` → `Json`,
+        // one value → repeated): only the layout the style and explode
+        // choose is compared when the type changed, and only for arrays.
+        let both_arrays = matches!((&old.ty, &new.ty), (TypeRef::Vec(_), TypeRef::Vec(_)));
+        let style_changed = old.path_style != new.path_style
+            || (type_change.is_none()
+                && (old.shape != new.shape || old.properties != new.properties))
+            || (both_arrays && layout(old.shape) != layout(new.shape));
+        if style_changed {
             let change = at(found(
                 "parameter-style-changed",
                 format!("{what} is written differently (style or explode changed)"),
@@ -831,7 +856,7 @@ impl Differ<'_> {
                 self.add(subject, change);
             }
         }
-        self.compare_response_headers(old, new, subject, &old_ptr, &new_ptr, new_op);
+        self.compare_response_headers(old, new, subject, new_op);
         if old.description != new.description {
             let change = at(found(
                 "description-changed",
@@ -846,8 +871,6 @@ impl Differ<'_> {
         old: &Response,
         new: &Response,
         subject: &Subject,
-        old_ptr: &str,
-        new_ptr: &str,
         new_op: &Operation,
     ) {
         let status = new.status;
@@ -865,10 +888,17 @@ impl Differ<'_> {
                 "response-header-removed",
                 format!("response {status}: header `{}` removed", header.wire_name),
             )
-            .at(Some(&header.pointer), Some(new_ptr))
+            .at(Some(&header.pointer), None)
             .items([item(old, header)])
             .wire(Flow::RESPONSE, Delta::Loosened)
-            .sides(disappeared(Flow::RESPONSE, header.required))
+            .sides(if header.required {
+                disappeared(Flow::RESPONSE, true)
+            } else {
+                (
+                    Verdict::compatible("old clients read it as absent"),
+                    Verdict::compatible("new clients do without it"),
+                )
+            })
             .rust(Verdict::breaking(format!(
                 "`{}` is gone",
                 item(old, header)
@@ -902,7 +932,7 @@ impl Differ<'_> {
                         header.wire_name
                     ),
                 )
-                .at(Some(old_ptr), Some(&header.pointer))
+                .at(None, Some(&header.pointer))
                 .items([item(new, header)])
                 .wire(
                     Flow::RESPONSE,
@@ -974,7 +1004,27 @@ impl Differ<'_> {
     }
 
     fn compare_security(&mut self, old: &Operation, new: &Operation, subject: &Subject) {
-        if old.security == new.security {
+        // Alternatives, schemes and scopes are sets: their order means nothing.
+        let normal = |security: &crate::ir::SecurityAsWritten| {
+            security
+                .iter()
+                .map(|alternative| {
+                    let mut schemes: Vec<(String, Vec<String>)> = alternative
+                        .iter()
+                        .map(|(name, scopes)| {
+                            let mut scopes = scopes.clone();
+                            scopes.sort();
+                            scopes.dedup();
+                            (name.clone(), scopes)
+                        })
+                        .collect();
+                    schemes.sort();
+                    schemes
+                })
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        let (old_set, new_set) = (normal(&old.security), normal(&new.security));
+        if old_set == new_set {
             return;
         }
         // The operation's own `security`, or the document's it inherits.
@@ -1009,8 +1059,8 @@ impl Differ<'_> {
         let open = |security: &crate::ir::SecurityAsWritten| {
             security.is_empty() || security.iter().any(Vec::is_empty)
         };
-        let lost = old.security.iter().any(|alt| !new.security.contains(alt));
-        let gained = new.security.iter().any(|alt| !old.security.contains(alt));
+        let lost = old_set.iter().any(|alt| !new_set.contains(alt));
+        let gained = new_set.iter().any(|alt| !old_set.contains(alt));
         let tighter =
             (open(&old.security) && !open(&new.security)) || (!open(&new.security) && lost);
         let looser =

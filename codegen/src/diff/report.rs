@@ -36,8 +36,13 @@ pub fn bump_between(old: &str, new: &str) -> Option<Bump> {
     if b.numbers < a.numbers {
         return None;
     }
-    Some(if a == b {
-        if old == new { Bump::None } else { Bump::Patch }
+    Some(if a.numbers == b.numbers {
+        match (&a.pre, &b.pre) {
+            _ if old == new => Bump::None,
+            // `1.0.0` → `1.0.0-beta` goes down.
+            (None, Some(_)) => return None,
+            _ => Bump::Patch,
+        }
     } else if a.numbers[0] != b.numbers[0] {
         Bump::Major
     } else if a.numbers[1] != b.numbers[1] {

@@ -160,39 +160,52 @@ impl Differ<'_> {
         else {
             return false;
         };
-        let comparable = match (&old.kind, &new.kind) {
-            (TypeKind::Struct(a), TypeKind::Struct(b)) => a.fields.len() == b.fields.len(),
-            (TypeKind::Enum(a), TypeKind::Enum(b)) => a.variants.len() == b.variants.len(),
-            (TypeKind::Union(a), TypeKind::Union(b)) => a.variants.len() == b.variants.len(),
+        // Shapes too plain to tell a rename from an unrelated new type (an
+        // empty object, an alias of `String`) need the same description too.
+        let plain = match (&old.kind, &new.kind) {
+            (TypeKind::Struct(a), TypeKind::Struct(b)) if a.fields.len() == b.fields.len() => {
+                a.fields.is_empty()
+            }
+            (TypeKind::Enum(a), TypeKind::Enum(b)) if a.variants.len() == b.variants.len() => false,
+            (TypeKind::Union(a), TypeKind::Union(b)) if a.variants.len() == b.variants.len() => {
+                false
+            }
             (TypeKind::Alias(_), TypeKind::Alias(_)) => true,
-            _ => false,
+            _ => return false,
         };
+        let comparable = !plain || (old.docs.is_some() && old.docs == new.docs);
         if !comparable {
             return false;
         }
         let pairs = self.pairs.clone();
         let start = self.changes.len();
-        let delta = self.pair_delta(old_name, new_name);
+        let (delta, visible) = self.pair_outcome(old_name, new_name);
         self.changes.truncate(start);
         self.pairs = pairs;
-        delta == Delta::Neutral
+        delta == Delta::Neutral && !visible
     }
 
     /// What a reference moving from `old_name` to `new_name` does to the
     /// values; the differences are recorded once under `Old → New`.
     fn pair_delta(&mut self, old_name: &str, new_name: &str) -> Delta {
+        self.pair_outcome(old_name, new_name).0
+    }
+
+    /// The pair's delta, and whether a change that matters on the wire was
+    /// recorded for it.
+    fn pair_outcome(&mut self, old_name: &str, new_name: &str) -> (Delta, bool) {
         let key = (old_name.to_owned(), new_name.to_owned());
-        if let Some(delta) = self.pairs.get(&key) {
-            return *delta;
+        if let Some(outcome) = self.pairs.get(&key) {
+            return *outcome;
         }
         let (Some(old), Some(new)) = (
             self.old_defs.get(old_name).copied(),
             self.new_defs.get(new_name).copied(),
         ) else {
-            return Delta::Incompatible;
+            return (Delta::Incompatible, true);
         };
         // Assumed equal while comparing, so recursive types end.
-        self.pairs.insert(key.clone(), Delta::Neutral);
+        self.pairs.insert(key.clone(), (Delta::Neutral, false));
         let saved_acc = std::mem::replace(&mut self.acc, Delta::Neutral);
         let saved_in_pair = std::mem::replace(&mut self.in_pair, true);
         let start = self.changes.len();
@@ -202,14 +215,17 @@ impl Differ<'_> {
         let flow = self.flow_of(old_name, new_name);
         self.compare_def(old, new, flow, &subject);
         let delta = self.acc;
-        if delta == Delta::Neutral {
+        let visible = self.changes[start..].iter().any(|change| {
+            change.clients.level != super::Level::None || change.servers.level != super::Level::None
+        });
+        if delta == Delta::Neutral && !visible {
             // Only documentation differs: the same shape.
             self.changes.truncate(start);
         }
         self.acc = saved_acc;
         self.in_pair = saved_in_pair;
-        self.pairs.insert(key, delta);
-        delta
+        self.pairs.insert(key, (delta, visible));
+        (delta, visible)
     }
 
     fn compare_def(&mut self, old: &TypeDef, new: &TypeDef, flow: Flow, subject: &Subject) {
@@ -729,6 +745,22 @@ impl Differ<'_> {
     /// What changing a value's type from `old` to `new` does to the values
     /// accepted.
     fn wire_delta(&mut self, old: &TypeRef, new: &TypeRef) -> Delta {
+        // One type on both sides is compared on its own, under its name.
+        if let (TypeRef::Named(a), TypeRef::Named(b)) = (old, new)
+            && a == b
+        {
+            return Delta::Neutral;
+        }
+        if self.depth > 64 {
+            return Delta::Neutral;
+        }
+        self.depth += 1;
+        let delta = self.wire_delta_within(old, new);
+        self.depth -= 1;
+        delta
+    }
+
+    fn wire_delta_within(&mut self, old: &TypeRef, new: &TypeRef) -> Delta {
         let old = see_through(&self.old_defs, old);
         let new = see_through(&self.new_defs, new);
         let string_enum = |defs: &std::collections::BTreeMap<&str, &TypeDef>, name: &str| {

@@ -15,10 +15,14 @@ use crate::ir::Api;
 use crate::select::Selection;
 
 /// How the generated crate is named and how its header describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     /// Package name of the generated crate; defaults to the spec title in kebab-case.
     pub crate_name: Option<String>,
+    /// Trait methods get a default body answering 501 Not Implemented in the
+    /// spec's error format (`--default-not-implemented`), so a new operation
+    /// does not break implementors.
+    pub unimplemented_defaults: bool,
     /// Package version of the generated crate; defaults to `info.version`
     /// when that is a version number (`1.0` → `1.0.0`), else `0.1.0`.
     pub crate_version: Option<String>,
@@ -57,6 +61,12 @@ impl Options {
         }
     }
 
+    /// Whether trait methods answer 501 by default: asked for, and the
+    /// spec's error body can be built for it.
+    pub fn not_implemented_defaults(&self, api: &Api) -> bool {
+        self.unimplemented_defaults && server::can_answer_not_implemented(api)
+    }
+
     /// The command that regenerates the output, as printed in headers.
     pub fn command(&self) -> String {
         let mut command = format!(
@@ -68,6 +78,9 @@ impl Options {
         }
         if let Some(version) = &self.crate_version {
             command.push_str(&format!(" --crate-version {version}"));
+        }
+        if self.unimplemented_defaults {
+            command.push_str(" --default-not-implemented");
         }
         command.push_str(&self.selection.args());
         command.push_str(&self.types.args());
@@ -130,7 +143,10 @@ pub fn render(
         },
         GeneratedFile {
             path: "src/server.rs".to_owned(),
-            contents: rust::format_rust(&header, server::server_file(api))?,
+            contents: rust::format_rust(
+                &header,
+                server::server_file(api, options.not_implemented_defaults(api)),
+            )?,
         },
         GeneratedFile {
             path: "src/client.rs".to_owned(),
@@ -173,5 +189,8 @@ pub fn render_client(api: &Api, options: &Options) -> Result<String, EmitError> 
 
 /// Only the server source, formatted.
 pub fn render_server(api: &Api, options: &Options) -> Result<String, EmitError> {
-    rust::format_rust(&options.header(), server::server_file(api))
+    rust::format_rust(
+        &options.header(),
+        server::server_file(api, options.not_implemented_defaults(api)),
+    )
 }

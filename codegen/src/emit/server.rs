@@ -377,15 +377,17 @@ fn reads_query(api: &Api, op: &Operation) -> bool {
     query_credentials || op.query_struct.is_some()
 }
 
-/// An operation's method in its tag's trait.
-fn trait_method(api: &Api, op: &Operation) -> TokenStream {
+/// An operation's method in its tag's trait; with `defaults`, a body that
+/// answers 501 Not Implemented.
+fn trait_method(api: &Api, op: &Operation, defaults: bool) -> TokenStream {
     let name = ident(&op.fn_name);
     let reply = ident(&op.reply);
     let docs = doc_attrs(Some(&op.docs));
-    let mut args = Vec::new();
+    // (name, type) of each argument after `&self`.
+    let mut args: Vec<(TokenStream, TokenStream)> = Vec::new();
     match op.requirement.map(|index| api.requirements[index].optional) {
-        Some(false) => args.push(quote!(principal: Self::Principal)),
-        Some(true) => args.push(quote!(principal: Option<Self::Principal>)),
+        Some(false) => args.push((quote!(principal), quote!(Self::Principal))),
+        Some(true) => args.push((quote!(principal), quote!(Option<Self::Principal>))),
         None => {}
     }
     for (arg, ty) in [
@@ -396,17 +398,33 @@ fn trait_method(api: &Api, op: &Operation) -> TokenStream {
     ] {
         if let Some(ty) = ty {
             let ty = ident(ty);
-            args.push(quote!(#arg: params::#ty));
+            args.push((arg, quote!(params::#ty)));
         }
     }
     if let Some(ty) = body_type(op) {
-        args.push(quote!(body: #ty));
+        args.push((quote!(body), ty));
     }
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let params = args.iter().map(|(name, ty)| quote!(#name: #ty));
+    let signature = quote! {
+        fn #name(&self, #(#params),*) -> impl Future<Output = Result<#reply, HttpError>> + Send
+    };
+    if !defaults {
+        return quote! {
+            #docs
+            #deprecated
+            #signature;
+        };
+    }
+    let names = args.iter().map(|(name, _)| name);
+    let id = &op.id;
     quote! {
         #docs
         #deprecated
-        fn #name(&self, #(#args),*) -> impl Future<Output = Result<#reply, HttpError>> + Send;
+        #signature {
+            #(let _ = #names;)*
+            std::future::ready(Err(HttpError::not_implemented(#id)))
+        }
     }
 }
 
@@ -558,9 +576,16 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
 
 /// The body of `default_request_error`: the spec's error format, filled.
 fn request_error_body(api: &Api) -> TokenStream {
+    let value = error_body_value(api);
+    quote!(runtime::json_response(status, #value))
+}
+
+/// The spec's error body for the `RequestError` bound to `error`: the
+/// error struct filled field by field, else `{"message", "status"}`.
+fn error_body_value(api: &Api) -> TokenStream {
     let ErrorFill::Struct { type_name, fields } = &api.error.fill else {
         return quote! {
-            runtime::json_response(status, serde_json::json!({ "message": error.to_string(), "status": error.status() }))
+            serde_json::json!({ "message": error.to_string(), "status": error.status() })
         };
     };
     let inits = fields.iter().map(|fill| {
@@ -585,7 +610,7 @@ fn request_error_body(api: &Api) -> TokenStream {
                         RequestError::Unauthorized { .. } => models::#enum_ident::#unauthorized,
                         RequestError::UnknownRoute { .. } => models::#enum_ident::#not_found,
                         RequestError::MethodNotAllowed { .. } => models::#enum_ident::#not_allowed,
-                        RequestError::Panicked | RequestError::InvalidResponseHeader { .. } => models::#enum_ident::#internal,
+                        RequestError::Panicked | RequestError::InvalidResponseHeader { .. } | RequestError::NotImplemented { .. } => models::#enum_ident::#internal,
                         _ => models::#enum_ident::#invalid,
                     }
                 }
@@ -598,12 +623,21 @@ fn request_error_body(api: &Api) -> TokenStream {
         quote!(#field: #value,)
     });
     let ty = ident(type_name);
-    quote! {
-        runtime::json_response(status, models::#ty { #(#inits)* })
+    quote!(models::#ty { #(#inits)* })
+}
+
+/// Whether `HttpError::not_implemented` can be built: the body of a request
+/// error has `HttpError`'s body type.
+pub fn can_answer_not_implemented(api: &Api) -> bool {
+    match &api.error.fill {
+        ErrorFill::Struct { .. } => true,
+        ErrorFill::Generic => api.error.body.is_none(),
     }
 }
 
-pub fn server_file(api: &Api) -> TokenStream {
+/// The server module; with `defaults`, every trait method has a body that
+/// answers 501 Not Implemented (see [`can_answer_not_implemented`]).
+pub fn server_file(api: &Api, defaults: bool) -> TokenStream {
     let has_security = !api.requirements.is_empty();
     let principal = has_security.then(|| {
         let hooks = auth_hooks(api);
@@ -619,11 +653,19 @@ pub fn server_file(api: &Api) -> TokenStream {
         let methods = t
             .operations
             .iter()
-            .map(|&i| trait_method(api, &api.operations[i]));
-        let doc = format!(
-            " The operations tagged `{}`. Implement them; [`router`] does the HTTP.",
-            t.tag
-        );
+            .map(|&i| trait_method(api, &api.operations[i], defaults));
+        let doc = if defaults {
+            format!(
+                " The operations tagged `{}`. Implement those you serve; the others answer \
+                 501 Not Implemented. [`router`] does the HTTP.",
+                t.tag
+            )
+        } else {
+            format!(
+                " The operations tagged `{}`. Implement them; [`router`] does the HTTP.",
+                t.tag
+            )
+        };
         quote! {
             #[doc = #doc]
             pub trait #name: ApiHooks {
@@ -675,6 +717,17 @@ pub fn server_file(api: &Api) -> TokenStream {
     };
     let error_body = error_body_type(api);
     let request_error = request_error_body(api);
+    let not_implemented = defaults.then(|| {
+        let body = error_body_value(api);
+        quote! {
+            /// 501 Not Implemented in the spec's error format: what the
+            /// trait methods an implementation leaves out answer.
+            pub fn not_implemented(operation: &'static str) -> Self {
+                let error = RequestError::NotImplemented { operation };
+                HttpError { status: error.status(), body: #body }
+            }
+        }
+    });
     let hooks_doc = format!(
         " Hooks the generated server calls before any operation of {}: authentication and the shape of request errors.",
         api.title
@@ -712,6 +765,8 @@ pub fn server_file(api: &Api) -> TokenStream {
             pub fn new(status: u16, body: #error_body) -> Self {
                 HttpError { status, body }
             }
+
+            #not_implemented
         }
 
         impl IntoResponse for HttpError {

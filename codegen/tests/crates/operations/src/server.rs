@@ -146,7 +146,8 @@ pub fn default_request_error(error: &RequestError) -> Response {
                         models::ErrorCode::ValidationError
                     }
                     RequestError::Panicked
-                    | RequestError::InvalidResponseHeader { .. } => {
+                    | RequestError::InvalidResponseHeader { .. }
+                    | RequestError::NotImplemented { .. } => {
                         models::ErrorCode::ValidationError
                     }
                     _ => models::ErrorCode::ValidationError,

@@ -44,6 +44,10 @@ pub enum RequestError {
     PayloadTooLarge,
     /// No operation has this path (404).
     UnknownRoute { method: String, path: String },
+    /// The operation is in the spec but the server does not implement it
+    /// (501): the default body of a trait method, when the crate is
+    /// generated with `--default-not-implemented`.
+    NotImplemented { operation: &'static str },
     /// The path exists, but not with this method (405).
     MethodNotAllowed { method: String, path: String },
     /// Several parameters are missing or invalid, in the order the server
@@ -125,6 +129,7 @@ impl RequestError {
             RequestError::PayloadTooLarge => "payload_too_large",
             RequestError::UnknownRoute { .. } => "not_found",
             RequestError::MethodNotAllowed { .. } => "method_not_allowed",
+            RequestError::NotImplemented { .. } => "not_implemented",
             RequestError::Panicked | RequestError::InvalidResponseHeader { .. } => "internal_error",
         }
     }
@@ -138,6 +143,7 @@ impl RequestError {
             RequestError::PayloadTooLarge => 413,
             RequestError::UnknownRoute { .. } => 404,
             RequestError::MethodNotAllowed { .. } => 405,
+            RequestError::NotImplemented { .. } => 501,
             RequestError::Panicked | RequestError::InvalidResponseHeader { .. } => 500,
             _ => 400,
         }
@@ -195,6 +201,9 @@ impl std::fmt::Display for RequestError {
             RequestError::MethodNotAllowed { method, path } => {
                 write!(f, "{path} does not take {method}")
             }
+            RequestError::NotImplemented { operation } => {
+                write!(f, "`{operation}` is not implemented by this server")
+            }
             RequestError::Panicked => f.write_str("the server failed while handling the request"),
             RequestError::InvalidResponseHeader { name } => write!(
                 f,
@@ -242,6 +251,13 @@ mod tests {
                 404,
             ),
             (RequestError::Panicked, "internal_error", 500),
+            (
+                RequestError::NotImplemented {
+                    operation: "cancelTask",
+                },
+                "not_implemented",
+                501,
+            ),
         ];
         for (error, code, status) in cases {
             assert_eq!((error.code(), error.status()), (code, status), "{error}");
