@@ -30,18 +30,19 @@ impl parameters::server::ThingsApi for Things {
         headers: parameters::GetThingsIdHeaders,
         query: parameters::GetThingsIdQuery,
     ) -> Result<parameters::server::GetThingsIdReply, parameters::server::HttpError> {
-        Ok(parameters::server::GetThingsIdReply::Ok(
-            parameters::models::Echo {
-                path_id: path.id,
-                query_id: query.id,
-                filter: query.filter,
-                page_size: query.page_size,
-                page_number: query.page_number,
-                dash: query.dash,
-                sort_order: query.sort_order.map(|order| order.to_string()),
-                request_id: headers.x_request_id,
-            },
-        ))
+        Ok(parameters::server::GetThingsIdReply::Ok({
+            // `Echo` only travels in responses: `#[non_exhaustive]`,
+            // built by its constructor.
+            let mut echo = parameters::models::Echo::new(path.id);
+            echo.query_id = query.id;
+            echo.filter = query.filter;
+            echo.page_size = query.page_size;
+            echo.page_number = query.page_number;
+            echo.dash = query.dash;
+            echo.sort_order = query.sort_order.map(|order| order.to_string());
+            echo.request_id = headers.x_request_id;
+            echo
+        }))
     }
 
     async fn get_things_id_parts_part_no(
@@ -378,19 +379,14 @@ async fn parameters_that_are_not_identifiers_reach_the_handler() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(
-        echo,
-        parameters::models::Echo {
-            path_id: "thing/1".to_owned(),
-            query_id: Some(7),
-            filter: Some("name eq 'x'".to_owned()),
-            page_size: Some(20),
-            page_number: Some(2),
-            dash: Some("-".to_owned()),
-            sort_order: Some("2-way".to_owned()),
-            request_id: Some("req-9".to_owned()),
-        }
-    );
+    assert_eq!(echo.path_id, "thing/1");
+    assert_eq!(echo.query_id, Some(7));
+    assert_eq!(echo.filter.as_deref(), Some("name eq 'x'"));
+    assert_eq!(echo.page_size, Some(20));
+    assert_eq!(echo.page_number, Some(2));
+    assert_eq!(echo.dash.as_deref(), Some("-"));
+    assert_eq!(echo.sort_order.as_deref(), Some("2-way"));
+    assert_eq!(echo.request_id.as_deref(), Some("req-9"));
     client
         .get_things_id_parts_part_no(
             "a b",
@@ -439,10 +435,8 @@ impl From<ReportError> for responses::server::HttpError {
             ReportError::Invalid(message) => (422, message),
             ReportError::Busy => (503, "try later"),
         };
-        let problem = responses::models::Problem {
-            message: message.to_owned(),
-            status: Some(i64::from(status)),
-        };
+        let mut problem = responses::models::Problem::new(message.to_owned());
+        problem.status = Some(i64::from(status));
         responses::server::HttpError::new(status, problem)
     }
 }
@@ -462,16 +456,15 @@ impl responses::server::ReportsApi for Reports {
         body: responses::models::CreateReportBody,
     ) -> Result<responses::server::CreateReportReply, responses::server::HttpError> {
         check_title(&body.title)?;
-        Ok(responses::server::CreateReportReply::Created(
-            responses::models::CreateReportResponse201 {
-                id: format!(
-                    "{}:{}",
-                    body.title,
-                    query.format.map_or("none", |format| format.as_str())
-                ),
-                pages: body.sections.map(|sections| sections.len() as i64),
-            },
-        ))
+        Ok(responses::server::CreateReportReply::Created({
+            let mut created = responses::models::CreateReportResponse201::new(format!(
+                "{}:{}",
+                body.title,
+                query.format.map_or("none", |format| format.as_str())
+            ));
+            created.pages = body.sections.map(|sections| sections.len() as i64);
+            created
+        }))
     }
 
     async fn list_report_lines(
@@ -481,9 +474,10 @@ impl responses::server::ReportsApi for Reports {
         let min_line = query.filter.and_then(|filter| filter.min_line).unwrap_or(0);
         let lines = (1..=3)
             .filter(|line| *line >= min_line)
-            .map(|line| responses::models::ListReportLinesResponse200Item {
-                line,
-                text: Some(format!("line {line}")),
+            .map(|line| {
+                let mut item = responses::models::ListReportLinesResponse200Item::new(line);
+                item.text = Some(format!("line {line}"));
+                item
             })
             .collect();
         Ok(responses::server::ListReportLinesReply::Ok(lines))
@@ -596,18 +590,16 @@ impl hygiene::server::ResultApi for Hygiene {
         query: hygiene::NewQuery,
     ) -> Result<hygiene::server::NewReply, hygiene::server::HttpError> {
         if path.key == "missing" {
-            let error = hygiene::models::Error {
-                message: "no such thing".to_owned(),
-                status: Some(404),
-            };
+            let mut error = hygiene::models::Error::new("no such thing".to_owned());
+            error.status = Some(404);
             return Err(hygiene::server::HttpError::new(404, error));
         }
-        Ok(hygiene::server::NewReply::Ok(
-            hygiene::models::ResultModel {
-                key: path.key,
-                query: path.query,
-                self_: path.self_,
-                value: format!(
+        Ok(hygiene::server::NewReply::Ok({
+            let mut result = hygiene::models::ResultModel::new(
+                path.key,
+                path.query,
+                path.self_,
+                format!(
                     "{principal}|{}|{}|{}|{}|{}|{}",
                     query.query_or_default(),
                     query.value.as_deref().unwrap_or_default(),
@@ -616,11 +608,12 @@ impl hygiene::server::ResultApi for Hygiene {
                     query.to_pairs_or_default(),
                     headers.response,
                 ),
-                type_: query.type_.unwrap_or(hygiene::models::Type::Crate),
-                self_2: query.self_,
-                body: Some(hygiene::models::Vote::MinusOne),
-            },
-        ))
+                query.type_.unwrap_or(hygiene::models::Type::Crate),
+            );
+            result.self_2 = query.self_;
+            result.body = Some(hygiene::models::Vote::MinusOne);
+            result
+        }))
     }
 
     async fn with_api_key_2(
@@ -633,10 +626,7 @@ impl hygiene::server::ResultApi for Hygiene {
             "gone" => Ok(hygiene::server::WithApiKeyReply::NoContent),
             _ => Err(hygiene::server::HttpError::new(
                 404,
-                hygiene::models::Error {
-                    message: "not here".to_owned(),
-                    status: None,
-                },
+                hygiene::models::Error::new("not here".to_owned()),
             )),
         }
     }

@@ -77,9 +77,7 @@ impl ApiHooks for Service {
 }
 
 fn who(principal: impl Into<String>) -> Who {
-    Who {
-        principal: principal.into(),
-    }
+    Who::new(principal.into())
 }
 
 impl DefaultApi for Service {

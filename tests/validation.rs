@@ -79,10 +79,8 @@ impl validation::server::PetsApi for Pets {
         self.calls.fetch_add(1, Ordering::SeqCst);
         if path.pet_id.to_string() == DOWN_ID {
             // A status the operation does not document, with the spec's error body.
-            let body = validation::models::Error {
-                message: "the pet store is down".to_owned(),
-                code: Some("unavailable".to_owned()),
-            };
+            let mut body = validation::models::Error::new("the pet store is down".to_owned());
+            body.code = Some("unavailable".to_owned());
             return Err(validation::server::HttpError::new(503, body));
         }
         assert_ne!(

@@ -32,6 +32,7 @@ fn options() -> Options {
         crate_name: Some("bench".to_owned()),
         crate_version: None,
         unimplemented_defaults: false,
+        exhaustive: false,
         spec_label: "spec.json".to_owned(),
         out_label: "out".to_owned(),
         selection: Selection::default(),

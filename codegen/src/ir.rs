@@ -239,6 +239,95 @@ impl Api {
     }
 }
 
+/// Where a type's values travel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flow {
+    /// Written by clients, read by servers.
+    pub request: bool,
+    /// Written by servers, read by clients.
+    pub response: bool,
+}
+
+impl Flow {
+    pub const REQUEST: Flow = Flow {
+        request: true,
+        response: false,
+    };
+    pub const RESPONSE: Flow = Flow {
+        request: false,
+        response: true,
+    };
+
+    pub fn union(self, other: Flow) -> Flow {
+        Flow {
+            request: self.request || other.request,
+            response: self.response || other.response,
+        }
+    }
+}
+
+impl Api {
+    /// Where each named type's values travel: into requests (bodies,
+    /// parameters), out in responses (bodies, headers), through every type
+    /// that holds it. Types no operation uses are absent.
+    pub fn flows(&self) -> std::collections::BTreeMap<String, Flow> {
+        let types: std::collections::BTreeMap<&str, &TypeKind> = self
+            .types
+            .iter()
+            .map(|def| (def.name.as_str(), &def.kind))
+            .collect();
+        let mut found: std::collections::BTreeMap<String, Flow> = Default::default();
+        let mut mark = |ty: &TypeRef, flow: Flow| {
+            let mut stack = vec![ty];
+            while let Some(ty) = stack.pop() {
+                match ty {
+                    TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => {
+                        stack.push(inner)
+                    }
+                    TypeRef::Named(name) => {
+                        let entry = found.entry(name.clone()).or_default();
+                        if entry.union(flow) == *entry {
+                            continue;
+                        }
+                        *entry = entry.union(flow);
+                        match types.get(name.as_str()) {
+                            Some(TypeKind::Struct(s)) => {
+                                stack.extend(s.fields.iter().map(|f| &f.ty));
+                                stack.extend(s.additional.iter().map(|a| &a.ty));
+                            }
+                            Some(TypeKind::Union(u)) => {
+                                stack.extend(u.variants.iter().map(|v| &v.ty))
+                            }
+                            Some(TypeKind::Alias(target)) => stack.push(target),
+                            Some(TypeKind::Enum(_)) | None => {}
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        };
+        for op in &self.operations {
+            for param in &op.params {
+                mark(&param.ty, Flow::REQUEST);
+            }
+            if let Some(body) = &op.body
+                && let BodyKind::Json(Some(ty)) = &body.kind
+            {
+                mark(ty, Flow::REQUEST);
+            }
+            for response in &op.responses {
+                if let ResponseContent::Json { ty: Some(ty), .. } = &response.content {
+                    mark(ty, Flow::RESPONSE);
+                }
+                for header in &response.headers {
+                    mark(&header.ty, Flow::RESPONSE);
+                }
+            }
+        }
+        found
+    }
+}
+
 /// A named Rust type to emit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeDef {
@@ -254,6 +343,25 @@ pub struct TypeDef {
     pub checks: Checks,
     /// A struct or union that checks something: it implements `Validate`.
     pub validates: bool,
+    /// Only responses carry its values (see [`Api::flows`]): clients decode
+    /// it and never send it, so the crate may mark it `#[non_exhaustive]`.
+    pub response_only: bool,
+}
+
+impl TypeDef {
+    /// Marked `#[non_exhaustive]` unless the crate is generated with
+    /// `--exhaustive`: a type only responses carry, that users match (an
+    /// enum or union) or build with a constructor (a struct with required
+    /// fields; one that derives `Default` is built with
+    /// `..Default::default()`, which `#[non_exhaustive]` would forbid).
+    pub fn may_be_non_exhaustive(&self) -> bool {
+        self.response_only
+            && match &self.kind {
+                TypeKind::Struct(s) => !s.derives_default(),
+                TypeKind::Enum(_) | TypeKind::Union(_) => true,
+                TypeKind::Alias(_) => false,
+            }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

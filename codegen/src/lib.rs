@@ -121,6 +121,7 @@ pub fn options_for_paths(spec: &Path, out: &Path, crate_name: Option<String>) ->
         crate_name,
         crate_version: None,
         unimplemented_defaults: false,
+        exhaustive: false,
         spec_label: relative_label(&absolute(spec), &base),
         out_label,
         selection: Selection::default(),

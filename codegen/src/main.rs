@@ -74,6 +74,11 @@ struct Target {
     /// spec does not break implementors.
     #[arg(long)]
     default_not_implemented: bool,
+    /// No `#[non_exhaustive]` on the types only responses carry: other
+    /// crates may write them as literals, and every property or value the
+    /// spec adds breaks them.
+    #[arg(long)]
+    exhaustive: bool,
     /// Do not print warnings about the spec.
     #[arg(long)]
     quiet: bool,
@@ -97,6 +102,9 @@ struct DiffArgs {
     /// operation of an existing tag does not break implementors.
     #[arg(long)]
     default_not_implemented: bool,
+    /// The crate is generated with --exhaustive.
+    #[arg(long)]
+    exhaustive: bool,
     /// How to print the changes.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -177,6 +185,7 @@ fn run_diff(args: &DiffArgs) -> ExitCode {
         selection: selection(&args.shaping),
         types,
         unimplemented_defaults: args.default_not_implemented,
+        exhaustive: args.exhaustive,
         ..codegen::Options::default()
     };
     let diff = loaded.and_then(|(old, new)| codegen::diff::diff(&old, &new, &options));
@@ -217,6 +226,7 @@ fn run(target: &Target, check_only: bool) -> ExitCode {
         codegen::options_for_paths(&target.spec, &target.out, target.crate_name.clone());
     options.crate_version = target.crate_version.clone();
     options.unimplemented_defaults = target.default_not_implemented;
+    options.exhaustive = target.exhaustive;
     options.selection = selection(&target.shaping);
     match type_mappings(&target.shaping) {
         Ok(types) => options.types = types,

@@ -42,10 +42,12 @@ const CASES: &[(&str, &[&str], Breaking)] = &[
     ("removed-operation", &["operation-removed"], (1, 0, 1)),
     ("new-required-parameter", &["parameter-added"], (1, 0, 1)),
     ("tightened-constraint", &["constraint-tightened"], (1, 0, 0)),
+    // `PetStatus` only travels in responses: `#[non_exhaustive]`, so Rust
+    // code has a wildcard arm; old clients still cannot decode the value.
     (
         "response-enum-value-added",
         &["enum-value-added"],
-        (1, 0, 1),
+        (1, 0, 0),
     ),
     (
         "request-enum-value-removed",
@@ -64,7 +66,9 @@ const CASES: &[(&str, &[&str], Breaking)] = &[
         &["security-scheme-added", "security-changed"],
         (1, 0, 2),
     ),
-    ("new-optional-field", &["property-added"], (0, 0, 1)),
+    // `Pet` only travels in responses and has required fields: it is
+    // `#[non_exhaustive]` and built with `Pet::new`.
+    ("new-optional-field", &["property-added"], (0, 0, 0)),
     (
         "description-only",
         &[
@@ -207,6 +211,21 @@ fn a_new_operation_breaks_implementors_unless_methods_answer_501() {
     let with_defaults = diff::diff(&old, &new, &defaults).unwrap();
     assert_eq!(with_defaults.changes[0].rust.level, Level::Compatible);
     assert!(with_defaults.changes[0].rust.why.contains("501"));
+}
+
+#[test]
+fn exhaustive_types_make_new_values_and_fields_break_rust_code() {
+    let exhaustive = Options {
+        exhaustive: true,
+        ..Options::default()
+    };
+    for case in ["response-enum-value-added", "new-optional-field"] {
+        let diff = diff::diff(&load_case("pets"), &load_case(case), &exhaustive).unwrap();
+        assert_eq!(diff.changes[0].rust.level, Level::Breaking, "{case}");
+    }
+    // Request types are never sealed: clients build them as literals.
+    let diff = pair("request-enum-value-removed");
+    assert_eq!(diff.changes[0].rust.level, Level::Breaking);
 }
 
 #[test]

@@ -19,6 +19,7 @@ fn the_full_flexprice_spec_generates_deterministically() {
         crate_name: Some("flexprice-full".to_owned()),
         crate_version: None,
         unimplemented_defaults: false,
+        exhaustive: false,
         spec_label: "flexprice-full.json".to_owned(),
         out_label: "out".to_owned(),
         selection: Default::default(),

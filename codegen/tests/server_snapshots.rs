@@ -30,6 +30,7 @@ fn lowered(name: &str) -> (codegen::ir::Api, Options) {
         crate_name: None,
         crate_version: None,
         unimplemented_defaults: false,
+        exhaustive: false,
         spec_label: format!("codegen/tests/server-specs/{name}.yaml"),
         out_label: "out".to_owned(),
         selection: Default::default(),

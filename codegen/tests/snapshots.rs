@@ -44,6 +44,7 @@ fn render(name: &str) -> Rendered {
         crate_name: None,
         crate_version: None,
         unimplemented_defaults: false,
+        exhaustive: false,
         spec_label: format!("codegen/tests/specs/{name}.yaml"),
         out_label: "codegen/tests/output".to_owned(),
         selection: Default::default(),

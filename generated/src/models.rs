@@ -74,6 +74,7 @@ impl std::str::FromStr for EntityType {
 }
 
 /// Machine-readable error category.
+#[non_exhaustive]
 #[derive(
     Debug,
     Clone,

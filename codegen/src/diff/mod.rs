@@ -72,6 +72,7 @@ pub fn diff(old: &LoadedSpec, new: &LoadedSpec, options: &Options) -> Result<Api
 pub fn diff_apis(old: &Api, new: &Api, options: &Options) -> Vec<Change> {
     let mut differ = Differ::new(old, new);
     differ.defaults = options.not_implemented_defaults(new);
+    differ.non_exhaustive = !options.exhaustive;
     differ.compare_api();
     differ.compare_operations();
     differ.compare_types();
@@ -98,6 +99,8 @@ struct Differ<'a> {
     /// Trait methods of the new crate answer 501 by default: a new
     /// operation does not break implementors of an existing trait.
     defaults: bool,
+    /// Types only responses carry are `#[non_exhaustive]` (no `--exhaustive`).
+    non_exhaustive: bool,
     /// How deep `wire_delta` is: a bound for types that only recursion ends.
     depth: usize,
     /// Comparing such a pair: the Rust API is not affected by what is found
@@ -181,11 +184,12 @@ impl<'a> Differ<'a> {
             new,
             old_defs: defs(old),
             new_defs: defs(new),
-            old_flows: flow::flows(old),
-            new_flows: flow::flows(new),
+            old_flows: old.flows(),
+            new_flows: new.flows(),
             pairs: HashMap::new(),
             depth: 0,
             defaults: false,
+            non_exhaustive: false,
             in_pair: false,
             acc: Delta::Neutral,
             changes: Vec::new(),

@@ -71,6 +71,12 @@ pub(super) fn disappeared(flow: Flow, required: bool) -> (Verdict, Verdict) {
 }
 
 impl Differ<'_> {
+    /// Both versions of a type are `#[non_exhaustive]`: a new variant, or a
+    /// new optional field of a struct built by its constructor, breaks no code.
+    fn sealed(&self, old: &TypeDef, new: &TypeDef) -> bool {
+        self.non_exhaustive && old.may_be_non_exhaustive() && new.may_be_non_exhaustive()
+    }
+
     pub(super) fn compare_types(&mut self) {
         let old_only: Vec<&str> = self
             .old_defs
@@ -243,10 +249,12 @@ impl Differ<'_> {
                 self.compare_struct(a, b, old, new, flow, subject)
             }
             (TypeKind::Enum(a), TypeKind::Enum(b)) => {
-                self.compare_enum(a, b, &pointers, &item, flow, subject)
+                let sealed = self.sealed(old, new);
+                self.compare_enum(a, b, (&pointers, &item, sealed), flow, subject)
             }
             (TypeKind::Union(a), TypeKind::Union(b)) => {
-                self.compare_union(a, b, &pointers, &item, flow, subject)
+                let sealed = self.sealed(old, new);
+                self.compare_union(a, b, (&pointers, &item, sealed), flow, subject)
             }
             (TypeKind::Alias(a), TypeKind::Alias(b)) => {
                 if let Some(change) = self.type_change(a, b) {
@@ -303,6 +311,7 @@ impl Differ<'_> {
     ) {
         let item = format!("models::{}", new.name);
         let defaults = a.derives_default() && b.derives_default();
+        let sealed = self.sealed(old, new);
         for field in &a.fields {
             if !b.fields.iter().any(|f| f.wire_name == field.wire_name) {
                 let change = found(
@@ -332,6 +341,11 @@ impl Differ<'_> {
                     Verdict::compatible(format!(
                         "a new optional field; `{item}` derives `Default`, so literals ending \
                          in `..Default::default()` keep compiling"
+                    ))
+                } else if sealed {
+                    Verdict::compatible(format!(
+                        "a new optional field; `{item}` is `#[non_exhaustive]` and built by \
+                         `{item}::new`, which keeps its arguments"
                     ))
                 } else {
                     Verdict::breaking(format!(
@@ -566,12 +580,12 @@ impl Differ<'_> {
         }
     }
 
+    /// `place`: the pointers, the Rust item, and whether it is `#[non_exhaustive]`.
     fn compare_enum(
         &mut self,
         a: &EnumDef,
         b: &EnumDef,
-        pointers: &(String, String),
-        item: &str,
+        (pointers, item, sealed): (&(String, String), &str, bool),
         flow: Flow,
         subject: &Subject,
     ) {
@@ -623,10 +637,7 @@ impl Differ<'_> {
                 ))
                 .items([format!("{item}::{}", variant.name)])
                 .wire(flow, Delta::Loosened)
-                .rust(Verdict::breaking(format!(
-                    "a new variant `{item}::{}`: exhaustive `match`es must handle it",
-                    variant.name
-                )));
+                .rust(new_variant(item, &variant.name, sealed));
                 self.add(subject, change);
             }
         }
@@ -636,8 +647,7 @@ impl Differ<'_> {
         &mut self,
         a: &UnionDef,
         b: &UnionDef,
-        pointers: &(String, String),
-        item: &str,
+        (pointers, item, sealed): (&(String, String), &str, bool),
         flow: Flow,
         subject: &Subject,
     ) {
@@ -718,10 +728,7 @@ impl Differ<'_> {
                 ))
                 .items([format!("{item}::{}", variant.name)])
                 .wire(flow, Delta::Loosened)
-                .rust(Verdict::breaking(format!(
-                    "a new variant `{item}::{}`: exhaustive `match`es must handle it",
-                    variant.name
-                )));
+                .rust(new_variant(item, &variant.name, sealed));
                 self.add(subject, change);
             }
         }
@@ -859,6 +866,20 @@ impl Differ<'_> {
                 );
             }
         }
+    }
+}
+
+/// A variant added to an enum or a union.
+fn new_variant(item: &str, variant: &str, sealed: bool) -> Verdict {
+    if sealed {
+        Verdict::compatible(format!(
+            "a new variant `{item}::{variant}`; `{item}` is `#[non_exhaustive]`, so `match`es \
+             already have a wildcard arm"
+        ))
+    } else {
+        Verdict::breaking(format!(
+            "a new variant `{item}::{variant}`: exhaustive `match`es must handle it"
+        ))
     }
 }
 

@@ -23,6 +23,10 @@ pub struct Options {
     /// spec's error format (`--default-not-implemented`), so a new operation
     /// does not break implementors.
     pub unimplemented_defaults: bool,
+    /// No `#[non_exhaustive]` on the types only responses carry
+    /// (`--exhaustive`): other crates may write them as literals and match
+    /// them without a wildcard, and every new property or value breaks them.
+    pub exhaustive: bool,
     /// Package version of the generated crate; defaults to `info.version`
     /// when that is a version number (`1.0` → `1.0.0`), else `0.1.0`.
     pub crate_version: Option<String>,
@@ -82,6 +86,9 @@ impl Options {
         if self.unimplemented_defaults {
             command.push_str(" --default-not-implemented");
         }
+        if self.exhaustive {
+            command.push_str(" --exhaustive");
+        }
         command.push_str(&self.selection.args());
         command.push_str(&self.types.args());
         command
@@ -139,7 +146,7 @@ pub fn render(
         },
         GeneratedFile {
             path: "src/models.rs".to_owned(),
-            contents: rust::format_rust(&header, models::models_file(api))?,
+            contents: rust::format_rust(&header, models::models_file(api, !options.exhaustive))?,
         },
         GeneratedFile {
             path: "src/server.rs".to_owned(),
@@ -174,7 +181,10 @@ pub fn render(
 
 /// Only the models source, formatted; for tests and tools that want one file.
 pub fn render_models(api: &Api, options: &Options) -> Result<String, EmitError> {
-    rust::format_rust(&options.header(), models::models_file(api))
+    rust::format_rust(
+        &options.header(),
+        models::models_file(api, !options.exhaustive),
+    )
 }
 
 /// Only the parameter structs, formatted.

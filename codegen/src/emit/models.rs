@@ -7,7 +7,8 @@ use super::checks;
 use super::rust::{doc_attrs, ident, or_default, type_tokens, uses_btree_map};
 use crate::ir::{Api, EnumDef, EnumValue, StructDef, TypeDef, TypeKind, UnionDef};
 
-pub fn models_file(api: &Api) -> TokenStream {
+/// The models module; `non_exhaustive`: see [`type_item`].
+pub fn models_file(api: &Api, non_exhaustive: bool) -> TokenStream {
     let has_enums = api
         .types
         .iter()
@@ -54,7 +55,7 @@ pub fn models_file(api: &Api) -> TokenStream {
         }
     });
     let items = api.types.iter().map(|def| {
-        let item = type_item(def);
+        let item = type_item(def, non_exhaustive);
         let validate = def.validates.then(|| validate_impl(def));
         quote!(#item #validate)
     });
@@ -171,11 +172,27 @@ fn union_checks(u: &UnionDef) -> TokenStream {
     }
 }
 
-fn type_item(def: &TypeDef) -> TokenStream {
+/// One type; with `non_exhaustive`, a type only responses carry is
+/// `#[non_exhaustive]`, so the spec may add a property or a value without
+/// breaking code that uses it: enums and unions, and structs with required
+/// fields, which get a constructor (a struct that derives `Default` is
+/// built with `..Default::default()`, which a new optional field does not
+/// break, and which `#[non_exhaustive]` would forbid).
+fn type_item(def: &TypeDef, non_exhaustive: bool) -> TokenStream {
     let docs = doc_attrs(def.docs.as_deref());
     let name = ident(&def.name);
+    let non_exhaustive = non_exhaustive && def.may_be_non_exhaustive();
+    let docs = if non_exhaustive {
+        quote!(#docs #[non_exhaustive])
+    } else {
+        docs
+    };
     match &def.kind {
-        TypeKind::Struct(s) => struct_item(docs, &name, s),
+        TypeKind::Struct(s) => {
+            let item = struct_item(docs, &name, s);
+            let constructor = non_exhaustive.then(|| constructor(&name, s));
+            quote!(#item #constructor)
+        }
         TypeKind::Enum(e) => enum_item(docs, &name, e),
         TypeKind::Union(u) => union_item(docs, &name, u),
         TypeKind::Alias(target) => {
@@ -282,6 +299,41 @@ fn struct_item(docs: TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> T
             #additional
         }
         #accessors
+    }
+}
+
+/// `new` with the required fields, the others `None` (or empty): other
+/// crates cannot write a `#[non_exhaustive]` struct as a literal.
+fn constructor(name: &proc_macro2::Ident, s: &StructDef) -> TokenStream {
+    let required: Vec<_> = s.fields.iter().filter(|f| !f.is_optional()).collect();
+    // Clippy's limit; a schema decides how many fields are required.
+    let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let params = required.iter().map(|f| {
+        let field = ident(&f.name);
+        let ty = type_tokens(&f.ty);
+        quote!(#field: #ty)
+    });
+    let inits = s.fields.iter().map(|f| {
+        let field = ident(&f.name);
+        if f.is_optional() {
+            quote!(#field: None,)
+        } else {
+            quote!(#field,)
+        }
+    });
+    let additional = s.additional.as_ref().map(|extra| {
+        let extra = ident(&extra.name);
+        quote!(#extra: BTreeMap::new(),)
+    });
+    quote! {
+        impl #name {
+            /// A value with the required fields; the optional ones are
+            /// `None` and can be set afterwards.
+            #allow
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits)* #additional }
+            }
+        }
     }
 }
 

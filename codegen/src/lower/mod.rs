@@ -86,6 +86,11 @@ pub fn lower(spec: &LoadedSpec, mappings: &TypeMappings) -> Result<Lowered, Spec
             })
             .collect(),
     };
+    let mut api = api;
+    let flows = api.flows();
+    for def in &mut api.types {
+        def.response_only = flows.get(&def.name) == Some(&ir::Flow::RESPONSE);
+    }
     let mut diagnostics = lowerer.diagnostics;
     for pointer in crate::load::operations_with_callbacks(&spec.raw) {
         diagnostics.push(Diagnostic {

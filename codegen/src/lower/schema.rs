@@ -411,6 +411,7 @@ impl Lowerer<'_> {
             kind,
             checks,
             validates: false,
+            response_only: false,
         })
     }
 
@@ -480,6 +481,7 @@ impl Lowerer<'_> {
                     kind: TypeKind::Union(def),
                     checks: Checks::default(),
                     validates: false,
+                    response_only: false,
                 });
                 TypeRef::Named(name)
             }
@@ -651,6 +653,7 @@ impl Lowerer<'_> {
             kind: TypeKind::Struct(def?),
             checks,
             validates: false,
+            response_only: false,
         });
         Ok(TypeRef::Named(name))
     }
@@ -1045,6 +1048,7 @@ impl Lowerer<'_> {
             kind: TypeKind::Enum(def),
             checks: Checks::default(),
             validates: false,
+            response_only: false,
         });
         name
     }

@@ -3,10 +3,19 @@
 
 use serde::{Deserialize, Serialize};
 
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Error {
     pub code: String,
     pub message: String,
+}
+
+impl Error {
+    /// A value with the required fields; the optional ones are
+    /// `None` and can be set afterwards.
+    pub fn new(code: String, message: String) -> Self {
+        Self { code, message }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,11 +3,20 @@
 
 use serde::{Deserialize, Serialize};
 
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Error {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i32>,
+}
+
+impl Error {
+    /// A value with the required fields; the optional ones are
+    /// `None` and can be set afterwards.
+    pub fn new(message: String) -> Self {
+        Self { message, status: None }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -13,11 +13,20 @@ pub enum D {
     Self_(Self_),
 }
 
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Error {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
+}
+
+impl Error {
+    /// A value with the required fields; the optional ones are
+    /// `None` and can be set afterwards.
+    pub fn new(message: String) -> Self {
+        Self { message, status: None }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -46,6 +55,7 @@ pub struct Response {
     pub into_response: Option<String>,
 }
 
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResultModel {
     pub key: String,
@@ -60,6 +70,28 @@ pub struct ResultModel {
     pub self_2: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Vote>,
+}
+
+impl ResultModel {
+    /// A value with the required fields; the optional ones are
+    /// `None` and can be set afterwards.
+    pub fn new(
+        key: String,
+        query: String,
+        self_: i64,
+        value: String,
+        type_: Type,
+    ) -> Self {
+        Self {
+            key,
+            query,
+            self_,
+            value,
+            type_,
+            self_2: None,
+            body: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -193,6 +225,7 @@ impl std::str::FromStr for ValueModel {
     }
 }
 
+#[non_exhaustive]
 #[derive(
     Debug,
     Clone,

@@ -12,6 +12,7 @@ pub struct Error {
     pub message: Option<String>,
 }
 
+#[non_exhaustive]
 #[derive(
     Debug,
     Clone,

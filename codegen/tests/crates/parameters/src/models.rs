@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 pub use crate::runtime::enums::ParseEnumError;
 
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Echo {
     pub path_id: String,
@@ -21,6 +22,23 @@ pub struct Echo {
     pub sort_order: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+
+impl Echo {
+    /// A value with the required fields; the optional ones are
+    /// `None` and can be set afterwards.
+    pub fn new(path_id: String) -> Self {
+        Self {
+            path_id,
+            query_id: None,
+            filter: None,
+            page_size: None,
+            page_number: None,
+            dash: None,
+            sort_order: None,
+            request_id: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

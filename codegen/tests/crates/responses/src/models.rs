@@ -62,11 +62,20 @@ impl std::str::FromStr for CreateReportFormat {
     }
 }
 
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateReportResponse201 {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<i64>,
+}
+
+impl CreateReportResponse201 {
+    /// A value with the required fields; the optional ones are
+    /// `None` and can be set afterwards.
+    pub fn new(id: String) -> Self {
+        Self { id, pages: None }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -75,6 +84,7 @@ pub struct ListReportLinesFilter {
     pub min_line: Option<i64>,
 }
 
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListReportLinesResponse200Item {
     pub line: i64,
@@ -82,9 +92,26 @@ pub struct ListReportLinesResponse200Item {
     pub text: Option<String>,
 }
 
+impl ListReportLinesResponse200Item {
+    /// A value with the required fields; the optional ones are
+    /// `None` and can be set afterwards.
+    pub fn new(line: i64) -> Self {
+        Self { line, text: None }
+    }
+}
+
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
+}
+
+impl Problem {
+    /// A value with the required fields; the optional ones are
+    /// `None` and can be set afterwards.
+    pub fn new(message: String) -> Self {
+        Self { message, status: None }
+    }
 }

@@ -3,14 +3,32 @@
 
 use serde::{Deserialize, Serialize};
 
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Error {
     pub code: String,
     pub message: String,
 }
 
+impl Error {
+    /// A value with the required fields; the optional ones are
+    /// `None` and can be set afterwards.
+    pub fn new(code: String, message: String) -> Self {
+        Self { code, message }
+    }
+}
+
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Who {
     /// The principal, or `anonymous`
     pub principal: String,
+}
+
+impl Who {
+    /// A value with the required fields; the optional ones are
+    /// `None` and can be set afterwards.
+    pub fn new(principal: String) -> Self {
+        Self { principal }
+    }
 }

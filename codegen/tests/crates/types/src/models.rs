@@ -3,9 +3,18 @@
 
 use serde::{Deserialize, Serialize};
 
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Error {
     pub message: String,
+}
+
+impl Error {
+    /// A value with the required fields; the optional ones are
+    /// `None` and can be set afterwards.
+    pub fn new(message: String) -> Self {
+        Self { message }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -49,11 +49,20 @@ impl crate::runtime::validate::Validate for Account {
 
 pub type AccountId = String;
 
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Error {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+}
+
+impl Error {
+    /// A value with the required fields; the optional ones are
+    /// `None` and can be set afterwards.
+    pub fn new(message: String) -> Self {
+        Self { message, code: None }
+    }
 }
 
 #[derive(
@@ -494,6 +503,7 @@ impl crate::runtime::validate::Validate for OwnerContact {
     }
 }
 
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pet {
     pub name: Name,
@@ -567,6 +577,36 @@ impl Pet {
     /// `motto`, or the spec's default `"Good boy"` when it is absent.
     pub fn motto_or_default(&self) -> String {
         self.motto.clone().unwrap_or_else(|| "Good boy".to_owned())
+    }
+}
+
+impl Pet {
+    /// A value with the required fields; the optional ones are
+    /// `None` and can be set afterwards.
+    pub fn new(name: Name, id: uuid::Uuid) -> Self {
+        Self {
+            name,
+            tags: None,
+            weight: None,
+            age: None,
+            size: None,
+            priority: None,
+            email: None,
+            homepage: None,
+            ipv4: None,
+            ipv6: None,
+            host: None,
+            photo: None,
+            nickname: None,
+            owner: None,
+            friends: None,
+            legs: None,
+            kind: None,
+            adopted: None,
+            motto: None,
+            attributes: None,
+            id,
+        }
     }
 }
 
