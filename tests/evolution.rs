@@ -2,16 +2,18 @@
 //! `--default-not-implemented`: an implementation that leaves an operation
 //! out still compiles, and that operation answers 501 Not Implemented in the
 //! spec's error format (`{code, message}`), over real HTTP, to the generated
-//! client.
+//! client. With `--unknown-enum-values`, `Mood` (only responses carry it)
+//! keeps a value it does not list as `Mood::Unknown`, on the wire and in
+//! text.
 
 use std::sync::Arc;
 
 use codegen_snapshot_evolution as evolution;
 use evolution::client::{Client, ClientError};
-use evolution::models::Pet;
-use evolution::server::{ApiHooks, HttpError, ListPetsReply, PetsApi};
+use evolution::models::{Mood, MoodReport, Pet};
+use evolution::server::{ApiHooks, GetMoodReply, HttpError, ListPetsReply, PetsApi};
 
-/// Serves only `listPets`: `createPet` is left to its default body.
+/// Serves `listPets` and `getMood`: `createPet` is left to its default body.
 struct Service;
 
 impl ApiHooks for Service {}
@@ -21,6 +23,13 @@ impl PetsApi for Service {
         Ok(ListPetsReply::Ok(vec![Pet {
             name: "Rex".to_owned(),
         }]))
+    }
+
+    async fn get_mood(&self) -> Result<GetMoodReply, HttpError> {
+        // A value a newer spec would list: the server sends it as is.
+        let mut report = MoodReport::new(Mood::Unknown("sleepy".to_owned()));
+        report.since = Some("noon".to_owned());
+        Ok(GetMoodReply::Ok(report))
     }
 }
 
@@ -54,4 +63,29 @@ async fn a_left_out_operation_answers_501_in_the_spec_error_format() {
         body["message"],
         "`createPet` is not implemented by this server"
     );
+}
+
+#[tokio::test]
+async fn a_value_the_enum_does_not_list_reaches_the_client_as_unknown() {
+    let client = start().await;
+    let report = client.get_mood().await.unwrap().into_inner();
+    assert_eq!(report.mood, Mood::Unknown("sleepy".to_owned()));
+    assert_eq!(report.since.as_deref(), Some("noon"));
+}
+
+#[test]
+fn listed_values_are_variants_and_others_are_kept_as_text() {
+    let read = |json: &str| serde_json::from_str::<Mood>(json).unwrap();
+    assert_eq!(read("\"happy\""), Mood::Happy);
+    assert_eq!(read("\"sleepy\""), Mood::Unknown("sleepy".to_owned()));
+    assert_eq!(
+        serde_json::to_string(&Mood::Unknown("sleepy".to_owned())).unwrap(),
+        "\"sleepy\""
+    );
+    assert_eq!(serde_json::to_string(&Mood::Grumpy).unwrap(), "\"grumpy\"");
+    assert_eq!("grumpy".parse::<Mood>(), Ok(Mood::Grumpy));
+    assert_eq!(Mood::Unknown("calm".to_owned()).to_string(), "calm");
+    assert_eq!(Mood::VALUES, ["happy", "grumpy"]);
+    // Not a string at all is still an error.
+    assert!(serde_json::from_str::<Mood>("7").is_err());
 }

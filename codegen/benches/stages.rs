@@ -33,6 +33,7 @@ fn options() -> Options {
         crate_version: None,
         unimplemented_defaults: false,
         exhaustive: false,
+        unknown_enum_values: false,
         spec_label: "spec.json".to_owned(),
         out_label: "out".to_owned(),
         selection: Selection::default(),

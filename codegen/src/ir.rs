@@ -364,6 +364,15 @@ impl TypeDef {
     }
 }
 
+impl TypeDef {
+    /// Given an `Unknown(String)` variant with `--unknown-enum-values`: a
+    /// string enum only responses carry, so a value the spec adds later is
+    /// kept instead of failing the response.
+    pub fn may_take_unknown_values(&self) -> bool {
+        self.response_only && matches!(&self.kind, TypeKind::Enum(e) if !e.is_integer())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeKind {
     Struct(StructDef),

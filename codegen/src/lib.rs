@@ -122,6 +122,7 @@ pub fn options_for_paths(spec: &Path, out: &Path, crate_name: Option<String>) ->
         crate_version: None,
         unimplemented_defaults: false,
         exhaustive: false,
+        unknown_enum_values: false,
         spec_label: relative_label(&absolute(spec), &base),
         out_label,
         selection: Selection::default(),

@@ -79,6 +79,11 @@ struct Target {
     /// spec adds breaks them.
     #[arg(long)]
     exhaustive: bool,
+    /// Give string enums only responses carry an `Unknown(String)` variant
+    /// for values the spec does not list, so a value a newer server sends
+    /// does not fail the response.
+    #[arg(long)]
+    unknown_enum_values: bool,
     /// Do not print warnings about the spec.
     #[arg(long)]
     quiet: bool,
@@ -105,6 +110,10 @@ struct DiffArgs {
     /// The crate is generated with --exhaustive.
     #[arg(long)]
     exhaustive: bool,
+    /// The crate is generated with --unknown-enum-values: old clients read a
+    /// value added to a response enum as `Unknown`.
+    #[arg(long)]
+    unknown_enum_values: bool,
     /// How to print the changes.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -186,6 +195,7 @@ fn run_diff(args: &DiffArgs) -> ExitCode {
         types,
         unimplemented_defaults: args.default_not_implemented,
         exhaustive: args.exhaustive,
+        unknown_enum_values: args.unknown_enum_values,
         ..codegen::Options::default()
     };
     let diff = loaded.and_then(|(old, new)| codegen::diff::diff(&old, &new, &options));
@@ -227,6 +237,7 @@ fn run(target: &Target, check_only: bool) -> ExitCode {
     options.crate_version = target.crate_version.clone();
     options.unimplemented_defaults = target.default_not_implemented;
     options.exhaustive = target.exhaustive;
+    options.unknown_enum_values = target.unknown_enum_values;
     options.selection = selection(&target.shaping);
     match type_mappings(&target.shaping) {
         Ok(types) => options.types = types,

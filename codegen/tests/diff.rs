@@ -229,6 +229,30 @@ fn exhaustive_types_make_new_values_and_fields_break_rust_code() {
 }
 
 #[test]
+fn old_clients_keep_an_unlisted_response_value_with_unknown_enum_values() {
+    let open = Options {
+        unknown_enum_values: true,
+        ..Options::default()
+    };
+    let diff = diff::diff(
+        &load_case("pets"),
+        &load_case("response-enum-value-added"),
+        &open,
+    )
+    .unwrap();
+    assert_eq!(diff.changes[0].clients.level, Level::Compatible);
+    assert!(diff.changes[0].clients.why.contains("fallback"));
+    // A request enum has no fallback: the new server still refuses `bird`.
+    let diff = diff::diff(
+        &load_case("pets"),
+        &load_case("request-enum-value-removed"),
+        &open,
+    )
+    .unwrap();
+    assert_eq!(diff.changes[0].clients.level, Level::Breaking);
+}
+
+#[test]
 fn versions_bump_by_their_numbers() {
     assert_eq!(diff::bump_between("1.0", "1.1"), Some(Bump::Minor));
     assert_eq!(diff::bump_between("1.0.0", "2.0.0"), Some(Bump::Major));

@@ -20,6 +20,7 @@ fn the_full_flexprice_spec_generates_deterministically() {
         crate_version: None,
         unimplemented_defaults: false,
         exhaustive: false,
+        unknown_enum_values: false,
         spec_label: "flexprice-full.json".to_owned(),
         out_label: "out".to_owned(),
         selection: Default::default(),

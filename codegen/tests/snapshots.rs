@@ -45,6 +45,7 @@ fn render(name: &str) -> Rendered {
         crate_version: None,
         unimplemented_defaults: false,
         exhaustive: false,
+        unknown_enum_values: false,
         spec_label: format!("codegen/tests/specs/{name}.yaml"),
         out_label: "codegen/tests/output".to_owned(),
         selection: Default::default(),

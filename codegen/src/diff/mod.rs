@@ -73,6 +73,7 @@ pub fn diff_apis(old: &Api, new: &Api, options: &Options) -> Vec<Change> {
     let mut differ = Differ::new(old, new);
     differ.defaults = options.not_implemented_defaults(new);
     differ.non_exhaustive = !options.exhaustive;
+    differ.unknown_values = options.unknown_enum_values;
     differ.compare_api();
     differ.compare_operations();
     differ.compare_types();
@@ -101,6 +102,8 @@ struct Differ<'a> {
     defaults: bool,
     /// Types only responses carry are `#[non_exhaustive]` (no `--exhaustive`).
     non_exhaustive: bool,
+    /// Response enums keep values they do not list (`--unknown-enum-values`).
+    unknown_values: bool,
     /// How deep `wire_delta` is: a bound for types that only recursion ends.
     depth: usize,
     /// Comparing such a pair: the Rust API is not affected by what is found
@@ -190,6 +193,7 @@ impl<'a> Differ<'a> {
             depth: 0,
             defaults: false,
             non_exhaustive: false,
+            unknown_values: false,
             in_pair: false,
             acc: Delta::Neutral,
             changes: Vec::new(),

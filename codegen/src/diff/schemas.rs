@@ -250,7 +250,9 @@ impl Differ<'_> {
             }
             (TypeKind::Enum(a), TypeKind::Enum(b)) => {
                 let sealed = self.sealed(old, new);
-                self.compare_enum(a, b, (&pointers, &item, sealed), flow, subject)
+                // Old clients keep a value their enum does not list.
+                let open = self.unknown_values && old.may_take_unknown_values();
+                self.compare_enum(a, b, (&pointers, &item, sealed), open, flow, subject)
             }
             (TypeKind::Union(a), TypeKind::Union(b)) => {
                 let sealed = self.sealed(old, new);
@@ -586,6 +588,7 @@ impl Differ<'_> {
         a: &EnumDef,
         b: &EnumDef,
         (pointers, item, sealed): (&(String, String), &str, bool),
+        open: bool,
         flow: Flow,
         subject: &Subject,
     ) {
@@ -631,13 +634,24 @@ impl Differ<'_> {
         }
         for variant in &b.variants {
             if !a.variants.iter().any(|v| v.value == variant.value) {
-                let change = at(found(
+                let mut change = at(found(
                     "enum-value-added",
                     format!("enum value {} added", show_value(&variant.value)),
                 ))
                 .items([format!("{item}::{}", variant.name)])
                 .wire(flow, Delta::Loosened)
                 .rust(new_variant(item, &variant.name, sealed));
+                if open {
+                    let (clients, servers) = super::flow::wire(flow, Delta::Loosened);
+                    let clients = if clients.level == super::Level::Breaking {
+                        Verdict::compatible(format!(
+                            "old clients read it as the fallback variant of `{item}`"
+                        ))
+                    } else {
+                        clients
+                    };
+                    change = change.sides((clients, servers));
+                }
                 self.add(subject, change);
             }
         }

@@ -27,6 +27,10 @@ pub struct Options {
     /// (`--exhaustive`): other crates may write them as literals and match
     /// them without a wildcard, and every new property or value breaks them.
     pub exhaustive: bool,
+    /// String enums only responses carry get an `Unknown(String)` variant
+    /// for values the spec does not list (`--unknown-enum-values`), so a
+    /// value the server adds does not fail old clients.
+    pub unknown_enum_values: bool,
     /// Package version of the generated crate; defaults to `info.version`
     /// when that is a version number (`1.0` → `1.0.0`), else `0.1.0`.
     pub crate_version: Option<String>,
@@ -65,6 +69,18 @@ impl Options {
         }
     }
 
+    /// The enums that get an `Unknown(String)` variant.
+    pub fn open_enums(&self, api: &Api) -> std::collections::BTreeSet<String> {
+        if !self.unknown_enum_values {
+            return Default::default();
+        }
+        api.types
+            .iter()
+            .filter(|def| def.may_take_unknown_values())
+            .map(|def| def.name.clone())
+            .collect()
+    }
+
     /// Whether trait methods answer 501 by default: asked for, and the
     /// spec's error body can be built for it.
     pub fn not_implemented_defaults(&self, api: &Api) -> bool {
@@ -88,6 +104,9 @@ impl Options {
         }
         if self.exhaustive {
             command.push_str(" --exhaustive");
+        }
+        if self.unknown_enum_values {
+            command.push_str(" --unknown-enum-values");
         }
         command.push_str(&self.selection.args());
         command.push_str(&self.types.args());
@@ -146,7 +165,10 @@ pub fn render(
         },
         GeneratedFile {
             path: "src/models.rs".to_owned(),
-            contents: rust::format_rust(&header, models::models_file(api, !options.exhaustive))?,
+            contents: rust::format_rust(
+                &header,
+                models::models_file(api, !options.exhaustive, &options.open_enums(api)),
+            )?,
         },
         GeneratedFile {
             path: "src/server.rs".to_owned(),
@@ -167,7 +189,10 @@ pub fn render(
     if has_params {
         files.push(GeneratedFile {
             path: "src/params.rs".to_owned(),
-            contents: rust::format_rust(&header, params::params_file(api))?,
+            contents: rust::format_rust(
+                &header,
+                params::params_file(api, &options.open_enums(api)),
+            )?,
         });
     }
     files.extend(
@@ -183,13 +208,16 @@ pub fn render(
 pub fn render_models(api: &Api, options: &Options) -> Result<String, EmitError> {
     rust::format_rust(
         &options.header(),
-        models::models_file(api, !options.exhaustive),
+        models::models_file(api, !options.exhaustive, &options.open_enums(api)),
     )
 }
 
 /// Only the parameter structs, formatted.
 pub fn render_params(api: &Api, options: &Options) -> Result<String, EmitError> {
-    rust::format_rust(&options.header(), params::params_file(api))
+    rust::format_rust(
+        &options.header(),
+        params::params_file(api, &options.open_enums(api)),
+    )
 }
 
 /// Only the client source, formatted.

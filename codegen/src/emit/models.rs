@@ -1,5 +1,7 @@
 //! The models emitter: one Rust item per IR type, in `src/models.rs`.
 
+use std::collections::BTreeSet;
+
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, quote};
 
@@ -7,8 +9,9 @@ use super::checks;
 use super::rust::{doc_attrs, ident, or_default, type_tokens, uses_btree_map};
 use crate::ir::{Api, EnumDef, EnumValue, StructDef, TypeDef, TypeKind, UnionDef};
 
-/// The models module; `non_exhaustive`: see [`type_item`].
-pub fn models_file(api: &Api, non_exhaustive: bool) -> TokenStream {
+/// The models module; `non_exhaustive`: see [`type_item`]; `open`: the
+/// enums that get an `Unknown(String)` variant.
+pub fn models_file(api: &Api, non_exhaustive: bool, open: &BTreeSet<String>) -> TokenStream {
     let has_enums = api
         .types
         .iter()
@@ -55,7 +58,7 @@ pub fn models_file(api: &Api, non_exhaustive: bool) -> TokenStream {
         }
     });
     let items = api.types.iter().map(|def| {
-        let item = type_item(def, non_exhaustive);
+        let item = type_item(def, non_exhaustive, open);
         let validate = def.validates.then(|| validate_impl(def));
         quote!(#item #validate)
     });
@@ -178,7 +181,7 @@ fn union_checks(u: &UnionDef) -> TokenStream {
 /// fields, which get a constructor (a struct that derives `Default` is
 /// built with `..Default::default()`, which a new optional field does not
 /// break, and which `#[non_exhaustive]` would forbid).
-fn type_item(def: &TypeDef, non_exhaustive: bool) -> TokenStream {
+fn type_item(def: &TypeDef, non_exhaustive: bool, open: &BTreeSet<String>) -> TokenStream {
     let docs = doc_attrs(def.docs.as_deref());
     let name = ident(&def.name);
     let non_exhaustive = non_exhaustive && def.may_be_non_exhaustive();
@@ -189,10 +192,11 @@ fn type_item(def: &TypeDef, non_exhaustive: bool) -> TokenStream {
     };
     match &def.kind {
         TypeKind::Struct(s) => {
-            let item = struct_item(docs, &name, s);
+            let item = struct_item(docs, &name, s, open);
             let constructor = non_exhaustive.then(|| constructor(&name, s));
             quote!(#item #constructor)
         }
+        TypeKind::Enum(e) if open.contains(&def.name) => open_enum_item(docs, &name, e),
         TypeKind::Enum(e) => enum_item(docs, &name, e),
         TypeKind::Union(u) => union_item(docs, &name, u),
         TypeKind::Alias(target) => {
@@ -205,7 +209,12 @@ fn type_item(def: &TypeDef, non_exhaustive: bool) -> TokenStream {
     }
 }
 
-fn struct_item(docs: TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> TokenStream {
+fn struct_item(
+    docs: TokenStream,
+    name: &proc_macro2::Ident,
+    s: &StructDef,
+    open: &BTreeSet<String>,
+) -> TokenStream {
     let default = s.derives_default().then(|| quote!(Default,));
     let fields = s.fields.iter().map(|field| {
         let mut docs = field.docs.clone().unwrap_or_default();
@@ -271,6 +280,7 @@ fn struct_item(docs: TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> T
                 quote!(self.#field_name),
                 &default.value,
                 &TokenStream::new(),
+                open,
             );
             let doc = format!(
                 " `{}`, or the spec's default `{}` when it is absent.",
@@ -438,6 +448,97 @@ fn enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) -> Token
 
             fn from_str(value: &str) -> Result<Self, Self::Err> {
                 ParseEnumError::find(#type_name, value, &Self::VALUES, &Self::ALL)
+            }
+        }
+    }
+}
+
+/// A string enum with a variant for the values the spec does not list:
+/// (de)serialized as text by hand, since that variant holds its text.
+fn open_enum_item(docs: TokenStream, name: &proc_macro2::Ident, e: &EnumDef) -> TokenStream {
+    // The fallback must not take the name of a listed variant (`unknown`).
+    let taken = |candidate: &String| e.variants.iter().any(|v| v.name == *candidate);
+    let fallback = ["Unknown", "UnknownValue", "Unlisted"]
+        .iter()
+        .map(|name| name.to_string())
+        .chain((2..).map(|n| format!("Unknown{n}")))
+        .find(|candidate| !taken(candidate))
+        .unwrap_or_default();
+    let fallback = ident(&fallback);
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let doc = format!(" `{}`", wire_text(&v.value));
+        quote! {
+            #[doc = #doc]
+            #variant,
+        }
+    });
+    let (all, count) = all_variants(e);
+    let values: Vec<String> = e.variants.iter().map(|v| wire_text(&v.value)).collect();
+    let arms = e.variants.iter().zip(&values).map(|(v, value)| {
+        let variant = ident(&v.name);
+        quote!(Self::#variant => #value,)
+    });
+    let parse_arms = e.variants.iter().zip(&values).map(|(v, value)| {
+        let variant = ident(&v.name);
+        quote!(#value => Self::#variant,)
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants)*
+            /// A value the spec does not list (a newer server's), kept as sent.
+            #fallback(String),
+        }
+
+        impl #name {
+            /// Every listed variant, in the order the spec lists them.
+            pub const ALL: [Self; #count] = [#all];
+            /// The listed values on the wire, in the order the spec lists them.
+            pub const VALUES: [&'static str; #count] = [#(#values),*];
+
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#arms)*
+                    Self::#fallback(value) => value,
+                }
+            }
+
+            /// The variant of a value on the wire, listed or not.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    #(#parse_arms)*
+                    _ => Self::#fallback(value.to_owned()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from_wire(value))
+            }
+        }
+
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = std::borrow::Cow::<str>::deserialize(deserializer)?;
+                Ok(Self::from_wire(&value))
             }
         }
     }

@@ -35,7 +35,8 @@ enum Holds {
     ResponseHeaders,
 }
 
-pub fn params_file(api: &Api) -> TokenStream {
+/// The parameter structs; `open`: enums with an `Unknown(String)` variant.
+pub fn params_file(api: &Api, open: &std::collections::BTreeSet<String>) -> TokenStream {
     let mut items = TokenStream::new();
     for op in &api.operations {
         for (location, name) in [
@@ -56,7 +57,13 @@ pub fn params_file(api: &Api) -> TokenStream {
                     },
                     op.id
                 );
-                items.extend(values_struct(&params, Holds::Request(location), name, &doc));
+                items.extend(values_struct(
+                    &params,
+                    Holds::Request(location),
+                    name,
+                    &doc,
+                    open,
+                ));
             }
         }
         for response in &op.responses {
@@ -66,7 +73,13 @@ pub fn params_file(api: &Api) -> TokenStream {
                     " Headers of the `{}` response of `{}`: set by the server, read by the client.",
                     response.status, op.id
                 );
-                items.extend(values_struct(&params, Holds::ResponseHeaders, name, &doc));
+                items.extend(values_struct(
+                    &params,
+                    Holds::ResponseHeaders,
+                    name,
+                    &doc,
+                    open,
+                ));
             }
         }
     }
@@ -151,7 +164,13 @@ fn field_type(param: &Param) -> TokenStream {
     }
 }
 
-fn values_struct(params: &[&Param], holds: Holds, name: &str, doc: &str) -> TokenStream {
+fn values_struct(
+    params: &[&Param],
+    holds: Holds,
+    name: &str,
+    doc: &str,
+    open: &std::collections::BTreeSet<String>,
+) -> TokenStream {
     let name = ident(name);
     let fields = params.iter().map(|p| {
         let field = ident(&p.field);
@@ -194,7 +213,7 @@ fn values_struct(params: &[&Param], holds: Holds, name: &str, doc: &str) -> Toke
         )),
         Holds::Request(_) => None,
     };
-    let defaults = params.iter().filter_map(|p| default_accessor(p));
+    let defaults = params.iter().filter_map(|p| default_accessor(p, open));
     let validate = matches!(holds, Holds::Request(_))
         .then(|| validate_fn(params))
         .flatten();
@@ -368,12 +387,15 @@ fn to_pairs(params: &[&Param], doc: &str) -> TokenStream {
 }
 
 /// `<param>_or_default()` for an optional parameter whose schema has a usable `default`.
-fn default_accessor(param: &Param) -> Option<TokenStream> {
+fn default_accessor(
+    param: &Param,
+    open: &std::collections::BTreeSet<String>,
+) -> Option<TokenStream> {
     let default = param.default.as_ref()?;
     let field = ident(&param.field);
     let method = ident(&default.method);
     let ty = model_type(&param.ty);
-    let value = or_default(quote!(self.#field), &default.value, &quote!(models::));
+    let value = or_default(quote!(self.#field), &default.value, &quote!(models::), open);
     let doc = format!(
         " `{}`, or the spec's default `{}` when it was not given.",
         param.wire_name, default.json

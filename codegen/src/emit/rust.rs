@@ -123,7 +123,13 @@ pub fn value_text(form: ValueForm, value: TokenStream) -> TokenStream {
 }
 
 /// `field` (an `Option`), or the spec's default; enums are named under `path`.
-pub fn or_default(field: TokenStream, default: &DefaultValue, path: &TokenStream) -> TokenStream {
+/// `open`: enums with an `Unknown(String)` variant, which are not `Copy`.
+pub fn or_default(
+    field: TokenStream,
+    default: &DefaultValue,
+    path: &TokenStream,
+    open: &std::collections::BTreeSet<String>,
+) -> TokenStream {
     match default {
         DefaultValue::Int(v) => {
             let v = proc_macro2::Literal::i64_unsuffixed(*v);
@@ -136,9 +142,14 @@ pub fn or_default(field: TokenStream, default: &DefaultValue, path: &TokenStream
         DefaultValue::Bool(b) => quote!(#field.unwrap_or(#b)),
         DefaultValue::Str(text) => quote!(#field.clone().unwrap_or_else(|| #text.to_owned())),
         DefaultValue::Variant { enum_name, variant } => {
+            let copy = !open.contains(enum_name);
             let enum_ident = ident(enum_name);
             let variant = ident(variant);
-            quote!(#field.unwrap_or(#path #enum_ident::#variant))
+            if copy {
+                quote!(#field.unwrap_or(#path #enum_ident::#variant))
+            } else {
+                quote!(#field.clone().unwrap_or(#path #enum_ident::#variant))
+            }
         }
     }
 }
