@@ -320,21 +320,17 @@ pub fn embedded_spec(out: &Path) -> Option<String> {
     })
 }
 
-/// What the API change from the crate in `out` to `new` is, when `out`
-/// holds a crate this generator made; `None` when it does not, or its
-/// embedded spec does not load with the same options (a note is printed by
-/// the caller then).
-pub fn diff_from_generated(
+/// The API change from the spec a crate was generated from (`old`, as
+/// [`embedded_spec`] reads it from `out`) to `new`, with the same options.
+pub fn diff_from_embedded(
+    old: &str,
     out: &Path,
     new: &load::LoadedSpec,
     options: &Options,
-) -> Option<Result<diff::ApiDiff, SpecError>> {
-    let text = embedded_spec(out)?;
+) -> Result<diff::ApiDiff, SpecError> {
     let label = format!("{} (generated from)", out.join("src/spec.rs").display());
-    Some(
-        load::load_str(&text, load::Format::Json, &label)
-            .and_then(|old| diff::diff(&old, new, options)),
-    )
+    let old = load::load_str(old, load::Format::Json, &label)?;
+    diff::diff(&old, new, options)
 }
 
 fn short_diff(old: &str, new: &str, path: &str) -> String {

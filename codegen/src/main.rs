@@ -220,8 +220,14 @@ fn run_diff(args: &DiffArgs) -> ExitCode {
 
 /// What changed in the API since the crate in `out` was generated, as text;
 /// a note when that cannot be told.
-fn api_summary(out: &Path, spec: &LoadedSpec, options: &codegen::Options) -> String {
-    match codegen::diff_from_generated(out, spec, options) {
+/// `embedded`: the spec the crate in `out` was made from, if it holds one.
+fn api_summary(
+    embedded: Option<&str>,
+    out: &Path,
+    spec: &LoadedSpec,
+    options: &codegen::Options,
+) -> String {
+    match embedded.map(|old| codegen::diff_from_embedded(old, out, spec, options)) {
         Some(Ok(diff)) => diff.to_text(),
         Some(Err(err)) => format!("note: the API change is unknown: {err}\n"),
         None => format!(
@@ -269,7 +275,9 @@ fn run(target: &Target, check_only: bool) -> ExitCode {
                     drift.len(),
                     target.spec.display()
                 );
-                print!("{}", api_summary(&target.out, &spec, &options));
+                let embedded = codegen::embedded_spec(&target.out);
+                let summary = api_summary(embedded.as_deref(), &target.out, &spec, &options);
+                print!("{summary}");
                 println!();
                 print_drift(&target.out, &drift);
                 println!("To update it, run: {}", options.command());
@@ -279,7 +287,8 @@ fn run(target: &Target, check_only: bool) -> ExitCode {
         }
     } else {
         // Read before the files are replaced: the spec they were made from.
-        let summary = api_summary(&target.out, &spec, &options);
+        // It is compared only when something changed.
+        let embedded = codegen::embedded_spec(&target.out);
         match codegen::write(&target.out, &generation) {
             Ok(report) => {
                 println!(
@@ -289,7 +298,10 @@ fn run(target: &Target, check_only: bool) -> ExitCode {
                     report.removed.len()
                 );
                 if !report.written.is_empty() || !report.removed.is_empty() {
-                    print!("{summary}");
+                    print!(
+                        "{}",
+                        api_summary(embedded.as_deref(), &target.out, &spec, &options)
+                    );
                 }
                 ExitCode::SUCCESS
             }

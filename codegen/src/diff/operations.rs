@@ -12,7 +12,7 @@ use crate::ir::{
 
 use super::change::{Subject, Verdict};
 use super::flow::{Delta, Flow};
-use super::schemas::{appeared, disappeared};
+use super::schemas::{appeared, default_finding, disappeared};
 use super::{Differ, Found, found};
 
 /// `/tasks/{id}` and `/tasks/{task_id}` are one path on the wire.
@@ -495,50 +495,16 @@ impl Differ<'_> {
             .wire(Flow::REQUEST, Delta::Incompatible);
             self.add(subject, change);
         }
-        for (delta, text) in self.check_changes(&old.checks, &new.checks) {
-            let change = at(found(
-                match delta {
-                    Delta::Tightened => "constraint-tightened",
-                    Delta::Loosened => "constraint-loosened",
-                    _ => "constraint-changed",
-                },
-                format!("{what}: {text}"),
-            ))
-            .wire(Flow::REQUEST, delta)
-            .rust(Verdict::none(
-                "`validate()` checks the new rule; no signature changes",
-            ));
-            self.add(subject, change);
+        let prefix = format!("{what}: ");
+        for rule in self.rule_findings(&old.checks, &new.checks, &prefix, Flow::REQUEST) {
+            self.add(subject, at(rule));
         }
-        let old_default = old.default.as_ref().map(|d| d.json.as_str());
-        let new_default = new.default.as_ref().map(|d| d.json.as_str());
-        if old_default != new_default {
-            let show = |d: Option<&str>| d.map_or("none".to_owned(), |d| format!("`{d}`"));
-            let absent = || {
-                Verdict::compatible(format!(
-                    "an absent value now means {} (was {})",
-                    show(new_default),
-                    show(old_default)
-                ))
-            };
-            let rust = match (&old.default, &new.default) {
-                (Some(d), None) => {
-                    Verdict::breaking(format!("the accessor `{}` is gone", d.method))
-                }
-                (None, Some(d)) => Verdict::compatible(format!("a new accessor `{}`", d.method)),
-                _ => Verdict::none("the accessor keeps its signature"),
-            };
-            let change = at(found(
-                "default-changed",
-                format!(
-                    "{what}: default {} → {}",
-                    show(old_default),
-                    show(new_default)
-                ),
-            ))
-            .sides((absent(), absent()))
-            .rust(rust);
-            self.add(subject, change);
+        let owner =
+            struct_of(new_op, new.location).map_or(String::new(), |s| format!("params::{s}"));
+        if let Some(change) =
+            default_finding(old.default.as_ref(), new.default.as_ref(), &prefix, &owner)
+        {
+            self.add(subject, at(change));
         }
         if old.docs != new.docs {
             let change = at(found(
@@ -668,17 +634,10 @@ impl Differ<'_> {
                     .rust(rust);
                 self.add(subject, found);
             }
-            for (delta, text) in self.check_changes(&old.checks, &new.checks) {
-                let change = at(found(
-                    match delta {
-                        Delta::Tightened => "constraint-tightened",
-                        Delta::Loosened => "constraint-loosened",
-                        _ => "constraint-changed",
-                    },
-                    format!("request body: {text}"),
-                ))
-                .wire(Flow::REQUEST, delta);
-                self.add(subject, change);
+            for rule in
+                self.rule_findings(&old.checks, &new.checks, "request body: ", Flow::REQUEST)
+            {
+                self.add(subject, at(rule));
             }
         }
         if old.docs != new.docs {
@@ -988,17 +947,10 @@ impl Differ<'_> {
                     .rust(rust);
                 self.add(subject, found);
             }
-            for (delta, text) in self.check_changes(&before.checks, &header.checks) {
-                let change = at(found(
-                    match delta {
-                        Delta::Tightened => "constraint-tightened",
-                        Delta::Loosened => "constraint-loosened",
-                        _ => "constraint-changed",
-                    },
-                    format!("{what}: {text}"),
-                ))
-                .wire(Flow::RESPONSE, delta);
-                self.add(subject, change);
+            let prefix = format!("{what}: ");
+            for rule in self.rule_findings(&before.checks, &header.checks, &prefix, Flow::RESPONSE)
+            {
+                self.add(subject, at(rule));
             }
         }
     }

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
-    Api, Check, Checks, EnumDef, EnumValue, Field, Number, StructDef, TypeDef, TypeKind, TypeRef,
-    UnionDef,
+    Api, Check, Checks, DefaultAccessor, EnumDef, EnumValue, Field, Number, StructDef, TypeDef,
+    TypeKind, TypeRef, UnionDef,
 };
 
 use super::change::{Subject, Verdict};
@@ -290,15 +290,8 @@ impl Differ<'_> {
                 self.add(subject, change);
             }
         }
-        let rules = self.check_changes(&old.checks, &new.checks);
-        for (delta, text) in rules {
-            let change = at(found(constraint_code(delta), text))
-                .items([item.clone()])
-                .wire(flow, delta)
-                .rust(Verdict::none(
-                    "`validate()` checks the new rule; no signature changes",
-                ));
-            self.add(subject, change);
+        for rule in self.rule_findings(&old.checks, &new.checks, "", flow) {
+            self.add(subject, at(rule).items([item.clone()]));
         }
     }
 
@@ -529,48 +522,14 @@ impl Differ<'_> {
                 .rust(rust);
             self.add(subject, found);
         }
-        for (delta, text) in self.check_changes(&old.checks, &new.checks) {
-            let change = at(found(
-                constraint_code(delta),
-                format!("property `{name}`: {text}"),
-            ))
-            .wire(flow, delta)
-            .rust(Verdict::none(
-                "`validate()` checks the new rule; no signature changes",
-            ));
-            self.add(subject, change);
+        let what = format!("property `{name}`: ");
+        for rule in self.rule_findings(&old.checks, &new.checks, &what, flow) {
+            self.add(subject, at(rule));
         }
-        let old_default = old.default.as_ref().map(|d| d.json.as_str());
-        let new_default = new.default.as_ref().map(|d| d.json.as_str());
-        if old_default != new_default {
-            let show = |d: Option<&str>| d.map_or("none".to_owned(), |d| format!("`{d}`"));
-            let rust = match (&old.default, &new.default) {
-                (Some(d), None) => {
-                    Verdict::breaking(format!("the accessor `{item}::{}` is gone", d.method))
-                }
-                (None, Some(d)) => {
-                    Verdict::compatible(format!("a new accessor `{item}::{}`", d.method))
-                }
-                _ => Verdict::none("the accessor keeps its signature"),
-            };
-            let absent = || {
-                Verdict::compatible(format!(
-                    "an absent value now means {} (was {})",
-                    show(new_default),
-                    show(old_default)
-                ))
-            };
-            let change = at(found(
-                "default-changed",
-                format!(
-                    "property `{name}`: default {} → {}",
-                    show(old_default),
-                    show(new_default)
-                ),
-            ))
-            .sides((absent(), absent()))
-            .rust(rust);
-            self.add(subject, change);
+        if let Some(change) =
+            default_finding(old.default.as_ref(), new.default.as_ref(), &what, item)
+        {
+            self.add(subject, at(change));
         }
         if old.docs != new.docs {
             let change = at(found(
@@ -799,13 +758,9 @@ impl Differ<'_> {
         };
         match (old, new) {
             (TypeRef::Named(a), TypeRef::Named(b)) if a == b => Delta::Neutral,
-            (TypeRef::Named(a), TypeRef::Named(b)) => {
-                let (a, b) = (a.clone(), b.clone());
-                self.pair_delta(&a, &b)
-            }
+            (TypeRef::Named(a), TypeRef::Named(b)) => self.pair_delta(a, b),
             (TypeRef::Vec(a), TypeRef::Vec(b)) | (TypeRef::Map(a), TypeRef::Map(b)) => {
-                let (a, b) = ((**a).clone(), (**b).clone());
-                self.wire_delta(&a, &b)
+                self.wire_delta(a, b)
             }
             (a, b) if a == b => Delta::Neutral,
             (TypeRef::Json, _) => Delta::Tightened,
@@ -823,10 +778,26 @@ impl Differ<'_> {
     }
 
     /// Each rule that differs, with what it does to the values accepted.
-    pub(super) fn check_changes(&self, old: &Checks, new: &Checks) -> Vec<(Delta, String)> {
+    /// Each rule that differs, as a change of values travelling by `flow`;
+    /// `what` starts its message (`property `name`: `).
+    pub(super) fn rule_findings(
+        &self,
+        old: &Checks,
+        new: &Checks,
+        what: &str,
+        flow: Flow,
+    ) -> Vec<super::Found> {
         let mut out = Vec::new();
         self.rule_changes(old, new, "", &mut out);
-        out
+        out.into_iter()
+            .map(|(delta, text)| {
+                found(constraint_code(delta), format!("{what}{text}"))
+                    .wire(flow, delta)
+                    .rust(Verdict::none(
+                        "`validate()` checks the new rule; no signature changes",
+                    ))
+            })
+            .collect()
     }
 
     fn rule_changes(
@@ -906,6 +877,43 @@ fn rust_verdict(change: &TypeChange, item: &str) -> Verdict {
     } else {
         Verdict::none("the Rust type is the same")
     }
+}
+
+/// A changed `default`: what an absent value means changes for both
+/// sides; the accessor (`owner::limit_or_default`) may come or go.
+pub(super) fn default_finding(
+    old: Option<&DefaultAccessor>,
+    new: Option<&DefaultAccessor>,
+    what: &str,
+    owner: &str,
+) -> Option<super::Found> {
+    let (old_json, new_json) = (old.map(|d| d.json.as_str()), new.map(|d| d.json.as_str()));
+    if old_json == new_json {
+        return None;
+    }
+    let show = |d: Option<&str>| d.map_or("none".to_owned(), |d| format!("`{d}`"));
+    let rust = match (old, new) {
+        (Some(d), None) => {
+            Verdict::breaking(format!("the accessor `{owner}::{}` is gone", d.method))
+        }
+        (None, Some(d)) => Verdict::compatible(format!("a new accessor `{owner}::{}`", d.method)),
+        _ => Verdict::none("the accessor keeps its signature"),
+    };
+    let absent = || {
+        Verdict::compatible(format!(
+            "an absent value now means {} (was {})",
+            show(new_json),
+            show(old_json)
+        ))
+    };
+    Some(
+        found(
+            "default-changed",
+            format!("{what}default {} → {}", show(old_json), show(new_json)),
+        )
+        .sides((absent(), absent()))
+        .rust(rust),
+    )
 }
 
 fn constraint_code(delta: Delta) -> &'static str {

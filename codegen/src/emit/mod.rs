@@ -150,6 +150,7 @@ pub fn render(
 ) -> Result<Vec<GeneratedFile>, EmitError> {
     let header = options.header();
     let has_params = params::has_params(api);
+    let open_enums = options.open_enums(api);
     let mut files = vec![
         GeneratedFile {
             path: "Cargo.toml".to_owned(),
@@ -167,7 +168,7 @@ pub fn render(
             path: "src/models.rs".to_owned(),
             contents: rust::format_rust(
                 &header,
-                models::models_file(api, !options.exhaustive, &options.open_enums(api)),
+                models::models_file(api, !options.exhaustive, &open_enums),
             )?,
         },
         GeneratedFile {
@@ -189,10 +190,7 @@ pub fn render(
     if has_params {
         files.push(GeneratedFile {
             path: "src/params.rs".to_owned(),
-            contents: rust::format_rust(
-                &header,
-                params::params_file(api, &options.open_enums(api)),
-            )?,
+            contents: rust::format_rust(&header, params::params_file(api, &open_enums))?,
         });
     }
     files.extend(
