@@ -348,6 +348,13 @@ async fn import_urls_that_could_reach_inside_are_refused() {
         "https://10.0.0.1/a.csv",
         "https://user:pass@example.com/a.csv",
         "https://localhost/a.csv",
+        // IPv6 forms that embed a loopback IPv4 address, and Teredo.
+        "https://[::127.0.0.1]/a.csv",
+        "https://[::ffff:0:7f00:1]/a.csv",
+        "https://[64:ff9b::7f00:1]/a.csv",
+        "https://[2002:7f00:1::]/a.csv",
+        "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/a.csv",
+        "https://[2001:db8::1]/a.csv",
     ] {
         let body = documented(client.create_task(&import(url)).await, 400);
         assert_eq!(body.code, Some(ErrorCode::Validation), "{url}");
