@@ -28,6 +28,8 @@ pub struct Api<S> {
     pub links: LinkSigner,
     /// Where finished export files are.
     pub exports_dir: PathBuf,
+    /// When this process last recorded each key's use.
+    pub key_usage: auth::KeyUsage,
 }
 
 pub(crate) fn error_body(code: ErrorCode, status: u16, message: String) -> ErrorResponse {
@@ -109,7 +111,7 @@ impl<S: TaskStore> ApiHooks for Api<S> {
     type Principal = Principal;
 
     async fn authenticate_api_key_auth(&self, api_key: &str) -> Option<Principal> {
-        match auth::authenticate(self.service.store(), api_key).await {
+        match auth::authenticate(self.service.store(), &self.key_usage, api_key).await {
             Ok(principal) => principal,
             Err(err) => {
                 tracing::error!(error = %err, "API key lookup failed");

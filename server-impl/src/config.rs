@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 use crate::domain::Scope;
 
@@ -11,21 +11,27 @@ use crate::domain::Scope;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "server-impl", version, about)]
 pub struct Config {
+    /// Without a command the service runs.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Address to listen on.
     #[arg(long, env = "TASKS_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
 
     /// Directory for the database (unless --database-url says otherwise); created if absent.
-    #[arg(long, env = "TASKS_DATA_DIR", default_value = "data")]
+    #[arg(long, env = "TASKS_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
 
     /// Database URL [default: sqlite://<data-dir>/tasks.db].
-    #[arg(long, env = "TASKS_DATABASE_URL")]
+    #[arg(long, env = "TASKS_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
 
     /// An API key to accept, as KEY=TENANT/ENVIRONMENT; repeat the flag (or separate with commas
-    /// in the variable) for more. Keys are stored hashed. With none given and none stored, a
-    /// development key is created on first start and printed.
+    /// in the variable) for more. Keys are stored hashed. When given, these are the whole set of
+    /// configured keys: keys of earlier starts that are not listed, and the development key, stop
+    /// working (keys from `keys add` stay). With none given and none stored, a development key is
+    /// created on first start and printed.
     #[arg(long = "api-key", env = "TASKS_API_KEYS", value_delimiter = ',', value_parser = parse_api_key)]
     pub api_keys: Vec<ApiKeySpec>,
 
@@ -68,6 +74,34 @@ pub struct Config {
     #[arg(long, env = "TASKS_WORKER_LEASE_SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub worker_lease_secs: u64,
+}
+
+/// Commands beside running the service.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Manage API keys in the database (the service may be running or not).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum KeysCommand {
+    /// Creates a key for a tenant and environment and prints it, once; it works until revoked.
+    Add {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        environment: String,
+    },
+    /// Lists stored keys (never the keys themselves): id, first characters, scope, origin,
+    /// creation and last use.
+    List {
+        /// Only keys whose id starts with these hex digits.
+        #[arg(long, default_value = "")]
+        prefix: String,
+    },
+    /// Revokes a key, given as its id (at least 4 digits of it, matching one key) or as the key.
+    Revoke { key: String },
 }
 
 impl Config {
@@ -125,6 +159,28 @@ mod tests {
         assert_eq!(spec.scope.environment_id, "env_prod");
         assert!(parse_api_key("short=t/e").is_err());
         assert!(parse_api_key("0123456789abcdef=tenant").is_err());
+    }
+
+    #[test]
+    fn keys_commands_take_the_database_flags_after_them() {
+        let config = Config::try_parse_from([
+            "server-impl",
+            "keys",
+            "add",
+            "--tenant",
+            "t",
+            "--environment",
+            "e",
+            "--data-dir",
+            "/tmp/y",
+        ])
+        .unwrap();
+        assert!(matches!(
+            config.command,
+            Some(Command::Keys(KeysCommand::Add { .. }))
+        ));
+        assert_eq!(config.database_url(), "sqlite:///tmp/y/tasks.db");
+        assert!(Config::try_parse_from(["server-impl", "keys", "add", "--tenant", "t"]).is_err());
     }
 
     #[test]

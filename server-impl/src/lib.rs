@@ -10,6 +10,7 @@ pub mod config;
 pub mod domain;
 pub mod download;
 pub mod files;
+pub mod keys;
 pub mod links;
 pub mod records;
 pub mod service;
@@ -27,7 +28,7 @@ use tokio::task::JoinHandle;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::config::Config;
+use crate::config::{Config, KeysCommand};
 use crate::domain::Scope;
 use crate::files::fetch::FetchLimits;
 use crate::store::sqlite::SqliteStore;
@@ -78,38 +79,67 @@ impl Running {
     }
 }
 
-/// Stores configured keys; creates a development key when there is none at all.
-async fn install_keys(store: &SqliteStore, config: &Config) -> Result<Option<String>, StoreError> {
-    for spec in &config.api_keys {
-        let hash = auth::hash_key(&spec.key);
-        store
-            .put_api_key(&hash, &spec.scope, &format!("api_key:{}", &hash[..8]))
-            .await?;
-    }
-    if !config.api_keys.is_empty() || store.count_api_keys().await? > 0 {
-        return Ok(None);
-    }
-    let key = auth::new_key();
-    let hash = auth::hash_key(&key);
-    let scope = Scope {
-        tenant_id: "tenant_dev".to_owned(),
-        environment_id: "env_dev".to_owned(),
-    };
-    store
-        .put_api_key(&hash, &scope, &format!("api_key:{}", &hash[..8]))
-        .await?;
-    Ok(Some(key))
-}
-
-/// Opens storage, installs keys, binds and serves.
-pub async fn start(config: &Config) -> Result<Running, StartError> {
+/// Creates the data directory and opens the database (applying migrations).
+pub async fn open_store(config: &Config) -> Result<SqliteStore, StartError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
         path: config.data_dir.display().to_string(),
         source,
     })?;
+    Ok(SqliteStore::connect(&config.database_url()).await?)
+}
+
+/// Runs a `keys` command; returns what it prints.
+pub async fn run_keys_command(
+    config: &Config,
+    command: &KeysCommand,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let store = open_store(config).await?;
+    Ok(match command {
+        KeysCommand::Add {
+            tenant,
+            environment,
+        } => {
+            let scope = Scope {
+                tenant_id: tenant.trim().to_owned(),
+                environment_id: environment.trim().to_owned(),
+            };
+            if scope.tenant_id.is_empty() || scope.environment_id.is_empty() {
+                return Err("tenant and environment must not be empty".into());
+            }
+            let (key, stored) = keys::add(&store, &scope).await?;
+            format!(
+                "key {} for {}/{}, shown once:\n{key}\n",
+                stored.id(),
+                scope.tenant_id,
+                scope.environment_id
+            )
+        }
+        KeysCommand::List { prefix } => keys::table(&keys::list(&store, prefix).await?),
+        KeysCommand::Revoke { key } => {
+            let revoked = keys::revoke(&store, key).await?;
+            format!(
+                "revoked key {} ({}, {}/{})\n",
+                revoked.id(),
+                revoked.hint,
+                revoked.scope.tenant_id,
+                revoked.scope.environment_id
+            )
+        }
+    })
+}
+
+/// Opens storage, installs keys, binds and serves.
+pub async fn start(config: &Config) -> Result<Running, StartError> {
     let database_url = config.database_url();
-    let store = SqliteStore::connect(&database_url).await?;
-    let dev_key = install_keys(&store, config).await?;
+    let store = open_store(config).await?;
+    let installed = keys::install(&store, &config.api_keys).await?;
+    if installed.removed > 0 {
+        tracing::info!(
+            removed = installed.removed,
+            "API keys of earlier starts that the configuration no longer lists stop working"
+        );
+    }
+    let dev_key = installed.dev_key;
     let secret = store
         .secret(
             "export-links",
@@ -144,6 +174,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
             Duration::from_secs(config.export_link_ttl_secs),
         ),
         exports_dir: config.exports_dir(),
+        key_usage: auth::KeyUsage::default(),
     });
     let workers = Workers::start(
         store,

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
-use server_impl::config::Config;
+use server_impl::config::{Command, Config};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -23,6 +23,18 @@ async fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let config = Config::parse();
+    if let Some(Command::Keys(command)) = &config.command {
+        return match server_impl::run_keys_command(&config, command).await {
+            Ok(output) => {
+                print!("{output}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let running = match server_impl::start(&config).await {
         Ok(running) => running,
         Err(err) => {

@@ -147,6 +147,54 @@ pub struct Finish {
     pub file_name: Option<String>,
 }
 
+/// Where a stored API key came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyOrigin {
+    /// `--api-key`: replaced as a whole by the keys of each start that gives some.
+    Config,
+    /// The development key of a first start without keys.
+    Dev,
+    /// `server-impl keys add`: kept until `keys revoke`.
+    Managed,
+}
+
+impl KeyOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyOrigin::Config => "config",
+            KeyOrigin::Dev => "dev",
+            KeyOrigin::Managed => "managed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<KeyOrigin> {
+        [KeyOrigin::Config, KeyOrigin::Dev, KeyOrigin::Managed]
+            .into_iter()
+            .find(|origin| origin.as_str() == text)
+    }
+}
+
+/// An API key as stored: its SHA-256 hash (never the key), the scope it opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredKey {
+    pub hash: String,
+    pub scope: Scope,
+    /// Who the key's requests are by (`created_by`, `updated_by`).
+    pub label: String,
+    pub origin: KeyOrigin,
+    /// The key's first characters, so an operator can tell keys apart.
+    pub hint: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl StoredKey {
+    /// The key's id in listings and labels: the first 8 hex digits of its hash.
+    pub fn id(&self) -> &str {
+        &self.hash[..self.hash.len().min(8)]
+    }
+}
+
 /// Where tasks and API keys live.
 pub trait TaskStore: Send + Sync + 'static {
     fn insert_task(&self, task: &Task) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -177,18 +225,28 @@ pub trait TaskStore: Send + Sync + 'static {
         change: &StatusChange,
     ) -> impl Future<Output = Result<Option<Task>, StoreError>> + Send;
 
-    /// Stores an API key's hash for a scope (replacing an earlier one with the same hash).
-    fn put_api_key(
+    /// Stores a key (an earlier one with the same hash takes its scope,
+    /// label, origin and hint, and keeps its times).
+    fn put_api_key(&self, key: &StoredKey) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// In one transaction: removes the `Config` and `Dev` keys that are not
+    /// in `keys` and stores `keys`; returns how many were removed.
+    fn replace_configured_keys(
         &self,
-        key_hash: &str,
-        scope: &Scope,
-        label: &str,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// The (hash, scope, label) of stored keys whose hash starts with `prefix`.
+        keys: &[StoredKey],
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// Stored keys whose hash starts with `prefix` (hex digits), oldest first.
     fn api_keys_with_prefix(
         &self,
         prefix: &str,
-    ) -> impl Future<Output = Result<Vec<(String, Scope, String)>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<StoredKey>, StoreError>> + Send;
+    /// Removes the key with this hash; `false` if there was none.
+    fn delete_api_key(&self, hash: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Records that the key with this hash authenticated a request at `at`.
+    fn touch_api_key(
+        &self,
+        hash: &str,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn count_api_keys(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
 
     /// The secret named `name`, stored as `fresh` the first time it is asked for.

@@ -12,8 +12,8 @@ use sqlx::sqlite::{
 use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::{
-    ChunkWrite, Claim, Finish, Progress, StagedRecord, StatusChange, StoreError, TaskFilter,
-    TaskStore, WorkStore,
+    ChunkWrite, Claim, Finish, KeyOrigin, Progress, StagedRecord, StatusChange, StoreError,
+    StoredKey, TaskFilter, TaskStore, WorkStore,
 };
 use crate::domain::{Counts, Scope, Task, timestamp_text};
 use crate::records::{Cell, Kind, Schema};
@@ -43,7 +43,7 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(SqliteStore { pool })
     }
 }
@@ -318,51 +318,70 @@ impl TaskStore for SqliteStore {
         self.get_task(scope, id).await
     }
 
-    async fn put_api_key(
-        &self,
-        key_hash: &str,
-        scope: &Scope,
-        label: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO api_keys (key_hash, hash_prefix, tenant_id, environment_id, label, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (key_hash) DO UPDATE SET tenant_id = excluded.tenant_id, \
-             environment_id = excluded.environment_id, label = excluded.label",
-        )
-        .bind(key_hash)
-        .bind(&key_hash[..key_hash.len().min(8)])
-        .bind(&scope.tenant_id)
-        .bind(&scope.environment_id)
-        .bind(label)
-        .bind(timestamp_text(crate::domain::now()))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    async fn put_api_key(&self, key: &StoredKey) -> Result<(), StoreError> {
+        put_key(&self.pool, key).await
     }
 
-    async fn api_keys_with_prefix(
-        &self,
-        prefix: &str,
-    ) -> Result<Vec<(String, Scope, String)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT key_hash, tenant_id, environment_id, label FROM api_keys WHERE hash_prefix = ?",
-        )
-        .bind(prefix)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok((
-                    row.try_get("key_hash")?,
-                    Scope {
-                        tenant_id: row.try_get("tenant_id")?,
-                        environment_id: row.try_get("environment_id")?,
-                    },
-                    row.try_get("label")?,
-                ))
-            })
-            .collect()
+    async fn replace_configured_keys(&self, keys: &[StoredKey]) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut delete =
+            QueryBuilder::<Sqlite>::new("DELETE FROM api_keys WHERE origin IN ('config', 'dev')");
+        if !keys.is_empty() {
+            delete.push(" AND key_hash NOT IN (");
+            let mut list = delete.separated(", ");
+            for key in keys {
+                list.push_bind(key.hash.clone());
+            }
+            delete.push(")");
+        }
+        let removed = delete.build().execute(&mut *tx).await?.rows_affected();
+        for key in keys {
+            put_key(&mut *tx, key).await?;
+        }
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    async fn api_keys_with_prefix(&self, prefix: &str) -> Result<Vec<StoredKey>, StoreError> {
+        // Hex digits only, so the prefix cannot carry LIKE wildcards.
+        if !prefix.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+            return Ok(Vec::new());
+        }
+        let prefix = prefix.to_ascii_lowercase();
+        let rows = if prefix.len() == 8 {
+            sqlx::query(AssertSqlSafe(format!(
+                "SELECT {KEY_COLUMNS} FROM api_keys WHERE hash_prefix = ? ORDER BY created_at, key_hash"
+            )))
+            .bind(prefix)
+            .fetch_all(&self.pool)
+            .await?
+        } else {
+            sqlx::query(AssertSqlSafe(format!(
+                "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash LIKE ? ORDER BY created_at, key_hash"
+            )))
+            .bind(format!("{prefix}%"))
+            .fetch_all(&self.pool)
+            .await?
+        };
+        rows.iter().map(key_from_row).collect()
+    }
+
+    async fn delete_api_key(&self, hash: &str) -> Result<bool, StoreError> {
+        let deleted = sqlx::query("DELETE FROM api_keys WHERE key_hash = ?")
+            .bind(hash)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(deleted > 0)
+    }
+
+    async fn touch_api_key(&self, hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE api_keys SET last_used_at = ? WHERE key_hash = ?")
+            .bind(timestamp_text(at))
+            .bind(hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn count_api_keys(&self) -> Result<i64, StoreError> {
@@ -386,6 +405,50 @@ impl TaskStore for SqliteStore {
                 .await?,
         )
     }
+}
+
+const KEY_COLUMNS: &str =
+    "key_hash, tenant_id, environment_id, label, origin, hint, created_at, last_used_at";
+
+async fn put_key<'c>(
+    executor: impl sqlx::Executor<'c, Database = Sqlite>,
+    key: &StoredKey,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO api_keys (key_hash, hash_prefix, tenant_id, environment_id, label, origin, hint, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (key_hash) DO UPDATE SET tenant_id = excluded.tenant_id, \
+         environment_id = excluded.environment_id, label = excluded.label, \
+         origin = excluded.origin, hint = excluded.hint",
+    )
+    .bind(&key.hash)
+    .bind(key.id())
+    .bind(&key.scope.tenant_id)
+    .bind(&key.scope.environment_id)
+    .bind(&key.label)
+    .bind(key.origin.as_str())
+    .bind(&key.hint)
+    .bind(timestamp_text(key.created_at))
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+fn key_from_row(row: &SqliteRow) -> Result<StoredKey, StoreError> {
+    let origin: String = row.try_get("origin")?;
+    Ok(StoredKey {
+        hash: row.try_get("key_hash")?,
+        scope: Scope {
+            tenant_id: row.try_get("tenant_id")?,
+            environment_id: row.try_get("environment_id")?,
+        },
+        label: row.try_get("label")?,
+        origin: KeyOrigin::parse(&origin)
+            .ok_or_else(|| StoreError::Corrupt(format!("origin: {origin}")))?,
+        hint: row.try_get("hint")?,
+        created_at: parse_time(&row.try_get::<String, _>("created_at")?, "created_at")?,
+        last_used_at: optional_time(row, "last_used_at")?,
+    })
 }
 
 fn bind_cell(builder: &mut sqlx::query_builder::Separated<'_, Sqlite, &'static str>, cell: &Cell) {
