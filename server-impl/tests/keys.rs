@@ -41,7 +41,7 @@ async fn keys(dir: &Path, args: &[&str]) -> Result<String, String> {
 
 /// The status of listing tasks with `key`: 200 or the documented error's.
 async fn status(running: &server_impl::Running, key: &str) -> u16 {
-    let client = Client::new(&format!("http://{}/v1", running.address)).with_api_key(key);
+    let client = Client::new(format!("http://{}/v1", running.address)).with_api_key(key);
     match client.list_tasks(&ListTasksQuery::default()).await {
         Ok(_) => 200,
         Err(ClientError::Documented { status, .. }) => status,
