@@ -74,6 +74,32 @@ pub struct Config {
     #[arg(long, env = "TASKS_WORKER_LEASE_SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub worker_lease_secs: u64,
+
+    /// Seconds a connection may take to send a request's head (also how long an idle
+    /// keep-alive connection stays open).
+    #[arg(long, env = "TASKS_HEADER_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_secs: u64,
+
+    /// Seconds a request body may take to arrive after its head; a slower one is refused (400).
+    #[arg(long, env = "TASKS_BODY_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout_secs: u64,
+
+    /// Connections open at once; more wait in the listen backlog.
+    #[arg(long, env = "TASKS_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+
+    /// Seconds after a stop signal during which /readyz answers 503 but requests are still
+    /// served, so a load balancer stops sending traffic first (set it to its check interval).
+    #[arg(long, env = "TASKS_SHUTDOWN_DRAIN_SECS", default_value_t = 0)]
+    pub shutdown_drain_secs: u64,
+
+    /// Seconds requests in flight get to finish once the listener is closed; connections
+    /// still open then are closed.
+    #[arg(long, env = "TASKS_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
 }
 
 /// Commands beside running the service.

@@ -10,9 +10,11 @@ pub mod config;
 pub mod domain;
 pub mod download;
 pub mod files;
+pub mod health;
 pub mod keys;
 pub mod links;
 pub mod records;
+pub mod serve;
 pub mod service;
 pub mod ssrf;
 pub mod store;
@@ -59,23 +61,30 @@ pub struct Running {
     pub database_url: String,
     /// The development key created on this start, if one was.
     pub dev_key: Option<String>,
+    readiness: health::Readiness,
+    drain: Duration,
     shutdown: oneshot::Sender<()>,
-    server: JoinHandle<std::io::Result<()>>,
+    server: JoinHandle<()>,
     workers: Workers,
 }
 
 impl Running {
-    /// Stops accepting connections and lets running requests finish, then
-    /// stops the worker: a running task commits its current chunk and is
-    /// released, to be resumed on the next start.
+    /// Stops in order: `/readyz` answers 503 and the workers claim nothing
+    /// more (a running task stops at its next committed chunk and is
+    /// released, for any process to resume); new connections are still
+    /// served for the drain period, so a load balancer sees the change;
+    /// then the listener closes and requests in flight get the grace period
+    /// before what is still open is closed.
     pub async fn shutdown(self) -> std::io::Result<()> {
+        self.readiness.stopping();
+        self.workers.begin_stop();
+        if !self.drain.is_zero() {
+            tracing::info!(drain = ?self.drain, "stopping: unready, still serving while the load balancer notices");
+            tokio::time::sleep(self.drain).await;
+        }
         let _ = self.shutdown.send(());
-        let served = match self.server.await {
-            Ok(result) => result,
-            Err(join) => Err(std::io::Error::other(join)),
-        };
-        self.workers.stop().await;
-        served
+        let (served, ()) = tokio::join!(self.server, self.workers.stop());
+        served.map_err(std::io::Error::other)
     }
 }
 
@@ -176,6 +185,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         exports_dir: config.exports_dir(),
         key_usage: auth::KeyUsage::default(),
     });
+    let probe_store = store.clone();
     let workers = Workers::start(
         store,
         WorkerConfig {
@@ -193,8 +203,10 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
     );
 
     let request_id = HeaderName::from_static("x-request-id");
+    let readiness = health::Readiness::new();
     let router = flexprice_api::server::router(Arc::clone(&api))
         .merge(download::router(api))
+        .merge(health::router(probe_store, readiness.clone()))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request
@@ -206,17 +218,21 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
     let (shutdown, stop) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = stop.await;
-            })
-            .await
-    });
+    let limits = serve::ServeLimits {
+        header_timeout: Duration::from_secs(config.header_timeout_secs),
+        body_timeout: Duration::from_secs(config.body_timeout_secs),
+        max_connections: config.max_connections as usize,
+        shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
+    };
+    let server = tokio::spawn(serve::serve(listener, router, limits, async {
+        let _ = stop.await;
+    }));
     Ok(Running {
         address,
         database_url,
         dev_key,
+        readiness,
+        drain: Duration::from_secs(config.shutdown_drain_secs),
         shutdown,
         server,
         workers,

@@ -57,10 +57,17 @@ async fn main() -> ExitCode {
     }
     wait_for_stop_signal().await;
     tracing::info!("stopping: finishing requests in flight");
-    match running.shutdown().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
+    tokio::select! {
+        stopped = running.shutdown() => match stopped {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("error: {err}");
+                ExitCode::FAILURE
+            }
+        },
+        () = wait_for_stop_signal() => {
+            // A claimed task is taken over by another process after its lease.
+            eprintln!("second stop signal: exiting without waiting");
             ExitCode::FAILURE
         }
     }

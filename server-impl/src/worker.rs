@@ -88,6 +88,12 @@ impl Workers {
         }
     }
 
+    /// Tells every loop to claim nothing more and to stop its task at the
+    /// next safe point; [`Workers::stop`] then waits for them.
+    pub fn begin_stop(&self) {
+        let _ = self.stop.send(true);
+    }
+
     /// Stops claiming, lets each running task reach a safe point (its last
     /// chunk committed), and releases what is unfinished for the next start.
     pub async fn stop(self) {

@@ -249,6 +249,9 @@ pub trait TaskStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn count_api_keys(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
 
+    /// Whether the database answers and has every migration this build knows.
+    fn migrations_applied(&self) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// The secret named `name`, stored as `fresh` the first time it is asked for.
     fn secret(
         &self,

@@ -28,6 +28,8 @@ const TASK_COLUMNS: &str = "id, tenant_id, environment_id, task_type, entity_typ
     processed_records, successful_records, failed_records, error_summary, started_at, completed_at, \
     failed_at, created_at, updated_at, created_by, updated_by";
 
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url` and applies the migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -43,7 +45,7 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        MIGRATOR.run(&pool).await?;
         Ok(SqliteStore { pool })
     }
 }
@@ -388,6 +390,14 @@ impl TaskStore for SqliteStore {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM api_keys")
             .fetch_one(&self.pool)
             .await?)
+    }
+
+    async fn migrations_applied(&self) -> Result<bool, StoreError> {
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(applied >= MIGRATOR.iter().count() as i64)
     }
 
     async fn secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>, StoreError> {
