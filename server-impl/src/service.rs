@@ -235,9 +235,19 @@ pub fn describe_run(task: &Task) -> String {
             ),
             None => format!("{kind} of {entity} completed"),
         },
-        TaskStatus::Failed => match &task.error_summary {
-            Some(reason) => format!("{kind} of {entity} failed: {reason}"),
-            None => format!("{kind} of {entity} failed"),
-        },
+        TaskStatus::Failed => {
+            // A failed import keeps what it stored before the failure.
+            let kept = match (task.task_type, task.counts) {
+                (TaskType::Import, Some(counts)) if counts.successful > 0 => format!(
+                    " ({} of {} records read were stored and are kept)",
+                    counts.successful, counts.total
+                ),
+                _ => String::new(),
+            };
+            match &task.error_summary {
+                Some(reason) => format!("{kind} of {entity} failed{kept}: {reason}"),
+                None => format!("{kind} of {entity} failed{kept}"),
+            }
+        }
     }
 }

@@ -290,11 +290,28 @@ impl Tally {
     }
 }
 
+/// An import that failed on its file. Records stored before the failure are
+/// kept (each chunk was committed with the task's counts, as a bad record
+/// fails alone), and the summary says so below the reason: a retry stores the
+/// rest without repeating them.
 fn failed(tally: &Tally, reason: &str) -> Outcome {
+    let stored = tally.progress.counts.successful;
+    let reason = if stored > 0 {
+        format!(
+            "{reason}\n{stored} {} read before the failure {} stored and {} kept; \
+             a retry stores the rest without repeating {}",
+            if stored == 1 { "record" } else { "records" },
+            if stored == 1 { "was" } else { "were" },
+            if stored == 1 { "is" } else { "are" },
+            if stored == 1 { "it" } else { "them" },
+        )
+    } else {
+        reason.to_owned()
+    };
     Outcome::Finished(Finish {
         status: TaskStatus::Failed,
         counts: Some(tally.progress.counts),
-        error_summary: tally.final_summary(Some(reason)),
+        error_summary: tally.final_summary(Some(&reason)),
         file_name: None,
     })
 }

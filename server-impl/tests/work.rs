@@ -585,6 +585,105 @@ async fn unreadable_files_fail_the_task_with_the_reason_and_a_retry_runs_again()
     service.stop().await;
 }
 
+#[tokio::test]
+async fn a_file_failing_midway_keeps_the_records_stored_before_and_says_how_many() {
+    let customers: Vec<String> = (1..=2600)
+        .map(|n| format!(r#"{{"external_id":"c{n}","name":"Customer {n}"}}"#))
+        .collect();
+    let whole = format!("[{}]", customers.join(","));
+    // Cut inside record 2501: chunks of 1000 are committed as they are read.
+    let cut = whole.find(r#"{"external_id":"c2501""#).unwrap() + 10;
+    let files = Files::default();
+    files.put("customers.json", &whole.as_bytes()[..cut]);
+    let host = files.clone().serve().await;
+    let service = Service::start_with(&["--allow-import-host", &host]).await;
+    let client = service.client(KEY_A);
+    let url = format!("http://{host}/stream/customers.json");
+    let failed = run(
+        &client,
+        &task(
+            TaskType::Import,
+            EntityType::Customers,
+            FileType::Json,
+            &url,
+        ),
+    )
+    .await;
+    assert_eq!(failed.task_status, Some(TaskStatus::Failed), "{failed:?}");
+    assert_eq!(failed.successful_records, Some(2000), "{failed:?}");
+    let summary = failed.error_summary.clone().unwrap();
+    let mut lines = summary.lines();
+    assert!(lines.next().unwrap().contains("JSON"), "{summary}");
+    assert_eq!(
+        lines.next(),
+        Some(
+            "2000 records read before the failure were stored and are kept; \
+             a retry stores the rest without repeating them"
+        ),
+        "{summary}"
+    );
+    let result = client
+        .get_task_result(&flexprice_api::GetTaskResultQuery {
+            workflow_id: failed.workflow_id.clone().unwrap(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let message = result.message.unwrap();
+    assert!(
+        message.starts_with(
+            "import of customers failed (2000 of 2000 records read were stored and are kept): "
+        ),
+        "{message}"
+    );
+
+    // What was kept is what an export holds.
+    let export = run(
+        &client,
+        &task(TaskType::Export, EntityType::Customers, FileType::Json, "-"),
+    )
+    .await;
+    let (_, response) = download(&client, export.id.as_deref().unwrap()).await;
+    let exported = exported_records(FileType::Json, &response.text().await.unwrap());
+    assert_eq!(exported.as_array().unwrap().len(), 2000);
+
+    // The whole file appears; a retry stores the other 600, none twice.
+    files.put("customers.json", whole);
+    let id = failed.id.clone().unwrap();
+    client
+        .update_task_status(
+            &id,
+            &UpdateTaskStatusRequest {
+                task_status: TaskStatus::Processing,
+            },
+        )
+        .await
+        .unwrap();
+    let done = wait_until(&client, &id, |t| {
+        t.task_status == Some(TaskStatus::Completed)
+    })
+    .await;
+    assert_eq!(counts(&done), (Some(2600), Some(2600), Some(2600), Some(0)));
+    let export = run(
+        &client,
+        &task(TaskType::Export, EntityType::Customers, FileType::Json, "-"),
+    )
+    .await;
+    let (_, response) = download(&client, export.id.as_deref().unwrap()).await;
+    let exported = exported_records(FileType::Json, &response.text().await.unwrap());
+    let ids: std::collections::BTreeSet<&str> = exported
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|record| record["external_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        (exported.as_array().unwrap().len(), ids.len()),
+        (2600, 2600)
+    );
+    service.stop().await;
+}
+
 fn error_of(body: &str) -> ErrorResponse {
     serde_json::from_str(body).expect("an ErrorResponse body")
 }
