@@ -23,9 +23,15 @@ pub struct Config {
     #[arg(long, env = "TASKS_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
 
-    /// Database URL [default: sqlite://<data-dir>/tasks.db].
+    /// Database URL: `sqlite://PATH` or `postgres://USER@HOST:PORT/DATABASE`
+    /// [default: sqlite://<data-dir>/tasks.db].
     #[arg(long, env = "TASKS_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+
+    /// PostgreSQL only: the schema holding the service's tables (created if absent)
+    /// [default: the connection's search path, normally `public`].
+    #[arg(long, env = "TASKS_DATABASE_SCHEMA", global = true)]
+    pub database_schema: Option<String>,
 
     /// An API key to accept, as KEY=TENANT/ENVIRONMENT; repeat the flag (or separate with commas
     /// in the variable) for more. Keys are stored hashed. When given, these are the whole set of

@@ -2,7 +2,7 @@
 //! key of a first start, and the `keys` subcommand (add, list, revoke).
 
 use crate::auth;
-use crate::config::ApiKeySpec;
+use crate::config::{ApiKeySpec, KeysCommand};
 use crate::domain::{Scope, now};
 use crate::store::{KeyOrigin, StoreError, StoredKey, TaskStore};
 
@@ -14,6 +14,8 @@ pub enum KeyError {
     NotFound(String),
     #[error("`{given}` matches {} keys ({}); give more of the id", .ids.len(), .ids.join(", "))]
     Ambiguous { given: String, ids: Vec<String> },
+    #[error("{0}")]
+    Invalid(String),
     #[error("a key id is at least 4 hex digits, as `keys list` shows it; `{0}` is not one")]
     BadId(String),
 }
@@ -168,4 +170,42 @@ pub fn table(keys: &[StoredKey]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Runs a `keys` command; returns what it prints.
+pub async fn run<S: TaskStore>(store: &S, command: &KeysCommand) -> Result<String, KeyError> {
+    Ok(match command {
+        KeysCommand::Add {
+            tenant,
+            environment,
+        } => {
+            let scope = Scope {
+                tenant_id: tenant.trim().to_owned(),
+                environment_id: environment.trim().to_owned(),
+            };
+            if scope.tenant_id.is_empty() || scope.environment_id.is_empty() {
+                return Err(KeyError::Invalid(
+                    "tenant and environment must not be empty".to_owned(),
+                ));
+            }
+            let (key, stored) = add(store, &scope).await?;
+            format!(
+                "key {} for {}/{}, shown once:\n{key}\n",
+                stored.id(),
+                scope.tenant_id,
+                scope.environment_id
+            )
+        }
+        KeysCommand::List { prefix } => table(&list(store, prefix).await?),
+        KeysCommand::Revoke { key } => {
+            let revoked = revoke(store, key).await?;
+            format!(
+                "revoked key {} ({}, {}/{})\n",
+                revoked.id(),
+                revoked.hint,
+                revoked.scope.tenant_id,
+                revoked.scope.environment_id
+            )
+        }
+    })
 }

@@ -31,10 +31,10 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 use crate::config::{Config, KeysCommand};
-use crate::domain::Scope;
 use crate::files::fetch::FetchLimits;
+use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
-use crate::store::{StoreError, TaskStore};
+use crate::store::{StoreError, TaskStore, WorkStore};
 use crate::worker::{WorkerConfig, Workers};
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +46,8 @@ pub enum StartError {
     },
     #[error("cannot open the database: {0}")]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Config(String),
     #[error("cannot create the link-signing secret: {0}")]
     Secret(String),
     #[error("cannot listen on {address}: {source}")]
@@ -88,13 +90,38 @@ impl Running {
     }
 }
 
-/// Creates the data directory and opens the database (applying migrations).
-pub async fn open_store(config: &Config) -> Result<SqliteStore, StartError> {
+/// The database a configuration names.
+pub enum Backend {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+/// Creates the data directory and opens the database its URL names
+/// (`sqlite:` or `postgres:`), applying migrations.
+pub async fn open_store(config: &Config) -> Result<Backend, StartError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
         path: config.data_dir.display().to_string(),
         source,
     })?;
-    Ok(SqliteStore::connect(&config.database_url()).await?)
+    let url = config.database_url();
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let schema = config.database_schema.as_deref();
+        return Ok(Backend::Postgres(
+            PostgresStore::connect(&url, schema).await?,
+        ));
+    }
+    if config.database_schema.is_some() {
+        return Err(StartError::Config(
+            "--database-schema is for PostgreSQL databases only".to_owned(),
+        ));
+    }
+    if url.starts_with("sqlite:") {
+        return Ok(Backend::Sqlite(SqliteStore::connect(&url).await?));
+    }
+    Err(StartError::Config(format!(
+        "the database URL must start with sqlite: or postgres://, not `{}`",
+        url.split(':').next().unwrap_or_default()
+    )))
 }
 
 /// Runs a `keys` command; returns what it prints.
@@ -102,45 +129,26 @@ pub async fn run_keys_command(
     config: &Config,
     command: &KeysCommand,
 ) -> Result<String, Box<dyn std::error::Error>> {
-    let store = open_store(config).await?;
-    Ok(match command {
-        KeysCommand::Add {
-            tenant,
-            environment,
-        } => {
-            let scope = Scope {
-                tenant_id: tenant.trim().to_owned(),
-                environment_id: environment.trim().to_owned(),
-            };
-            if scope.tenant_id.is_empty() || scope.environment_id.is_empty() {
-                return Err("tenant and environment must not be empty".into());
-            }
-            let (key, stored) = keys::add(&store, &scope).await?;
-            format!(
-                "key {} for {}/{}, shown once:\n{key}\n",
-                stored.id(),
-                scope.tenant_id,
-                scope.environment_id
-            )
-        }
-        KeysCommand::List { prefix } => keys::table(&keys::list(&store, prefix).await?),
-        KeysCommand::Revoke { key } => {
-            let revoked = keys::revoke(&store, key).await?;
-            format!(
-                "revoked key {} ({}, {}/{})\n",
-                revoked.id(),
-                revoked.hint,
-                revoked.scope.tenant_id,
-                revoked.scope.environment_id
-            )
-        }
+    Ok(match open_store(config).await? {
+        Backend::Sqlite(store) => keys::run(&store, command).await?,
+        Backend::Postgres(store) => keys::run(&store, command).await?,
     })
 }
 
 /// Opens storage, installs keys, binds and serves.
 pub async fn start(config: &Config) -> Result<Running, StartError> {
+    match open_store(config).await? {
+        Backend::Sqlite(store) => start_on(store, config).await,
+        Backend::Postgres(store) => start_on(store, config).await,
+    }
+}
+
+/// Installs keys, binds and serves over `store`.
+async fn start_on<S>(store: S, config: &Config) -> Result<Running, StartError>
+where
+    S: TaskStore + WorkStore + Clone,
+{
     let database_url = config.database_url();
-    let store = open_store(config).await?;
     let installed = keys::install(&store, &config.api_keys).await?;
     if installed.removed > 0 {
         tracing::info!(

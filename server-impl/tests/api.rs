@@ -427,10 +427,13 @@ async fn tasks_survive_a_restart() {
 async fn a_first_start_without_keys_creates_a_development_key() {
     use clap::Parser;
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().display().to_string();
-    let config =
-        Config::try_parse_from(["server-impl", "--bind", "127.0.0.1:0", "--data-dir", &data])
-            .unwrap();
+    let mut args = vec![
+        "server-impl".to_owned(),
+        "--bind".to_owned(),
+        "127.0.0.1:0".to_owned(),
+    ];
+    args.extend(common::backend_args(dir.path()));
+    let config = Config::try_parse_from(args).unwrap();
     let running = server_impl::start(&config).await.unwrap();
     let key = running.dev_key.clone().expect("a development key");
     let base = format!("http://{}/v1", running.address);

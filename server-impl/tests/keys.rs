@@ -15,17 +15,11 @@ const KEY_C: &str = "tenant-c-key-0123456789";
 
 fn config(dir: &Path, args: &[&str]) -> Config {
     use clap::Parser;
-    let data = dir.display().to_string();
-    let mut all = vec![
-        "server-impl",
-        "--bind",
-        "127.0.0.1:0",
-        "--data-dir",
-        &data,
-        "--workers",
-        "0",
-    ];
-    all.extend(args);
+    let mut all: Vec<String> = ["server-impl", "--bind", "127.0.0.1:0", "--workers", "0"]
+        .map(str::to_owned)
+        .into();
+    all.extend(common::backend_args(dir));
+    all.extend(args.iter().map(|arg| (*arg).to_owned()));
     Config::try_parse_from(all).expect("config")
 }
 

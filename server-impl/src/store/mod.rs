@@ -1,6 +1,12 @@
-//! Storage behind one trait: the service rules never see SQL. `sqlite` is the
-//! backend today; a PostgreSQL one implements the same trait.
+//! Storage behind two traits: the service rules never see SQL. `sqlite` is
+//! the default backend (one process), `postgres` the one several replicas
+//! share; `rows` and `sql` hold what both build and read the same way.
 
+#[cfg(test)]
+mod conformance;
+pub mod postgres;
+mod rows;
+mod sql;
 pub mod sqlite;
 
 use std::future::Future;

@@ -72,14 +72,36 @@ async fn start_in(dir: &Path, extra: &[&str]) -> server_impl::Running {
         .expect("start")
 }
 
+/// The environment variable that runs these tests on PostgreSQL: a database
+/// URL (`.ci/run` creates a database of its own and sets it).
+pub const POSTGRES_VARIABLE: &str = "TASKS_TEST_POSTGRES";
+
+/// The flags choosing the database of a service over `data_dir`: SQLite in
+/// the directory by default; with `TASKS_TEST_POSTGRES` set, a schema of
+/// that database named after the directory, so each test has its own tables
+/// and a restart over the same directory finds them again.
+pub fn backend_args(data_dir: &Path) -> Vec<String> {
+    let mut args = vec!["--data-dir".to_owned(), data_dir.display().to_string()];
+    if let Ok(url) = std::env::var(POSTGRES_VARIABLE) {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        data_dir.hash(&mut hasher);
+        args.extend([
+            "--database-url".to_owned(),
+            url,
+            "--database-schema".to_owned(),
+            format!("test_{:016x}", hasher.finish()),
+        ]);
+    }
+    args
+}
+
 pub fn config(data_dir: PathBuf, extra: &[&str]) -> Config {
     use clap::Parser;
     let mut args = vec![
         "server-impl".to_owned(),
         "--bind".to_owned(),
         "127.0.0.1:0".to_owned(),
-        "--data-dir".to_owned(),
-        data_dir.display().to_string(),
         "--api-key".to_owned(),
         format!("{KEY_A}=tenant_a/env_prod"),
         "--api-key".to_owned(),
@@ -87,6 +109,7 @@ pub fn config(data_dir: PathBuf, extra: &[&str]) -> Config {
         "--api-key".to_owned(),
         format!("{KEY_B}=tenant_b/env_prod"),
     ];
+    args.extend(backend_args(&data_dir));
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     Config::try_parse_from(args).expect("config")
 }

@@ -1,0 +1,508 @@
+//! The PostgreSQL backend of [`TaskStore`] and [`WorkStore`]: the same rules
+//! as the SQLite one, for several processes on one database. Claims take the
+//! oldest free task with `FOR UPDATE SKIP LOCKED`, so replicas never wait on
+//! each other's claims; a chunk of records is one multi-row insert in a
+//! transaction that first locks the task row under the claim, so a worker
+//! whose lease was taken over stores nothing.
+
+use std::collections::BTreeSet;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{AssertSqlSafe, PgPool, Postgres, QueryBuilder, Row};
+
+use super::rows::{Columns, KEY_COLUMNS, TASK_COLUMNS, key_from_row, task_from_row};
+use super::sql;
+use super::{
+    ChunkWrite, Claim, Finish, Progress, StagedRecord, StatusChange, StoreError, StoredKey,
+    TaskFilter, TaskStore, WorkStore,
+};
+use crate::domain::{Scope, Task, timestamp_text};
+use crate::records::{Cell, Kind, Schema};
+
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Whether `name` can be a schema name without quoting.
+fn plain_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name.len() <= 63
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` and applies the migrations; with
+    /// `schema`, the service's tables live in that schema (created if absent).
+    pub async fn connect(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
+        let mut options = PgConnectOptions::from_str(url)?;
+        if let Some(schema) = schema {
+            if !plain_identifier(schema) {
+                return Err(StoreError::Corrupt(format!(
+                    "the database schema `{schema}` is not a plain lower-case identifier"
+                )));
+            }
+            let admin = PgPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options.clone())
+                .await?;
+            sqlx::query(AssertSqlSafe(format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}"
+            )))
+            .execute(&admin)
+            .await?;
+            admin.close().await;
+            options = options.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(PostgresStore { pool })
+    }
+}
+
+impl Columns for PgRow {
+    fn text(&self, column: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.try_get(column)?)
+    }
+
+    fn integer(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.try_get(column)?)
+    }
+}
+
+impl TaskStore for PostgresStore {
+    async fn insert_task(&self, task: &Task) -> Result<(), StoreError> {
+        let metadata = task
+            .metadata
+            .as_ref()
+            .map(|m| serde_json::Value::Object(m.clone()).to_string());
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO tasks ({TASK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
+        )))
+        .bind(&task.id)
+        .bind(&task.scope.tenant_id)
+        .bind(&task.scope.environment_id)
+        .bind(task.task_type.as_str())
+        .bind(task.entity_type.as_str())
+        .bind(&task.file_url)
+        .bind(&task.file_name)
+        .bind(task.file_type.as_str())
+        .bind(task.task_status.as_str())
+        .bind(task.status.as_str())
+        .bind(&task.workflow_id)
+        .bind(&task.run_id)
+        .bind(&task.scheduled_task_id)
+        .bind(metadata)
+        .bind(task.counts.map(|c| c.total))
+        .bind(task.counts.map(|c| c.processed))
+        .bind(task.counts.map(|c| c.successful))
+        .bind(task.counts.map(|c| c.failed))
+        .bind(&task.error_summary)
+        .bind(task.started_at.map(timestamp_text))
+        .bind(task.completed_at.map(timestamp_text))
+        .bind(task.failed_at.map(timestamp_text))
+        .bind(timestamp_text(task.created_at))
+        .bind(timestamp_text(task.updated_at))
+        .bind(&task.created_by)
+        .bind(&task.updated_by)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn get_task(&self, scope: &Scope, id: &str) -> Result<Option<Task>, StoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND tenant_id = $2 AND environment_id = $3"
+        )))
+        .bind(id)
+        .bind(&scope.tenant_id)
+        .bind(&scope.environment_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(task_from_row).transpose()
+    }
+
+    async fn find_task(&self, id: &str) -> Result<Option<Task>, StoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(task_from_row).transpose()
+    }
+
+    async fn get_task_by_workflow(
+        &self,
+        scope: &Scope,
+        workflow_id: &str,
+    ) -> Result<Option<Task>, StoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {TASK_COLUMNS} FROM tasks WHERE workflow_id = $1 AND tenant_id = $2 AND environment_id = $3"
+        )))
+        .bind(workflow_id)
+        .bind(&scope.tenant_id)
+        .bind(&scope.environment_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(task_from_row).transpose()
+    }
+
+    async fn list_tasks(
+        &self,
+        scope: &Scope,
+        filter: &TaskFilter,
+    ) -> Result<(Vec<Task>, i64), StoreError> {
+        let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM tasks");
+        sql::push_list_conditions(&mut count, scope, filter);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+
+        let mut page = QueryBuilder::<Postgres>::new(format!("SELECT {TASK_COLUMNS} FROM tasks"));
+        sql::push_list_conditions(&mut page, scope, filter);
+        sql::push_order_and_page(&mut page, filter);
+        let rows = page.build().fetch_all(&self.pool).await?;
+        let tasks = rows.iter().map(task_from_row).collect::<Result<_, _>>()?;
+        Ok((tasks, total))
+    }
+
+    async fn change_status(
+        &self,
+        scope: &Scope,
+        id: &str,
+        change: &StatusChange,
+    ) -> Result<Option<Task>, StoreError> {
+        let mut query = sql::status_change::<Postgres>(scope, id, change);
+        let updated = query.build().execute(&self.pool).await?.rows_affected();
+        if updated == 0 {
+            return Ok(None);
+        }
+        self.get_task(scope, id).await
+    }
+
+    async fn put_api_key(&self, key: &StoredKey) -> Result<(), StoreError> {
+        put_key(&self.pool, key).await
+    }
+
+    async fn replace_configured_keys(&self, keys: &[StoredKey]) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut delete =
+            QueryBuilder::<Postgres>::new("DELETE FROM api_keys WHERE origin IN ('config', 'dev')");
+        if !keys.is_empty() {
+            delete.push(" AND key_hash NOT IN (");
+            let mut list = delete.separated(", ");
+            for key in keys {
+                list.push_bind(key.hash.clone());
+            }
+            delete.push(")");
+        }
+        let removed = delete.build().execute(&mut *tx).await?.rows_affected();
+        for key in keys {
+            put_key(&mut *tx, key).await?;
+        }
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    async fn api_keys_with_prefix(&self, prefix: &str) -> Result<Vec<StoredKey>, StoreError> {
+        // Hex digits only, so the prefix cannot carry LIKE wildcards.
+        if !prefix.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+            return Ok(Vec::new());
+        }
+        let prefix = prefix.to_ascii_lowercase();
+        let rows = if prefix.len() == 8 {
+            sqlx::query(AssertSqlSafe(format!(
+                "SELECT {KEY_COLUMNS} FROM api_keys WHERE hash_prefix = $1 ORDER BY created_at, key_hash"
+            )))
+            .bind(prefix)
+            .fetch_all(&self.pool)
+            .await?
+        } else {
+            sqlx::query(AssertSqlSafe(format!(
+                "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash LIKE $1 ORDER BY created_at, key_hash"
+            )))
+            .bind(format!("{prefix}%"))
+            .fetch_all(&self.pool)
+            .await?
+        };
+        rows.iter().map(key_from_row).collect()
+    }
+
+    async fn delete_api_key(&self, hash: &str) -> Result<bool, StoreError> {
+        let deleted = sqlx::query("DELETE FROM api_keys WHERE key_hash = $1")
+            .bind(hash)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(deleted > 0)
+    }
+
+    async fn touch_api_key(&self, hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE key_hash = $2")
+            .bind(timestamp_text(at))
+            .bind(hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn count_api_keys(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM api_keys")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn migrations_applied(&self) -> Result<bool, StoreError> {
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(applied >= MIGRATOR.iter().count() as i64)
+    }
+
+    async fn secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        sqlx::query(
+            "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(fresh)
+        .execute(&self.pool)
+        .await?;
+        Ok(
+            sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
+                .bind(name)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+}
+
+async fn put_key<'c>(
+    executor: impl sqlx::Executor<'c, Database = Postgres>,
+    key: &StoredKey,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO api_keys (key_hash, hash_prefix, tenant_id, environment_id, label, origin, hint, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (key_hash) DO UPDATE SET tenant_id = excluded.tenant_id, \
+         environment_id = excluded.environment_id, label = excluded.label, \
+         origin = excluded.origin, hint = excluded.hint",
+    )
+    .bind(&key.hash)
+    .bind(key.id())
+    .bind(&key.scope.tenant_id)
+    .bind(&key.scope.environment_id)
+    .bind(&key.label)
+    .bind(key.origin.as_str())
+    .bind(&key.hint)
+    .bind(timestamp_text(key.created_at))
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+fn bind_cell(
+    builder: &mut sqlx::query_builder::Separated<'_, Postgres, &'static str>,
+    cell: &Cell,
+) {
+    match cell {
+        Cell::Null => builder.push_bind(None::<String>),
+        // PostgreSQL arguments are encoded as they are pushed: no copy is kept.
+        Cell::Text(text) => builder.push_bind(text.as_str()),
+        Cell::Integer(number) => builder.push_bind(*number),
+    };
+}
+
+impl WorkStore for PostgresStore {
+    async fn claim_next(
+        &self,
+        worker_id: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Option<Task>, StoreError> {
+        let now = timestamp_text(now);
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "UPDATE tasks SET worker_id = $1, heartbeat_at = $2, updated_at = $2, \
+               started_at = CASE WHEN task_status = 'PENDING' THEN $2 ELSE started_at END, \
+               task_status = 'PROCESSING' \
+             WHERE id = (SELECT id FROM tasks \
+               WHERE task_status = 'PENDING' \
+                  OR (task_status = 'PROCESSING' AND (worker_id IS NULL OR heartbeat_at < $3)) \
+               ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+             RETURNING {TASK_COLUMNS}"
+        )))
+        .bind(worker_id)
+        .bind(&now)
+        .bind(timestamp_text(stale_before))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(task_from_row).transpose()
+    }
+
+    async fn heartbeat(&self, worker_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE tasks SET heartbeat_at = $1 WHERE worker_id = $2 AND task_status = 'PROCESSING'",
+        )
+        .bind(timestamp_text(now))
+        .bind(worker_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn release(&self, worker_id: &str, task_id: Option<&str>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE tasks SET worker_id = NULL WHERE worker_id = $1 AND ($2::TEXT IS NULL OR id = $2)",
+        )
+        .bind(worker_id)
+        .bind(task_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn write_import_chunk<F>(
+        &self,
+        claim: &Claim,
+        schema: &'static Schema,
+        records: &[StagedRecord],
+        progress: F,
+    ) -> Result<bool, StoreError>
+    where
+        F: FnOnce(&ChunkWrite) -> Progress + Send,
+    {
+        let table = schema.table;
+        let mut tx = self.pool.begin().await?;
+        // The task row, locked under the claim: a worker whose lease another
+        // took over stores nothing, and two writers of one task take turns.
+        let mut lock = QueryBuilder::<Postgres>::new("SELECT id FROM tasks");
+        sql::push_claim(&mut lock, claim);
+        lock.push(" FOR UPDATE");
+        if lock.build().fetch_optional(&mut *tx).await?.is_none() {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let mut write = ChunkWrite::default();
+        if let (Some(first), Some(last)) = (records.first(), records.last()) {
+            let earlier: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+                "SELECT record_number FROM {table} WHERE task_id = $1 AND record_number BETWEEN $2 AND $3"
+            )))
+            .bind(&claim.task_id)
+            .bind(first.number)
+            .bind(last.number)
+            .fetch_all(&mut *tx)
+            .await?;
+            let earlier: BTreeSet<i64> = earlier.into_iter().collect();
+            let fresh: Vec<&StagedRecord> = records
+                .iter()
+                .filter(|record| !earlier.contains(&record.number))
+                .collect();
+            write.already_stored = records.len() - fresh.len();
+            if !fresh.is_empty() {
+                let columns: Vec<&str> = schema.columns.iter().map(|c| c.name).collect();
+                let mut insert = QueryBuilder::<Postgres>::new(format!(
+                    "INSERT INTO {table} (tenant_id, environment_id, task_id, record_number, {}) ",
+                    columns.join(", ")
+                ));
+                insert.push_values(fresh.iter(), |mut row, record| {
+                    row.push_bind(claim.scope.tenant_id.as_str())
+                        .push_bind(claim.scope.environment_id.as_str())
+                        .push_bind(claim.task_id.as_str())
+                        .push_bind(record.number);
+                    for cell in &record.cells {
+                        bind_cell(&mut row, cell);
+                    }
+                });
+                insert.push(" ON CONFLICT DO NOTHING RETURNING record_number");
+                let stored: BTreeSet<i64> = insert
+                    .build_query_scalar::<i64>()
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .into_iter()
+                    .collect();
+                write.stored = stored.len();
+                write.conflicts = records
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, record)| {
+                        !earlier.contains(&record.number) && !stored.contains(&record.number)
+                    })
+                    .map(|(index, _)| index)
+                    .collect();
+            }
+        }
+        let progress = progress(&write);
+        let mut update = sql::progress_update::<Postgres>(claim, progress);
+        if update.build().execute(&mut *tx).await?.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn records_page(
+        &self,
+        scope: &Scope,
+        schema: &'static Schema,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, Vec<Cell>)>, StoreError> {
+        let columns: Vec<&str> = schema.columns.iter().map(|c| c.name).collect();
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT position, {} FROM {} WHERE tenant_id = $1 AND environment_id = $2 AND position > $3 \
+             ORDER BY position LIMIT $4",
+            columns.join(", "),
+            schema.table
+        )))
+        .bind(&scope.tenant_id)
+        .bind(&scope.environment_id)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let position: i64 = row.try_get(0)?;
+                let cells = schema
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(index, column)| {
+                        Ok(match column.kind {
+                            Kind::Integer => row
+                                .try_get::<Option<i64>, _>(index + 1)?
+                                .map_or(Cell::Null, Cell::Integer),
+                            Kind::Text | Kind::Object => row
+                                .try_get::<Option<String>, _>(index + 1)?
+                                .map_or(Cell::Null, Cell::Text),
+                        })
+                    })
+                    .collect::<Result<Vec<Cell>, StoreError>>()?;
+                Ok((position, cells))
+            })
+            .collect()
+    }
+
+    async fn finish(
+        &self,
+        claim: &Claim,
+        finish: &Finish,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut update = sql::finish_update::<Postgres>(claim, finish, at)?;
+        Ok(update.build().execute(&self.pool).await?.rows_affected() == 1)
+    }
+}
