@@ -5,11 +5,10 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{KEY_A, Service};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// Opens a connection and sends `bytes`, then nothing more.
@@ -117,34 +116,17 @@ async fn readyz_turns_unready_when_a_stop_begins_and_probes_need_no_key() {
 #[tokio::test]
 async fn sigterm_ends_the_process_within_the_grace_period_despite_a_stalled_client() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_server-impl"))
-        .args(["--bind", "127.0.0.1:0", "--workers", "0"])
-        .args(["--header-timeout-secs", "120", "--shutdown-grace-secs", "1"])
-        .args(common::backend_args(dir.path()))
-        .arg("--api-key")
-        .arg(format!("{KEY_A}=tenant_a/env_prod"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next_line().await.unwrap().unwrap();
-    let address: std::net::SocketAddr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|address| address.parse().ok())
-        .unwrap_or_else(|| panic!("no address in `{first}`"));
+    let mut args: Vec<String> = ["--workers", "0", "--header-timeout-secs", "120"]
+        .map(str::to_owned)
+        .into();
+    args.extend(["--shutdown-grace-secs".to_owned(), "1".to_owned()]);
+    args.extend(common::backend_args(dir.path()));
+    args.extend(["--api-key".to_owned(), format!("{KEY_A}=tenant_a/env_prod")]);
+    let (mut child, address) = common::spawn_process(args).await;
     let _stalled = stalled(address, "GET /v1/tasks HTTP/1.1\r\nHost: x\r\n").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
 
-    let pid = child.id().unwrap().to_string();
-    let signalled = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(signalled.success());
+    common::signal(&child, "-TERM");
     let started = Instant::now();
     let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
         .await

@@ -1,6 +1,8 @@
 //! What the loopback tests share: keys, a started service, and helpers.
 #![allow(dead_code)]
 
+pub mod files;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -152,4 +154,47 @@ pub async fn wait_finished(client: &Client, id: &str) -> TaskResponse {
         )
     })
     .await
+}
+
+/// The service as a process of its own (`server-impl` with `args`), and the
+/// address it printed it listens on.
+pub async fn spawn_process<I, S>(args: I) -> (tokio::process::Child, std::net::SocketAddr)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_server-impl"))
+        .args(["--bind", "127.0.0.1:0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start server-impl");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines
+        .next_line()
+        .await
+        .unwrap()
+        .expect("server-impl printed where it listens");
+    let address = first
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|address| address.parse().ok())
+        .unwrap_or_else(|| panic!("no address in `{first}`"));
+    // Keep reading stdout so the process never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, address)
+}
+
+/// Sends `signal` (`-TERM`, `-KILL`) to a process.
+pub fn signal(child: &tokio::process::Child, signal: &str) {
+    let pid = child.id().expect("a running process").to_string();
+    let sent = std::process::Command::new("kill")
+        .args([signal, &pid])
+        .status()
+        .expect("kill");
+    assert!(sent.success(), "kill {signal} {pid}");
 }
