@@ -13,6 +13,7 @@ pub mod files;
 pub mod health;
 pub mod keys;
 pub mod links;
+pub mod metrics;
 pub mod records;
 pub mod serve;
 pub mod service;
@@ -214,7 +215,9 @@ where
     let readiness = health::Readiness::new();
     let router = flexprice_api::server::router(Arc::clone(&api))
         .merge(download::router(api))
-        .merge(health::router(probe_store, readiness.clone()))
+        .merge(health::router(probe_store.clone(), readiness.clone()))
+        .merge(metrics::router(probe_store))
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request

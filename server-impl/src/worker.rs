@@ -139,8 +139,13 @@ async fn work_loop<S: WorkStore>(
             .claim_next(&context.worker_id, now, stale_before)
             .await
         {
-            Ok(Some(task)) => {
-                run(&context, task, &mut stopped).await;
+            Ok(Some(claimed)) => {
+                metrics::counter!(crate::metrics::CLAIMS).increment(1);
+                if let Some(from) = &claimed.taken_from {
+                    metrics::counter!(crate::metrics::TAKEOVERS).increment(1);
+                    tracing::info!(task_id = %claimed.task.id, from = %from, "lease taken over");
+                }
+                run(&context, claimed.task, &mut stopped).await;
                 continue;
             }
             Ok(None) => IDLE_POLL,
@@ -370,9 +375,11 @@ async fn import<S: WorkStore>(
             }
         }
         let mut next = None;
+        let mut stored_now = 0;
         let held = context
             .store
             .write_import_chunk(claim, schema, &staged, |write| {
+                stored_now = write.stored;
                 let mut all = failures;
                 all.extend(write.conflicts.iter().map(|&index| {
                     (
@@ -391,6 +398,7 @@ async fn import<S: WorkStore>(
             cancel_download.abort();
             return Ok(Outcome::Lost);
         }
+        metrics::counter!(crate::metrics::RECORDS_IMPORTED).increment(stored_now as u64);
         if let Some(after) = next {
             tally = after;
         }

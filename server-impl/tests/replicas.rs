@@ -135,6 +135,24 @@ async fn replicas_finish_the_imports_of_one_that_goes(how: &str) {
         assert_eq!(counts, (n, n, n, Some(0)), "{id} after {how}");
     }
 
+    // The survivors report the takeovers: a killed replica's tasks wait out
+    // its lease, a stopped one's are released and simply claimed.
+    let mut takeovers = 0.0;
+    for address in [second_address, third_address] {
+        let text = reqwest::get(format!("http://{address}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        takeovers += text
+            .lines()
+            .find_map(|line| line.strip_prefix("tasks_worker_lease_takeovers_total "))
+            .map_or(0.0, |value| value.trim().parse::<f64>().unwrap());
+    }
+    let expected = if how == "-KILL" { 2.0 } else { 0.0 };
+    assert_eq!(takeovers, expected, "lease takeovers after {how}");
+
     // Exactly once: an export through any replica holds every event once.
     let export = CreateTaskRequest {
         task_type: TaskType::Export,

@@ -575,6 +575,53 @@ async fn a_file_failing_midway_keeps_the_records_stored_before_and_says_how_many
     service.stop().await;
 }
 
+#[tokio::test]
+async fn metrics_report_requests_tasks_the_queue_records_and_claims() {
+    let files = Files::default();
+    files.put("customers.csv", "external_id,name\nc1,Ada\nc2,Grace\n");
+    let host = files.clone().serve().await;
+    let service = Service::start_with(&["--allow-import-host", &host]).await;
+    let client = service.client(KEY_A);
+    let done = run(
+        &client,
+        &task(
+            TaskType::Import,
+            EntityType::Customers,
+            FileType::Csv,
+            &format!("http://{host}/files/customers.csv"),
+        ),
+    )
+    .await;
+    assert_eq!(done.task_status, Some(TaskStatus::Completed));
+    let address = service.running.as_ref().unwrap().address;
+    let scrape = reqwest::get(format!("http://{address}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(scrape.status(), 200, "no key needed");
+    let text = scrape.text().await.unwrap();
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no `{series}` in:\n{text}"))
+    };
+    assert!(value(r#"tasks_http_requests_total{operation="POST /v1/tasks",status="202"}"#) >= 1.0);
+    assert!(
+        value(r#"tasks_http_request_duration_seconds_count{operation="GET /v1/tasks/{id}"}"#)
+            >= 1.0
+    );
+    assert!(
+        text.contains(
+            r#"tasks_http_request_duration_seconds_bucket{operation="POST /v1/tasks",le="0.005"}"#
+        ),
+        "{text}"
+    );
+    assert!(value(r#"tasks_tasks{status="COMPLETED"}"#) >= 1.0);
+    assert!(value("tasks_queue_depth") >= 0.0);
+    assert!(value("tasks_records_imported_total") >= 2.0);
+    assert!(value("tasks_worker_claims_total") >= 1.0);
+    service.stop().await;
+}
+
 fn error_of(body: &str) -> ErrorResponse {
     serde_json::from_str(body).expect("an ErrorResponse body")
 }

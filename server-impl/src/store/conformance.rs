@@ -100,6 +100,8 @@ async fn a_claim_is_held_until_released_or_stale(store: impl TaskStore + WorkSto
         .await
         .unwrap()
         .unwrap();
+    assert_eq!(task.taken_from, None, "a pending task is nobody's");
+    let task = task.task;
     assert_eq!(task.task_status, TaskStatus::Processing);
     assert!(task.started_at.is_some());
     assert_eq!(
@@ -113,7 +115,9 @@ async fn a_claim_is_held_until_released_or_stale(store: impl TaskStore + WorkSto
     let taken = store
         .claim_next("w2", later, now + chrono::Duration::seconds(1))
         .await;
-    assert_eq!(taken.unwrap().map(|t| t.id), Some("task_1".to_owned()));
+    let taken = taken.unwrap().unwrap();
+    assert_eq!(taken.task.id, "task_1");
+    assert_eq!(taken.taken_from.as_deref(), Some("w1"), "a lease takeover");
     // w1's writes no longer apply.
     let lost = store
         .write_import_chunk(
@@ -133,6 +137,8 @@ async fn a_claim_is_held_until_released_or_stale(store: impl TaskStore + WorkSto
         .await
         .unwrap()
         .unwrap();
+    assert_eq!(resumed.taken_from, None, "released, not taken over");
+    let resumed = resumed.task;
     assert_eq!(
         resumed.started_at, task.started_at,
         "the run resumes, it does not restart"
@@ -142,7 +148,12 @@ async fn a_claim_is_held_until_released_or_stale(store: impl TaskStore + WorkSto
 async fn chunks_store_each_record_once(store: impl TaskStore + WorkStore) {
     store.insert_task(&pending("task_1")).await.unwrap();
     let now = domain::now();
-    let task = store.claim_next("w1", now, now).await.unwrap().unwrap();
+    let task = store
+        .claim_next("w1", now, now)
+        .await
+        .unwrap()
+        .unwrap()
+        .task;
     let schema = Schema::of(EntityType::Customers);
     let record = |number: i64, id: &str| StagedRecord {
         number,

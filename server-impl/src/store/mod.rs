@@ -116,6 +116,23 @@ pub struct Claim {
     pub run_id: String,
 }
 
+/// A task a worker just claimed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claimed {
+    pub task: Task,
+    /// The worker whose stale claim this one took over, if it did.
+    pub taken_from: Option<String>,
+}
+
+/// How many tasks there are, for `/metrics`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskTally {
+    /// Tasks of every scope by `task_status`, in the API's spelling.
+    pub by_status: Vec<(String, i64)>,
+    /// Tasks waiting for a worker: `PENDING`, or `PROCESSING` and held by nobody.
+    pub waiting: i64,
+}
+
 /// A valid record of an import, numbered as in its file (from 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StagedRecord {
@@ -255,6 +272,9 @@ pub trait TaskStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn count_api_keys(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
 
+    /// Tasks by status and the queue's depth, over every scope.
+    fn task_tally(&self) -> impl Future<Output = Result<TaskTally, StoreError>> + Send;
+
     /// Whether the database answers and has every migration this build knows.
     fn migrations_applied(&self) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
@@ -276,7 +296,7 @@ pub trait WorkStore: Send + Sync + 'static {
         worker_id: &str,
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Option<Task>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Option<Claimed>, StoreError>> + Send;
     /// Refreshes the heartbeat of every task `worker_id` holds.
     fn heartbeat(
         &self,

@@ -14,8 +14,8 @@ use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite, SqlitePool};
 use super::rows::{Columns, KEY_COLUMNS, TASK_COLUMNS, key_from_row, task_from_row};
 use super::sql;
 use super::{
-    ChunkWrite, Claim, Finish, Progress, StagedRecord, StatusChange, StoreError, StoredKey,
-    TaskFilter, TaskStore, WorkStore,
+    ChunkWrite, Claim, Claimed, Finish, Progress, StagedRecord, StatusChange, StoreError,
+    StoredKey, TaskFilter, TaskStore, TaskTally, WorkStore,
 };
 use crate::domain::{Scope, Task, timestamp_text};
 use crate::records::{Cell, Kind, Schema};
@@ -238,6 +238,21 @@ impl TaskStore for SqliteStore {
             .await?)
     }
 
+    async fn task_tally(&self) -> Result<TaskTally, StoreError> {
+        let by_status: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT task_status, COUNT(*) FROM tasks GROUP BY task_status ORDER BY task_status",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM tasks WHERE task_status = 'PENDING' \
+             OR (task_status = 'PROCESSING' AND worker_id IS NULL)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(TaskTally { by_status, waiting })
+    }
+
     async fn migrations_applied(&self) -> Result<bool, StoreError> {
         let applied: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
@@ -302,24 +317,31 @@ impl WorkStore for SqliteStore {
         worker_id: &str,
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
-    ) -> Result<Option<Task>, StoreError> {
+    ) -> Result<Option<Claimed>, StoreError> {
         let now = timestamp_text(now);
         let row = sqlx::query(AssertSqlSafe(format!(
-            "UPDATE tasks SET worker_id = ?1, heartbeat_at = ?2, updated_at = ?2, \
+            "UPDATE tasks SET previous_worker_id = CASE WHEN task_status = 'PROCESSING' THEN worker_id END, worker_id = ?1, heartbeat_at = ?2, updated_at = ?2, \
                started_at = CASE WHEN task_status = 'PENDING' THEN ?2 ELSE started_at END, \
                task_status = 'PROCESSING' \
              WHERE id = (SELECT id FROM tasks \
                WHERE task_status = 'PENDING' \
                   OR (task_status = 'PROCESSING' AND (worker_id IS NULL OR heartbeat_at < ?3)) \
                ORDER BY created_at, id LIMIT 1) \
-             RETURNING {TASK_COLUMNS}"
+             RETURNING {TASK_COLUMNS}, previous_worker_id"
         )))
         .bind(worker_id)
         .bind(&now)
         .bind(timestamp_text(stale_before))
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(task_from_row).transpose()
+        row.as_ref()
+            .map(|row| {
+                Ok(Claimed {
+                    task: task_from_row(row)?,
+                    taken_from: row.text("previous_worker_id")?,
+                })
+            })
+            .transpose()
     }
 
     async fn heartbeat(&self, worker_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -335,7 +357,7 @@ impl WorkStore for SqliteStore {
 
     async fn release(&self, worker_id: &str, task_id: Option<&str>) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE tasks SET worker_id = NULL WHERE worker_id = ?1 AND (?2 IS NULL OR id = ?2)",
+            "UPDATE tasks SET previous_worker_id = CASE WHEN task_status = 'PROCESSING' THEN worker_id END, worker_id = NULL WHERE worker_id = ?1 AND (?2 IS NULL OR id = ?2)",
         )
         .bind(worker_id)
         .bind(task_id)
