@@ -13,21 +13,21 @@ use flexprice_api::{
 };
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use crate::auth::{self, Principal};
 use crate::domain::Task;
-use crate::files::export::export_path;
+use crate::files::storage::FileStore;
 use crate::links::LinkSigner;
 use crate::service::{ServiceError, TaskService};
 use crate::store::TaskStore;
+use object_store::path::Path;
 
 pub struct Api<S> {
     pub service: TaskService<S>,
     /// Signs the download links of finished exports.
     pub links: LinkSigner,
     /// Where finished export files are.
-    pub exports_dir: PathBuf,
+    pub files: FileStore,
     /// When this process last recorded each key's use.
     pub key_usage: auth::KeyUsage,
 }
@@ -51,6 +51,17 @@ impl From<ServiceError> for HttpError {
             }
             ServiceError::NotFound(message) => {
                 HttpError::new(404, error_body(ErrorCode::NotFound, 404, message))
+            }
+            ServiceError::Files(err) => {
+                tracing::error!(error = %err, "the file store failed");
+                HttpError::new(
+                    500,
+                    error_body(
+                        ErrorCode::InternalError,
+                        500,
+                        "the file store failed".to_owned(),
+                    ),
+                )
             }
             ServiceError::Store(err) => {
                 tracing::error!(error = %err, "storage failed");
@@ -94,16 +105,16 @@ pub fn task_response(task: Task) -> TaskResponse {
 }
 
 impl<S> Api<S> {
-    /// The file of a finished export task, if there is one.
-    pub(crate) async fn export_file(&self, task: &Task) -> Option<PathBuf> {
+    /// The key of a finished export task's file, if there is one.
+    pub(crate) async fn export_file(&self, task: &Task) -> Result<Option<Path>, ServiceError> {
         if task.task_type != TaskType::Export || task.task_status != TaskStatus::Completed {
-            return None;
+            return Ok(None);
         }
-        let path = export_path(&self.exports_dir, &task.id, task.file_type);
-        tokio::fs::try_exists(&path)
-            .await
-            .unwrap_or(false)
-            .then_some(path)
+        let key = self.files.export_key(&task.id, task.file_type);
+        match self.files.exists(&key).await {
+            Ok(exists) => Ok(exists.then_some(key)),
+            Err(err) => Err(ServiceError::Files(err.to_string())),
+        }
     }
 }
 
@@ -192,13 +203,18 @@ impl<S: TaskStore> TasksApi for Api<S> {
             ))
             .into());
         }
-        if self.export_file(&task).await.is_none() {
+        let Some(key) = self.export_file(&task).await? else {
             // Marked COMPLETED by hand, without a run that wrote a file.
             return Err(
                 ServiceError::NotFound(format!("export task {id} has no exported file")).into(),
             );
-        }
-        let link = self.links.link(&task.id, crate::domain::now());
+        };
+        // A bucket's own presigned URL, or this server's signed link.
+        let link = match self.files.presigned_url(&key, self.links.ttl()).await {
+            Some(Ok(url)) => url.to_string(),
+            Some(Err(err)) => return Err(ServiceError::Files(err.to_string()).into()),
+            None => self.links.link(&task.id, crate::domain::now()),
+        };
         Ok(DownloadTaskExportReply::Ok(BTreeMap::from([(
             "download_url".to_owned(),
             link,

@@ -28,6 +28,19 @@ pub struct Config {
     #[arg(long, env = "TASKS_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
 
+    /// Where export files and imports' staged copies are kept: `s3://BUCKET[/PREFIX]` for an
+    /// S3-compatible bucket (credentials from --file-store-option or the AWS_* variables)
+    /// [default: files under --data-dir].
+    #[arg(long, env = "TASKS_FILE_STORE")]
+    pub file_store: Option<String>,
+
+    /// An option of the bucket, as KEY=VALUE with object_store's S3 keys: endpoint, region,
+    /// access_key_id, secret_access_key, allow_http, …; repeat the flag (or separate with
+    /// commas in the variable) for more.
+    #[arg(long = "file-store-option", env = "TASKS_FILE_STORE_OPTIONS", value_delimiter = ',',
+          value_parser = parse_option)]
+    pub file_store_options: Vec<StoreOption>,
+
     /// PostgreSQL only: the schema holding the service's tables (created if absent)
     /// [default: the connection's search path, normally `public`].
     #[arg(long, env = "TASKS_DATABASE_SCHEMA", global = true)]
@@ -144,10 +157,26 @@ impl Config {
         }
     }
 
-    /// Where finished export files are kept.
-    pub fn exports_dir(&self) -> PathBuf {
-        self.data_dir.join("exports")
+    /// `--file-store-option` flags as pairs.
+    pub fn file_store_options(&self) -> Vec<(String, String)> {
+        self.file_store_options
+            .iter()
+            .map(|option| option.0.clone())
+            .collect()
     }
+}
+
+/// A `KEY=VALUE` option of the file store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOption(pub (String, String));
+
+fn parse_option(text: &str) -> Result<StoreOption, String> {
+    let (key, value) = text.split_once('=').ok_or("expected KEY=VALUE")?;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err("expected KEY=VALUE".to_owned());
+    }
+    Ok(StoreOption((key.to_owned(), value.trim().to_owned())))
 }
 
 /// A key and the scope it opens.

@@ -16,6 +16,7 @@ use tower_http::services::ServeFile;
 
 use crate::api::{Api, error_body};
 use crate::domain;
+use crate::files::storage::content_disposition;
 use crate::links::{EXPORTS_PATH, LinkError};
 use crate::store::TaskStore;
 
@@ -74,18 +75,35 @@ async fn serve<S: TaskStore>(
             );
         }
     };
-    let Some(path) = api.export_file(&task).await else {
-        return no_file();
+    let key = match api.export_file(&task).await {
+        Ok(Some(key)) => key,
+        Ok(None) => return no_file(),
+        Err(err) => {
+            tracing::error!(error = %err, "the file store failed");
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::InternalError,
+                "the file store failed".to_owned(),
+            );
+        }
     };
-    let mut response = match ServeFile::new(&path).oneshot(request).await {
-        Ok(response) => response.map(Body::new),
-        Err(never) => match never {},
+    // A local file is served with ranges and validators; an object in a
+    // bucket (links are normally its own presigned URLs) is streamed.
+    let mut response = match api.files.local_path(&key) {
+        Some(path) => match ServeFile::new(&path).oneshot(request).await {
+            Ok(response) => response.map(Body::new),
+            Err(never) => match never {},
+        },
+        None => match api.files.read(&key).await {
+            Ok(stream) => Body::from_stream(stream).into_response(),
+            Err(err) => {
+                tracing::error!(error = %err, "the file store failed");
+                return no_file();
+            }
+        },
     };
-    let name = task
-        .file_name
-        .unwrap_or_else(|| task.id.clone())
-        .replace(['"', '\\', '\r', '\n'], "_");
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+    let name = task.file_name.unwrap_or_else(|| task.id.clone());
+    if let Ok(value) = HeaderValue::from_str(&content_disposition(&name)) {
         response
             .headers_mut()
             .insert(header::CONTENT_DISPOSITION, value);

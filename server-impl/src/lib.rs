@@ -33,6 +33,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::{Config, KeysCommand};
 use crate::files::fetch::FetchLimits;
+use crate::files::storage::FileStore;
 use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{StoreError, TaskStore, WorkStore};
@@ -150,6 +151,12 @@ where
     S: TaskStore + WorkStore + Clone,
 {
     let database_url = config.database_url();
+    let files = FileStore::open(
+        config.file_store.as_deref(),
+        &config.file_store_options(),
+        &config.data_dir,
+    )
+    .map_err(StartError::Config)?;
     let installed = keys::install(&store, &config.api_keys).await?;
     if installed.removed > 0 {
         tracing::info!(
@@ -191,7 +198,7 @@ where
             &public_url,
             Duration::from_secs(config.export_link_ttl_secs),
         ),
-        exports_dir: config.exports_dir(),
+        files: files.clone(),
         key_usage: auth::KeyUsage::default(),
     });
     let probe_store = store.clone();
@@ -205,7 +212,7 @@ where
                 timeout: Duration::from_secs(config.import_timeout_secs),
             },
             import_urls: policy,
-            exports_dir: config.exports_dir(),
+            files,
             chunk_size: 1000,
         },
         wake,

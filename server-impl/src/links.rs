@@ -54,6 +54,11 @@ impl LinkSigner {
     }
 
     /// A link to the export of `task_id`, valid for the configured time from `now`.
+    /// How long a link stays valid.
+    pub fn ttl(&self) -> std::time::Duration {
+        self.ttl.to_std().unwrap_or(std::time::Duration::MAX)
+    }
+
     pub fn link(&self, task_id: &str, now: DateTime<Utc>) -> String {
         let expires = now
             .checked_add_signed(self.ttl)

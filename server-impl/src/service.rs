@@ -23,6 +23,9 @@ pub enum ServiceError {
     NotFound(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The object store holding export files failed.
+    #[error("the file store failed: {0}")]
+    Files(String),
 }
 
 /// One page of a listing.

@@ -6,7 +6,6 @@
 //! task's counts, so a resumed run neither loses nor repeats a record.
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,9 +15,10 @@ use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::domain::{self, Counts, Task};
-use crate::files::export::{ExportWriter, export_path, extension};
+use crate::files::export::{ExportEncoder, content_type, extension};
 use crate::files::fetch::{self, FetchLimits};
 use crate::files::parse::{self, ParseEnd, ParseOptions, ParsedRecord};
+use crate::files::storage::FileStore;
 use crate::records::Schema;
 use crate::ssrf::ImportUrlPolicy;
 use crate::store::{Claim, Finish, Progress, StagedRecord, StoreError, WorkStore};
@@ -34,7 +34,8 @@ pub struct WorkerConfig {
     pub lease: Duration,
     pub fetch: FetchLimits,
     pub import_urls: ImportUrlPolicy,
-    pub exports_dir: PathBuf,
+    /// Where exports are written and imports staged.
+    pub files: FileStore,
     pub chunk_size: usize,
 }
 
@@ -321,16 +322,77 @@ fn failed(tally: &Tally, reason: &str) -> Outcome {
     })
 }
 
+/// An import. The file is staged in the file store as it is read (once per
+/// run): a run resumed after the whole file had arrived reads the very bytes
+/// it began with, even if the file at `file_url` changed or is gone since;
+/// otherwise it fetches `file_url` again and skips the records it processed.
+/// The staged copy goes when the run ends; a stopped run keeps it.
 async fn import<S: WorkStore>(
     context: &Context<S>,
     claim: &Claim,
     task: &Task,
     stopped: &mut watch::Receiver<bool>,
 ) -> Result<Outcome, StoreError> {
+    let files = &context.config.files;
+    let key = files.staging_key(&task.id, &task.run_id);
+    let outcome = import_run(context, claim, task, &key, stopped).await;
+    if !matches!(outcome, Ok(Outcome::Stopped))
+        && let Err(err) = files.delete(&key).await
+    {
+        tracing::warn!(task_id = %task.id, error = %err, "could not remove a staged import file");
+    }
+    outcome
+}
+
+/// The staged copy of this run's file if there is a whole one, else a
+/// download of `file_url` that stages as it goes.
+async fn open_file<S: WorkStore>(
+    context: &Context<S>,
+    task: &Task,
+    key: &object_store::path::Path,
+) -> Result<fetch::Download, String> {
+    let files = &context.config.files;
+    match files.exists(key).await {
+        Ok(true) => {
+            let stream = files
+                .read(key)
+                .await
+                .map_err(|err| format!("reading the staged file failed: {err}"))?;
+            tracing::info!(task_id = %task.id, "reading the file staged by this run");
+            return Ok(fetch::from_stream(stream));
+        }
+        Ok(false) => {}
+        Err(err) => {
+            tracing::warn!(task_id = %task.id, error = %err, "the file store failed; fetching the file again")
+        }
+    }
+    let stage = match files.create(key, "application/octet-stream", None).await {
+        Ok(upload) => Some(upload),
+        Err(err) => {
+            tracing::warn!(task_id = %task.id, error = %err, "cannot stage the import file");
+            None
+        }
+    };
+    fetch::open(
+        &task.file_url,
+        &context.config.import_urls,
+        context.config.fetch,
+        stage,
+    )
+    .await
+}
+
+async fn import_run<S: WorkStore>(
+    context: &Context<S>,
+    claim: &Claim,
+    task: &Task,
+    key: &object_store::path::Path,
+    stopped: &mut watch::Receiver<bool>,
+) -> Result<Outcome, StoreError> {
     let schema = Schema::of(task.entity_type);
     let mut tally = Tally::resume(task);
     let download = tokio::select! {
-        download = fetch::open(&task.file_url, &context.config.import_urls, context.config.fetch) => download,
+        download = open_file(context, task, key) => download,
         _ = stopped.changed() => return Ok(Outcome::Stopped),
     };
     let download = match download {
@@ -419,15 +481,6 @@ async fn import<S: WorkStore>(
     })
 }
 
-/// File work off the async threads; a panic there is an I/O error too.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
-) -> std::io::Result<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(std::io::Error::other)?
-}
-
 async fn export<S: WorkStore>(
     context: &Context<S>,
     claim: &Claim,
@@ -435,7 +488,6 @@ async fn export<S: WorkStore>(
     stopped: &mut watch::Receiver<bool>,
 ) -> Result<Outcome, StoreError> {
     let schema = Schema::of(task.entity_type);
-    let path = export_path(&context.config.exports_dir, &task.id, task.file_type);
     let file_name = task.file_name.clone().unwrap_or_else(|| {
         format!(
             "{}-{}.{}",
@@ -444,25 +496,40 @@ async fn export<S: WorkStore>(
             extension(task.file_type)
         )
     });
-    let io_failure = |err: std::io::Error| {
+    let failure = |what: &str, err: &dyn std::fmt::Display| {
         failed(
             &Tally::resume(task),
-            &format!("writing the export file failed: {err}"),
+            &format!("{what} the export file failed: {err}"),
         )
     };
-    let (create_path, file_type) = (path.clone(), task.file_type);
-    let created = blocking(move || ExportWriter::create(&create_path, file_type, schema)).await;
-    let mut writer = match created {
-        Ok(writer) => writer,
-        Err(err) => return Ok(io_failure(err)),
+    let files = &context.config.files;
+    let key = files.export_key(&task.id, task.file_type);
+    let mut upload = match files
+        .create(&key, content_type(task.file_type), Some(&file_name))
+        .await
+    {
+        Ok(upload) => upload,
+        Err(err) => return Ok(failure("storing", &err)),
     };
+    let mut encoder = ExportEncoder::new(task.file_type, schema);
+    match encoder.start() {
+        Ok(bytes) => upload.put(bytes.into()),
+        Err(err) => return Ok(failure("writing", &err)),
+    }
     let mut after = 0;
     let mut written: i64 = 0;
+    // Every way out but the end abandons the upload: nothing half-written appears.
+    let abandon = |upload: object_store::WriteMultipart, outcome: Outcome| async move {
+        if let Err(err) = upload.abort().await {
+            tracing::warn!(error = %err, "could not abort an export upload");
+        }
+        Ok(outcome)
+    };
     loop {
         if *stopped.borrow() {
-            return Ok(Outcome::Stopped);
+            return abandon(upload, Outcome::Stopped).await;
         }
-        let page = context
+        let page = match context
             .store
             .records_page(
                 &claim.scope,
@@ -470,15 +537,26 @@ async fn export<S: WorkStore>(
                 after,
                 context.config.chunk_size as i64,
             )
-            .await?;
+            .await
+        {
+            Ok(page) => page,
+            Err(err) => {
+                let _ = upload.abort().await;
+                return Err(err);
+            }
+        };
         let Some((last, _)) = page.last() else { break };
         after = *last;
         written += page.len() as i64;
         let cells: Vec<_> = page.into_iter().map(|(_, cells)| cells).collect();
-        writer = match blocking(move || writer.write(&cells).map(|()| writer)).await {
-            Ok(writer) => writer,
-            Err(err) => return Ok(io_failure(err)),
-        };
+        match encoder.encode(&cells) {
+            Ok(bytes) => upload.put(bytes.into()),
+            Err(err) => return abandon(upload, failure("writing", &err)).await,
+        }
+        // Parts go up while the next page is read; at most two wait at once.
+        if let Err(err) = upload.wait_for_capacity(2).await {
+            return abandon(upload, failure("storing", &err)).await;
+        }
         let progress = Progress {
             counts: Counts::all_successful(written),
             error_summary: None,
@@ -488,11 +566,12 @@ async fn export<S: WorkStore>(
             .write_import_chunk(claim, schema, &[], |_| progress)
             .await?
         {
-            return Ok(Outcome::Lost);
+            return abandon(upload, Outcome::Lost).await;
         }
     }
-    if let Err(err) = blocking(move || writer.finish(&path)).await {
-        return Ok(io_failure(err));
+    upload.put(encoder.end().into());
+    if let Err(err) = upload.finish().await {
+        return Ok(failure("storing", &err));
     }
     Ok(Outcome::Finished(Finish {
         status: TaskStatus::Completed,

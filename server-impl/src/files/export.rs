@@ -1,29 +1,19 @@
-//! Writes an export file: CSV with a header row of the entity's columns, or a
-//! JSON array of objects. Written under a temporary name and renamed when
-//! complete, so a half-written file is never served.
+//! Encodes an export: CSV with a header row of the entity's columns, or a
+//! JSON array of objects. Each page of records becomes bytes the caller
+//! uploads as they come ([`super::storage`]), so an export of any size needs
+//! memory for one page and one upload part.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
 
 use flexprice_api::FileType;
 
 use crate::records::{Cell, Kind, Schema};
 
-pub enum ExportWriter {
-    Csv {
-        writer: Box<csv::Writer<BufWriter<File>>>,
-    },
-    Json {
-        writer: BufWriter<File>,
-        schema: &'static Schema,
-        first: bool,
-    },
-}
-
-/// Where the export of `task_id` lives in `dir`.
-pub fn export_path(dir: &Path, task_id: &str, file_type: FileType) -> PathBuf {
-    dir.join(format!("{task_id}.{}", extension(file_type)))
+pub struct ExportEncoder {
+    file_type: FileType,
+    schema: &'static Schema,
+    /// No record written yet (JSON separators depend on it).
+    first: bool,
 }
 
 pub fn extension(file_type: FileType) -> &'static str {
@@ -33,46 +23,43 @@ pub fn extension(file_type: FileType) -> &'static str {
     }
 }
 
-fn partial(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".part");
-    PathBuf::from(name)
+pub fn content_type(file_type: FileType) -> &'static str {
+    match file_type {
+        FileType::Csv => "text/csv",
+        FileType::Json => "application/json",
+    }
 }
 
-impl ExportWriter {
-    /// Starts writing the export that will be at `path`.
-    pub fn create(
-        path: &Path,
-        file_type: FileType,
-        schema: &'static Schema,
-    ) -> std::io::Result<ExportWriter> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+impl ExportEncoder {
+    pub fn new(file_type: FileType, schema: &'static Schema) -> ExportEncoder {
+        ExportEncoder {
+            file_type,
+            schema,
+            first: true,
         }
-        let file = BufWriter::with_capacity(256 * 1024, File::create(partial(path))?);
-        Ok(match file_type {
-            FileType::Csv => {
-                let mut writer = csv::Writer::from_writer(file);
-                writer.write_record(schema.columns.iter().map(|c| c.name))?;
-                ExportWriter::Csv {
-                    writer: Box::new(writer),
-                }
-            }
-            FileType::Json => {
-                let mut writer = file;
-                writer.write_all(b"[")?;
-                ExportWriter::Json {
-                    writer,
-                    schema,
-                    first: true,
-                }
-            }
-        })
     }
 
-    pub fn write(&mut self, records: &[Vec<Cell>]) -> std::io::Result<()> {
-        match self {
-            ExportWriter::Csv { writer, .. } => {
+    /// What the file starts with: the CSV header row, or `[`.
+    pub fn start(&self) -> std::io::Result<Vec<u8>> {
+        match self.file_type {
+            FileType::Csv => {
+                let mut writer = csv::Writer::from_writer(Vec::new());
+                writer.write_record(self.schema.columns.iter().map(|c| c.name))?;
+                writer
+                    .into_inner()
+                    .map_err(|err| std::io::Error::other(err.to_string()))
+            }
+            FileType::Json => Ok(b"[".to_vec()),
+        }
+    }
+
+    /// The bytes of `records`.
+    pub fn encode(&mut self, records: &[Vec<Cell>]) -> std::io::Result<Vec<u8>> {
+        match self.file_type {
+            FileType::Csv => {
+                let mut writer = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(Vec::with_capacity(records.len() * 64));
                 for cells in records {
                     writer.write_record(
                         cells
@@ -80,40 +67,29 @@ impl ExportWriter {
                             .map(|cell| cell.as_text().unwrap_or_default().into_owned()),
                     )?;
                 }
+                writer
+                    .into_inner()
+                    .map_err(|err| std::io::Error::other(err.to_string()))
             }
-            ExportWriter::Json {
-                writer,
-                schema,
-                first,
-            } => {
+            FileType::Json => {
+                let mut out = Vec::with_capacity(records.len() * 96);
                 for cells in records {
-                    writer.write_all(if *first { b"\n" } else { b",\n" })?;
-                    *first = false;
-                    write_object(&mut *writer, schema, cells)?;
+                    out.write_all(if self.first { b"\n" } else { b",\n" })?;
+                    self.first = false;
+                    write_object(&mut out, self.schema, cells)?;
                 }
+                Ok(out)
             }
         }
-        Ok(())
     }
 
-    /// Completes the file at `path`.
-    pub fn finish(self, path: &Path) -> std::io::Result<()> {
-        let file = match self {
-            ExportWriter::Csv { writer, .. } => writer
-                .into_inner()
-                .map_err(|err| std::io::Error::other(err.to_string()))?,
-            ExportWriter::Json {
-                mut writer, first, ..
-            } => {
-                writer.write_all(if first { b"]\n" } else { b"\n]\n" })?;
-                writer
-            }
-        };
-        let file = file
-            .into_inner()
-            .map_err(|err| std::io::Error::other(err.to_string()))?;
-        file.sync_all()?;
-        std::fs::rename(partial(path), path)
+    /// What the file ends with.
+    pub fn end(&self) -> Vec<u8> {
+        match (self.file_type, self.first) {
+            (FileType::Csv, _) => Vec::new(),
+            (FileType::Json, true) => b"]\n".to_vec(),
+            (FileType::Json, false) => b"\n]\n".to_vec(),
+        }
     }
 }
 
@@ -151,8 +127,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn writes_csv_and_json_with_the_entity_columns() {
-        let dir = tempfile::tempdir().unwrap();
+    fn encodes_csv_and_json_with_the_entity_columns() {
         let schema = Schema::of(EntityType::Prices);
         let cells = vec![
             Cell::Text("10.50".to_owned()),
@@ -166,15 +141,11 @@ mod tests {
             Cell::Null,
         ];
         for file_type in [FileType::Csv, FileType::Json] {
-            let path = export_path(dir.path(), "task_x", file_type);
-            let mut writer = ExportWriter::create(&path, file_type, schema).unwrap();
-            writer.write(std::slice::from_ref(&cells)).unwrap();
-            assert!(
-                !path.exists(),
-                "only the partial file exists until finished"
-            );
-            writer.finish(&path).unwrap();
-            let text = std::fs::read_to_string(&path).unwrap();
+            let mut encoder = ExportEncoder::new(file_type, schema);
+            let mut bytes = encoder.start().unwrap();
+            bytes.extend(encoder.encode(std::slice::from_ref(&cells)).unwrap());
+            bytes.extend(encoder.end());
+            let text = String::from_utf8(bytes).unwrap();
             match file_type {
                 FileType::Csv => assert_eq!(
                     text,
@@ -189,5 +160,7 @@ mod tests {
                 ),
             }
         }
+        let empty = ExportEncoder::new(FileType::Json, schema);
+        assert_eq!(empty.end(), b"]\n");
     }
 }

@@ -7,6 +7,8 @@ use std::io::Read;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use object_store::WriteMultipart;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -53,11 +55,14 @@ impl Download {
     }
 }
 
-/// Starts downloading `raw_url`, or says why it cannot be fetched.
+/// Starts downloading `raw_url`, or says why it cannot be fetched; with
+/// `stage`, the body is also written there as it arrives, and the upload
+/// completed only if the whole body did.
 pub async fn open(
     raw_url: &str,
     policy: &ImportUrlPolicy,
     limits: FetchLimits,
+    stage: Option<WriteMultipart>,
 ) -> Result<Download, String> {
     // Checked again now: the name may resolve elsewhere than at creation.
     let checked = policy.check(raw_url).await?;
@@ -92,8 +97,31 @@ pub async fn open(
         return Err(too_large(limits));
     }
     let (sender, pieces) = mpsc::channel(16);
-    let pump = tokio::spawn(pump(response, sender, limits));
+    let pump = tokio::spawn(pump(response, sender, limits, stage));
     Ok(Download { pieces, pump })
+}
+
+/// A download of bytes that are already at hand (a staged copy).
+pub fn from_stream<S>(stream: S) -> Download
+where
+    S: Stream<Item = Result<Bytes, String>> + Send + 'static,
+{
+    let (sender, pieces) = mpsc::channel(16);
+    let pump = tokio::spawn(async move {
+        let mut stream = std::pin::pin!(stream);
+        loop {
+            let piece = match stream.next().await {
+                Some(Ok(data)) => Piece::Data(data),
+                Some(Err(reason)) => Piece::Failed(reason),
+                None => Piece::End,
+            };
+            let last = !matches!(piece, Piece::Data(_));
+            if sender.send(piece).await.is_err() || last {
+                return;
+            }
+        }
+    });
+    Download { pieces, pump }
 }
 
 fn too_large(limits: FetchLimits) -> String {
@@ -116,7 +144,12 @@ fn describe(err: &reqwest::Error, limits: FetchLimits) -> String {
     }
 }
 
-async fn pump(mut response: reqwest::Response, sender: mpsc::Sender<Piece>, limits: FetchLimits) {
+async fn pump(
+    mut response: reqwest::Response,
+    sender: mpsc::Sender<Piece>,
+    limits: FetchLimits,
+    mut stage: Option<WriteMultipart>,
+) {
     let mut received: u64 = 0;
     loop {
         let piece = match response.chunk().await {
@@ -130,6 +163,31 @@ async fn pump(mut response: reqwest::Response, sender: mpsc::Sender<Piece>, limi
             }
             Ok(None) => Piece::End,
             Err(err) => Piece::Failed(describe(&err, limits)),
+        };
+        stage = match (&piece, stage) {
+            (_, None) => None,
+            (Piece::Data(data), Some(mut upload)) => {
+                upload.put(data.clone());
+                match upload.wait_for_capacity(2).await {
+                    Ok(()) => Some(upload),
+                    // The import goes on; only its staged copy is lost.
+                    Err(err) => {
+                        tracing::warn!(error = %err, "staging an import file failed");
+                        let _ = upload.abort().await;
+                        None
+                    }
+                }
+            }
+            (Piece::End, Some(upload)) => {
+                if let Err(err) = upload.finish().await {
+                    tracing::warn!(error = %err, "staging an import file failed");
+                }
+                None
+            }
+            (Piece::Failed(_), Some(upload)) => {
+                let _ = upload.abort().await;
+                None
+            }
         };
         let last = !matches!(piece, Piece::Data(_));
         if sender.send(piece).await.is_err() || last {
