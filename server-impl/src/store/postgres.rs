@@ -43,7 +43,11 @@ impl PostgresStore {
     /// Connects to the database at `url` and applies the migrations; with
     /// `schema`, the service's tables live in that schema (created if absent).
     pub async fn connect(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
-        let mut options = PgConnectOptions::from_str(url)?;
+        // As SQLite's `synchronous = NORMAL`: a commit is not waited on to
+        // reach the disk. A crash may lose the last commits, never half of
+        // one; a chunk and its task's counts commit together, so a lost chunk
+        // is read again and stored once.
+        let mut options = PgConnectOptions::from_str(url)?.options([("synchronous_commit", "off")]);
         if let Some(schema) = schema {
             if !plain_identifier(schema) {
                 return Err(StoreError::Corrupt(format!(
@@ -328,16 +332,70 @@ async fn put_key<'c>(
     Ok(())
 }
 
-fn bind_cell(
-    builder: &mut sqlx::query_builder::Separated<'_, Postgres, &'static str>,
-    cell: &Cell,
-) {
-    match cell {
-        Cell::Null => builder.push_bind(None::<String>),
-        // PostgreSQL arguments are encoded as they are pushed: no copy is kept.
-        Cell::Text(text) => builder.push_bind(text.as_str()),
-        Cell::Integer(number) => builder.push_bind(*number),
-    };
+/// One statement storing `records`, whatever their number: each column is
+/// bound as one array and the rows come from `UNNEST`, so the statement has
+/// the same few parameters for every chunk (a chunk of 1,000 rows as `VALUES`
+/// binds over ten thousand, which PostgreSQL parses and plans each time).
+/// Records whose number or identifying value is stored already are skipped;
+/// the statement returns the numbers it stored.
+fn unnest_insert(
+    claim: &Claim,
+    schema: &'static Schema,
+    records: &[&StagedRecord],
+) -> Result<QueryBuilder<Postgres>, StoreError> {
+    let columns: Vec<&str> = schema.columns.iter().map(|c| c.name).collect();
+    let table = schema.table;
+    let mut insert = QueryBuilder::<Postgres>::new(format!(
+        "INSERT INTO {table} (tenant_id, environment_id, task_id, record_number, {}) SELECT ",
+        columns.join(", ")
+    ));
+    insert.push_bind(claim.scope.tenant_id.as_str());
+    insert
+        .push(", ")
+        .push_bind(claim.scope.environment_id.as_str());
+    insert.push(", ").push_bind(claim.task_id.as_str());
+    insert.push(", u.* FROM UNNEST(");
+    insert.push_bind(
+        records
+            .iter()
+            .map(|record| record.number)
+            .collect::<Vec<i64>>(),
+    );
+    insert.push("::BIGINT[]");
+    for (index, column) in schema.columns.iter().enumerate() {
+        insert.push(", ");
+        let cells = records.iter().map(|record| record.cells.get(index));
+        match column.kind {
+            Kind::Integer => {
+                let values = cells
+                    .map(|cell| match cell {
+                        None | Some(Cell::Null) => Ok(None),
+                        Some(Cell::Integer(number)) => Ok(Some(*number)),
+                        Some(Cell::Text(_)) => Err(StoreError::Corrupt(format!(
+                            "{table}.{}: text in an integer column",
+                            column.name
+                        ))),
+                    })
+                    .collect::<Result<Vec<Option<i64>>, StoreError>>()?;
+                insert.push_bind(values).push("::BIGINT[]");
+            }
+            Kind::Text | Kind::Object => {
+                let values: Vec<Option<std::borrow::Cow<str>>> = cells
+                    .map(|cell| match cell {
+                        None | Some(Cell::Null) => None,
+                        Some(Cell::Text(text)) => Some(text.as_str().into()),
+                        Some(Cell::Integer(number)) => Some(number.to_string().into()),
+                    })
+                    .collect();
+                insert.push_bind(values).push("::TEXT[]");
+            }
+        }
+    }
+    insert.push(format!(
+        ") AS u(record_number, {}) ON CONFLICT DO NOTHING RETURNING record_number",
+        columns.join(", ")
+    ));
+    Ok(insert)
 }
 
 impl WorkStore for PostgresStore {
@@ -433,21 +491,8 @@ impl WorkStore for PostgresStore {
                 .collect();
             write.already_stored = records.len() - fresh.len();
             if !fresh.is_empty() {
-                let columns: Vec<&str> = schema.columns.iter().map(|c| c.name).collect();
-                let mut insert = QueryBuilder::<Postgres>::new(format!(
-                    "INSERT INTO {table} (tenant_id, environment_id, task_id, record_number, {}) ",
-                    columns.join(", ")
-                ));
-                insert.push_values(fresh.iter(), |mut row, record| {
-                    row.push_bind(claim.scope.tenant_id.as_str())
-                        .push_bind(claim.scope.environment_id.as_str())
-                        .push_bind(claim.task_id.as_str())
-                        .push_bind(record.number);
-                    for cell in &record.cells {
-                        bind_cell(&mut row, cell);
-                    }
-                });
-                insert.push(" ON CONFLICT DO NOTHING RETURNING record_number");
+                let insert = unnest_insert(claim, schema, &fresh)?;
+                let mut insert = insert;
                 let stored: BTreeSet<i64> = insert
                     .build_query_scalar::<i64>()
                     .fetch_all(&mut *tx)
