@@ -366,18 +366,11 @@ async fn open_file<S: WorkStore>(
             tracing::warn!(task_id = %task.id, error = %err, "the file store failed; fetching the file again")
         }
     }
-    let stage = match files.create(key, "application/octet-stream", None).await {
-        Ok(upload) => Some(upload),
-        Err(err) => {
-            tracing::warn!(task_id = %task.id, error = %err, "cannot stage the import file");
-            None
-        }
-    };
     fetch::open(
         &task.file_url,
         &context.config.import_urls,
         context.config.fetch,
-        stage,
+        Some(fetch::Stage { files, key }),
     )
     .await
 }

@@ -91,6 +91,10 @@ async fn a_resumed_import_reads_the_copy_its_run_staged() {
     assert_eq!(files.requests.load(std::sync::atomic::Ordering::SeqCst), 1);
     let left = files_under(&service.dir.path().join("imports"));
     assert!(left.is_empty(), "staged copies left behind: {left:?}");
+    assert!(
+        !service.dir.path().join("imports").join(&id).exists(),
+        "nor their directories"
+    );
     service.stop().await;
 }
 

@@ -12,6 +12,7 @@ use object_store::WriteMultipart;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::storage::FileStore;
 use crate::ssrf::ImportUrlPolicy;
 
 /// Limits on one download.
@@ -55,14 +56,20 @@ impl Download {
     }
 }
 
+/// Where a download is staged as it arrives: the file store and the key.
+pub struct Stage<'a> {
+    pub files: &'a FileStore,
+    pub key: &'a object_store::path::Path,
+}
+
 /// Starts downloading `raw_url`, or says why it cannot be fetched; with
-/// `stage`, the body is also written there as it arrives, and the upload
-/// completed only if the whole body did.
+/// `stage`, the body is also written there as it arrives (once the server
+/// answers with it), and the upload completed only if the whole body did.
 pub async fn open(
     raw_url: &str,
     policy: &ImportUrlPolicy,
     limits: FetchLimits,
-    stage: Option<WriteMultipart>,
+    stage: Option<Stage<'_>>,
 ) -> Result<Download, String> {
     // Checked again now: the name may resolve elsewhere than at creation.
     let checked = policy.check(raw_url).await?;
@@ -96,6 +103,19 @@ pub async fn open(
     {
         return Err(too_large(limits));
     }
+    let stage = match stage {
+        None => None,
+        Some(Stage { files, key }) => {
+            match files.create(key, "application/octet-stream", None).await {
+                Ok(upload) => Some(upload),
+                // The import goes on without a staged copy.
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot stage the import file");
+                    None
+                }
+            }
+        }
+    };
     let (sender, pieces) = mpsc::channel(16);
     let pump = tokio::spawn(pump(response, sender, limits, stage));
     Ok(Download { pieces, pump })

@@ -51,8 +51,10 @@ impl FileStore {
         let Some(url) = url else {
             std::fs::create_dir_all(data_dir)
                 .map_err(|err| format!("cannot create {}: {err}", data_dir.display()))?;
+            // Deleting a staged copy also removes the directories it leaves empty.
             let local = LocalFileSystem::new_with_prefix(data_dir)
-                .map_err(|err| format!("cannot use {} for files: {err}", data_dir.display()))?;
+                .map_err(|err| format!("cannot use {} for files: {err}", data_dir.display()))?
+                .with_automatic_cleanup(true);
             return Ok(FileStore {
                 store: Arc::new(local),
                 prefix: None,
