@@ -16,6 +16,11 @@ pub enum KeyError {
     Ambiguous { given: String, ids: Vec<String> },
     #[error("{0}")]
     Invalid(String),
+    #[error(
+        "key {0} comes from --api-key (TASKS_API_KEYS): remove it there, and it stops working \
+         at the next start of each replica"
+    )]
+    Configured(String),
     #[error("a key id is at least 4 hex digits, as `keys list` shows it; `{0}` is not one")]
     BadId(String),
 }
@@ -112,8 +117,7 @@ pub async fn revoke<S: TaskStore>(store: &S, which: &str) -> Result<StoredKey, K
     let hash = auth::hash_key(which);
     let as_key = store.api_keys_with_prefix(&hash[..8]).await?;
     if let Some(key) = as_key.into_iter().find(|key| key.hash == hash) {
-        store.delete_api_key(&key.hash).await?;
-        return Ok(key);
+        return delete(store, key).await;
     }
     if which.len() < 4 || !which.bytes().all(|byte| byte.is_ascii_hexdigit()) {
         return Err(KeyError::BadId(which.to_owned()));
@@ -121,16 +125,21 @@ pub async fn revoke<S: TaskStore>(store: &S, which: &str) -> Result<StoredKey, K
     let mut matches = store.api_keys_with_prefix(which).await?;
     match matches.len() {
         0 => Err(KeyError::NotFound(which.to_owned())),
-        1 => {
-            let key = matches.remove(0);
-            store.delete_api_key(&key.hash).await?;
-            Ok(key)
-        }
+        1 => delete(store, matches.remove(0)).await,
         _ => Err(KeyError::Ambiguous {
             given: which.to_owned(),
             ids: matches.iter().map(|key| key.id().to_owned()).collect(),
         }),
     }
+}
+
+/// Removes a key, unless the configuration would bring it back at the next start.
+async fn delete<S: TaskStore>(store: &S, key: StoredKey) -> Result<StoredKey, KeyError> {
+    if key.origin == KeyOrigin::Config {
+        return Err(KeyError::Configured(key.id().to_owned()));
+    }
+    store.delete_api_key(&key.hash).await?;
+    Ok(key)
 }
 
 /// Keys as a table for `keys list`.

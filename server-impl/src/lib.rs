@@ -141,7 +141,16 @@ pub async fn run_keys_command(
 pub async fn start(config: &Config) -> Result<Running, StartError> {
     match open_store(config).await? {
         Backend::Sqlite(store) => start_on(store, config).await,
-        Backend::Postgres(store) => start_on(store, config).await,
+        Backend::Postgres(store) => {
+            if config.file_store.is_none() {
+                tracing::warn!(
+                    data_dir = %config.data_dir.display(),
+                    "exports are files under --data-dir: replicas on this database must share \
+                     that directory, or use --file-store s3://…"
+                );
+            }
+            start_on(store, config).await
+        }
     }
 }
 

@@ -14,6 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+use flexprice_api::TaskStatus;
+
 use crate::store::TaskStore;
 
 pub const METRICS_PATH: &str = "/metrics";
@@ -80,8 +82,14 @@ pub fn router<S: TaskStore>(store: S) -> axum::Router {
 async fn scrape<S: TaskStore>(State(store): State<Arc<S>>) -> Response {
     match store.task_tally().await {
         Ok(tally) => {
-            for (status, count) in tally.by_status {
-                metrics::gauge!(TASKS, "status" => status).set(count as f64);
+            // Every status, 0 when no task has it: a gauge keeps its last value.
+            for status in TaskStatus::ALL {
+                let count = tally
+                    .by_status
+                    .iter()
+                    .find(|(name, _)| name == status.as_str())
+                    .map_or(0, |(_, count)| *count);
+                metrics::gauge!(TASKS, "status" => status.as_str()).set(count as f64);
             }
             metrics::gauge!(QUEUE_DEPTH).set(tally.waiting as f64);
         }

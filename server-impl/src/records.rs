@@ -91,7 +91,16 @@ impl Schema {
         record: &RawRecord<'_>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Cell>, String> {
-        (self.validate)(record, now)
+        let cells = (self.validate)(record, now)?;
+        // PostgreSQL text cannot hold U+0000; no field of the platform means it.
+        for (column, cell) in self.columns.iter().zip(&cells) {
+            if let Cell::Text(text) = cell
+                && text.contains('\0')
+            {
+                return Err(format!("{} contains a NUL character", column.name));
+            }
+        }
+        Ok(cells)
     }
 
     /// Required columns a CSV header lacks. (Event ids and timestamps are

@@ -74,6 +74,17 @@ impl<S: TaskStore> TaskService<S> {
         if file_url.is_empty() {
             return Err(ServiceError::Validation("file_url is required".to_owned()));
         }
+        // PostgreSQL text cannot hold U+0000; no URL or file name means it.
+        for (field, value) in [
+            ("file_url", Some(file_url.as_str())),
+            ("file_name", request.file_name.as_deref()),
+        ] {
+            if value.is_some_and(|value| value.contains('\0')) {
+                return Err(ServiceError::Validation(format!(
+                    "{field} must not contain a NUL character"
+                )));
+            }
+        }
         if request.task_type == TaskType::Import {
             self.import_urls
                 .check(&file_url)

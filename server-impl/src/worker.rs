@@ -336,7 +336,9 @@ async fn import<S: WorkStore>(
     let files = &context.config.files;
     let key = files.staging_key(&task.id, &task.run_id);
     let outcome = import_run(context, claim, task, &key, stopped).await;
-    if !matches!(outcome, Ok(Outcome::Stopped))
+    // A stopped run resumes from its copy; a lost one may have a new holder
+    // reading it (a lease takeover keeps the run), which removes it in turn.
+    if !matches!(outcome, Ok(Outcome::Stopped | Outcome::Lost))
         && let Err(err) = files.delete(&key).await
     {
         tracing::warn!(task_id = %task.id, error = %err, "could not remove a staged import file");
@@ -353,14 +355,15 @@ async fn open_file<S: WorkStore>(
 ) -> Result<fetch::Download, String> {
     let files = &context.config.files;
     match files.exists(key).await {
-        Ok(true) => {
-            let stream = files
-                .read(key)
-                .await
-                .map_err(|err| format!("reading the staged file failed: {err}"))?;
-            tracing::info!(task_id = %task.id, "reading the file staged by this run");
-            return Ok(fetch::from_stream(stream));
-        }
+        Ok(true) => match files.read(key).await {
+            Ok(stream) => {
+                tracing::info!(task_id = %task.id, "reading the file staged by this run");
+                return Ok(fetch::from_stream(stream));
+            }
+            Err(err) => {
+                tracing::warn!(task_id = %task.id, error = %err, "the staged file cannot be read; fetching the file again");
+            }
+        },
         Ok(false) => {}
         Err(err) => {
             tracing::warn!(task_id = %task.id, error = %err, "the file store failed; fetching the file again")
@@ -435,7 +438,7 @@ async fn import_run<S: WorkStore>(
             .store
             .write_import_chunk(claim, schema, &staged, |write| {
                 stored_now = write.stored;
-                let mut all = failures;
+                let mut all = failures.clone();
                 all.extend(write.conflicts.iter().map(|&index| {
                     (
                         staged[index].number,
@@ -556,7 +559,7 @@ async fn export<S: WorkStore>(
         };
         if !context
             .store
-            .write_import_chunk(claim, schema, &[], |_| progress)
+            .write_import_chunk(claim, schema, &[], |_| progress.clone())
             .await?
         {
             return abandon(upload, Outcome::Lost).await;

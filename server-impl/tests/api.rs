@@ -449,3 +449,24 @@ async fn a_first_start_without_keys_creates_a_development_key() {
     assert!(running.dev_key.is_none(), "the key is created once");
     running.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn nul_characters_are_refused_or_match_nothing() {
+    let service = Service::start().await;
+    let client = service.client(KEY_A);
+    documented(client.get_task("task_\u{0}x").await, 404);
+    let mut request = export(EntityType::Events);
+    request.file_name = Some("out\u{0}.csv".to_owned());
+    let body = documented(client.create_task(&request).await, 400);
+    assert!(body.message.unwrap().contains("file_name"));
+    let list = client
+        .list_tasks(&ListTasksQuery {
+            created_by: Some("api_key\u{0}".to_owned()),
+            ..ListTasksQuery::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(list.pagination.unwrap().total, Some(0));
+    service.stop().await;
+}

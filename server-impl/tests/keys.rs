@@ -155,9 +155,23 @@ async fn keys_are_added_listed_and_revoked_while_the_service_runs() {
     assert_eq!(status(&running, KEY_A).await, 200);
 
     // Revoking by the key itself works too, and a revoked key is gone.
-    let revoked = keys(dir.path(), &["revoke", KEY_A]).await.unwrap();
-    assert!(revoked.contains("tenant_a/env_prod"), "{revoked}");
-    assert_eq!(status(&running, KEY_A).await, 401);
+    let added = keys(
+        dir.path(),
+        &["add", "--tenant", "tenant_n", "--environment", "env_x"],
+    )
+    .await
+    .unwrap();
+    let second = added.lines().nth(1).unwrap().to_owned();
+    assert_eq!(status(&running, &second).await, 200);
+    let revoked = keys(dir.path(), &["revoke", &second]).await.unwrap();
+    assert!(revoked.contains("tenant_n/env_x"), "{revoked}");
+    assert_eq!(status(&running, &second).await, 401);
     assert!(keys(dir.path(), &["revoke", &id]).await.is_err());
+
+    // A configured key would come back at the next start: it is removed from
+    // the configuration instead.
+    let refused = keys(dir.path(), &["revoke", KEY_A]).await.unwrap_err();
+    assert!(refused.contains("--api-key"), "{refused}");
+    assert_eq!(status(&running, KEY_A).await, 200);
     running.shutdown().await.unwrap();
 }

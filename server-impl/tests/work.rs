@@ -576,9 +576,9 @@ async fn a_file_failing_midway_keeps_the_records_stored_before_and_says_how_many
 }
 
 #[tokio::test]
-async fn metrics_report_requests_tasks_the_queue_records_and_claims() {
+async fn a_record_with_a_nul_character_fails_alone() {
     let files = Files::default();
-    files.put("customers.csv", "external_id,name\nc1,Ada\nc2,Grace\n");
+    files.put("customers.csv", "external_id,name\nc1,A\u{0}da\nc2,Grace\n");
     let host = files.clone().serve().await;
     let service = Service::start_with(&["--allow-import-host", &host]).await;
     let client = service.client(KEY_A);
@@ -592,33 +592,82 @@ async fn metrics_report_requests_tasks_the_queue_records_and_claims() {
         ),
     )
     .await;
-    assert_eq!(done.task_status, Some(TaskStatus::Completed));
+    assert_eq!(done.task_status, Some(TaskStatus::Completed), "{done:?}");
+    assert_eq!(counts(&done), (Some(2), Some(2), Some(1), Some(1)));
+    assert_eq!(
+        done.error_summary.as_deref(),
+        Some("Record 1: name contains a NUL character")
+    );
+    service.stop().await;
+}
+
+/// A series' value in a Prometheus scrape, 0 when absent.
+fn series(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|line| {
+            line.strip_prefix(name)?
+                .strip_prefix(' ')?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn metrics_report_requests_tasks_the_queue_records_and_claims() {
+    let files = Files::default();
+    files.put("customers.csv", "external_id,name\nc1,Ada\nc2,Grace\n");
+    let host = files.clone().serve().await;
+    let service = Service::start_with(&["--allow-import-host", &host]).await;
+    let client = service.client(KEY_A);
     let address = service.running.as_ref().unwrap().address;
-    let scrape = reqwest::get(format!("http://{address}/metrics"))
-        .await
-        .unwrap();
-    assert_eq!(scrape.status(), 200, "no key needed");
-    let text = scrape.text().await.unwrap();
-    let value = |series: &str| -> f64 {
-        text.lines()
-            .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no `{series}` in:\n{text}"))
+    let scrape = || async move {
+        let response = reqwest::get(format!("http://{address}/metrics"))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "no key needed");
+        response.text().await.unwrap()
     };
-    assert!(value(r#"tasks_http_requests_total{operation="POST /v1/tasks",status="202"}"#) >= 1.0);
+    // The recorder is the process's: other tests of this binary count too,
+    // so this one compares its own before and after.
+    let before = scrape().await;
+    let done = run(
+        &client,
+        &task(
+            TaskType::Import,
+            EntityType::Customers,
+            FileType::Csv,
+            &format!("http://{host}/files/customers.csv"),
+        ),
+    )
+    .await;
+    assert_eq!(done.task_status, Some(TaskStatus::Completed));
+    let after = scrape().await;
+    let grew = |name: &str| series(&after, name) - series(&before, name);
+    assert!(grew(r#"tasks_http_requests_total{operation="POST /v1/tasks",status="202"}"#) >= 1.0);
     assert!(
-        value(r#"tasks_http_request_duration_seconds_count{operation="GET /v1/tasks/{id}"}"#)
-            >= 1.0
+        grew(r#"tasks_http_request_duration_seconds_count{operation="GET /v1/tasks/{id}"}"#) >= 1.0
     );
     assert!(
-        text.contains(
+        after.contains(
             r#"tasks_http_request_duration_seconds_bucket{operation="POST /v1/tasks",le="0.005"}"#
         ),
-        "{text}"
+        "{after}"
     );
-    assert!(value(r#"tasks_tasks{status="COMPLETED"}"#) >= 1.0);
-    assert!(value("tasks_queue_depth") >= 0.0);
-    assert!(value("tasks_records_imported_total") >= 2.0);
-    assert!(value("tasks_worker_claims_total") >= 1.0);
+    assert!(grew("tasks_records_imported_total") >= 2.0, "{after}");
+    assert!(grew("tasks_worker_claims_total") >= 1.0, "{after}");
+    // Gauges from this service's database, every status reported.
+    assert_eq!(
+        series(&after, r#"tasks_tasks{status="COMPLETED"}"#),
+        1.0,
+        "{after}"
+    );
+    assert!(
+        after.contains("tasks_tasks{status=\"FAILED\"} 0\n"),
+        "{after}"
+    );
+    assert!(after.contains("tasks_queue_depth 0\n"), "{after}");
     service.stop().await;
 }
 

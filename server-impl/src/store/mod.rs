@@ -322,7 +322,7 @@ pub trait WorkStore: Send + Sync + 'static {
         progress: F,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send
     where
-        F: FnOnce(&ChunkWrite) -> Progress + Send;
+        F: FnMut(&ChunkWrite) -> Progress + Send;
     /// Up to `limit` stored records of the scope, after position `after`, in
     /// the order they were stored, each with its position.
     fn records_page(

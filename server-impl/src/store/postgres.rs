@@ -77,6 +77,75 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    async fn write_chunk_once<F>(
+        &self,
+        claim: &Claim,
+        schema: &'static Schema,
+        records: &[StagedRecord],
+        progress: &mut F,
+    ) -> Result<bool, StoreError>
+    where
+        F: FnMut(&ChunkWrite) -> Progress + Send,
+    {
+        let table = schema.table;
+        let mut tx = self.pool.begin().await?;
+        // The task row, locked under the claim: a worker whose lease another
+        // took over stores nothing, and two writers of one task take turns.
+        let mut lock = QueryBuilder::<Postgres>::new("SELECT id FROM tasks");
+        sql::push_claim(&mut lock, claim);
+        lock.push(" FOR UPDATE");
+        if lock.build().fetch_optional(&mut *tx).await?.is_none() {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let mut write = ChunkWrite::default();
+        if let (Some(first), Some(last)) = (records.first(), records.last()) {
+            let earlier: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+                "SELECT record_number FROM {table} WHERE task_id = $1 AND record_number BETWEEN $2 AND $3"
+            )))
+            .bind(&claim.task_id)
+            .bind(first.number)
+            .bind(last.number)
+            .fetch_all(&mut *tx)
+            .await?;
+            let earlier: BTreeSet<i64> = earlier.into_iter().collect();
+            let fresh: Vec<&StagedRecord> = records
+                .iter()
+                .filter(|record| !earlier.contains(&record.number))
+                .collect();
+            write.already_stored = records.len() - fresh.len();
+            if !fresh.is_empty() {
+                let insert = unnest_insert(claim, schema, &fresh)?;
+                let mut insert = insert;
+                let stored: BTreeSet<i64> = insert
+                    .build_query_scalar::<i64>()
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .into_iter()
+                    .collect();
+                write.stored = stored.len();
+                write.conflicts = records
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, record)| {
+                        !earlier.contains(&record.number) && !stored.contains(&record.number)
+                    })
+                    .map(|(index, _)| index)
+                    .collect();
+            }
+        }
+        let progress = progress(&write);
+        let mut update = sql::progress_update::<Postgres>(claim, progress);
+        if update.build().execute(&mut *tx).await?.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
 impl Columns for PgRow {
     fn text(&self, column: &str) -> Result<Option<String>, StoreError> {
         Ok(self.try_get(column)?)
@@ -128,6 +197,9 @@ impl TaskStore for PostgresStore {
     }
 
     async fn get_task(&self, scope: &Scope, id: &str) -> Result<Option<Task>, StoreError> {
+        if id.contains('\0') {
+            return Ok(None);
+        }
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND tenant_id = $2 AND environment_id = $3"
         )))
@@ -140,6 +212,9 @@ impl TaskStore for PostgresStore {
     }
 
     async fn find_task(&self, id: &str) -> Result<Option<Task>, StoreError> {
+        if id.contains('\0') {
+            return Ok(None);
+        }
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"
         )))
@@ -154,6 +229,9 @@ impl TaskStore for PostgresStore {
         scope: &Scope,
         workflow_id: &str,
     ) -> Result<Option<Task>, StoreError> {
+        if workflow_id.contains('\0') {
+            return Ok(None);
+        }
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {TASK_COLUMNS} FROM tasks WHERE workflow_id = $1 AND tenant_id = $2 AND environment_id = $3"
         )))
@@ -170,6 +248,11 @@ impl TaskStore for PostgresStore {
         scope: &Scope,
         filter: &TaskFilter,
     ) -> Result<(Vec<Task>, i64), StoreError> {
+        // PostgreSQL text cannot hold U+0000, so no task matches such a filter.
+        let nul = |value: &Option<String>| value.as_deref().is_some_and(|v| v.contains('\0'));
+        if nul(&filter.created_by) || nul(&filter.scheduled_task_id) {
+            return Ok((Vec::new(), 0));
+        }
         let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM tasks");
         sql::push_list_conditions(&mut count, scope, filter);
         let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
@@ -188,6 +271,9 @@ impl TaskStore for PostgresStore {
         id: &str,
         change: &StatusChange,
     ) -> Result<Option<Task>, StoreError> {
+        if id.contains('\0') {
+            return Ok(None);
+        }
         let mut query = sql::status_change::<Postgres>(scope, id, change);
         let updated = query.build().execute(&self.pool).await?.rows_affected();
         if updated == 0 {
@@ -412,7 +498,7 @@ impl WorkStore for PostgresStore {
                task_status = 'PROCESSING' \
              WHERE id = (SELECT id FROM tasks \
                WHERE task_status = 'PENDING' \
-                  OR (task_status = 'PROCESSING' AND (worker_id IS NULL OR heartbeat_at < $3)) \
+                  OR (task_status = 'PROCESSING' AND (worker_id IS NULL OR (worker_id <> $1 AND heartbeat_at < $3))) \
                ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
              RETURNING {TASK_COLUMNS}, previous_worker_id"
         )))
@@ -458,66 +544,29 @@ impl WorkStore for PostgresStore {
         claim: &Claim,
         schema: &'static Schema,
         records: &[StagedRecord],
-        progress: F,
+        mut progress: F,
     ) -> Result<bool, StoreError>
     where
-        F: FnOnce(&ChunkWrite) -> Progress + Send,
+        F: FnMut(&ChunkWrite) -> Progress + Send,
     {
-        let table = schema.table;
-        let mut tx = self.pool.begin().await?;
-        // The task row, locked under the claim: a worker whose lease another
-        // took over stores nothing, and two writers of one task take turns.
-        let mut lock = QueryBuilder::<Postgres>::new("SELECT id FROM tasks");
-        sql::push_claim(&mut lock, claim);
-        lock.push(" FOR UPDATE");
-        if lock.build().fetch_optional(&mut *tx).await?.is_none() {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        let mut write = ChunkWrite::default();
-        if let (Some(first), Some(last)) = (records.first(), records.last()) {
-            let earlier: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
-                "SELECT record_number FROM {table} WHERE task_id = $1 AND record_number BETWEEN $2 AND $3"
-            )))
-            .bind(&claim.task_id)
-            .bind(first.number)
-            .bind(last.number)
-            .fetch_all(&mut *tx)
-            .await?;
-            let earlier: BTreeSet<i64> = earlier.into_iter().collect();
-            let fresh: Vec<&StagedRecord> = records
-                .iter()
-                .filter(|record| !earlier.contains(&record.number))
-                .collect();
-            write.already_stored = records.len() - fresh.len();
-            if !fresh.is_empty() {
-                let insert = unnest_insert(claim, schema, &fresh)?;
-                let mut insert = insert;
-                let stored: BTreeSet<i64> = insert
-                    .build_query_scalar::<i64>()
-                    .fetch_all(&mut *tx)
-                    .await?
-                    .into_iter()
-                    .collect();
-                write.stored = stored.len();
-                write.conflicts = records
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, record)| {
-                        !earlier.contains(&record.number) && !stored.contains(&record.number)
-                    })
-                    .map(|(index, _)| index)
-                    .collect();
+        // Chunks of different tasks in one scope may wait on each other's
+        // identifying values; PostgreSQL then aborts one of them (a deadlock
+        // or a serialization failure), which is worth another try.
+        let mut attempt = 1;
+        loop {
+            match self
+                .write_chunk_once(claim, schema, records, &mut progress)
+                .await
+            {
+                Err(StoreError::Database(sqlx::Error::Database(err)))
+                    if attempt < 5 && matches!(err.code().as_deref(), Some("40P01" | "40001")) =>
+                {
+                    tracing::info!(task_id = %claim.task_id, attempt, error = %err, "chunk retried");
+                    attempt += 1;
+                }
+                other => return other,
             }
         }
-        let progress = progress(&write);
-        let mut update = sql::progress_update::<Postgres>(claim, progress);
-        if update.build().execute(&mut *tx).await?.rows_affected() == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        tx.commit().await?;
-        Ok(true)
     }
 
     async fn records_page(

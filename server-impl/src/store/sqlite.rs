@@ -325,7 +325,7 @@ impl WorkStore for SqliteStore {
                task_status = 'PROCESSING' \
              WHERE id = (SELECT id FROM tasks \
                WHERE task_status = 'PENDING' \
-                  OR (task_status = 'PROCESSING' AND (worker_id IS NULL OR heartbeat_at < ?3)) \
+                  OR (task_status = 'PROCESSING' AND (worker_id IS NULL OR (worker_id <> ?1 AND heartbeat_at < ?3))) \
                ORDER BY created_at, id LIMIT 1) \
              RETURNING {TASK_COLUMNS}, previous_worker_id"
         )))
@@ -371,10 +371,10 @@ impl WorkStore for SqliteStore {
         claim: &Claim,
         schema: &'static Schema,
         records: &[StagedRecord],
-        progress: F,
+        mut progress: F,
     ) -> Result<bool, StoreError>
     where
-        F: FnOnce(&ChunkWrite) -> Progress + Send,
+        F: FnMut(&ChunkWrite) -> Progress + Send,
     {
         let table = schema.table;
         // IMMEDIATE: the transaction reads before it writes, and a deferred one
