@@ -1,6 +1,8 @@
 -- The PostgreSQL schema: the same tables and columns as the SQLite
 -- migrations (times as RFC 3339 text, enums by their wire names), with a
--- `position` per imported record for exports to page by.
+-- `position` per imported record for exports to page by. A record table's
+-- primary key is (tenant, environment, position), the order exports read a
+-- scope in, so it needs no index of its own for that.
 
 CREATE TABLE tasks (
     id TEXT PRIMARY KEY NOT NULL,
@@ -60,7 +62,7 @@ CREATE TABLE secrets (
 -- One table per entity type. `task_id` and `record_number` name the import
 -- (and the record in its file) a row came from: a re-run stores nothing twice.
 CREATE TABLE imported_events (
-    position BIGSERIAL PRIMARY KEY,
+    position BIGSERIAL NOT NULL,
     tenant_id TEXT NOT NULL,
     environment_id TEXT NOT NULL,
     task_id TEXT NOT NULL,
@@ -72,12 +74,13 @@ CREATE TABLE imported_events (
     timestamp TEXT NOT NULL,
     source TEXT,
     properties TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, environment_id, position),
     UNIQUE (task_id, record_number),
     UNIQUE (tenant_id, environment_id, event_id)
 );
 
 CREATE TABLE imported_customers (
-    position BIGSERIAL PRIMARY KEY,
+    position BIGSERIAL NOT NULL,
     tenant_id TEXT NOT NULL,
     environment_id TEXT NOT NULL,
     task_id TEXT NOT NULL,
@@ -91,12 +94,13 @@ CREATE TABLE imported_customers (
     address_state TEXT,
     address_postal_code TEXT,
     address_country TEXT,
+    PRIMARY KEY (tenant_id, environment_id, position),
     UNIQUE (task_id, record_number),
     UNIQUE (tenant_id, environment_id, external_id)
 );
 
 CREATE TABLE imported_features (
-    position BIGSERIAL PRIMARY KEY,
+    position BIGSERIAL NOT NULL,
     tenant_id TEXT NOT NULL,
     environment_id TEXT NOT NULL,
     task_id TEXT NOT NULL,
@@ -110,12 +114,13 @@ CREATE TABLE imported_features (
     event_name TEXT,
     aggregation_type TEXT,
     aggregation_field TEXT,
+    PRIMARY KEY (tenant_id, environment_id, position),
     UNIQUE (task_id, record_number),
     UNIQUE (tenant_id, environment_id, lookup_key)
 );
 
 CREATE TABLE imported_prices (
-    position BIGSERIAL PRIMARY KEY,
+    position BIGSERIAL NOT NULL,
     tenant_id TEXT NOT NULL,
     environment_id TEXT NOT NULL,
     task_id TEXT NOT NULL,
@@ -129,11 +134,8 @@ CREATE TABLE imported_prices (
     lookup_key TEXT,
     description TEXT,
     display_name TEXT,
+    PRIMARY KEY (tenant_id, environment_id, position),
     UNIQUE (task_id, record_number),
     UNIQUE (tenant_id, environment_id, lookup_key)
 );
 
-CREATE INDEX imported_events_scope ON imported_events (tenant_id, environment_id, position);
-CREATE INDEX imported_customers_scope ON imported_customers (tenant_id, environment_id, position);
-CREATE INDEX imported_features_scope ON imported_features (tenant_id, environment_id, position);
-CREATE INDEX imported_prices_scope ON imported_prices (tenant_id, environment_id, position);
