@@ -8,6 +8,9 @@ pub mod postgres;
 mod rows;
 mod sql;
 pub mod sqlite;
+mod tasks;
+
+pub use tasks::SqlStore;
 
 use std::future::Future;
 

@@ -11,21 +11,17 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::{AssertSqlSafe, PgPool, Postgres, QueryBuilder, Row};
+use sqlx::{AssertSqlSafe, Postgres, QueryBuilder, Row};
 
-use super::rows::{Columns, KEY_COLUMNS, TASK_COLUMNS, key_from_row, task_from_row};
+use super::rows::{Columns, TASK_COLUMNS, task_from_row};
 use super::sql;
-use super::{
-    ChunkWrite, Claim, Claimed, Finish, Progress, StagedRecord, StatusChange, StoreError,
-    StoredKey, TaskFilter, TaskStore, TaskTally, WorkStore,
-};
-use crate::domain::{Scope, Task, timestamp_text};
+use super::tasks::SqlStore;
+use super::{ChunkWrite, Claim, Claimed, Finish, Progress, StagedRecord, StoreError, WorkStore};
+use crate::domain::{Scope, timestamp_text};
 use crate::records::{Cell, Kind, Schema};
 
-#[derive(Debug, Clone)]
-pub struct PostgresStore {
-    pool: PgPool,
-}
+/// The store replicas share: a PostgreSQL database.
+pub type PostgresStore = SqlStore<Postgres>;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -39,7 +35,7 @@ fn plain_identifier(name: &str) -> bool {
         && name.len() <= 63
 }
 
-impl PostgresStore {
+impl SqlStore<Postgres> {
     /// Connects to the database at `url` and applies the migrations; with
     /// `schema`, the service's tables live in that schema (created if absent).
     pub async fn connect(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
@@ -73,11 +69,14 @@ impl PostgresStore {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(PostgresStore { pool })
+        Ok(SqlStore {
+            pool,
+            migrations: MIGRATOR.iter().count(),
+        })
     }
 }
 
-impl PostgresStore {
+impl SqlStore<Postgres> {
     async fn write_chunk_once<F>(
         &self,
         claim: &Claim,
@@ -154,268 +153,10 @@ impl Columns for PgRow {
     fn integer(&self, column: &str) -> Result<Option<i64>, StoreError> {
         Ok(self.try_get(column)?)
     }
-}
 
-impl TaskStore for PostgresStore {
-    async fn insert_task(&self, task: &Task) -> Result<(), StoreError> {
-        let metadata = task
-            .metadata
-            .as_ref()
-            .map(|m| serde_json::Value::Object(m.clone()).to_string());
-        sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO tasks ({TASK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
-        )))
-        .bind(&task.id)
-        .bind(&task.scope.tenant_id)
-        .bind(&task.scope.environment_id)
-        .bind(task.task_type.as_str())
-        .bind(task.entity_type.as_str())
-        .bind(&task.file_url)
-        .bind(&task.file_name)
-        .bind(task.file_type.as_str())
-        .bind(task.task_status.as_str())
-        .bind(task.status.as_str())
-        .bind(&task.workflow_id)
-        .bind(&task.run_id)
-        .bind(&task.scheduled_task_id)
-        .bind(metadata)
-        .bind(task.counts.map(|c| c.total))
-        .bind(task.counts.map(|c| c.processed))
-        .bind(task.counts.map(|c| c.successful))
-        .bind(task.counts.map(|c| c.failed))
-        .bind(&task.error_summary)
-        .bind(task.started_at.map(timestamp_text))
-        .bind(task.completed_at.map(timestamp_text))
-        .bind(task.failed_at.map(timestamp_text))
-        .bind(timestamp_text(task.created_at))
-        .bind(timestamp_text(task.updated_at))
-        .bind(&task.created_by)
-        .bind(&task.updated_by)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, StoreError> {
+        Ok(self.try_get(column)?)
     }
-
-    async fn get_task(&self, scope: &Scope, id: &str) -> Result<Option<Task>, StoreError> {
-        if id.contains('\0') {
-            return Ok(None);
-        }
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND tenant_id = $2 AND environment_id = $3"
-        )))
-        .bind(id)
-        .bind(&scope.tenant_id)
-        .bind(&scope.environment_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(task_from_row).transpose()
-    }
-
-    async fn find_task(&self, id: &str) -> Result<Option<Task>, StoreError> {
-        if id.contains('\0') {
-            return Ok(None);
-        }
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(task_from_row).transpose()
-    }
-
-    async fn get_task_by_workflow(
-        &self,
-        scope: &Scope,
-        workflow_id: &str,
-    ) -> Result<Option<Task>, StoreError> {
-        if workflow_id.contains('\0') {
-            return Ok(None);
-        }
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {TASK_COLUMNS} FROM tasks WHERE workflow_id = $1 AND tenant_id = $2 AND environment_id = $3"
-        )))
-        .bind(workflow_id)
-        .bind(&scope.tenant_id)
-        .bind(&scope.environment_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(task_from_row).transpose()
-    }
-
-    async fn list_tasks(
-        &self,
-        scope: &Scope,
-        filter: &TaskFilter,
-    ) -> Result<(Vec<Task>, i64), StoreError> {
-        // PostgreSQL text cannot hold U+0000, so no task matches such a filter.
-        let nul = |value: &Option<String>| value.as_deref().is_some_and(|v| v.contains('\0'));
-        if nul(&filter.created_by) || nul(&filter.scheduled_task_id) {
-            return Ok((Vec::new(), 0));
-        }
-        let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM tasks");
-        sql::push_list_conditions(&mut count, scope, filter);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
-
-        let mut page = QueryBuilder::<Postgres>::new(format!("SELECT {TASK_COLUMNS} FROM tasks"));
-        sql::push_list_conditions(&mut page, scope, filter);
-        sql::push_order_and_page(&mut page, filter);
-        let rows = page.build().fetch_all(&self.pool).await?;
-        let tasks = rows.iter().map(task_from_row).collect::<Result<_, _>>()?;
-        Ok((tasks, total))
-    }
-
-    async fn change_status(
-        &self,
-        scope: &Scope,
-        id: &str,
-        change: &StatusChange,
-    ) -> Result<Option<Task>, StoreError> {
-        if id.contains('\0') {
-            return Ok(None);
-        }
-        let mut query = sql::status_change::<Postgres>(scope, id, change);
-        let updated = query.build().execute(&self.pool).await?.rows_affected();
-        if updated == 0 {
-            return Ok(None);
-        }
-        self.get_task(scope, id).await
-    }
-
-    async fn put_api_key(&self, key: &StoredKey) -> Result<(), StoreError> {
-        put_key(&self.pool, key).await
-    }
-
-    async fn replace_configured_keys(&self, keys: &[StoredKey]) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let mut delete =
-            QueryBuilder::<Postgres>::new("DELETE FROM api_keys WHERE origin IN ('config', 'dev')");
-        if !keys.is_empty() {
-            delete.push(" AND key_hash NOT IN (");
-            let mut list = delete.separated(", ");
-            for key in keys {
-                list.push_bind(key.hash.clone());
-            }
-            delete.push(")");
-        }
-        let removed = delete.build().execute(&mut *tx).await?.rows_affected();
-        for key in keys {
-            put_key(&mut *tx, key).await?;
-        }
-        tx.commit().await?;
-        Ok(removed)
-    }
-
-    async fn api_keys_with_prefix(&self, prefix: &str) -> Result<Vec<StoredKey>, StoreError> {
-        // Hex digits only, so the prefix cannot carry LIKE wildcards.
-        if !prefix.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-            return Ok(Vec::new());
-        }
-        let prefix = prefix.to_ascii_lowercase();
-        let rows = if prefix.len() == 8 {
-            sqlx::query(AssertSqlSafe(format!(
-                "SELECT {KEY_COLUMNS} FROM api_keys WHERE hash_prefix = $1 ORDER BY created_at, key_hash"
-            )))
-            .bind(prefix)
-            .fetch_all(&self.pool)
-            .await?
-        } else {
-            sqlx::query(AssertSqlSafe(format!(
-                "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash LIKE $1 ORDER BY created_at, key_hash"
-            )))
-            .bind(format!("{prefix}%"))
-            .fetch_all(&self.pool)
-            .await?
-        };
-        rows.iter().map(key_from_row).collect()
-    }
-
-    async fn delete_api_key(&self, hash: &str) -> Result<bool, StoreError> {
-        let deleted = sqlx::query("DELETE FROM api_keys WHERE key_hash = $1")
-            .bind(hash)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-        Ok(deleted > 0)
-    }
-
-    async fn touch_api_key(&self, hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE key_hash = $2")
-            .bind(timestamp_text(at))
-            .bind(hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn count_api_keys(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM api_keys")
-            .fetch_one(&self.pool)
-            .await?)
-    }
-
-    async fn task_tally(&self) -> Result<TaskTally, StoreError> {
-        let by_status: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT task_status, COUNT(*) FROM tasks GROUP BY task_status ORDER BY task_status",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let waiting: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM tasks WHERE task_status = 'PENDING' \
-             OR (task_status = 'PROCESSING' AND worker_id IS NULL)",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(TaskTally { by_status, waiting })
-    }
-
-    async fn migrations_applied(&self) -> Result<bool, StoreError> {
-        let applied: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(applied >= MIGRATOR.iter().count() as i64)
-    }
-
-    async fn secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>, StoreError> {
-        sqlx::query(
-            "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(name)
-        .bind(fresh)
-        .execute(&self.pool)
-        .await?;
-        Ok(
-            sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
-                .bind(name)
-                .fetch_one(&self.pool)
-                .await?,
-        )
-    }
-}
-
-async fn put_key<'c>(
-    executor: impl sqlx::Executor<'c, Database = Postgres>,
-    key: &StoredKey,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO api_keys (key_hash, hash_prefix, tenant_id, environment_id, label, origin, hint, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (key_hash) DO UPDATE SET tenant_id = excluded.tenant_id, \
-         environment_id = excluded.environment_id, label = excluded.label, \
-         origin = excluded.origin, hint = excluded.hint",
-    )
-    .bind(&key.hash)
-    .bind(key.id())
-    .bind(&key.scope.tenant_id)
-    .bind(&key.scope.environment_id)
-    .bind(&key.label)
-    .bind(key.origin.as_str())
-    .bind(&key.hint)
-    .bind(timestamp_text(key.created_at))
-    .execute(executor)
-    .await?;
-    Ok(())
 }
 
 /// One statement storing `records`, whatever their number: each column is
@@ -484,7 +225,7 @@ fn unnest_insert(
     Ok(insert)
 }
 
-impl WorkStore for PostgresStore {
+impl WorkStore for SqlStore<Postgres> {
     async fn claim_next(
         &self,
         worker_id: &str,
@@ -518,25 +259,11 @@ impl WorkStore for PostgresStore {
     }
 
     async fn heartbeat(&self, worker_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE tasks SET heartbeat_at = $1 WHERE worker_id = $2 AND task_status = 'PROCESSING'",
-        )
-        .bind(timestamp_text(now))
-        .bind(worker_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.heartbeat_held(worker_id, now).await
     }
 
     async fn release(&self, worker_id: &str, task_id: Option<&str>) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE tasks SET previous_worker_id = CASE WHEN task_status = 'PROCESSING' THEN worker_id END, worker_id = NULL WHERE worker_id = $1 AND ($2::TEXT IS NULL OR id = $2)",
-        )
-        .bind(worker_id)
-        .bind(task_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.release_held(worker_id, task_id).await
     }
 
     async fn write_import_chunk<F>(
@@ -618,7 +345,6 @@ impl WorkStore for PostgresStore {
         finish: &Finish,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut update = sql::finish_update::<Postgres>(claim, finish, at)?;
-        Ok(update.build().execute(&self.pool).await?.rows_affected() == 1)
+        self.finish_run(claim, finish, at).await
     }
 }

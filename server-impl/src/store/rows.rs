@@ -21,6 +21,7 @@ pub const KEY_COLUMNS: &str =
 pub trait Columns {
     fn text(&self, column: &str) -> Result<Option<String>, StoreError>;
     fn integer(&self, column: &str) -> Result<Option<i64>, StoreError>;
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, StoreError>;
 
     fn required_text(&self, column: &str) -> Result<String, StoreError> {
         self.text(column)?

@@ -8,6 +8,20 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 use super::{Claim, Finish, Progress, StatusChange, StoreError, TaskFilter};
 use crate::domain::{Counts, Scope, timestamp_text};
 
+/// ` AND tenant_id = … AND environment_id = …`.
+pub fn push_scope<DB>(query: &mut QueryBuilder<DB>, scope: &Scope)
+where
+    DB: Database,
+    String: Encode<'static, DB> + Type<DB>,
+{
+    query
+        .push(" AND tenant_id = ")
+        .push_bind(scope.tenant_id.clone());
+    query
+        .push(" AND environment_id = ")
+        .push_bind(scope.environment_id.clone());
+}
+
 /// ` WHERE …` selecting the tasks of `scope` that `filter` matches.
 pub fn push_list_conditions<DB>(query: &mut QueryBuilder<DB>, scope: &Scope, filter: &TaskFilter)
 where
@@ -15,12 +29,8 @@ where
     String: Encode<'static, DB> + Type<DB>,
     &'static str: Encode<'static, DB> + Type<DB>,
 {
-    query
-        .push(" WHERE tenant_id = ")
-        .push_bind(scope.tenant_id.clone());
-    query
-        .push(" AND environment_id = ")
-        .push_bind(scope.environment_id.clone());
+    query.push(" WHERE TRUE");
+    push_scope(query, scope);
     if let Some(task_type) = filter.task_type {
         query
             .push(" AND task_type = ")
@@ -110,12 +120,7 @@ where
         );
     }
     query.push(" WHERE id = ").push_bind(id.to_owned());
-    query
-        .push(" AND tenant_id = ")
-        .push_bind(scope.tenant_id.clone());
-    query
-        .push(" AND environment_id = ")
-        .push_bind(scope.environment_id.clone());
+    push_scope(&mut query, scope);
     query
         .push(" AND task_status = ")
         .push_bind(change.from.as_str());
@@ -129,12 +134,7 @@ where
     String: Encode<'static, DB> + Type<DB>,
 {
     query.push(" WHERE id = ").push_bind(claim.task_id.clone());
-    query
-        .push(" AND tenant_id = ")
-        .push_bind(claim.scope.tenant_id.clone());
-    query
-        .push(" AND environment_id = ")
-        .push_bind(claim.scope.environment_id.clone());
+    push_scope(query, &claim.scope);
     query.push(" AND task_status = 'PROCESSING' AND worker_id = ");
     query.push_bind(claim.worker_id.clone());
     query.push(" AND run_id = ").push_bind(claim.run_id.clone());

@@ -9,25 +9,21 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite};
 
-use super::rows::{Columns, KEY_COLUMNS, TASK_COLUMNS, key_from_row, task_from_row};
+use super::rows::{Columns, TASK_COLUMNS, task_from_row};
 use super::sql;
-use super::{
-    ChunkWrite, Claim, Claimed, Finish, Progress, StagedRecord, StatusChange, StoreError,
-    StoredKey, TaskFilter, TaskStore, TaskTally, WorkStore,
-};
-use crate::domain::{Scope, Task, timestamp_text};
+use super::tasks::SqlStore;
+use super::{ChunkWrite, Claim, Claimed, Finish, Progress, StagedRecord, StoreError, WorkStore};
+use crate::domain::{Scope, timestamp_text};
 use crate::records::{Cell, Kind, Schema};
 
-#[derive(Debug, Clone)]
-pub struct SqliteStore {
-    pool: SqlitePool,
-}
+/// One process's store: a SQLite file.
+pub type SqliteStore = SqlStore<Sqlite>;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
-impl SqliteStore {
+impl SqlStore<Sqlite> {
     /// Opens (creating if needed) the database at `url` and applies the migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
@@ -43,7 +39,10 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqlStore {
+            pool,
+            migrations: MIGRATOR.iter().count(),
+        })
     }
 }
 
@@ -55,251 +54,10 @@ impl Columns for SqliteRow {
     fn integer(&self, column: &str) -> Result<Option<i64>, StoreError> {
         Ok(self.try_get(column)?)
     }
-}
 
-impl TaskStore for SqliteStore {
-    async fn insert_task(&self, task: &Task) -> Result<(), StoreError> {
-        let metadata = task
-            .metadata
-            .as_ref()
-            .map(|m| serde_json::Value::Object(m.clone()).to_string());
-        sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO tasks ({TASK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        )))
-        .bind(&task.id)
-        .bind(&task.scope.tenant_id)
-        .bind(&task.scope.environment_id)
-        .bind(task.task_type.as_str())
-        .bind(task.entity_type.as_str())
-        .bind(&task.file_url)
-        .bind(&task.file_name)
-        .bind(task.file_type.as_str())
-        .bind(task.task_status.as_str())
-        .bind(task.status.as_str())
-        .bind(&task.workflow_id)
-        .bind(&task.run_id)
-        .bind(&task.scheduled_task_id)
-        .bind(metadata)
-        .bind(task.counts.map(|c| c.total))
-        .bind(task.counts.map(|c| c.processed))
-        .bind(task.counts.map(|c| c.successful))
-        .bind(task.counts.map(|c| c.failed))
-        .bind(&task.error_summary)
-        .bind(task.started_at.map(timestamp_text))
-        .bind(task.completed_at.map(timestamp_text))
-        .bind(task.failed_at.map(timestamp_text))
-        .bind(timestamp_text(task.created_at))
-        .bind(timestamp_text(task.updated_at))
-        .bind(&task.created_by)
-        .bind(&task.updated_by)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, StoreError> {
+        Ok(self.try_get(column)?)
     }
-
-    async fn get_task(&self, scope: &Scope, id: &str) -> Result<Option<Task>, StoreError> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {TASK_COLUMNS} FROM tasks WHERE id = ? AND tenant_id = ? AND environment_id = ?"
-        )))
-        .bind(id)
-        .bind(&scope.tenant_id)
-        .bind(&scope.environment_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(task_from_row).transpose()
-    }
-
-    async fn find_task(&self, id: &str) -> Result<Option<Task>, StoreError> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(task_from_row).transpose()
-    }
-
-    async fn get_task_by_workflow(
-        &self,
-        scope: &Scope,
-        workflow_id: &str,
-    ) -> Result<Option<Task>, StoreError> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {TASK_COLUMNS} FROM tasks WHERE workflow_id = ? AND tenant_id = ? AND environment_id = ?"
-        )))
-        .bind(workflow_id)
-        .bind(&scope.tenant_id)
-        .bind(&scope.environment_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(task_from_row).transpose()
-    }
-
-    async fn list_tasks(
-        &self,
-        scope: &Scope,
-        filter: &TaskFilter,
-    ) -> Result<(Vec<Task>, i64), StoreError> {
-        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tasks");
-        sql::push_list_conditions(&mut count, scope, filter);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
-
-        let mut page = QueryBuilder::<Sqlite>::new(format!("SELECT {TASK_COLUMNS} FROM tasks"));
-        sql::push_list_conditions(&mut page, scope, filter);
-        sql::push_order_and_page(&mut page, filter);
-        let rows = page.build().fetch_all(&self.pool).await?;
-        let tasks = rows.iter().map(task_from_row).collect::<Result<_, _>>()?;
-        Ok((tasks, total))
-    }
-
-    async fn change_status(
-        &self,
-        scope: &Scope,
-        id: &str,
-        change: &StatusChange,
-    ) -> Result<Option<Task>, StoreError> {
-        let mut query = sql::status_change::<Sqlite>(scope, id, change);
-        let updated = query.build().execute(&self.pool).await?.rows_affected();
-        if updated == 0 {
-            return Ok(None);
-        }
-        self.get_task(scope, id).await
-    }
-
-    async fn put_api_key(&self, key: &StoredKey) -> Result<(), StoreError> {
-        put_key(&self.pool, key).await
-    }
-
-    async fn replace_configured_keys(&self, keys: &[StoredKey]) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let mut delete =
-            QueryBuilder::<Sqlite>::new("DELETE FROM api_keys WHERE origin IN ('config', 'dev')");
-        if !keys.is_empty() {
-            delete.push(" AND key_hash NOT IN (");
-            let mut list = delete.separated(", ");
-            for key in keys {
-                list.push_bind(key.hash.clone());
-            }
-            delete.push(")");
-        }
-        let removed = delete.build().execute(&mut *tx).await?.rows_affected();
-        for key in keys {
-            put_key(&mut *tx, key).await?;
-        }
-        tx.commit().await?;
-        Ok(removed)
-    }
-
-    async fn api_keys_with_prefix(&self, prefix: &str) -> Result<Vec<StoredKey>, StoreError> {
-        // Hex digits only, so the prefix cannot carry LIKE wildcards.
-        if !prefix.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-            return Ok(Vec::new());
-        }
-        let prefix = prefix.to_ascii_lowercase();
-        let rows = if prefix.len() == 8 {
-            sqlx::query(AssertSqlSafe(format!(
-                "SELECT {KEY_COLUMNS} FROM api_keys WHERE hash_prefix = ? ORDER BY created_at, key_hash"
-            )))
-            .bind(prefix)
-            .fetch_all(&self.pool)
-            .await?
-        } else {
-            sqlx::query(AssertSqlSafe(format!(
-                "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash LIKE ? ORDER BY created_at, key_hash"
-            )))
-            .bind(format!("{prefix}%"))
-            .fetch_all(&self.pool)
-            .await?
-        };
-        rows.iter().map(key_from_row).collect()
-    }
-
-    async fn delete_api_key(&self, hash: &str) -> Result<bool, StoreError> {
-        let deleted = sqlx::query("DELETE FROM api_keys WHERE key_hash = ?")
-            .bind(hash)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-        Ok(deleted > 0)
-    }
-
-    async fn touch_api_key(&self, hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE api_keys SET last_used_at = ? WHERE key_hash = ?")
-            .bind(timestamp_text(at))
-            .bind(hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn count_api_keys(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM api_keys")
-            .fetch_one(&self.pool)
-            .await?)
-    }
-
-    async fn task_tally(&self) -> Result<TaskTally, StoreError> {
-        let by_status: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT task_status, COUNT(*) FROM tasks GROUP BY task_status ORDER BY task_status",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let waiting: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM tasks WHERE task_status = 'PENDING' \
-             OR (task_status = 'PROCESSING' AND worker_id IS NULL)",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(TaskTally { by_status, waiting })
-    }
-
-    async fn migrations_applied(&self) -> Result<bool, StoreError> {
-        let applied: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(applied >= MIGRATOR.iter().count() as i64)
-    }
-
-    async fn secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>, StoreError> {
-        sqlx::query(
-            "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(name)
-        .bind(fresh)
-        .execute(&self.pool)
-        .await?;
-        Ok(
-            sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?")
-                .bind(name)
-                .fetch_one(&self.pool)
-                .await?,
-        )
-    }
-}
-
-async fn put_key<'c>(
-    executor: impl sqlx::Executor<'c, Database = Sqlite>,
-    key: &StoredKey,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO api_keys (key_hash, hash_prefix, tenant_id, environment_id, label, origin, hint, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (key_hash) DO UPDATE SET tenant_id = excluded.tenant_id, \
-         environment_id = excluded.environment_id, label = excluded.label, \
-         origin = excluded.origin, hint = excluded.hint",
-    )
-    .bind(&key.hash)
-    .bind(key.id())
-    .bind(&key.scope.tenant_id)
-    .bind(&key.scope.environment_id)
-    .bind(&key.label)
-    .bind(key.origin.as_str())
-    .bind(&key.hint)
-    .bind(timestamp_text(key.created_at))
-    .execute(executor)
-    .await?;
-    Ok(())
 }
 
 fn bind_cell(builder: &mut sqlx::query_builder::Separated<'_, Sqlite, &'static str>, cell: &Cell) {
@@ -311,7 +69,7 @@ fn bind_cell(builder: &mut sqlx::query_builder::Separated<'_, Sqlite, &'static s
     };
 }
 
-impl WorkStore for SqliteStore {
+impl WorkStore for SqlStore<Sqlite> {
     async fn claim_next(
         &self,
         worker_id: &str,
@@ -345,25 +103,11 @@ impl WorkStore for SqliteStore {
     }
 
     async fn heartbeat(&self, worker_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE tasks SET heartbeat_at = ? WHERE worker_id = ? AND task_status = 'PROCESSING'",
-        )
-        .bind(timestamp_text(now))
-        .bind(worker_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.heartbeat_held(worker_id, now).await
     }
 
     async fn release(&self, worker_id: &str, task_id: Option<&str>) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE tasks SET previous_worker_id = CASE WHEN task_status = 'PROCESSING' THEN worker_id END, worker_id = NULL WHERE worker_id = ?1 AND (?2 IS NULL OR id = ?2)",
-        )
-        .bind(worker_id)
-        .bind(task_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.release_held(worker_id, task_id).await
     }
 
     async fn write_import_chunk<F>(
@@ -493,7 +237,6 @@ impl WorkStore for SqliteStore {
         finish: &Finish,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut update = sql::finish_update::<Sqlite>(claim, finish, at)?;
-        Ok(update.build().execute(&self.pool).await?.rows_affected() == 1)
+        self.finish_run(claim, finish, at).await
     }
 }
