@@ -303,40 +303,8 @@ impl WorkStore for SqlStore<Postgres> {
         after: i64,
         limit: i64,
     ) -> Result<Vec<(i64, Vec<Cell>)>, StoreError> {
-        let columns: Vec<&str> = schema.columns.iter().map(|c| c.name).collect();
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT position, {} FROM {} WHERE tenant_id = $1 AND environment_id = $2 AND position > $3 \
-             ORDER BY position LIMIT $4",
-            columns.join(", "),
-            schema.table
-        )))
-        .bind(&scope.tenant_id)
-        .bind(&scope.environment_id)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let position: i64 = row.try_get(0)?;
-                let cells = schema
-                    .columns
-                    .iter()
-                    .enumerate()
-                    .map(|(index, column)| {
-                        Ok(match column.kind {
-                            Kind::Integer => row
-                                .try_get::<Option<i64>, _>(index + 1)?
-                                .map_or(Cell::Null, Cell::Integer),
-                            Kind::Text | Kind::Object => row
-                                .try_get::<Option<String>, _>(index + 1)?
-                                .map_or(Cell::Null, Cell::Text),
-                        })
-                    })
-                    .collect::<Result<Vec<Cell>, StoreError>>()?;
-                Ok((position, cells))
-            })
-            .collect()
+        self.records_by("position", scope, schema, after, limit)
+            .await
     }
 
     async fn finish(

@@ -16,7 +16,7 @@ use super::sql;
 use super::tasks::SqlStore;
 use super::{ChunkWrite, Claim, Claimed, Finish, Progress, StagedRecord, StoreError, WorkStore};
 use crate::domain::{Scope, timestamp_text};
-use crate::records::{Cell, Kind, Schema};
+use crate::records::{Cell, Schema};
 
 /// One process's store: a SQLite file.
 pub type SqliteStore = SqlStore<Sqlite>;
@@ -195,40 +195,7 @@ impl WorkStore for SqlStore<Sqlite> {
         after: i64,
         limit: i64,
     ) -> Result<Vec<(i64, Vec<Cell>)>, StoreError> {
-        let columns: Vec<&str> = schema.columns.iter().map(|c| c.name).collect();
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT rowid, {} FROM {} WHERE tenant_id = ? AND environment_id = ? AND rowid > ? \
-             ORDER BY rowid LIMIT ?",
-            columns.join(", "),
-            schema.table
-        )))
-        .bind(&scope.tenant_id)
-        .bind(&scope.environment_id)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let position: i64 = row.try_get(0)?;
-                let cells = schema
-                    .columns
-                    .iter()
-                    .enumerate()
-                    .map(|(index, column)| {
-                        Ok(match column.kind {
-                            Kind::Integer => row
-                                .try_get::<Option<i64>, _>(index + 1)?
-                                .map_or(Cell::Null, Cell::Integer),
-                            Kind::Text | Kind::Object => row
-                                .try_get::<Option<String>, _>(index + 1)?
-                                .map_or(Cell::Null, Cell::Text),
-                        })
-                    })
-                    .collect::<Result<Vec<Cell>, StoreError>>()?;
-                Ok((position, cells))
-            })
-            .collect()
+        self.records_by("rowid", scope, schema, after, limit).await
     }
 
     async fn finish(
