@@ -5,7 +5,7 @@
 #   scripts/bench-import.sh [--records N]
 # With --database postgres|sqlite|both: the events in four files imported at
 # once, by 1 and 2 replicas on one PostgreSQL database (127.0.0.1:5432).
-#   scripts/bench-import.sh --database both [--records N]
+#   scripts/bench-import.sh --database both [--records N] [--baseline OLD-BINARY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --release --locked -p server-impl

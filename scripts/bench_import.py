@@ -17,6 +17,12 @@ SQLite process doing the same: aggregate records per second from the first
 createTask to the last COMPLETED, and the peak memory of each replica.
 
     scripts/bench-import.sh --database both [--records N]
+
+With --baseline BIN as well, each of those imports is also run by BIN (an
+earlier release build of server-impl), in turn with this build, for a
+before/after measured in one run.
+
+    scripts/bench-import.sh --database postgres --baseline /tmp/old-server-impl
 """
 
 import argparse
@@ -168,8 +174,8 @@ def import_once(path, file_type, files_port):
     return task["successful_records"], elapsed, cpu, idle, peak
 
 
-def start_server(data, port, files_port, workers, database=None):
-    args = [str(SERVER), "--bind", f"127.0.0.1:{port}", "--data-dir", data,
+def start_server(data, port, files_port, workers, database=None, binary=SERVER):
+    args = [str(binary), "--bind", f"127.0.0.1:{port}", "--data-dir", data,
             "--api-key", f"{KEY}=tenant_bench/env_bench", "--workers", str(workers),
             "--allow-import-host", f"127.0.0.1:{files_port}",
             "--import-max-bytes", str(2 * 1024 ** 3)]
@@ -192,7 +198,7 @@ def psql(sql):
     subprocess.run(["psql", PG_ADMIN, "-qc", sql], check=True, stdout=subprocess.DEVNULL)
 
 
-def parallel_import(parts, files_port, database, replicas):
+def parallel_import(parts, files_port, database, replicas, binary=SERVER):
     """Imports every part at once through `replicas` processes (2 workers each)."""
     db_name = None
     if database == "postgres":
@@ -204,7 +210,7 @@ def parallel_import(parts, files_port, database, replicas):
     with tempfile.TemporaryDirectory() as data:
         try:
             for _ in range(replicas):
-                servers.append(start_server(data, free_port(), files_port, 2, url))
+                servers.append(start_server(data, free_port(), files_port, 2, url, binary))
             pids = [server.pid for server, _ in servers]
             cpu_before = sum(cpu_seconds(pid) for pid in pids)
             machine_before = machine_cpu_seconds()
@@ -239,7 +245,7 @@ def parallel_import(parts, files_port, database, replicas):
     return sum(task["successful_records"] for task in done), elapsed, cpu, machine, peaks
 
 
-def parallel(records, databases):
+def parallel(records, databases, baseline=None):
     per_part = records // PARTS
     parts = [write_files(per_part, k * per_part, f"events-part{k}-of-{records}")[0]
              for k in range(PARTS)]
@@ -247,22 +253,31 @@ def parallel(records, databases):
     files_port = httpd.server_address[1]
     print(f"release server-impl, 2 workers per replica; {records:,} events as {PARTS} CSV files "
           f"imported at once; time from the first createTask to the last COMPLETED\n")
-    print("| database | replicas | records | seconds | records/s | ÷ 150k/s | server CPU s "
-          "| machine CPU s | server ÷ machine | peak RSS MiB per replica | max peak ÷ 128 MiB |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |")
+    print("| build | database | replicas | records | seconds | records/s | ÷ 150k/s "
+          "| server CPU s | machine CPU s | server ÷ machine | peak RSS MiB per replica "
+          "| max peak ÷ 128 MiB |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |")
     runs = [("sqlite", 1)] if "sqlite" in databases else []
     if "postgres" in databases:
         runs += [("postgres", 1), ("postgres", 2)]
+    # With a baseline, each run is made by it and by this build in turn, so
+    # both see the same machine.
+    builds = [("this", SERVER)] + ([("baseline", baseline)] if baseline else [])
     for database, replicas in runs:
-        stored, elapsed, cpu, machine, peaks = parallel_import(parts, files_port, database,
-                                                               replicas)
-        if stored != per_part * PARTS:
-            sys.exit(f"{database}: stored {stored} of {per_part * PARTS}")
-        rate = stored / elapsed
-        print(f"| {database} | {replicas} | {stored:,} | {elapsed:.1f} | {rate:,.0f} "
-              f"| {rate / 150_000:.2f} | {cpu:.1f} | {machine:.1f} | {cpu / machine:.2f} "
-              f"| {', '.join(f'{p:.0f}' for p in peaks)} | {max(peaks) / 128:.2f} |")
+        for build, binary in builds:
+            parallel_row(parts, files_port, database, replicas, build, binary, per_part)
     httpd.shutdown()
+
+
+def parallel_row(parts, files_port, database, replicas, build, binary, per_part):
+    stored, elapsed, cpu, machine, peaks = parallel_import(parts, files_port, database,
+                                                           replicas, binary)
+    if stored != per_part * PARTS:
+        sys.exit(f"{database}: stored {stored} of {per_part * PARTS}")
+    rate = stored / elapsed
+    print(f"| {build} | {database} | {replicas} | {stored:,} | {elapsed:.1f} | {rate:,.0f} "
+          f"| {rate / 150_000:.2f} | {cpu:.1f} | {machine:.1f} | {cpu / machine:.2f} "
+          f"| {', '.join(f'{p:.0f}' for p in peaks)} | {max(peaks) / 128:.2f} |", flush=True)
 
 
 def main():
@@ -271,10 +286,15 @@ def main():
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"),
                         help="import the events split into parts, in parallel, on this "
                              "database (both: SQLite and PostgreSQL with 1 and 2 replicas)")
+    parser.add_argument("--baseline", type=pathlib.Path,
+                        help="with --database: a server-impl binary (an earlier build) to "
+                             "run each import with too, in turn with this build")
     args = parser.parse_args()
+    if args.baseline and not args.database:
+        parser.error("--baseline needs --database")
     if args.database:
         parallel(args.records, ("sqlite", "postgres") if args.database == "both"
-                 else (args.database,))
+                 else (args.database,), args.baseline)
         return 0
     sizes = [args.records // 4, args.records]
     files = {n: write_files(n) for n in sizes}

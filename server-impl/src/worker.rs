@@ -21,7 +21,7 @@ use crate::files::parse::{self, ParseEnd, ParseOptions, ParsedRecord};
 use crate::files::storage::FileStore;
 use crate::records::Schema;
 use crate::ssrf::ImportUrlPolicy;
-use crate::store::{Claim, Finish, Progress, StagedRecord, StoreError, WorkStore};
+use crate::store::{Claim, Finish, Progress, RecordCursor, StagedRecord, StoreError, WorkStore};
 
 /// At most this many `Record N: …` lines are kept in a task's error summary.
 pub const MAX_ERROR_LINES: usize = 100;
@@ -512,7 +512,7 @@ async fn export<S: WorkStore>(
         Ok(bytes) => upload.put(bytes.into()),
         Err(err) => return Ok(failure("writing", &err)),
     }
-    let mut after = 0;
+    let mut after = RecordCursor::default();
     let mut written: i64 = 0;
     // Every way out but the end abandons the upload: nothing half-written appears.
     let abandon = |upload: object_store::WriteMultipart, outcome: Outcome| async move {
@@ -530,7 +530,7 @@ async fn export<S: WorkStore>(
             .records_page(
                 &claim.scope,
                 schema,
-                after,
+                &after,
                 context.config.chunk_size as i64,
             )
             .await
@@ -541,11 +541,12 @@ async fn export<S: WorkStore>(
                 return Err(err);
             }
         };
-        let Some((last, _)) = page.last() else { break };
-        after = *last;
-        written += page.len() as i64;
-        let cells: Vec<_> = page.into_iter().map(|(_, cells)| cells).collect();
-        match encoder.encode(&cells) {
+        if page.records.is_empty() {
+            break;
+        }
+        after = page.last;
+        written += page.records.len() as i64;
+        match encoder.encode(&page.records) {
             Ok(bytes) => upload.put(bytes.into()),
             Err(err) => return abandon(upload, failure("writing", &err)).await,
         }

@@ -5,7 +5,7 @@ use flexprice_api::{EntityType, FileType, Status, TaskStatus, TaskType};
 
 use super::postgres::PostgresStore;
 use super::sqlite::SqliteStore;
-use super::{ChunkWrite, Claim, Progress, StagedRecord, TaskStore, WorkStore};
+use super::{ChunkWrite, Claim, Progress, RecordCursor, StagedRecord, TaskStore, WorkStore};
 use crate::domain::{self, Scope, Task};
 use crate::records::{Cell, Schema};
 
@@ -54,7 +54,7 @@ fn scope() -> Scope {
     }
 }
 
-fn pending(id: &str) -> Task {
+pub(super) fn pending(id: &str) -> Task {
     let now = domain::now();
     Task {
         id: id.to_owned(),
@@ -82,7 +82,7 @@ fn pending(id: &str) -> Task {
     }
 }
 
-fn claim(task: &Task, worker: &str) -> Claim {
+pub(super) fn claim(task: &Task, worker: &str) -> Claim {
     Claim {
         task_id: task.id.clone(),
         scope: task.scope.clone(),
@@ -197,6 +197,9 @@ async fn chunks_store_each_record_once(store: impl TaskStore + WorkStore) {
         .unwrap();
     assert_eq!(seen.already_stored, 2);
     assert_eq!(seen.stored, 0);
-    let page = store.records_page(&scope(), schema, 0, 10).await.unwrap();
-    assert_eq!(page.len(), 2);
+    let page = store
+        .records_page(&scope(), schema, &RecordCursor::default(), 10)
+        .await
+        .unwrap();
+    assert_eq!(page.records.len(), 2);
 }

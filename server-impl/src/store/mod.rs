@@ -155,6 +155,25 @@ pub struct ChunkWrite {
     pub conflicts: Vec<usize>,
 }
 
+/// A page of a scope's stored records, and where the next page starts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordPage {
+    pub records: Vec<Vec<Cell>>,
+    /// The last record of this page (the `after` given, if it is empty).
+    pub last: RecordCursor,
+}
+
+/// A place in the order [`WorkStore::records_page`] reads a scope's records
+/// in; the default is before the first. Opaque to its callers: each backend
+/// orders by its own key (SQLite: the row id, in the order records were
+/// stored; PostgreSQL: the importing task, then the record's number in its
+/// file).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordCursor {
+    task_id: String,
+    number: i64,
+}
+
 /// A task's counts and error summary while it runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Progress {
@@ -326,15 +345,16 @@ pub trait WorkStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send
     where
         F: FnMut(&ChunkWrite) -> Progress + Send;
-    /// Up to `limit` stored records of the scope, after position `after`, in
-    /// the order they were stored, each with its position.
+    /// Up to `limit` stored records of the scope, after `after`, in an order
+    /// that stays the same while records are added (new ones may come after
+    /// the cursor or before it).
     fn records_page(
         &self,
         scope: &Scope,
         schema: &'static Schema,
-        after: i64,
+        after: &RecordCursor,
         limit: i64,
-    ) -> impl Future<Output = Result<Vec<(i64, Vec<Cell>)>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<RecordPage, StoreError>> + Send;
     /// Ends the run; `false` if the claim no longer holds.
     fn finish(
         &self,

@@ -6,8 +6,9 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 
-use super::{KeyOrigin, StoreError, StoredKey};
+use super::{KeyOrigin, RecordCursor, RecordPage, StoreError, StoredKey};
 use crate::domain::{Counts, Scope, Task};
+use crate::records::{Cell, Kind, Schema};
 
 pub const TASK_COLUMNS: &str = "id, tenant_id, environment_id, task_type, entity_type, file_url, file_name, \
     file_type, task_status, status, workflow_id, run_id, scheduled_task_id, metadata, total_records, \
@@ -115,4 +116,39 @@ pub fn key_from_row(row: &impl Columns) -> Result<StoredKey, StoreError> {
         created_at: time(row, "created_at")?,
         last_used_at: optional_time(row, "last_used_at")?,
     })
+}
+
+/// A page of stored records read by a `SELECT` of `schema`'s columns, with
+/// each row's place in the order as `cursor_task` and `cursor_number`.
+pub fn record_page(
+    rows: &[impl Columns],
+    schema: &Schema,
+    after: &RecordCursor,
+) -> Result<RecordPage, StoreError> {
+    let last = match rows.last() {
+        Some(row) => RecordCursor {
+            task_id: row.required_text("cursor_task")?,
+            number: row.integer("cursor_number")?.unwrap_or(0),
+        },
+        None => after.clone(),
+    };
+    let records = rows
+        .iter()
+        .map(|row| record_cells(row, schema))
+        .collect::<Result<_, _>>()?;
+    Ok(RecordPage { records, last })
+}
+
+/// A stored record's cells, in `schema`'s column order.
+fn record_cells(row: &impl Columns, schema: &Schema) -> Result<Vec<Cell>, StoreError> {
+    schema
+        .columns
+        .iter()
+        .map(|column| {
+            Ok(match column.kind {
+                Kind::Integer => row.integer(column.name)?.map_or(Cell::Null, Cell::Integer),
+                Kind::Text | Kind::Object => row.text(column.name)?.map_or(Cell::Null, Cell::Text),
+            })
+        })
+        .collect()
 }

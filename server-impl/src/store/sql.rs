@@ -7,6 +7,7 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::{Claim, Finish, Progress, StatusChange, StoreError, TaskFilter};
 use crate::domain::{Counts, Scope, timestamp_text};
+use crate::records::Schema;
 
 /// ` AND tenant_id = … AND environment_id = …`.
 pub fn push_scope<DB>(query: &mut QueryBuilder<DB>, scope: &Scope)
@@ -125,6 +126,23 @@ where
         .push(" AND task_status = ")
         .push_bind(change.from.as_str());
     query
+}
+
+/// The end of a chunk's `INSERT`: a record whose identifying value its scope
+/// holds already (`scope` names the columns a table's scope is in) is
+/// skipped, to be reported as a conflict, and the statement returns the
+/// numbers it stored. The conflict target names that one unique index: with
+/// none, PostgreSQL checks every unique index before each row, the
+/// `(task, record number)` one included, which the chunk's read of what its
+/// task stored before, under the task's lock, has settled already (a quarter
+/// of the database's insert work, BENCHMARKS.md).
+pub fn on_conflict(scope: &str, schema: &Schema) -> String {
+    match schema.unique {
+        Some(column) => {
+            format!(" ON CONFLICT ({scope}, {column}) DO NOTHING RETURNING record_number")
+        }
+        None => " RETURNING record_number".to_owned(),
+    }
 }
 
 /// The claim's conditions, appended to an `UPDATE tasks … ` statement.

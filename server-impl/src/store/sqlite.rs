@@ -11,10 +11,13 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite};
 
-use super::rows::{Columns, TASK_COLUMNS, task_from_row};
+use super::rows::{Columns, TASK_COLUMNS, record_page, task_from_row};
 use super::sql;
 use super::tasks::SqlStore;
-use super::{ChunkWrite, Claim, Claimed, Finish, Progress, StagedRecord, StoreError, WorkStore};
+use super::{
+    ChunkWrite, Claim, Claimed, Finish, Progress, RecordCursor, RecordPage, StagedRecord,
+    StoreError, WorkStore,
+};
 use crate::domain::{Scope, timestamp_text};
 use crate::records::{Cell, Schema};
 
@@ -160,7 +163,7 @@ impl WorkStore for SqlStore<Sqlite> {
                         bind_cell(&mut row, cell);
                     }
                 });
-                insert.push(" ON CONFLICT DO NOTHING RETURNING record_number");
+                insert.push(sql::on_conflict("tenant_id, environment_id", schema));
                 let stored: BTreeSet<i64> = insert
                     .build_query_scalar::<i64>()
                     .fetch_all(&mut *tx)
@@ -192,10 +195,21 @@ impl WorkStore for SqlStore<Sqlite> {
         &self,
         scope: &Scope,
         schema: &'static Schema,
-        after: i64,
+        after: &RecordCursor,
         limit: i64,
-    ) -> Result<Vec<(i64, Vec<Cell>)>, StoreError> {
-        self.records_by("rowid", scope, schema, after, limit).await
+    ) -> Result<RecordPage, StoreError> {
+        // The row id: the order records were stored in.
+        let columns: Vec<&str> = schema.columns.iter().map(|c| c.name).collect();
+        let mut query = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT '' AS cursor_task, rowid AS cursor_number, {} FROM {} WHERE rowid > ",
+            columns.join(", "),
+            schema.table
+        ));
+        query.push_bind(after.number);
+        sql::push_scope(&mut query, scope);
+        query.push(" ORDER BY rowid LIMIT ").push_bind(limit);
+        let rows = query.build().fetch_all(&self.pool).await?;
+        record_page(&rows, schema, after)
     }
 
     async fn finish(

@@ -1,7 +1,7 @@
 //! The [`TaskStore`] both backends share. Every statement is built with
 //! `QueryBuilder`, which writes each database's own placeholders, and read
 //! through [`Columns`], so one implementation serves SQLite and PostgreSQL;
-//! what differs between them (claims, chunk inserts, record pages) is in
+//! what differs between them (claims, chunks of records, record pages) is in
 //! `sqlite.rs` and `postgres.rs`.
 
 use chrono::{DateTime, Utc};
@@ -12,7 +12,6 @@ use super::{
     Claim, Finish, StatusChange, StoreError, StoredKey, TaskFilter, TaskStore, TaskTally, sql,
 };
 use crate::domain::{Scope, Task, timestamp_text};
-use crate::records::{Cell, Kind, Schema};
 
 /// A database pool and how many migrations this build applies to it.
 #[derive(Debug)]
@@ -97,50 +96,6 @@ where
         let mut update = sql::finish_update::<DB>(claim, finish, at)?;
         update.push(" RETURNING id");
         Ok(!update.build().fetch_all(&self.pool).await?.is_empty())
-    }
-
-    /// [`WorkStore::records_page`](super::WorkStore::records_page) on either
-    /// backend: `position` is the column that orders a scope's records as
-    /// they were stored (SQLite's `rowid`, PostgreSQL's `position`).
-    pub(super) async fn records_by(
-        &self,
-        position: &'static str,
-        scope: &Scope,
-        schema: &'static Schema,
-        after: i64,
-        limit: i64,
-    ) -> Result<Vec<(i64, Vec<Cell>)>, StoreError> {
-        let columns: Vec<&str> = schema.columns.iter().map(|c| c.name).collect();
-        let mut query = QueryBuilder::<DB>::new(format!(
-            "SELECT {position} AS position, {} FROM {} WHERE {position} > ",
-            columns.join(", "),
-            schema.table
-        ));
-        query.push_bind(after);
-        sql::push_scope(&mut query, scope);
-        query
-            .push(format!(" ORDER BY {position} LIMIT "))
-            .push_bind(limit);
-        let rows = query.build().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|row| {
-                let cells = schema
-                    .columns
-                    .iter()
-                    .map(|column| {
-                        Ok(match column.kind {
-                            Kind::Integer => {
-                                row.integer(column.name)?.map_or(Cell::Null, Cell::Integer)
-                            }
-                            Kind::Text | Kind::Object => {
-                                row.text(column.name)?.map_or(Cell::Null, Cell::Text)
-                            }
-                        })
-                    })
-                    .collect::<Result<Vec<Cell>, StoreError>>()?;
-                Ok((row.integer("position")?.unwrap_or(0), cells))
-            })
-            .collect()
     }
 
     fn put_key_statement(key: &StoredKey) -> QueryBuilder<DB> {
