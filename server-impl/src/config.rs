@@ -115,8 +115,9 @@ pub struct Config {
     #[arg(long, env = "TASKS_SHUTDOWN_DRAIN_SECS", default_value_t = 0)]
     pub shutdown_drain_secs: u64,
 
-    /// Seconds requests in flight get to finish once the listener is closed; connections
-    /// still open then are closed.
+    /// Seconds requests in flight and running tasks get to finish once the listener is
+    /// closed; connections still open then are closed and runs abandoned (an uncommitted
+    /// chunk is read again by whoever resumes the task).
     #[arg(long, env = "TASKS_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
 }

@@ -67,6 +67,8 @@ pub struct Running {
     pub dev_key: Option<String>,
     readiness: health::Readiness,
     drain: Duration,
+    /// How long requests in flight, then runs in progress, may take to end.
+    grace: Duration,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<()>,
     workers: Workers,
@@ -78,7 +80,8 @@ impl Running {
     /// released, for any process to resume); new connections are still
     /// served for the drain period, so a load balancer sees the change;
     /// then the listener closes and requests in flight get the grace period
-    /// before what is still open is closed.
+    /// before what is still open is closed, as do runs in progress before
+    /// they are abandoned.
     pub async fn shutdown(self) -> std::io::Result<()> {
         self.readiness.stopping();
         self.workers.begin_stop();
@@ -87,7 +90,7 @@ impl Running {
             tokio::time::sleep(self.drain).await;
         }
         let _ = self.shutdown.send(());
-        let (served, ()) = tokio::join!(self.server, self.workers.stop());
+        let (served, ()) = tokio::join!(self.server, self.workers.stop(self.grace));
         served.map_err(std::io::Error::other)
     }
 }
@@ -260,6 +263,7 @@ where
         dev_key,
         readiness,
         drain: Duration::from_secs(config.shutdown_drain_secs),
+        grace: Duration::from_secs(config.shutdown_grace_secs),
         shutdown,
         server,
         workers,

@@ -96,14 +96,35 @@ impl Workers {
     }
 
     /// Stops claiming, lets each running task reach a safe point (its last
-    /// chunk committed), and releases what is unfinished for the next start.
-    pub async fn stop(self) {
+    /// chunk committed) within `deadline`, and releases what is unfinished
+    /// for the next start. A run still busy at the deadline (a database or a
+    /// bucket that does not answer) is abandoned: an uncommitted chunk is
+    /// rolled back, and is read again by whoever resumes the task.
+    pub async fn stop(self, deadline: Duration) {
         let _ = self.stop.send(true);
-        for handle in self.loops {
-            let _ = handle.await;
+        let aborts: Vec<_> = self.loops.iter().map(JoinHandle::abort_handle).collect();
+        let finished = tokio::time::timeout(deadline, async {
+            for handle in self.loops {
+                let _ = handle.await;
+            }
+        })
+        .await;
+        if finished.is_err() {
+            tracing::warn!(
+                ?deadline,
+                "runs still busy at the end of the grace period are abandoned"
+            );
+            for abort in aborts {
+                abort.abort();
+            }
         }
         self.heartbeat.abort();
-        self.release.await;
+        if tokio::time::timeout(deadline, self.release).await.is_err() {
+            tracing::warn!(
+                ?deadline,
+                "claimed tasks could not be released in time; another worker takes them over once their lease runs out"
+            );
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! Slow clients and stops: a client that stalls in its request head or body
 //! is cut off by the timeouts, connections are capped, a stop turns `/readyz`
-//! unready while still serving, and SIGTERM ends the process within its grace
-//! period even with a client that never finishes its request.
+//! unready while still serving and claiming nothing more, and SIGTERM ends
+//! the process within its grace period even with a client that never
+//! finishes its request or a worker stuck in the database.
 
 mod common;
 
@@ -113,6 +114,46 @@ async fn readyz_turns_unready_when_a_stop_begins_and_probes_need_no_key() {
     assert!(client.get(format!("{root}/healthz")).send().await.is_err());
 }
 
+/// Workers claim nothing once a stop begins, though the API still accepts
+/// tasks during the drain period: those wait for the next start.
+#[tokio::test]
+async fn a_task_created_while_stopping_is_left_for_the_next_start() {
+    let flags = ["--workers", "1", "--shutdown-drain-secs", "2"];
+    let mut service = Service::start_with(&flags).await;
+    let export = flexprice_api::CreateTaskRequest {
+        entity_type: flexprice_api::EntityType::Customers,
+        file_type: flexprice_api::FileType::Csv,
+        file_url: "-".to_owned(),
+        task_type: flexprice_api::TaskType::Export,
+        file_name: None,
+        metadata: None,
+    };
+    // Before the stop, a worker runs an export at once.
+    let client = service.client(KEY_A);
+    let before = client.create_task(&export).await.unwrap().into_inner();
+    let done = common::wait_finished(&client, before.id.as_deref().unwrap()).await;
+    assert_eq!(done.task_status, Some(flexprice_api::TaskStatus::Completed));
+
+    let running = service.running.take().unwrap();
+    let stopping = tokio::spawn(running.shutdown());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let during = client.create_task(&export).await.unwrap().into_inner();
+    let id = during.id.unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let waiting = client.get_task(&id).await.unwrap().into_inner();
+    assert_eq!(
+        waiting.task_status,
+        Some(flexprice_api::TaskStatus::Pending),
+        "{waiting:?}"
+    );
+    stopping.await.unwrap().unwrap();
+
+    service.restart(&flags).await;
+    let done = common::wait_finished(&service.client(KEY_A), &id).await;
+    assert_eq!(done.task_status, Some(flexprice_api::TaskStatus::Completed));
+    service.stop().await;
+}
+
 #[tokio::test]
 async fn sigterm_ends_the_process_within_the_grace_period_despite_a_stalled_client() {
     let dir = tempfile::tempdir().unwrap();
@@ -138,4 +179,130 @@ async fn sigterm_ends_the_process_within_the_grace_period_despite_a_stalled_clie
         "took {:?}",
         started.elapsed()
     );
+}
+
+/// A worker stuck in the database (here: the task's row locked by someone
+/// else while its chunk waits to be written) cannot hold the process past the
+/// grace period either, and nothing is lost: another start resumes the task
+/// and stores every record once. PostgreSQL only (`TASKS_TEST_POSTGRES`): a
+/// row lock is how one there waits without end.
+#[tokio::test]
+async fn sigterm_ends_the_process_within_the_grace_period_despite_a_worker_stuck_in_the_database() {
+    let Ok(url) = std::env::var(common::POSTGRES_VARIABLE) else {
+        eprintln!(
+            "not run: {} is not set (a row lock needs PostgreSQL)",
+            common::POSTGRES_VARIABLE
+        );
+        return;
+    };
+    const RECORDS: usize = 20;
+    let files = common::files::Files::default();
+    let mut csv = String::from("event_id,event_name,external_customer_id,timestamp\n");
+    let mut split = 0;
+    for n in 1..=RECORDS {
+        csv.push_str(&format!("evt_{n},api_call,cust_1,2025-03-01T10:00:00Z\n"));
+        if n == 10 {
+            split = csv.len();
+        }
+    }
+    files.put("events.csv", csv);
+    files
+        .splits
+        .lock()
+        .unwrap()
+        .insert("events.csv".to_owned(), split);
+    let host = files.clone().serve().await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let backend = common::backend_args(dir.path());
+    let schema = backend
+        .iter()
+        .skip_while(|arg| *arg != "--database-schema")
+        .nth(1)
+        .cloned()
+        .unwrap();
+    let args = |lease: &str| {
+        let mut args: Vec<String> = [
+            "--workers",
+            "1",
+            "--shutdown-grace-secs",
+            "1",
+            "--worker-lease-secs",
+            lease,
+            "--allow-import-host",
+            &host,
+        ]
+        .map(str::to_owned)
+        .into();
+        args.extend(backend.iter().cloned());
+        args.extend(["--api-key".to_owned(), format!("{KEY_A}=tenant_a/env_prod")]);
+        args
+    };
+    let (mut child, address) = common::spawn_process(args("60")).await;
+    let client = flexprice_api::client::Client::new(format!(
+        "http://{address}{}",
+        flexprice_api::server::BASE_PATH
+    ))
+    .with_api_key(KEY_A);
+    let task = client
+        .create_task(&flexprice_api::CreateTaskRequest {
+            entity_type: flexprice_api::EntityType::Events,
+            file_type: flexprice_api::FileType::Csv,
+            file_url: format!("http://{host}/slow/events.csv"),
+            task_type: flexprice_api::TaskType::Import,
+            file_name: None,
+            metadata: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let id = task.id.unwrap();
+    // Claimed, its file half read: the chunk is written only at the end.
+    common::wait_until(&client, &id, |t| {
+        t.task_status == Some(flexprice_api::TaskStatus::Processing)
+    })
+    .await;
+    let database = sqlx::PgPool::connect(&url).await.unwrap();
+    let mut lock = database.begin().await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM {schema}.tasks WHERE id = $1 FOR UPDATE"
+    )))
+    .bind(&id)
+    .execute(&mut *lock)
+    .await
+    .unwrap();
+    files.open_gate();
+    // The worker now waits on the lock with its chunk.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    common::signal(&child, "-TERM");
+    let started = Instant::now();
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("the process exits after SIGTERM")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    lock.rollback().await.unwrap();
+
+    // The abandoned task is taken over once its lease is out, and completes.
+    let (mut child, address) = common::spawn_process(args("1")).await;
+    let client = flexprice_api::client::Client::new(format!(
+        "http://{address}{}",
+        flexprice_api::server::BASE_PATH
+    ))
+    .with_api_key(KEY_A);
+    let done = common::wait_finished(&client, &id).await;
+    assert_eq!(
+        done.task_status,
+        Some(flexprice_api::TaskStatus::Completed),
+        "{done:?}"
+    );
+    assert_eq!(done.successful_records, Some(RECORDS as i64), "{done:?}");
+    common::signal(&child, "-TERM");
+    child.wait().await.unwrap();
 }
