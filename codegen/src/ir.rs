@@ -153,7 +153,10 @@ impl Api {
         });
         in_types
             || self.operations.iter().any(|op| {
-                op.params.iter().any(|p| p.checks.any_rule(&test))
+                op.params
+                    .iter()
+                    .chain(op.form_fields())
+                    .any(|p| p.checks.any_rule(&test))
                     || op
                         .responses
                         .iter()
@@ -180,6 +183,15 @@ impl Api {
             .iter()
             .flat_map(|op| &op.params)
             .any(|p| p.shape.is_object())
+    }
+
+    /// Whether the runtime's `form` is needed: an operation takes a form body.
+    pub fn uses_form_bodies(&self) -> bool {
+        self.operations.iter().any(|op| {
+            op.body
+                .as_ref()
+                .is_some_and(|body| matches!(body.kind, BodyKind::Form { .. }))
+        })
     }
 
     /// Whether the runtime's `basic_auth` is needed: a scheme is HTTP `basic`.
@@ -221,7 +233,10 @@ impl Api {
             TypeKind::Union(u) => u.variants.iter().any(|v| v.ty.any(test)),
             TypeKind::Enum(_) => false,
         }) || self.operations.iter().any(|op| {
-            op.params.iter().any(|p| p.ty.any(test))
+            op.params
+                .iter()
+                .chain(op.form_fields())
+                .any(|p| p.ty.any(test))
                 || op
                     .responses
                     .iter()
@@ -307,7 +322,7 @@ impl Api {
             }
         };
         for op in &self.operations {
-            for param in &op.params {
+            for param in op.params.iter().chain(op.form_fields()) {
                 mark(&param.ty, Flow::REQUEST);
             }
             if let Some(body) = &op.body
@@ -614,6 +629,14 @@ impl Operation {
     pub fn params_in(&self, location: ParamLocation) -> impl Iterator<Item = &Param> {
         self.params.iter().filter(move |p| p.location == location)
     }
+
+    /// The fields of its form body; none for other bodies.
+    pub fn form_fields(&self) -> &[Param] {
+        match self.body.as_ref().map(|body| &body.kind) {
+            Some(BodyKind::Form { fields, .. }) => fields,
+            _ => &[],
+        }
+    }
 }
 
 /// A piece of a path template.
@@ -630,6 +653,9 @@ pub enum ParamLocation {
     Query,
     Header,
     Cookie,
+    /// A field of an `application/x-www-form-urlencoded` body: written and
+    /// read as a query parameter is, in the body.
+    Form,
 }
 
 impl ParamLocation {
@@ -639,6 +665,7 @@ impl ParamLocation {
             ParamLocation::Query => "query",
             ParamLocation::Header => "header",
             ParamLocation::Cookie => "cookie",
+            ParamLocation::Form => "form",
         }
     }
 }
@@ -876,7 +903,7 @@ pub struct RequestBody {
     pub kind: BodyKind,
     pub required: bool,
     pub docs: Option<String>,
-    /// Checks of a JSON body.
+    /// Checks of a JSON or text body.
     pub checks: Checks,
 }
 
@@ -884,6 +911,14 @@ pub struct RequestBody {
 pub enum BodyKind {
     /// JSON of this type; `None`: any JSON value.
     Json(Option<TypeRef>),
+    /// Text (`text/plain`, `text/csv`, …): a `String`.
+    Text,
+    /// `application/x-www-form-urlencoded`: the object's properties as the
+    /// fields (location `Form`) of a struct in `params`, named `struct_name`.
+    Form {
+        struct_name: String,
+        fields: Vec<Param>,
+    },
     /// Raw bytes of the content type.
     Bytes,
 }

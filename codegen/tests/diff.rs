@@ -263,3 +263,40 @@ fn versions_bump_by_their_numbers() {
     assert_eq!(diff::bump_between("1.0.0", "1.0.0-beta"), None);
     assert_eq!(diff::bump_between("2024-01-01", "2024-02-01"), None);
 }
+
+/// A form body's fields are judged as query parameters are: a new required
+/// field breaks old clients and the Rust code that builds the form struct; a
+/// tightened rule breaks clients only.
+#[test]
+fn form_fields_are_judged_like_parameters() {
+    let spec = |fields: &str, required: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: Forms, version: '1.0'}}\npaths:\n  /pets:\n    post:\n      operationId: createPet\n      requestBody:\n        required: true\n        content:\n          application/x-www-form-urlencoded:\n            schema:\n              type: object\n              required: [{required}]\n              properties:\n{fields}\n      responses: {{'204': {{description: ok}}}}\n"
+        )
+    };
+    let old = spec(
+        "                name: {type: string, maxLength: 20}",
+        "name",
+    );
+    let new = spec(
+        "                name: {type: string, maxLength: 10}\n                age: {type: integer}",
+        "name, age",
+    );
+    let old = load::load_str(&old, Format::Yaml, "old.yaml").unwrap();
+    let new = load::load_str(&new, Format::Yaml, "new.yaml").unwrap();
+    let found = diff::diff(&old, &new, &Options::default()).unwrap();
+    let mut codes = codes(&found);
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        ["constraint-tightened", "parameter-added"],
+        "{found:#?}"
+    );
+    let added = found
+        .changes
+        .iter()
+        .find(|change| change.code == "parameter-added")
+        .unwrap();
+    assert!(added.message.contains("form parameter `age`"), "{added:#?}");
+    assert_eq!(breaking(&found), (2, 0, 1));
+}

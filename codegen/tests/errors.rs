@@ -478,3 +478,20 @@ fn label_and_matrix_path_styles_are_honoured_without_a_word() {
     );
     assert!(found.is_empty(), "{found:?}");
 }
+
+#[test]
+fn form_bodies_say_what_they_cannot_carry() {
+    // A form field that is an object (JSON text), an `encoding` the writer
+    // does not apply, and a form whose schema has no properties (bytes).
+    let found = diagnostics(
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    post:\n      operationId: postA\n      requestBody:\n        content:\n          application/x-www-form-urlencoded:\n            schema: {type: object, properties: {meta: {type: object, properties: {k: {type: string}}}, n: {type: integer}}}\n            encoding:\n              n: {contentType: text/plain}\n      responses: {'204': {description: ok}}\n  /b:\n    post:\n      operationId: postB\n      requestBody:\n        content:\n          application/x-www-form-urlencoded:\n            schema: {type: string}\n      responses: {'204': {description: ok}}\n",
+    );
+    assert_eq!(
+        found,
+        [
+            "#/paths/~1a/post/requestBody/content/application~1x-www-form-urlencoded/encoding/n: the form field `n` is written as a query parameter is (`form` style, exploded, percent-encoded); its `contentType` is not applied",
+            "#/paths/~1a/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/meta: the form field `meta` is an object; it is read and written as JSON text (`meta={…}`), not spread into fields of its own",
+            "#/paths/~1b/post/requestBody/content/application~1x-www-form-urlencoded/schema: a form body whose schema is not an object with properties has no fields to read; it is sent and received as raw bytes"
+        ]
+    );
+}

@@ -144,6 +144,7 @@ fn hygiene() {
 fn the_compiled_crates_are_current() {
     let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     for name in [
+        "bodies",
         "evolution",
         "headers",
         "hygiene",

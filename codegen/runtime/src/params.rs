@@ -1,6 +1,6 @@
-//! Path, query, header and cookie parameters: reading them from the decoded
-//! `(name, value)` pairs of a request, checking the spec's constraints, and
-//! writing them back as text. Generated parameter structs call these from
+//! Path, query, header and cookie parameters, and the fields of form bodies:
+//! reading them from the decoded `(name, value)` pairs of a request, checking
+//! the spec's constraints, and writing them back as text. Generated parameter structs call these from
 //! closures, so a spec's parameter names never meet a local variable.
 
 use std::fmt::Display;
@@ -45,6 +45,14 @@ impl Param {
         Param {
             name,
             location: "cookie",
+        }
+    }
+
+    /// A field of an `application/x-www-form-urlencoded` body.
+    pub const fn form(name: &'static str) -> Self {
+        Param {
+            name,
+            location: "form",
         }
     }
 

@@ -63,6 +63,10 @@ fn struct_of(op: &Operation, location: ParamLocation) -> Option<&String> {
         ParamLocation::Query => op.query_struct.as_ref(),
         ParamLocation::Header => op.header_struct.as_ref(),
         ParamLocation::Cookie => op.cookie_struct.as_ref(),
+        ParamLocation::Form => match op.body.as_ref().map(|body| &body.kind) {
+            Some(BodyKind::Form { struct_name, .. }) => Some(struct_name),
+            _ => None,
+        },
     }
 }
 
@@ -294,6 +298,16 @@ impl Differ<'_> {
         }
         self.compare_params(old, new, &subject);
         self.compare_body(old, new, &subject);
+        // A form's fields are judged as parameters are: the same wire rules
+        // (they are written alike) and a struct of `params` in Rust.
+        if !old.form_fields().is_empty() && !new.form_fields().is_empty() {
+            let fields_of = |op: &Operation| Operation {
+                params: op.form_fields().to_vec(),
+                template: Vec::new(),
+                ..op.clone()
+            };
+            self.compare_params(&fields_of(old), &fields_of(new), &subject);
+        }
         self.compare_responses(old, new, &subject);
         self.compare_security(old, new, &subject);
     }

@@ -142,6 +142,7 @@ pub fn param_constructor(param: &Param, param_type: TokenStream) -> TokenStream 
         ParamLocation::Query => quote!(#param_type::query(#wire)),
         ParamLocation::Header => quote!(#param_type::header(#wire)),
         ParamLocation::Cookie => quote!(#param_type::cookie(#wire)),
+        ParamLocation::Form => quote!(#param_type::form(#wire)),
     }
 }
 

@@ -270,6 +270,19 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     }) {
         param_checks.push(quote!(query.validate()));
     }
+    if let Some(body) = &op.body
+        && let BodyKind::Form { fields, .. } = &body.kind
+        && fields.iter().any(|p| {
+            !p.checks.is_empty()
+                || checks::present_check(p, TokenStream::new(), TokenStream::new()).is_some()
+        })
+    {
+        param_checks.push(if body.required {
+            quote!(body.validate())
+        } else {
+            quote!(body.map_or(Ok(()), |body| body.validate()))
+        });
+    }
     if !param_checks.is_empty() {
         checks_before.push(quote!(runtime::client::check_params([#(#param_checks),*])?;));
     }
@@ -351,6 +364,31 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
                 ty.as_ref().map_or(quote!(serde_json::Value), model_type),
                 quote!(.optional_json_body(#content_type, body)?),
             ),
+            (BodyKind::Text, true) => (
+                quote!(str),
+                quote!(.bytes_body(#content_type, body.as_bytes())),
+            ),
+            (BodyKind::Text, false) => (
+                quote!(str),
+                quote!(.optional_bytes_body(#content_type, body.map(str::as_bytes))),
+            ),
+            (BodyKind::Form { struct_name, .. }, true) => {
+                let name = ident(struct_name);
+                (
+                    quote!(params::#name),
+                    quote!(.bytes_body(#content_type, runtime::form::encode(&body.to_pairs()).as_bytes())),
+                )
+            }
+            (BodyKind::Form { struct_name, .. }, false) => {
+                let name = ident(struct_name);
+                (
+                    quote!(params::#name),
+                    quote!(.optional_bytes_body(
+                        #content_type,
+                        body.map(|body| runtime::form::encode(&body.to_pairs())).as_deref().map(str::as_bytes),
+                    )),
+                )
+            }
             (BodyKind::Bytes, true) => (quote!([u8]), quote!(.bytes_body(#content_type, body))),
             (BodyKind::Bytes, false) => (
                 quote!([u8]),

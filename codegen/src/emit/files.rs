@@ -234,7 +234,7 @@ pub fn spec_rs(header: &str, spec_json: &str) -> String {
 
 /// The runtime's files, copied verbatim from `codegen/runtime/src/` (compiled
 /// and tested there) to `src/runtime/` of the generated crate; `None`: always.
-const RUNTIME: [(&str, &str, Option<Piece>); 11] = [
+const RUNTIME: [(&str, &str, Option<Piece>); 12] = [
     (
         "basic_auth.rs",
         include_str!("../../runtime/src/basic_auth.rs"),
@@ -246,6 +246,11 @@ const RUNTIME: [(&str, &str, Option<Piece>); 11] = [
         None,
     ),
     ("enums.rs", include_str!("../../runtime/src/enums.rs"), None),
+    (
+        "form.rs",
+        include_str!("../../runtime/src/form.rs"),
+        Some(Piece::Form),
+    ),
     (
         "formats.rs",
         include_str!("../../runtime/src/formats.rs"),
@@ -295,6 +300,8 @@ enum Piece {
     Formats,
     BasicAuth,
     ObjectParams,
+    /// Form bodies: for the server and the client only.
+    Form,
 }
 
 /// `src/runtime/*.rs`: `mod.rs`, then each runtime file the crate needs:
@@ -306,6 +313,7 @@ pub fn runtime_files(header: &str, api: &Api) -> Vec<(String, String)> {
         Some(Piece::Formats) => api.uses_formats(),
         Some(Piece::BasicAuth) => api.uses_basic_auth(),
         Some(Piece::ObjectParams) => api.uses_object_params(),
+        Some(Piece::Form) => api.uses_form_bodies(),
     };
     let mut modules = String::new();
     let mut files = Vec::new();
@@ -317,6 +325,7 @@ pub fn runtime_files(header: &str, api: &Api) -> Vec<(String, String)> {
         match module {
             "client" => modules.push_str("#[cfg(feature = \"client\")]\n"),
             "server" => modules.push_str("#[cfg(feature = \"server\")]\n"),
+            "form" => modules.push_str("#[cfg(any(feature = \"server\", feature = \"client\"))]\n"),
             _ => {}
         }
         modules.push_str(&format!("pub mod {module};\n"));

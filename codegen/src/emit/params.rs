@@ -1,5 +1,6 @@
 //! The params emitter: `src/params.rs` of the generated crate, the structs of
-//! each operation's path, query and header parameters. Shared by the server
+//! each operation's path, query, header and cookie parameters and of its form
+//! body's fields. Shared by the server
 //! (`from_pairs`: parse and check) and the client (`to_pairs`), so it needs
 //! neither axum nor reqwest. Spec names only ever appear as struct fields;
 //! the parsing runs in closures of the runtime's `Param`.
@@ -11,7 +12,7 @@ use super::checks;
 use super::rust::{
     doc_attrs, ident, let_all, mentions_path, model_type, object_layout, or_default, value_text,
 };
-use crate::ir::{Api, Param, ParamLocation, ParamShape, TypeRef, ValueForm};
+use crate::ir::{Api, BodyKind, Param, ParamLocation, ParamShape, RequestBody, TypeRef, ValueForm};
 
 /// Whether the crate has a `params` module: some operation has parameters
 /// or a response documents headers.
@@ -21,6 +22,10 @@ pub fn has_params(api: &Api) -> bool {
             || op.query_struct.is_some()
             || op.header_struct.is_some()
             || op.cookie_struct.is_some()
+            || op
+                .body
+                .as_ref()
+                .is_some_and(|body| matches!(body.kind, BodyKind::Form { .. }))
             || op.responses.iter().any(|r| r.headers_struct.is_some())
     })
 }
@@ -54,6 +59,7 @@ pub fn params_file(api: &Api, open: &std::collections::BTreeSet<String>) -> Toke
                         ParamLocation::Query => "Query parameters",
                         ParamLocation::Header => "Header parameters",
                         ParamLocation::Cookie => "Cookie parameters",
+                        ParamLocation::Form => "Form fields",
                     },
                     op.id
                 );
@@ -65,6 +71,28 @@ pub fn params_file(api: &Api, open: &std::collections::BTreeSet<String>) -> Toke
                     open,
                 ));
             }
+        }
+        if let Some(RequestBody {
+            kind:
+                BodyKind::Form {
+                    struct_name,
+                    fields,
+                },
+            ..
+        }) = &op.body
+        {
+            let fields: Vec<&Param> = fields.iter().collect();
+            let doc = format!(
+                " The `application/x-www-form-urlencoded` body of `{}`, parsed and validated.",
+                op.id
+            );
+            items.extend(values_struct(
+                &fields,
+                Holds::Request(ParamLocation::Form),
+                struct_name,
+                &doc,
+                open,
+            ));
         }
         for response in &op.responses {
             if let Some(name) = &response.headers_struct {
@@ -195,6 +223,9 @@ fn values_struct(
         Holds::Request(ParamLocation::Cookie) => {
             " Reads the `(name, value)` pairs of the request's cookies (values percent-decoded)."
         }
+        Holds::Request(ParamLocation::Form) => {
+            " Reads the decoded `(name, value)` pairs of a form body; unknown names are ignored."
+        }
         Holds::Request(_) => {
             " Reads the `(name, value)` pairs of the request headers (names in any case)."
         }
@@ -206,6 +237,10 @@ fn values_struct(
         Holds::Request(ParamLocation::Query) => Some(to_pairs(
             params,
             " The `(name, value)` pairs of this query, as a client sends them.",
+        )),
+        Holds::Request(ParamLocation::Form) => Some(to_pairs(
+            params,
+            " The `(name, value)` pairs of this form, as a client sends them.",
         )),
         Holds::ResponseHeaders => Some(to_pairs(
             params,

@@ -434,6 +434,11 @@ fn body_type(op: &Operation) -> Option<TokenStream> {
     let ty = match &body.kind {
         BodyKind::Json(Some(ty)) => model_type(ty),
         BodyKind::Json(None) => quote!(serde_json::Value),
+        BodyKind::Text => quote!(String),
+        BodyKind::Form { struct_name, .. } => {
+            let name = ident(struct_name);
+            quote!(params::#name)
+        }
         BodyKind::Bytes => quote!(bytes::Bytes),
     };
     Some(if body.required {
@@ -449,15 +454,11 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     let reply = ident(&op.reply);
     let trait_ident = ident(&op.trait_name);
     let needs_query = reads_query(api, op);
-    // Credentials, header parameters and the content type of a JSON body.
-    let json_body = op
-        .body
-        .as_ref()
-        .is_some_and(|body| matches!(body.kind, BodyKind::Json(_)));
+    // Credentials, header parameters and the content type of a body.
     let needs_header_map = op.requirement.is_some()
         || op.header_struct.is_some()
         || op.cookie_struct.is_some()
-        || json_body;
+        || op.body.is_some();
     let mut extractors = vec![quote!(State(api): State<Arc<A>>)];
     if op.path_struct.is_some() {
         extractors.push(quote!(raw_path: Result<Path<Vec<(String, String)>>, PathRejection>));
@@ -517,6 +518,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     }
     // The body is read with the parameters: its failures join theirs.
     if let Some(body) = &op.body {
+        let accepted = &body.content_type;
         let parse = match (&body.kind, body.required) {
             (BodyKind::Json(ty), true) => {
                 let ty = ty.as_ref().map_or(quote!(serde_json::Value), model_type);
@@ -526,8 +528,35 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 let ty = ty.as_ref().map_or(quote!(serde_json::Value), model_type);
                 quote!(runtime::optional_json_body::<#ty>(&header_map, raw_body))
             }
-            (BodyKind::Bytes, true) => quote!(runtime::read_body(raw_body)),
-            (BodyKind::Bytes, false) => quote!(runtime::optional_bytes_body(raw_body)),
+            (BodyKind::Text, true) => {
+                quote!(runtime::body_of(&header_map, raw_body, #accepted).and_then(runtime::text))
+            }
+            (BodyKind::Text, false) => quote!(
+                runtime::optional_body_of(&header_map, raw_body, #accepted)
+                    .and_then(|body| body.map(runtime::text).transpose())
+            ),
+            (BodyKind::Form { struct_name, .. }, true) => {
+                let name = ident(struct_name);
+                quote!(
+                    runtime::fields_body_of(&header_map, raw_body, #accepted)
+                        .and_then(|bytes| crate::runtime::form::decode(&bytes))
+                        .and_then(|pairs| params::#name::from_pairs(&pairs))
+                )
+            }
+            (BodyKind::Form { struct_name, .. }, false) => {
+                let name = ident(struct_name);
+                quote!(
+                    runtime::optional_body_of(&header_map, raw_body, #accepted)
+                        .and_then(|body| body.map(|bytes| {
+                            crate::runtime::form::decode(&bytes)
+                                .and_then(|pairs| params::#name::from_pairs(&pairs))
+                        }).transpose())
+                )
+            }
+            (BodyKind::Bytes, true) => quote!(runtime::body_of(&header_map, raw_body, #accepted)),
+            (BodyKind::Bytes, false) => {
+                quote!(runtime::optional_body_of(&header_map, raw_body, #accepted))
+            }
         };
         let read = if body.checks.is_empty() {
             parse
@@ -818,15 +847,9 @@ pub fn server_file(api: &Api, defaults: bool) -> TokenStream {
     };
     let any_path = has(ParamLocation::Path);
     let any_query = api.operations.iter().any(|op| reads_query(api, op));
-    let any_header_map = has(ParamLocation::Header)
-        || has(ParamLocation::Cookie)
-        || has_security
-        || api.operations.iter().any(|op| {
-            op.body
-                .as_ref()
-                .is_some_and(|body| matches!(body.kind, BodyKind::Json(_)))
-        });
     let any_body = api.operations.iter().any(|op| op.body.is_some());
+    let any_header_map =
+        has(ParamLocation::Header) || has(ParamLocation::Cookie) || has_security || any_body;
     let mut extract = Vec::new();
     let mut rejections = Vec::new();
     if any_path {

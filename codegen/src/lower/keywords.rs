@@ -146,8 +146,8 @@ impl Object {
                 (
                     "encoding",
                     Ignored(
-                        "form and multipart bodies are not generated field by field, so the \
-                         encoding of their fields is not applied",
+                        "multipart bodies are not generated part by part, so the encoding of \
+                         their parts is not applied",
                     ),
                 ),
             ],
@@ -366,7 +366,28 @@ impl Walk {
     }
 
     fn content(&mut self, map: &serde_json::Map<String, Value>, pointer: &str) {
-        self.each(map, "content", Object::MediaType, pointer);
+        let Some(entries) = map.get("content").and_then(Value::as_object) else {
+            return;
+        };
+        let pointer = child(pointer, "content");
+        for (media, value) in entries {
+            let is_form = media.split(';').next().is_some_and(|media| {
+                media
+                    .trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+            match value.as_object() {
+                // A form's fields are generated one by one: the lowering
+                // says which `encoding` it does not apply, field by field.
+                Some(object) if is_form && object.contains_key("encoding") => {
+                    let mut object = object.clone();
+                    object.remove("encoding");
+                    let value = Value::Object(object);
+                    self.object(Object::MediaType, &value, &child(&pointer, media));
+                }
+                _ => self.object(Object::MediaType, value, &child(&pointer, media)),
+            }
+        }
     }
 
     /// `map[key]` as one `object`.

@@ -51,7 +51,11 @@ pub fn lower(spec: &LoadedSpec, mappings: &TypeMappings) -> Result<Lowered, Spec
             body.checks = validating.resolve(&lowerer.types, ty, std::mem::take(&mut body.checks));
         }
         let headers = op.responses.iter_mut().flat_map(|r| &mut r.headers);
-        for value in op.params.iter_mut().chain(headers) {
+        let form_fields = match op.body.as_mut().map(|body| &mut body.kind) {
+            Some(ir::BodyKind::Form { fields, .. }) => fields.as_mut_slice(),
+            _ => &mut [],
+        };
+        for value in op.params.iter_mut().chain(headers).chain(form_fields) {
             value.checks =
                 validating.resolve(&lowerer.types, &value.ty, std::mem::take(&mut value.checks));
         }

@@ -743,7 +743,9 @@ impl Lowerer<'_> {
         delimiter: Option<char>,
     ) -> ParamShape {
         match ty {
-            TypeRef::Vec(item) if location == ParamLocation::Query => {
+            TypeRef::Vec(item)
+                if matches!(location, ParamLocation::Query | ParamLocation::Form) =>
+            {
                 match (self.value_form(item), delimiter) {
                     (ValueForm::Json, _) | (_, None) => ParamShape::Repeated(self.value_form(item)),
                     (form, Some(delimiter)) => ParamShape::Delimited(form, delimiter),
@@ -883,6 +885,12 @@ impl Lowerer<'_> {
         };
         let media_pointer = child(&child(pointer, "content"), content_type);
         let mut checks = Checks::default();
+        let media_type = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         let kind = match (&media.schema, is_json(content_type)) {
             (Some(schema), true) => {
                 let schema_pointer = child(&media_pointer, "schema");
@@ -891,6 +899,22 @@ impl Lowerer<'_> {
                 BodyKind::Json(Some(ty))
             }
             (None, true) => BodyKind::Json(None),
+            _ if media_type == "application/x-www-form-urlencoded" => {
+                self.lower_form(media, type_name, &media_pointer)?
+            }
+            (schema, false) if media_type.starts_with("text/") && self.is_text(schema.as_ref()) => {
+                // A string schema's rules (`maxLength`, `pattern`, …) hold for the text.
+                let schema_pointer = child(&media_pointer, "schema");
+                let (resolved, at) = match schema {
+                    Some(ReferenceOr::Item(schema)) => (Some(schema.clone()), schema_pointer),
+                    Some(ReferenceOr::Reference { reference }) => {
+                        (self.resolve_schema(reference, 0), reference.clone())
+                    }
+                    None => (None, schema_pointer),
+                };
+                checks = self.use_checks(resolved.as_ref(), &TypeRef::String, &at)?;
+                BodyKind::Text
+            }
             (_, false) => BodyKind::Bytes,
         };
         if body.content.len() > 1 {
@@ -915,6 +939,155 @@ impl Lowerer<'_> {
             docs: body.description.clone(),
             checks,
         }))
+    }
+
+    /// Whether a text body's schema (if any) is a string that is not
+    /// `format: binary` (which stays bytes).
+    fn is_text(&self, schema: Option<&ReferenceOr<openapiv3::Schema>>) -> bool {
+        let schema = match schema {
+            None => return true,
+            Some(ReferenceOr::Item(schema)) => Some(schema.clone()),
+            Some(ReferenceOr::Reference { reference }) => self.resolve_schema(reference, 0),
+        };
+        match schema.map(|schema| schema.schema_kind) {
+            Some(openapiv3::SchemaKind::Type(openapiv3::Type::String(string))) => !matches!(
+                string.format,
+                openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary)
+            ),
+            Some(openapiv3::SchemaKind::Any(any)) => any.typ.is_none() && any.format.is_none(),
+            _ => false,
+        }
+    }
+
+    /// An `application/x-www-form-urlencoded` body: the properties of its
+    /// object schema become the fields of a form struct, each read and
+    /// written as a query parameter is (`form` style, exploded: an array is
+    /// a repeated field). A schema that is no object with properties is
+    /// bytes, and said.
+    fn lower_form(
+        &mut self,
+        media: &openapiv3::MediaType,
+        type_name: &str,
+        media_pointer: &str,
+    ) -> Result<BodyKind, SpecError> {
+        let schema_pointer = child(media_pointer, "schema");
+        // Where the properties are written: the named schema's own place.
+        let (schema, base) = match &media.schema {
+            Some(ReferenceOr::Item(schema)) => (Some(schema.clone()), schema_pointer.clone()),
+            Some(ReferenceOr::Reference { reference }) => {
+                (self.resolve_schema(reference, 0), reference.clone())
+            }
+            None => (None, schema_pointer.clone()),
+        };
+        let object = match schema.map(|schema| schema.schema_kind) {
+            Some(openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)))
+                if !object.properties.is_empty() =>
+            {
+                object
+            }
+            _ => {
+                self.warn(
+                    &schema_pointer,
+                    "a form body whose schema is not an object with properties has no fields \
+                     to read; it is sent and received as raw bytes",
+                );
+                if !media.encoding.is_empty() {
+                    self.warn(
+                        &child(media_pointer, "encoding"),
+                        "`encoding` is not honoured: the form body is raw bytes",
+                    );
+                }
+                return Ok(BodyKind::Bytes);
+            }
+        };
+        for (property, encoding) in &media.encoding {
+            let mut ignored = Vec::new();
+            if encoding.content_type.is_some() {
+                ignored.push("contentType");
+            }
+            if !encoding.headers.is_empty() {
+                ignored.push("headers");
+            }
+            if encoding
+                .style
+                .as_ref()
+                .is_some_and(|style| *style != openapiv3::QueryStyle::Form)
+            {
+                ignored.push("style");
+            }
+            if encoding.allow_reserved {
+                ignored.push("allowReserved");
+            }
+            if !ignored.is_empty() {
+                self.warn(
+                    &child(&child(media_pointer, "encoding"), property),
+                    format!(
+                        "the form field `{property}` is written as a query parameter is \
+                         (`form` style, exploded, percent-encoded); its `{}` {} not applied",
+                        ignored.join("`, `"),
+                        if ignored.len() == 1 { "is" } else { "are" }
+                    ),
+                );
+            }
+        }
+        let mut fields = NameSet::default();
+        let mut lowered = Vec::new();
+        for (wire_name, property) in &object.properties {
+            let field_pointer = child(&child(&base, "properties"), wire_name);
+            let hint = format!("{type_name}Form{}", names::upper_camel_stem(wire_name, "V"));
+            let (ty, constraints, checks) = match property {
+                ReferenceOr::Item(schema) => {
+                    let ty = self.type_of_item(schema, &hint, &field_pointer, None)?;
+                    let checks = self.use_checks(Some(schema), &ty, &field_pointer)?;
+                    (ty, constraints_of(schema), checks)
+                }
+                ReferenceOr::Reference { reference } => (
+                    self.type_of(
+                        &ReferenceOr::Reference {
+                            reference: reference.clone(),
+                        },
+                        &hint,
+                        &field_pointer,
+                    )?,
+                    Constraints::default(),
+                    Checks::default(),
+                ),
+            };
+            if self.is_object_like(&ty) {
+                self.warn(
+                    &field_pointer,
+                    format!(
+                        "the form field `{wire_name}` is an object; it is read and written as \
+                         JSON text (`{wire_name}={{…}}`), not spread into fields of its own"
+                    ),
+                );
+            }
+            let field = fields.claim_snake(&names::snake_ident(wire_name));
+            let value = Value {
+                ty,
+                constraints,
+                checks,
+                required: object.required.contains(wire_name),
+                delimiter: None,
+                object: None,
+            };
+            let named = named(
+                wire_name.clone(),
+                field.clone(),
+                field,
+                ParamLocation::Form,
+                property
+                    .as_item()
+                    .and_then(|schema| schema.schema_data.description.clone()),
+                field_pointer,
+            );
+            lowered.push(self.value_param(named, value));
+        }
+        Ok(BodyKind::Form {
+            // Named with the other structs once every type name is known.
+            struct_name: String::new(),
+            fields: lowered,
+        })
     }
 
     fn lower_responses(

@@ -742,7 +742,7 @@ impl Lowerer<'_> {
     }
 
     /// The schema a `$ref` leads to, following chains of references.
-    fn resolve_schema(&self, reference: &str, depth: usize) -> Option<Schema> {
+    pub(super) fn resolve_schema(&self, reference: &str, depth: usize) -> Option<Schema> {
         if depth > MAX_DEPTH {
             return None;
         }

@@ -134,6 +134,13 @@ impl Lowerer<'_> {
                 has_headers.then(|| self.claim_type(&format!("{stem}Headers"), &pointer));
             op.cookie_struct =
                 has_cookies.then(|| self.claim_type(&format!("{stem}Cookies"), &pointer));
+            if let Some(ir::RequestBody {
+                kind: ir::BodyKind::Form { struct_name, .. },
+                ..
+            }) = &mut op.body
+            {
+                *struct_name = self.claim_type(&format!("{stem}Form"), &pointer);
+            }
             op.handler = server_items.claim_snake(&format!("handle_{}", op.fn_name));
             for response in op.responses.iter_mut().filter(|r| !r.headers.is_empty()) {
                 let wish = format!("{stem}{}Headers", response.variant);

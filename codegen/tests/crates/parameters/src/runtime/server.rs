@@ -292,6 +292,113 @@ pub fn optional_bytes_body(
     read_body(body).map(|bytes| (!bytes.is_empty()).then_some(bytes))
 }
 
+/// The request's media type, lower case, without parameters (`text/csv`).
+fn request_media(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(
+        value
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase(),
+    )
+}
+
+/// Whether `media` (`image/png`) is in `range` (`image/png`, `image/*`, `*/*`).
+fn media_in_range(media: &str, range: &str) -> bool {
+    let range = range.trim().to_ascii_lowercase();
+    match range.strip_suffix("/*") {
+        Some("*") => true,
+        Some(kind) => media
+            .split_once('/')
+            .is_some_and(|(given, _)| given == kind),
+        None => media == range,
+    }
+}
+
+/// That the request's content type is one of `accepted`, the operation's
+/// media types or ranges (`image/*`, `*/*`) separated by commas; a refusal
+/// (415) lists them.
+pub fn check_content_type(headers: &HeaderMap, accepted: &'static str) -> Result<(), RequestError> {
+    if accepted.split(',').any(|range| range.trim() == "*/*") {
+        return Ok(());
+    }
+    let media = request_media(headers);
+    match media.as_deref() {
+        Some(media)
+            if accepted
+                .split(',')
+                .any(|range| media_in_range(media, range)) =>
+        {
+            Ok(())
+        }
+        _ => Err(RequestError::UnsupportedMediaType {
+            content_type: headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned),
+            expected: accepted,
+        }),
+    }
+}
+
+/// A required body of one of the `accepted` media types: present and
+/// labelled so.
+pub fn body_of(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    accepted: &'static str,
+) -> Result<Bytes, RequestError> {
+    let bytes = read_body(body)?;
+    if bytes.is_empty() {
+        return Err(RequestError::MissingBody);
+    }
+    check_content_type(headers, accepted)?;
+    Ok(bytes)
+}
+
+/// A body that may be left out (empty is `None`); one that is sent must be
+/// of one of the `accepted` media types.
+pub fn optional_body_of(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    accepted: &'static str,
+) -> Result<Option<Bytes>, RequestError> {
+    let bytes = read_body(body)?;
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    check_content_type(headers, accepted)?;
+    Ok(Some(bytes))
+}
+
+/// A body whose fields are checked one by one (a form): empty is no fields,
+/// whose absence the fields' own rules judge; one that is sent must be of
+/// one of the `accepted` media types.
+pub fn fields_body_of(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    accepted: &'static str,
+) -> Result<Bytes, RequestError> {
+    let bytes = read_body(body)?;
+    if !bytes.is_empty() {
+        check_content_type(headers, accepted)?;
+    }
+    Ok(bytes)
+}
+
+/// A text body as a `String`; text that is not UTF-8 is refused.
+pub fn text(bytes: Bytes) -> Result<String, RequestError> {
+    String::from_utf8(bytes.into()).map_err(|err| RequestError::InvalidBody {
+        field: None,
+        message: format!(
+            "the body is not UTF-8 text (invalid from byte {})",
+            err.utf8_error().valid_up_to()
+        ),
+    })
+}
+
 fn check_json_content_type(headers: &HeaderMap) -> Result<(), RequestError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)

@@ -1,0 +1,329 @@
+//! The crate generated from `codegen/tests/server-specs/bodies.yaml`, served
+//! over real HTTP: text and form bodies arrive typed (a `String`, a form
+//! struct), raw bytes as they were sent; the generated client sends each in
+//! its media type; and a body of another media type (415, naming what is
+//! accepted), text that is not UTF-8, a missing or broken form field, or text
+//! breaking its schema's rules are refused in the spec's error format, never
+//! reaching the implementation.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use codegen_snapshot_bodies as bodies;
+use serde_json::Value;
+
+#[derive(Default)]
+struct Store {
+    calls: AtomicUsize,
+}
+
+impl bodies::server::ApiHooks for Store {}
+
+impl bodies::server::NotesApi for Store {
+    async fn create_note(
+        &self,
+        body: String,
+    ) -> Result<bodies::server::CreateNoteReply, bodies::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        Ok(bodies::server::CreateNoteReply::Created(
+            bodies::models::Note::new(body),
+        ))
+    }
+
+    async fn upload_report(
+        &self,
+        body: Option<String>,
+    ) -> Result<bodies::server::UploadReportReply, bodies::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let count = body.map_or(0, |text| text.lines().count() as i64);
+        Ok(bodies::server::UploadReportReply::Ok(
+            bodies::models::Count::new(count),
+        ))
+    }
+}
+
+impl bodies::server::PetsApi for Store {
+    async fn create_pet(
+        &self,
+        body: bodies::CreatePetForm,
+    ) -> Result<bodies::server::CreatePetReply, bodies::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        // The form's enum is the model's: one schema, one type.
+        let mut pet = bodies::models::Pet::new(7, body.name, body.tags);
+        pet.age = body.age;
+        pet.kind = body.kind;
+        pet.vaccinated = body.vaccinated;
+        Ok(bodies::server::CreatePetReply::Created(pet))
+    }
+
+    async fn search_pets(
+        &self,
+        body: Option<bodies::SearchPetsForm>,
+    ) -> Result<bodies::server::SearchPetsReply, bodies::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let text = match body {
+            None => "no form".to_owned(),
+            Some(form) => format!(
+                "q={} limit={}",
+                form.q.as_deref().unwrap_or("-"),
+                form.limit_or_default()
+            ),
+        };
+        Ok(bodies::server::SearchPetsReply::Ok(
+            bodies::models::Note::new(text),
+        ))
+    }
+
+    async fn upload_photo(
+        &self,
+        path: bodies::UploadPhotoPath,
+        body: bytes::Bytes,
+    ) -> Result<bodies::server::UploadPhotoReply, bodies::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        Ok(bodies::server::UploadPhotoReply::Ok(
+            bodies::models::Count::new(body.len() as i64 + path.id * 1000),
+        ))
+    }
+}
+
+async fn serve() -> (String, Arc<Store>) {
+    let store = Arc::new(Store::default());
+    let router = bodies::server::router(store.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{address}"), store)
+}
+
+/// A raw request with `content_type` (if any) and `body`: status and JSON answer.
+async fn raw(
+    base: &str,
+    method: reqwest::Method,
+    path: &str,
+    content_type: Option<&str>,
+    body: impl Into<reqwest::Body>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{base}{path}"))
+        .body(body);
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let value = serde_json::from_str(&text)
+        .unwrap_or_else(|err| panic!("{status}: not JSON ({err}): {text}"));
+    (status, value)
+}
+
+fn message(answer: &Value) -> &str {
+    answer["message"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn text_bodies_arrive_as_strings_and_keep_their_rules() {
+    let (base, store) = serve().await;
+    let client = bodies::client::Client::new(&base);
+    let note = client.create_note("hello, ünïcode").await.unwrap();
+    assert_eq!(note.into_inner().text, "hello, ünïcode");
+    let count = client.upload_report(Some("a,b\n1,2\n3,4\n")).await.unwrap();
+    assert_eq!(count.into_inner().count, 3);
+    let none = client.upload_report(None).await.unwrap();
+    assert_eq!(none.into_inner().count, 0);
+    assert_eq!(store.calls.load(Ordering::SeqCst), 3);
+
+    // The client checks the text's rules before sending.
+    let refused = client.create_note(&"x".repeat(21)).await.unwrap_err();
+    assert!(
+        matches!(refused, bodies::client::ClientError::InvalidBody(_)),
+        "{refused:?}"
+    );
+
+    let post = reqwest::Method::POST;
+    let (status, answer) = raw(
+        &base,
+        post.clone(),
+        "/notes",
+        Some("text/plain"),
+        "x".repeat(21),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["code"], "invalid_body");
+    assert!(message(&answer).contains("at most 20"), "{answer}");
+    // Charset parameters are fine; the media type is what counts.
+    let (status, answer) = raw(
+        &base,
+        post.clone(),
+        "/notes",
+        Some("text/plain; charset=utf-8"),
+        "ok",
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    let (status, answer) = raw(
+        &base,
+        post.clone(),
+        "/notes",
+        Some("application/json"),
+        "\"hi\"",
+    )
+    .await;
+    assert_eq!(status, 415, "{answer}");
+    assert_eq!(answer["code"], "unsupported_media_type");
+    assert!(message(&answer).contains("`text/plain`"), "{answer}");
+    let (status, answer) = raw(&base, post.clone(), "/notes", None, "no type").await;
+    assert_eq!(status, 415, "{answer}");
+    let (status, answer) = raw(
+        &base,
+        post.clone(),
+        "/notes",
+        Some("text/plain"),
+        vec![0x68, 0xFF, 0x69],
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(message(&answer).contains("not UTF-8"), "{answer}");
+    let (status, answer) = raw(&base, post.clone(), "/notes", Some("text/plain"), "").await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["code"], "missing_body");
+    let (status, answer) = raw(&base, post, "/reports", Some("text/plain"), "a\n").await;
+    assert_eq!(status, 415, "{answer}");
+    assert!(message(&answer).contains("`text/csv`"), "{answer}");
+    assert_eq!(
+        store.calls.load(Ordering::SeqCst),
+        4,
+        "only the good note got through"
+    );
+}
+
+#[tokio::test]
+async fn form_bodies_arrive_as_typed_fields_and_are_checked_like_query_parameters() {
+    let (base, store) = serve().await;
+    let client = bodies::client::Client::new(&base);
+    let form = bodies::CreatePetForm {
+        name: "Rex & Co = 100%".to_owned(),
+        age: Some(3),
+        kind: Some(bodies::models::NewPetKind::Dog),
+        tags: vec!["good boy".to_owned(), "ünï".to_owned()],
+        vaccinated: Some(true),
+    };
+    let pet = client.create_pet(&form).await.unwrap().into_inner();
+    assert_eq!(pet.name, form.name);
+    assert_eq!(pet.age, Some(3));
+    assert_eq!(pet.kind, Some(bodies::models::NewPetKind::Dog));
+    assert_eq!(pet.tags, form.tags);
+    assert_eq!(pet.vaccinated, Some(true));
+
+    // The client checks the fields before sending.
+    let mut bad = form.clone();
+    bad.age = Some(-1);
+    let refused = client.create_pet(&bad).await.unwrap_err();
+    assert!(
+        matches!(&refused, bodies::client::ClientError::InvalidParameters(error)
+            if error.to_string().contains("form parameter `age`")),
+        "{refused:?}"
+    );
+
+    let searched = client.search_pets(None).await.unwrap().into_inner();
+    assert_eq!(searched.text, "no form");
+    let query = bodies::SearchPetsForm {
+        q: Some("rex".to_owned()),
+        limit: None,
+    };
+    let searched = client.search_pets(Some(&query)).await.unwrap().into_inner();
+    assert_eq!(searched.text, "q=rex limit=10");
+    let calls = store.calls.load(Ordering::SeqCst);
+
+    let post = reqwest::Method::POST;
+    let form_type = Some("application/x-www-form-urlencoded");
+    let (status, answer) = raw(&base, post.clone(), "/pets", form_type, "age=2").await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["code"], "missing_parameter");
+    assert!(
+        message(&answer).contains("form parameter `name` is required"),
+        "{answer}"
+    );
+    let (status, answer) = raw(
+        &base,
+        post.clone(),
+        "/pets",
+        form_type,
+        "name=Rex&age=old&kind=cow&tags=a&tags=b&tags=c&tags=d",
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    // Every broken field at once.
+    let text = message(&answer);
+    for expected in ["`age`", "`kind`", "`tags`"] {
+        assert!(text.contains(expected), "{expected}: {answer}");
+    }
+    let (status, answer) = raw(&base, post.clone(), "/pets", form_type, "name=%FF").await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(message(&answer).contains("UTF-8"), "{answer}");
+    let (status, answer) = raw(
+        &base,
+        post.clone(),
+        "/pets",
+        Some("application/json"),
+        r#"{"name":"Rex"}"#,
+    )
+    .await;
+    assert_eq!(status, 415, "{answer}");
+    assert!(
+        message(&answer).contains("application/x-www-form-urlencoded"),
+        "{answer}"
+    );
+    let (status, answer) = raw(&base, post, "/pets/search", form_type, "limit=0").await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        message(&answer).contains("form parameter `limit`"),
+        "{answer}"
+    );
+    assert_eq!(
+        store.calls.load(Ordering::SeqCst),
+        calls,
+        "no refused form got through"
+    );
+}
+
+#[tokio::test]
+async fn byte_bodies_take_only_their_media_types() {
+    let (base, store) = serve().await;
+    let client = bodies::client::Client::new(&base);
+    let count = client.upload_photo(2, &[1, 2, 3]).await.unwrap();
+    assert_eq!(count.into_inner().count, 2003);
+    let put = reqwest::Method::PUT;
+    let (status, answer) = raw(
+        &base,
+        put.clone(),
+        "/pets/1/photo",
+        Some("image/png"),
+        vec![0u8; 10],
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["count"], 1010);
+    let (status, answer) = raw(
+        &base,
+        put.clone(),
+        "/pets/1/photo",
+        Some("application/json"),
+        "{}",
+    )
+    .await;
+    assert_eq!(status, 415, "{answer}");
+    assert!(message(&answer).contains("`image/*`"), "{answer}");
+    let (status, answer) = raw(
+        &base,
+        put,
+        "/pets/1/photo",
+        Some("image/png"),
+        Vec::<u8>::new(),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["code"], "missing_body");
+    assert_eq!(store.calls.load(Ordering::SeqCst), 2);
+}
