@@ -185,7 +185,15 @@ async fn text_bodies_arrive_as_strings_and_keep_their_rules() {
     .await;
     assert_eq!(status, 400, "{answer}");
     assert!(message(&answer).contains("not UTF-8"), "{answer}");
+    let latin = Some("text/plain; charset=iso-8859-1");
+    let (status, answer) = raw(&base, post.clone(), "/notes", latin, vec![0x63, 0xE9]).await;
+    assert_eq!(status, 415, "{answer}");
+    assert!(message(&answer).contains("UTF-8"), "{answer}");
+    // An empty text is a text (here too short); no body at all is none.
     let (status, answer) = raw(&base, post.clone(), "/notes", Some("text/plain"), "").await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(message(&answer).contains("at least 1"), "{answer}");
+    let (status, answer) = raw(&base, post.clone(), "/notes", None, "").await;
     assert_eq!(status, 400, "{answer}");
     assert_eq!(answer["code"], "missing_body");
     let (status, answer) = raw(&base, post, "/reports", Some("text/plain"), "a\n").await;
@@ -292,8 +300,23 @@ async fn form_bodies_arrive_as_typed_fields_and_are_checked_like_query_parameter
 async fn byte_bodies_take_only_their_media_types() {
     let (base, store) = serve().await;
     let client = bodies::client::Client::new(&base);
-    let count = client.upload_photo(2, &[1, 2, 3]).await.unwrap();
+    // The spec gives a range: the client names the media type it sends.
+    let count = client
+        .upload_photo(2, "image/png", &[1, 2, 3])
+        .await
+        .unwrap();
     assert_eq!(count.into_inner().count, 2003);
+    for wrong in ["image/*", "text/plain", "png"] {
+        let refused = client.upload_photo(2, wrong, &[1]).await.unwrap_err();
+        assert!(
+            matches!(&refused, bodies::client::ClientError::InvalidRequest(message)
+                if message.contains("`image/*`")),
+            "{wrong}: {refused:?}"
+        );
+    }
+    // An empty file is a file.
+    let count = client.upload_photo(3, "image/gif", &[]).await.unwrap();
+    assert_eq!(count.into_inner().count, 3000);
     let put = reqwest::Method::PUT;
     let (status, answer) = raw(
         &base,
@@ -315,15 +338,8 @@ async fn byte_bodies_take_only_their_media_types() {
     .await;
     assert_eq!(status, 415, "{answer}");
     assert!(message(&answer).contains("`image/*`"), "{answer}");
-    let (status, answer) = raw(
-        &base,
-        put,
-        "/pets/1/photo",
-        Some("image/png"),
-        Vec::<u8>::new(),
-    )
-    .await;
+    let (status, answer) = raw(&base, put, "/pets/1/photo", None, Vec::<u8>::new()).await;
     assert_eq!(status, 400, "{answer}");
     assert_eq!(answer["code"], "missing_body");
-    assert_eq!(store.calls.load(Ordering::SeqCst), 2);
+    assert_eq!(store.calls.load(Ordering::SeqCst), 3);
 }

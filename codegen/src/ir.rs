@@ -899,12 +899,21 @@ pub enum DefaultValue {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestBody {
+    /// The spec's media type, or a range of them (`image/*`, `*/*`).
     pub content_type: String,
     pub kind: BodyKind,
     pub required: bool,
     pub docs: Option<String>,
     /// Checks of a JSON or text body.
     pub checks: Checks,
+}
+
+impl RequestBody {
+    /// Whether the spec names a range (`image/*`) rather than one media type:
+    /// the client is then told which one it sends.
+    pub fn is_range(&self) -> bool {
+        self.content_type.contains('*')
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -7,6 +7,7 @@
 //! `client`) re-export the types a user needs.
 
 pub mod enums;
+pub mod media;
 pub mod nullable;
 pub mod params;
 pub mod request_error;

@@ -4,7 +4,10 @@
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, header};
 use codegen_runtime::request_error::RequestError;
-use codegen_runtime::server::{Credentials, header_pairs, json_body, optional_json_body};
+use codegen_runtime::server::{
+    Credentials, body_of, check_content_type, header_pairs, json_body, optional_body_of,
+    optional_json_body, text,
+};
 use http_body_util::BodyExt;
 
 fn headers(items: &[(&'static str, &str)]) -> HeaderMap {
@@ -100,4 +103,56 @@ async fn responses_carry_their_media_type() {
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     assert_eq!(&bytes[..], br#"{"title":"bad"}"#);
     assert_eq!(codegen_runtime::server::status(1000), 500);
+}
+
+#[test]
+fn content_types_match_media_types_and_ranges() {
+    let typed = |value: &str| headers(&[("content-type", value)]);
+    let ok =
+        |value: &str, accepted: &'static str| check_content_type(&typed(value), accepted).is_ok();
+    assert!(ok("image/png", "image/*"));
+    assert!(ok("IMAGE/PNG; q=1", "image/*"));
+    assert!(!ok("application/json", "image/*"));
+    assert!(ok("text/plain; charset=utf-8", "text/plain; charset=utf-8"));
+    assert!(ok("text/plain", "text/plain; charset=utf-8"));
+    assert!(ok("text/csv", "text/plain, text/csv"));
+    assert!(ok("anything/at-all", "*/*"));
+    assert!(check_content_type(&HeaderMap::new(), "*/*").is_ok());
+    let refused = check_content_type(&HeaderMap::new(), "text/plain").unwrap_err();
+    assert_eq!(refused.status(), 415);
+    assert!(refused.to_string().contains("`text/plain`"), "{refused}");
+}
+
+#[test]
+fn an_empty_body_with_a_content_type_is_a_body() {
+    let png = headers(&[("content-type", "image/png")]);
+    let empty = || Ok(Bytes::new());
+    assert_eq!(body_of(&png, empty(), "image/*").unwrap(), Bytes::new());
+    assert_eq!(
+        body_of(&HeaderMap::new(), empty(), "image/*").unwrap_err(),
+        RequestError::MissingBody
+    );
+    assert_eq!(
+        optional_body_of(&HeaderMap::new(), empty(), "image/*").unwrap(),
+        None
+    );
+    assert_eq!(
+        optional_body_of(&png, empty(), "image/*").unwrap(),
+        Some(Bytes::new())
+    );
+}
+
+#[test]
+fn text_is_utf_8_or_refused() {
+    let plain = |charset: &str| headers(&[("content-type", &format!("text/plain{charset}"))]);
+    assert_eq!(text(&plain(""), Bytes::from("hé")).unwrap(), "hé");
+    assert_eq!(
+        text(&plain("; charset=UTF-8"), Bytes::from("hé")).unwrap(),
+        "hé"
+    );
+    let latin = text(&plain("; charset=iso-8859-1"), Bytes::from_static(b"h\xe9")).unwrap_err();
+    assert_eq!(latin.status(), 415);
+    let broken = text(&plain(""), Bytes::from_static(b"h\xff")).unwrap_err();
+    assert_eq!(broken.status(), 400);
+    assert!(broken.to_string().contains("not UTF-8"), "{broken}");
 }

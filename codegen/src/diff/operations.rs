@@ -107,7 +107,7 @@ fn layout(shape: ParamShape) -> (std::mem::Discriminant<ParamShape>, Option<char
 /// The generated items that carry a parameter.
 fn param_items(op: &Operation, param: &Param) -> Vec<String> {
     let mut items = Vec::new();
-    if param.location != ParamLocation::Query {
+    if !matches!(param.location, ParamLocation::Query | ParamLocation::Form) {
         items.push(client_method(op));
     }
     if let Some(name) = struct_of(op, param.location) {
@@ -361,12 +361,14 @@ impl Differ<'_> {
                 client_method(new),
                 trait_method(new)
             )),
-            (ParamLocation::Query, Some(name)) if all_optional(old) && all_optional(new) => {
+            (ParamLocation::Query | ParamLocation::Form, Some(name))
+                if all_optional(old) && all_optional(new) =>
+            {
                 Verdict::compatible(format!(
                     "a new optional field of `params::{name}`, which derives `Default`"
                 ))
             }
-            (ParamLocation::Query, Some(name)) => Verdict::breaking(format!(
+            (ParamLocation::Query | ParamLocation::Form, Some(name)) => Verdict::breaking(format!(
                 "struct literals of `params::{name}` must set the new field `{}`",
                 param.field
             )),
@@ -626,6 +628,36 @@ impl Differ<'_> {
                         "the `body` argument changes between `T` and `Option<T>`",
                     ));
             self.add(subject, change);
+        }
+        let kind_name = |kind: &BodyKind| match kind {
+            BodyKind::Json(_) => "JSON",
+            BodyKind::Text => "text",
+            BodyKind::Form { .. } => "form",
+            BodyKind::Bytes => "bytes",
+        };
+        if old.content_type == new.content_type
+            && std::mem::discriminant(&old.kind) != std::mem::discriminant(&new.kind)
+        {
+            // The same media type read another way (`format: binary` added,
+            // a form schema no longer an object).
+            let change = at(found(
+                "type-changed",
+                format!(
+                    "request body type changed from {} to {}",
+                    kind_name(&old.kind),
+                    kind_name(&new.kind)
+                ),
+            ))
+            .wire(Flow::REQUEST, Delta::Incompatible)
+            .rust(Verdict::breaking("the `body` argument has another type"));
+            self.add(subject, change);
+        }
+        if let (BodyKind::Text, BodyKind::Text) = (&old.kind, &new.kind) {
+            for rule in
+                self.rule_findings(&old.checks, &new.checks, "request body: ", Flow::REQUEST)
+            {
+                self.add(subject, at(rule));
+            }
         }
         if let (BodyKind::Json(a), BodyKind::Json(b)) = (&old.kind, &new.kind) {
             let any = crate::ir::TypeRef::Json;

@@ -356,6 +356,26 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     if let Some(body) = &op.body {
         let content_type = &body.content_type;
         let (ty, call) = match (&body.kind, body.required) {
+            // A range (`image/*`): the caller names the media type it sends.
+            (BodyKind::Bytes | BodyKind::Text, required) if body.is_range() => {
+                let bytes = match (&body.kind, required) {
+                    (BodyKind::Text, true) => quote!(body.as_bytes()),
+                    (BodyKind::Text, false) => quote!(body.map(str::as_bytes)),
+                    _ => quote!(body),
+                };
+                let ty = if body.kind == BodyKind::Text {
+                    quote!(str)
+                } else {
+                    quote!([u8])
+                };
+                let call = if required {
+                    quote!(.bytes_body_in(#content_type, content_type, #bytes)?)
+                } else {
+                    quote!(.optional_bytes_body_in(#content_type, content_type, #bytes)?)
+                };
+                args.push(quote!(content_type: &str));
+                (ty, call)
+            }
             (BodyKind::Json(ty), true) => (
                 ty.as_ref().map_or(quote!(serde_json::Value), model_type),
                 quote!(.json_body(#content_type, body)?),

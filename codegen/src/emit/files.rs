@@ -190,7 +190,7 @@ pub fn lib_rs(api: &Api, has_params: bool) -> TokenStream {
         #![doc = " See the crate's README for the list of types and operations."]
         #![doc = ""]
         #![doc = " - `models`: the schemas, re-exported at the crate root."]
-        #![doc = " - `params`: path, query and header parameters per operation, re-exported at the crate root."]
+        #![doc = " - `params`: path, query, header and cookie parameters and form bodies per operation, re-exported at the crate root."]
         #![doc = " - `server` (cargo feature `server`, on by default): one trait per tag, reply enums and an axum router."]
         #![doc = " - `client` (cargo feature `client`, on by default): a typed `reqwest` client."]
         #![doc = " - `runtime`: support code copied unchanged from the generator."]
@@ -234,7 +234,7 @@ pub fn spec_rs(header: &str, spec_json: &str) -> String {
 
 /// The runtime's files, copied verbatim from `codegen/runtime/src/` (compiled
 /// and tested there) to `src/runtime/` of the generated crate; `None`: always.
-const RUNTIME: [(&str, &str, Option<Piece>); 12] = [
+const RUNTIME: [(&str, &str, Option<Piece>); 13] = [
     (
         "basic_auth.rs",
         include_str!("../../runtime/src/basic_auth.rs"),
@@ -256,6 +256,7 @@ const RUNTIME: [(&str, &str, Option<Piece>); 12] = [
         include_str!("../../runtime/src/formats.rs"),
         Some(Piece::Formats),
     ),
+    ("media.rs", include_str!("../../runtime/src/media.rs"), None),
     (
         "nullable.rs",
         include_str!("../../runtime/src/nullable.rs"),

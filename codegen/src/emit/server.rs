@@ -528,12 +528,13 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 let ty = ty.as_ref().map_or(quote!(serde_json::Value), model_type);
                 quote!(runtime::optional_json_body::<#ty>(&header_map, raw_body))
             }
-            (BodyKind::Text, true) => {
-                quote!(runtime::body_of(&header_map, raw_body, #accepted).and_then(runtime::text))
-            }
+            (BodyKind::Text, true) => quote!(
+                runtime::body_of(&header_map, raw_body, #accepted)
+                    .and_then(|bytes| runtime::text(&header_map, bytes))
+            ),
             (BodyKind::Text, false) => quote!(
                 runtime::optional_body_of(&header_map, raw_body, #accepted)
-                    .and_then(|body| body.map(runtime::text).transpose())
+                    .and_then(|body| body.map(|bytes| runtime::text(&header_map, bytes)).transpose())
             ),
             (BodyKind::Form { struct_name, .. }, true) => {
                 let name = ident(struct_name);

@@ -319,7 +319,7 @@ impl Walk {
                 self.child(map, "schema", Object::Schema, pointer);
                 self.content(map, pointer);
             }
-            Object::RequestBody => self.content(map, pointer),
+            Object::RequestBody => self.request_content(map, pointer),
             Object::MediaType => self.child(map, "schema", Object::Schema, pointer),
             Object::Response => {
                 self.each(map, "headers", Object::Header, pointer);
@@ -366,6 +366,12 @@ impl Walk {
     }
 
     fn content(&mut self, map: &serde_json::Map<String, Value>, pointer: &str) {
+        self.each(map, "content", Object::MediaType, pointer);
+    }
+
+    /// A request body's `content`: as [`Walk::content`], but a form's
+    /// `encoding`, which the lowering judges field by field.
+    fn request_content(&mut self, map: &serde_json::Map<String, Value>, pointer: &str) {
         let Some(entries) = map.get("content").and_then(Value::as_object) else {
             return;
         };

@@ -406,7 +406,7 @@ impl Lowerer<'_> {
         // Fields are unique within their location's struct; client arguments
         // (path, header and cookie parameters, then `query` and `body`) within the method.
         let mut fields: BTreeMap<ParamLocation, NameSet> = BTreeMap::new();
-        let mut args = NameSet::with_reserved(&["query", "body"]);
+        let mut args = NameSet::with_reserved(&["query", "body", "content_type"]);
         let mut params = Vec::with_capacity(ordered.len());
         let mut pointers = Vec::with_capacity(ordered.len());
         for ((location, wire_name), (_, param, param_pointer)) in ordered {
@@ -1001,6 +1001,15 @@ impl Lowerer<'_> {
             }
         };
         for (property, encoding) in &media.encoding {
+            if !object.properties.contains_key(property) {
+                self.warn(
+                    &child(&child(media_pointer, "encoding"), property),
+                    format!(
+                        "`{property}` is no property of the form's schema; its encoding is ignored"
+                    ),
+                );
+                continue;
+            }
             let mut ignored = Vec::new();
             if encoding.content_type.is_some() {
                 ignored.push("contentType");
@@ -1033,6 +1042,16 @@ impl Lowerer<'_> {
         let mut fields = NameSet::default();
         let mut lowered = Vec::new();
         for (wire_name, property) in &object.properties {
+            // What the server alone writes is no field a client sends.
+            let read_only = match property {
+                ReferenceOr::Item(schema) => schema.schema_data.read_only,
+                ReferenceOr::Reference { reference } => self
+                    .resolve_schema(reference, 0)
+                    .is_some_and(|schema| schema.schema_data.read_only),
+            };
+            if read_only {
+                continue;
+            }
             let field_pointer = child(&child(&base, "properties"), wire_name);
             let hint = format!("{type_name}Form{}", names::upper_camel_stem(wire_name, "V"));
             let (ty, constraints, checks) = match property {

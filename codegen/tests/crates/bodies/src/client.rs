@@ -153,7 +153,7 @@ impl Client {
             _ => response.undocumented(),
         }
     }
-    /// Raw bytes of an image, any `image/*` type.
+    /// Raw bytes of an image, any `image/*` type (the client names the one it sends).
     ///
     /// `PUT /pets/{id}/photo`
     ///
@@ -161,6 +161,7 @@ impl Client {
     pub async fn upload_photo(
         &self,
         id: i64,
+        content_type: &str,
         body: &[u8],
     ) -> Result<ResponseValue<models::Count>, ClientError<models::Error>> {
         let request = OutgoingRequest::new(
@@ -171,7 +172,7 @@ impl Client {
                 ),
             )
             .accept("application/json")
-            .bytes_body("image/*", body);
+            .bytes_body_in("image/*", content_type, body)?;
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.value(IncomingResponse::json),

@@ -42,6 +42,11 @@ impl Error {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewPet {
+    /// Set by the server; no field of the form.
+    ///
+    /// Read-only: sent by the server; a request leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<i64>,

@@ -86,7 +86,7 @@ pub trait PetsApi: ApiHooks {
         &self,
         body: Option<params::SearchPetsForm>,
     ) -> impl Future<Output = Result<SearchPetsReply, HttpError>> + Send;
-    /// Raw bytes of an image, any `image/*` type.
+    /// Raw bytes of an image, any `image/*` type (the client names the one it sends).
     ///
     /// `PUT /pets/{id}/photo`
     fn upload_photo(
@@ -304,7 +304,7 @@ async fn handle_create_note<A: NotesApi>(
 ) -> Response {
     let request = async {
         let body = runtime::body_of(&header_map, raw_body, "text/plain")
-            .and_then(runtime::text)
+            .and_then(|bytes| runtime::text(&header_map, bytes))
             .and_then(|body| {
                 runtime::check_body(
                     &body,
@@ -330,7 +330,9 @@ async fn handle_upload_report<A: NotesApi>(
 ) -> Response {
     let request = async {
         let body = runtime::optional_body_of(&header_map, raw_body, "text/csv")
-            .and_then(|body| body.map(runtime::text).transpose())?;
+            .and_then(|body| {
+                body.map(|bytes| runtime::text(&header_map, bytes)).transpose()
+            })?;
         Ok::<_, RequestError>(api.upload_report(body).await)
     };
     match request.await {

@@ -202,7 +202,7 @@ pub const OPENAPI_JSON: &str = r##"{
         "tags": [
           "pets"
         ],
-        "description": "Raw bytes of an image, any `image/*` type.",
+        "description": "Raw bytes of an image, any `image/*` type (the client names the one it sends).",
         "parameters": [
           {
             "name": "id",
@@ -254,9 +254,15 @@ pub const OPENAPI_JSON: &str = r##"{
       "NewPet": {
         "type": "object",
         "required": [
+          "id",
           "name"
         ],
         "properties": {
+          "id": {
+            "type": "integer",
+            "readOnly": true,
+            "description": "Set by the server; no field of the form."
+          },
           "name": {
             "type": "string",
             "minLength": 1,

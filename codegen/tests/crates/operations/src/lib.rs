@@ -6,7 +6,7 @@
 //! See the crate's README for the list of types and operations.
 //!
 //! - `models`: the schemas, re-exported at the crate root.
-//! - `params`: path, query and header parameters per operation, re-exported at the crate root.
+//! - `params`: path, query, header and cookie parameters and form bodies per operation, re-exported at the crate root.
 //! - `server` (cargo feature `server`, on by default): one trait per tag, reply enums and an axum router.
 //! - `client` (cargo feature `client`, on by default): a typed `reqwest` client.
 //! - `runtime`: support code copied unchanged from the generator.

@@ -9,6 +9,7 @@ pub mod client;
 pub mod enums;
 #[cfg(any(feature = "server", feature = "client"))]
 pub mod form;
+pub mod media;
 pub mod nullable;
 pub mod params;
 pub mod request_error;

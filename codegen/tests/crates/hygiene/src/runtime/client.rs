@@ -6,6 +6,7 @@
 //! `Client` builds an [`OutgoingRequest`] per operation and decodes the
 //! [`IncomingResponse`] by the statuses the spec documents.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,6 +14,7 @@ use reqwest::header::HeaderMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::media;
 use super::params::{PathStyle, styled};
 use super::request_error::RequestError;
 use super::validate::{self, At, Violations};
@@ -236,7 +238,7 @@ pub struct OutgoingRequest {
     headers: Vec<(&'static str, String)>,
     /// `name=value`, values as sent.
     cookies: Vec<String>,
-    body: Option<(&'static str, Vec<u8>)>,
+    body: Option<(Cow<'static, str>, Vec<u8>)>,
 }
 
 impl OutgoingRequest {
@@ -338,7 +340,7 @@ impl OutgoingRequest {
     ) -> Result<Self, ClientError<E>> {
         let bytes = serde_json::to_vec(body)
             .map_err(|err| ClientError::InvalidRequest(format!("cannot encode the body: {err}")))?;
-        self.body = Some((content_type, bytes));
+        self.body = Some((content_type.into(), bytes));
         Ok(self)
     }
 
@@ -356,8 +358,38 @@ impl OutgoingRequest {
 
     /// A body of raw bytes.
     pub fn bytes_body(mut self, content_type: &'static str, body: &[u8]) -> Self {
-        self.body = Some((content_type, body.to_vec()));
+        self.body = Some((content_type.into(), body.to_vec()));
         self
+    }
+
+    /// A body of raw bytes for a media range of the spec (`image/*`):
+    /// `content_type` must be one media type inside it, else nothing is sent.
+    pub fn bytes_body_in<E>(
+        mut self,
+        range: &'static str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<Self, ClientError<E>> {
+        if !media::is_concrete(content_type) || !media::in_range(content_type, range) {
+            return Err(ClientError::InvalidRequest(format!(
+                "the body's content type must be one media type in `{range}`, not `{content_type}`"
+            )));
+        }
+        self.body = Some((content_type.to_owned().into(), body.to_vec()));
+        Ok(self)
+    }
+
+    /// A body of raw bytes for a media range, when there is one.
+    pub fn optional_bytes_body_in<E>(
+        self,
+        range: &'static str,
+        content_type: &str,
+        body: Option<&[u8]>,
+    ) -> Result<Self, ClientError<E>> {
+        match body {
+            Some(body) => self.bytes_body_in(range, content_type, body),
+            None => Ok(self),
+        }
     }
 
     /// A body of raw bytes, when there is one.
@@ -599,7 +631,7 @@ impl Transport {
             }
             if let Some((content_type, bytes)) = &body {
                 builder = builder
-                    .header("content-type", *content_type)
+                    .header("content-type", content_type.as_ref())
                     .body(bytes.clone());
             }
             let retry_wait = policy

@@ -7,6 +7,7 @@
 #[cfg(feature = "client")]
 pub mod client;
 pub mod enums;
+pub mod media;
 pub mod nullable;
 pub mod params;
 pub mod request_error;

@@ -8,6 +8,7 @@ pub mod basic_auth;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod enums;
+pub mod media;
 pub mod nullable;
 pub mod params;
 pub mod request_error;

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::media;
 use super::request_error::RequestError;
 use super::validate::{self, At, Violations};
 
@@ -292,81 +293,61 @@ pub fn optional_bytes_body(
     read_body(body).map(|bytes| (!bytes.is_empty()).then_some(bytes))
 }
 
-/// The request's media type, lower case, without parameters (`text/csv`).
-fn request_media(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    Some(
-        value
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase(),
-    )
-}
-
-/// Whether `media` (`image/png`) is in `range` (`image/png`, `image/*`, `*/*`).
-fn media_in_range(media: &str, range: &str) -> bool {
-    let range = range.trim().to_ascii_lowercase();
-    match range.strip_suffix("/*") {
-        Some("*") => true,
-        Some(kind) => media
-            .split_once('/')
-            .is_some_and(|(given, _)| given == kind),
-        None => media == range,
-    }
-}
-
 /// That the request's content type is one of `accepted`, the operation's
 /// media types or ranges (`image/*`, `*/*`) separated by commas; a refusal
 /// (415) lists them.
 pub fn check_content_type(headers: &HeaderMap, accepted: &'static str) -> Result<(), RequestError> {
-    if accepted.split(',').any(|range| range.trim() == "*/*") {
+    if accepted.split(',').any(|range| media::bare(range) == "*/*") {
         return Ok(());
     }
-    let media = request_media(headers);
-    match media.as_deref() {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    match content_type {
         Some(media)
             if accepted
                 .split(',')
-                .any(|range| media_in_range(media, range)) =>
+                .any(|range| media::in_range(media, range)) =>
         {
             Ok(())
         }
         _ => Err(RequestError::UnsupportedMediaType {
-            content_type: headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|value| value.to_str().ok())
-                .map(str::to_owned),
+            content_type: content_type.map(str::to_owned),
             expected: accepted,
         }),
     }
 }
 
-/// A required body of one of the `accepted` media types: present and
-/// labelled so.
+/// Whether a request carries a body: some bytes, or a content type (an
+/// empty file or an empty text is a body; nothing at all is none).
+fn has_body(headers: &HeaderMap, bytes: &Bytes) -> bool {
+    !bytes.is_empty() || headers.contains_key(header::CONTENT_TYPE)
+}
+
+/// A required body of one of the `accepted` media types: present (empty
+/// counts when it has a content type) and labelled so.
 pub fn body_of(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     accepted: &'static str,
 ) -> Result<Bytes, RequestError> {
     let bytes = read_body(body)?;
-    if bytes.is_empty() {
+    if !has_body(headers, &bytes) {
         return Err(RequestError::MissingBody);
     }
     check_content_type(headers, accepted)?;
     Ok(bytes)
 }
 
-/// A body that may be left out (empty is `None`); one that is sent must be
-/// of one of the `accepted` media types.
+/// A body that may be left out (no bytes and no content type is `None`);
+/// one that is sent must be of one of the `accepted` media types.
 pub fn optional_body_of(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     accepted: &'static str,
 ) -> Result<Option<Bytes>, RequestError> {
     let bytes = read_body(body)?;
-    if bytes.is_empty() {
+    if !has_body(headers, &bytes) {
         return Ok(None);
     }
     check_content_type(headers, accepted)?;
@@ -388,8 +369,29 @@ pub fn fields_body_of(
     Ok(bytes)
 }
 
-/// A text body as a `String`; text that is not UTF-8 is refused.
-pub fn text(bytes: Bytes) -> Result<String, RequestError> {
+/// A text body as a `String`: sent as UTF-8 (or ASCII, or no charset
+/// named), else refused (415); text that is not UTF-8 is refused (400).
+pub fn text(headers: &HeaderMap, bytes: Bytes) -> Result<String, RequestError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    let charset = content_type
+        .into_iter()
+        .flat_map(|value| value.split(';').skip(1))
+        .find_map(|parameter| {
+            let (name, value) = parameter.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| value.trim().trim_matches('"').to_ascii_lowercase())
+        });
+    if let Some(charset) = charset
+        && !matches!(charset.as_str(), "utf-8" | "utf8" | "us-ascii")
+    {
+        return Err(RequestError::UnsupportedMediaType {
+            content_type: content_type.map(str::to_owned),
+            expected: "UTF-8 text (`charset=utf-8`)",
+        });
+    }
     String::from_utf8(bytes.into()).map_err(|err| RequestError::InvalidBody {
         field: None,
         message: format!(

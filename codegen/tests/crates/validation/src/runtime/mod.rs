@@ -8,6 +8,7 @@
 pub mod client;
 pub mod enums;
 pub mod formats;
+pub mod media;
 pub mod nullable;
 pub mod params;
 pub mod pattern;
