@@ -30,6 +30,26 @@ impl bodies::server::NotesApi for Store {
         ))
     }
 
+    async fn get_note(
+        &self,
+        path: bodies::GetNotePath,
+    ) -> Result<bodies::server::GetNoteReply, bodies::server::HttpError> {
+        Ok(bodies::server::GetNoteReply::Ok(format!(
+            "note {} – ünïcode",
+            path.id
+        )))
+    }
+
+    async fn get_raw_note(
+        &self,
+        path: bodies::GetRawNotePath,
+    ) -> Result<bodies::server::GetRawNoteReply, bodies::server::HttpError> {
+        let text = format!("# note {}", path.id);
+        Ok(bodies::server::GetRawNoteReply::Ok(
+            text.into_bytes().into(),
+        ))
+    }
+
     async fn upload_report(
         &self,
         body: Option<String>,
@@ -204,6 +224,18 @@ async fn text_bodies_arrive_as_strings_and_keep_their_rules() {
         4,
         "only the good note got through"
     );
+}
+
+#[tokio::test]
+async fn text_responses_are_strings_in_their_media_type() {
+    let (base, _store) = serve().await;
+    let client = bodies::client::Client::new(&base);
+    let note = client.get_note(5).await.unwrap();
+    assert_eq!(note.headers()["content-type"], "text/plain; charset=utf-8");
+    assert_eq!(note.into_inner(), "note 5 – ünïcode");
+    let raw = client.get_raw_note(6).await.unwrap();
+    assert_eq!(raw.headers()["content-type"], "text/markdown");
+    assert_eq!(&raw.into_inner()[..], b"# note 6");
 }
 
 #[tokio::test]

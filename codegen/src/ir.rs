@@ -980,6 +980,10 @@ pub enum ResponseContent {
         media_type: String,
         ty: Option<TypeRef>,
     },
+    /// Text of the media type (`text/plain`, `text/csv`, …): a `String`.
+    Text {
+        media_type: String,
+    },
     /// Raw bytes of the media type.
     Bytes {
         media_type: String,
@@ -990,9 +994,9 @@ impl ResponseContent {
     pub fn media_type(&self) -> Option<&str> {
         match self {
             ResponseContent::None => None,
-            ResponseContent::Json { media_type, .. } | ResponseContent::Bytes { media_type } => {
-                Some(media_type)
-            }
+            ResponseContent::Json { media_type, .. }
+            | ResponseContent::Text { media_type }
+            | ResponseContent::Bytes { media_type } => Some(media_type),
         }
     }
 }

@@ -162,3 +162,19 @@ fn styled_path_segments_keep_their_separators_literal() {
     let segment: Result = styled_path_segment("v", items(&["1.5"]), PathStyle::Label, false, false);
     assert_eq!(segment.unwrap(), ".1.5");
 }
+
+#[test]
+fn text_responses_decode_as_utf_8_or_not_at_all() {
+    let response = |body: &'static [u8]| IncomingResponse {
+        status: 200,
+        headers: reqwest::header::HeaderMap::new(),
+        body: bytes::Bytes::from_static(body),
+    };
+    assert_eq!(response("ünï".as_bytes()).text::<()>().unwrap(), "ünï");
+    let broken = response(b"\xff").text::<()>().unwrap_err();
+    assert!(
+        matches!(&broken, ClientError::Decode { status: 200, message, .. }
+            if message.contains("UTF-8")),
+        "{broken:?}"
+    );
+}

@@ -26,6 +26,8 @@ enum Payload {
     Json(TypeRef),
     /// Raw bytes (a non-JSON body).
     Bytes,
+    /// UTF-8 text (a `text/*` body whose schema is a string).
+    Text,
     /// Responses disagree, or JSON without a schema: any JSON value (`null` when bodiless).
     Value,
 }
@@ -36,6 +38,7 @@ impl Payload {
             Payload::Unit => quote!(()),
             Payload::Json(ty) => model_type(ty),
             Payload::Bytes => quote!(bytes::Bytes),
+            Payload::Text => quote!(String),
             Payload::Value => quote!(serde_json::Value),
         }
     }
@@ -48,6 +51,7 @@ impl Payload {
             Payload::Json(_) if error => quote!(IncomingResponse::json_error),
             Payload::Json(_) => quote!(IncomingResponse::json),
             Payload::Bytes => quote!(IncomingResponse::bytes),
+            Payload::Text => quote!(IncomingResponse::text),
             Payload::Value => quote!(IncomingResponse::json_or_null),
         }
     }
@@ -59,6 +63,7 @@ fn payload_of(responses: &[&Response]) -> Payload {
         .map(|r| match &r.content {
             ResponseContent::None => Payload::Unit,
             ResponseContent::Bytes { .. } => Payload::Bytes,
+            ResponseContent::Text { .. } => Payload::Text,
             ResponseContent::Json { ty: Some(ty), .. } => Payload::Json(ty.clone()),
             ResponseContent::Json { ty: None, .. } => Payload::Value,
         })

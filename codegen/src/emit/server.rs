@@ -20,6 +20,7 @@ fn payload_type(content: &ResponseContent) -> Option<TokenStream> {
         ResponseContent::None => None,
         ResponseContent::Json { ty: Some(ty), .. } => Some(model_type(ty)),
         ResponseContent::Json { ty: None, .. } => Some(quote!(serde_json::Value)),
+        ResponseContent::Text { .. } => Some(quote!(String)),
         ResponseContent::Bytes { .. } => Some(quote!(bytes::Bytes)),
     }
 }
@@ -41,7 +42,7 @@ fn takes_error(api: &Api, response: &Response) -> bool {
     match &response.content {
         ResponseContent::None => true,
         ResponseContent::Json { ty, .. } => *ty == api.error.body,
-        ResponseContent::Bytes { .. } => false,
+        ResponseContent::Text { .. } | ResponseContent::Bytes { .. } => false,
     }
 }
 
@@ -99,6 +100,9 @@ fn reply_enum(api: &Api, op: &Operation) -> TokenStream {
             }
             ResponseContent::Json { media_type, .. } => {
                 quote!(runtime::json_response_as(#status, #media_type, body))
+            }
+            ResponseContent::Text { media_type } => {
+                quote!(runtime::bytes_response(#status, #media_type, body.into()))
             }
             ResponseContent::Bytes { media_type } => {
                 quote!(runtime::bytes_response(#status, #media_type, body))

@@ -1148,6 +1148,18 @@ impl Lowerer<'_> {
                 };
             let content = match pick_content(&response.content) {
                 None => ResponseContent::None,
+                Some((content_type, media))
+                    if !is_json(content_type)
+                        && content_type
+                            .trim()
+                            .to_ascii_lowercase()
+                            .starts_with("text/")
+                        && self.is_text(media.schema.as_ref()) =>
+                {
+                    ResponseContent::Text {
+                        media_type: content_type.clone(),
+                    }
+                }
                 Some((content_type, _)) if !is_json(content_type) => ResponseContent::Bytes {
                     media_type: content_type.clone(),
                 },

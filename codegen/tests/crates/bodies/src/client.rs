@@ -76,6 +76,57 @@ impl Client {
             _ => response.undocumented(),
         }
     }
+    /// A `text/plain` response is a `String`.
+    ///
+    /// `GET /notes/{id}`
+    ///
+    /// Documented errors (default) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    pub async fn get_note(
+        &self,
+        id: i64,
+    ) -> Result<ResponseValue<String>, ClientError<models::Error>> {
+        let request = OutgoingRequest::new(
+                reqwest::Method::GET,
+                format!(
+                    "/notes/{}", runtime::client::encode_path_segment(& id.to_string())
+                ),
+            )
+            .accept("text/plain; charset=utf-8, application/json");
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => response.value(IncomingResponse::text),
+            _ if response.status >= 400 => {
+                response.documented(IncomingResponse::json_error)
+            }
+            _ => response.undocumented(),
+        }
+    }
+    /// A `text/*` response with `format binary` stays bytes.
+    ///
+    /// `GET /notes/{id}/raw`
+    ///
+    /// Documented errors (default) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    pub async fn get_raw_note(
+        &self,
+        id: i64,
+    ) -> Result<ResponseValue<bytes::Bytes>, ClientError<models::Error>> {
+        let request = OutgoingRequest::new(
+                reqwest::Method::GET,
+                format!(
+                    "/notes/{}/raw", runtime::client::encode_path_segment(& id
+                    .to_string())
+                ),
+            )
+            .accept("text/markdown, application/json");
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => response.value(IncomingResponse::bytes),
+            _ if response.status >= 400 => {
+                response.documented(IncomingResponse::json_error)
+            }
+            _ => response.undocumented(),
+        }
+    }
     /// An optional `text/csv` body.
     ///
     /// `POST /reports`

@@ -5,6 +5,36 @@ use crate::runtime::params::Param;
 use crate::runtime::request_error::RequestError;
 use crate::models;
 
+/// Path parameters of `getNote`, parsed and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetNotePath {
+    pub id: i64,
+}
+
+impl GetNotePath {
+    /// Reads the path parameters the router matched.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::path("id")
+            .required(pairs, |param, text| param.parse::<i64>(text))?;
+        Ok(GetNotePath { id: value_0 })
+    }
+}
+
+/// Path parameters of `getRawNote`, parsed and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetRawNotePath {
+    pub id: i64,
+}
+
+impl GetRawNotePath {
+    /// Reads the path parameters the router matched.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::path("id")
+            .required(pairs, |param, text| param.parse::<i64>(text))?;
+        Ok(GetRawNotePath { id: value_0 })
+    }
+}
+
 /// The `application/x-www-form-urlencoded` body of `createPet`, parsed and validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePetForm {

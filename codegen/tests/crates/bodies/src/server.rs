@@ -61,6 +61,20 @@ pub trait NotesApi: ApiHooks {
         &self,
         body: String,
     ) -> impl Future<Output = Result<CreateNoteReply, HttpError>> + Send;
+    /// A `text/plain` response is a `String`.
+    ///
+    /// `GET /notes/{id}`
+    fn get_note(
+        &self,
+        path: params::GetNotePath,
+    ) -> impl Future<Output = Result<GetNoteReply, HttpError>> + Send;
+    /// A `text/*` response with `format binary` stays bytes.
+    ///
+    /// `GET /notes/{id}/raw`
+    fn get_raw_note(
+        &self,
+        path: params::GetRawNotePath,
+    ) -> impl Future<Output = Result<GetRawNoteReply, HttpError>> + Send;
     /// An optional `text/csv` body.
     ///
     /// `POST /reports`
@@ -115,6 +129,8 @@ pub fn router_with<A: NotesApi + PetsApi>(
 ) -> Router {
     let routes = Router::new()
         .route("/notes", routing::post(handle_create_note::<A>))
+        .route("/notes/{id}", routing::get(handle_get_note::<A>))
+        .route("/notes/{id}/raw", routing::get(handle_get_raw_note::<A>))
         .route("/reports", routing::post(handle_upload_report::<A>))
         .route("/pets", routing::post(handle_create_pet::<A>))
         .route("/pets/search", routing::post(handle_search_pets::<A>))
@@ -169,6 +185,70 @@ impl IntoResponse for CreateNoteReply {
                 runtime::json_response(runtime::status(400), body)
             }
             CreateNoteReply::Default(status, body) => {
+                runtime::json_response(status, body)
+            }
+        }
+    }
+}
+
+/// Every documented response of `getNote`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetNoteReply {
+    /// 200: The note as text
+    Ok(String),
+    /// default: Refused
+    Default(axum::http::StatusCode, models::Error),
+}
+
+impl GetNoteReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        Ok(GetNoteReply::Default(runtime::status(error.status), error.body))
+    }
+}
+
+impl IntoResponse for GetNoteReply {
+    fn into_response(self) -> Response {
+        match self {
+            GetNoteReply::Ok(body) => {
+                runtime::bytes_response(
+                    runtime::status(200),
+                    "text/plain; charset=utf-8",
+                    body.into(),
+                )
+            }
+            GetNoteReply::Default(status, body) => runtime::json_response(status, body),
+        }
+    }
+}
+
+/// Every documented response of `getRawNote`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetRawNoteReply {
+    /// 200: The note as raw text bytes
+    Ok(bytes::Bytes),
+    /// default: Refused
+    Default(axum::http::StatusCode, models::Error),
+}
+
+impl GetRawNoteReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        Ok(GetRawNoteReply::Default(runtime::status(error.status), error.body))
+    }
+}
+
+impl IntoResponse for GetRawNoteReply {
+    fn into_response(self) -> Response {
+        match self {
+            GetRawNoteReply::Ok(body) => {
+                runtime::bytes_response(runtime::status(200), "text/markdown", body)
+            }
+            GetRawNoteReply::Default(status, body) => {
                 runtime::json_response(status, body)
             }
         }
@@ -319,6 +399,34 @@ async fn handle_create_note<A: NotesApi>(
     };
     match request.await {
         Ok(result) => result.or_else(CreateNoteReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_get_note<A: NotesApi>(
+    State(api): State<Arc<A>>,
+    raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
+) -> Response {
+    let request = async {
+        let path = params::GetNotePath::from_pairs(&runtime::path_pairs(raw_path)?)?;
+        Ok::<_, RequestError>(api.get_note(path).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(GetNoteReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_get_raw_note<A: NotesApi>(
+    State(api): State<Arc<A>>,
+    raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
+) -> Response {
+    let request = async {
+        let path = params::GetRawNotePath::from_pairs(&runtime::path_pairs(raw_path)?)?;
+        Ok::<_, RequestError>(api.get_raw_note(path).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(GetRawNoteReply::from_error).into_response(),
         Err(error) => api.request_error(error),
     }
 }

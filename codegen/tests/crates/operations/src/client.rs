@@ -117,7 +117,7 @@ impl Client {
     /// `GET /items/latest`
     pub async fn latest_item(
         &self,
-    ) -> Result<ResponseValue<bytes::Bytes>, ClientError<serde_json::Value>> {
+    ) -> Result<ResponseValue<String>, ClientError<serde_json::Value>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
                 "/items/latest".to_owned(),
@@ -125,7 +125,7 @@ impl Client {
             .accept("text/csv");
         let response = self.transport.send(request).await?;
         match response.status {
-            200 => response.value(IncomingResponse::bytes),
+            200 => response.value(IncomingResponse::text),
             _ => response.undocumented(),
         }
     }

@@ -238,7 +238,7 @@ impl IntoResponse for CreateItemReply {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LatestItemReply {
     /// 200: OK
-    Ok(bytes::Bytes),
+    Ok(String),
 }
 
 impl LatestItemReply {
@@ -254,7 +254,7 @@ impl IntoResponse for LatestItemReply {
     fn into_response(self) -> Response {
         match self {
             LatestItemReply::Ok(body) => {
-                runtime::bytes_response(runtime::status(200), "text/csv", body)
+                runtime::bytes_response(runtime::status(200), "text/csv", body.into())
             }
         }
     }

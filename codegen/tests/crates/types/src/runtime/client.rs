@@ -517,6 +517,15 @@ impl IncomingResponse {
         Ok(self.body.clone())
     }
 
+    /// The body as text; a body that is not UTF-8 does not decode.
+    pub fn text<E>(&self) -> Result<String, ClientError<E>> {
+        String::from_utf8(self.body.to_vec()).map_err(|err| ClientError::Decode {
+            status: self.status,
+            message: format!("the body is not UTF-8 text: {err}"),
+            body: String::from_utf8_lossy(&self.body).into_owned(),
+        })
+    }
+
     /// No body is read.
     pub fn nothing<E>(&self) -> Result<(), ClientError<E>> {
         Ok(())
