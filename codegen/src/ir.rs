@@ -162,10 +162,11 @@ impl Api {
                         .iter()
                         .flat_map(|r| &r.headers)
                         .any(|h| h.checks.any_rule(&test))
-                    || op
-                        .body
-                        .as_ref()
-                        .is_some_and(|body| body.checks.any_rule(&test))
+                    || op.body.as_ref().is_some_and(|body| {
+                        body.checks.any_rule(&test)
+                            || matches!(&body.kind, BodyKind::Choice { variants, .. }
+                                if variants.iter().any(|v| v.checks.any_rule(&test)))
+                    })
             })
     }
 
@@ -188,9 +189,12 @@ impl Api {
     /// Whether the runtime's `form` is needed: an operation takes a form body.
     pub fn uses_form_bodies(&self) -> bool {
         self.operations.iter().any(|op| {
-            op.body
-                .as_ref()
-                .is_some_and(|body| matches!(body.kind, BodyKind::Form { .. }))
+            op.body.as_ref().is_some_and(|body| {
+                body.kind
+                    .each()
+                    .into_iter()
+                    .any(|kind| matches!(kind, BodyKind::Form { .. }))
+            })
         })
     }
 
@@ -242,10 +246,7 @@ impl Api {
                     .iter()
                     .flat_map(|r| &r.headers)
                     .any(|h| h.ty.any(test))
-                || op.body.as_ref().is_some_and(|body| match &body.kind {
-                    BodyKind::Json(Some(ty)) => ty.any(test),
-                    _ => false,
-                })
+                || op.json_body_types().into_iter().any(|ty| ty.any(test))
                 || op.responses.iter().any(|r| match &r.content {
                     ResponseContent::Json { ty: Some(ty), .. } => ty.any(test),
                     _ => false,
@@ -325,9 +326,7 @@ impl Api {
             for param in op.params.iter().chain(op.form_fields()) {
                 mark(&param.ty, Flow::REQUEST);
             }
-            if let Some(body) = &op.body
-                && let BodyKind::Json(Some(ty)) = &body.kind
-            {
+            for ty in op.json_body_types() {
                 mark(ty, Flow::REQUEST);
             }
             for response in &op.responses {
@@ -630,12 +629,35 @@ impl Operation {
         self.params.iter().filter(move |p| p.location == location)
     }
 
-    /// The fields of its form body; none for other bodies.
+    /// The fields of its form body (a form among several media types too);
+    /// none for other bodies.
     pub fn form_fields(&self) -> &[Param] {
-        match self.body.as_ref().map(|body| &body.kind) {
-            Some(BodyKind::Form { fields, .. }) => fields,
-            _ => &[],
-        }
+        let Some(body) = &self.body else {
+            return &[];
+        };
+        body.kind
+            .each()
+            .into_iter()
+            .find_map(|kind| match kind {
+                BodyKind::Form { fields, .. } => Some(fields.as_slice()),
+                _ => None,
+            })
+            .unwrap_or(&[])
+    }
+
+    /// The JSON types its body may have.
+    pub fn json_body_types(&self) -> Vec<&TypeRef> {
+        let Some(body) = &self.body else {
+            return Vec::new();
+        };
+        body.kind
+            .each()
+            .into_iter()
+            .filter_map(|kind| match kind {
+                BodyKind::Json(Some(ty)) => Some(ty),
+                _ => None,
+            })
+            .collect()
     }
 }
 
@@ -930,6 +952,43 @@ pub enum BodyKind {
     },
     /// Raw bytes of the content type.
     Bytes,
+    /// Several media types, each its own way: an enum of `params` named
+    /// `enum_name`, one variant per media type. The server dispatches on
+    /// `Content-Type`; the client sends the variant it is given.
+    Choice {
+        enum_name: String,
+        variants: Vec<BodyVariant>,
+    },
+}
+
+/// One media type of a body that may come in several.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyVariant {
+    /// The enum variant (`Json`, `Form`, `Text`, …), unique in its enum.
+    pub name: String,
+    pub content_type: String,
+    /// Never a `Choice`.
+    pub kind: BodyKind,
+    /// Checks of a JSON or text variant.
+    pub checks: Checks,
+}
+
+impl BodyKind {
+    /// This kind and, for a choice, each variant's: every way the body is read.
+    pub fn each(&self) -> Vec<&BodyKind> {
+        match self {
+            BodyKind::Choice { variants, .. } => variants.iter().map(|v| &v.kind).collect(),
+            other => vec![other],
+        }
+    }
+
+    /// As [`BodyKind::each`], mutably.
+    pub fn each_mut(&mut self) -> Vec<&mut BodyKind> {
+        match self {
+            BodyKind::Choice { variants, .. } => variants.iter_mut().map(|v| &mut v.kind).collect(),
+            other => vec![other],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

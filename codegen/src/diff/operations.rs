@@ -599,7 +599,12 @@ impl Differ<'_> {
             ))
             .wire(Flow::REQUEST, Delta::Incompatible)
             .rust(
-                if std::mem::discriminant(&old.kind) == std::mem::discriminant(&new.kind) {
+                if matches!(
+                    (&old.kind, &new.kind),
+                    (BodyKind::Choice { .. }, BodyKind::Choice { .. })
+                ) {
+                    Verdict::breaking("the variants of the body's enum change")
+                } else if std::mem::discriminant(&old.kind) == std::mem::discriminant(&new.kind) {
                     Verdict::none("the body argument keeps its type")
                 } else {
                     Verdict::breaking("the `body` argument has another type")
@@ -634,6 +639,7 @@ impl Differ<'_> {
             BodyKind::Text => "text",
             BodyKind::Form { .. } => "form",
             BodyKind::Bytes => "bytes",
+            BodyKind::Choice { .. } => "one of several media types",
         };
         if old.content_type == new.content_type
             && std::mem::discriminant(&old.kind) != std::mem::discriminant(&new.kind)
@@ -651,6 +657,28 @@ impl Differ<'_> {
             .wire(Flow::REQUEST, Delta::Incompatible)
             .rust(Verdict::breaking("the `body` argument has another type"));
             self.add(subject, change);
+        }
+        // The rules of each media type both versions take.
+        if let (BodyKind::Choice { variants: a, .. }, BodyKind::Choice { variants: b, .. }) =
+            (&old.kind, &new.kind)
+        {
+            for old_variant in a {
+                let Some(new_variant) = b
+                    .iter()
+                    .find(|v| v.content_type == old_variant.content_type)
+                else {
+                    continue;
+                };
+                let prefix = format!("request body (`{}`): ", old_variant.content_type);
+                for rule in self.rule_findings(
+                    &old_variant.checks,
+                    &new_variant.checks,
+                    &prefix,
+                    Flow::REQUEST,
+                ) {
+                    self.add(subject, at(rule));
+                }
+            }
         }
         if let (BodyKind::Text, BodyKind::Text) = (&old.kind, &new.kind) {
             for rule in

@@ -358,9 +358,65 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
             _ => quote!(.authorization("Bearer", #value)),
         });
     }
+    // A body of several media types is set after the chain, by its variant.
+    let mut choose_body = None;
     if let Some(body) = &op.body {
         let content_type = &body.content_type;
         let (ty, call) = match (&body.kind, body.required) {
+            // Several media types: the variant says which is sent.
+            (
+                BodyKind::Choice {
+                    enum_name,
+                    variants,
+                },
+                required,
+            ) => {
+                let name = ident(enum_name);
+                let arms = variants.iter().map(|variant| {
+                    let value = ident(&variant.name);
+                    let media = &variant.content_type;
+                    let send = match &variant.kind {
+                        BodyKind::Json(_) => quote!(request.json_body(#media, body)?),
+                        BodyKind::Text => quote!(request.bytes_body(#media, body.as_bytes())),
+                        BodyKind::Form { .. } => quote!(request.bytes_body(
+                            #media,
+                            runtime::form::encode(&body.to_pairs()).as_bytes(),
+                        )),
+                        BodyKind::Bytes => quote!(request.bytes_body(#media, &body[..])),
+                        // The lowering makes no choice inside a choice.
+                        BodyKind::Choice { .. } => quote!(request),
+                    };
+                    let check = match &variant.kind {
+                        BodyKind::Form { fields, .. }
+                            if fields.iter().any(|p| {
+                                !p.checks.is_empty()
+                                    || checks::present_check(
+                                        p,
+                                        TokenStream::new(),
+                                        TokenStream::new(),
+                                    )
+                                    .is_some()
+                            }) =>
+                        {
+                            Some(quote!(runtime::client::check_params([body.validate()])?;))
+                        }
+                        _ if !variant.checks.is_empty() => {
+                            let checker = checks::checker(&variant.checks);
+                            Some(quote!(runtime::client::check_body(body, #checker)?;))
+                        }
+                        _ => None,
+                    };
+                    let pattern = if required {
+                        quote!(params::#name::#value(body))
+                    } else {
+                        quote!(Some(params::#name::#value(body)))
+                    };
+                    quote!(#pattern => { #check #send })
+                });
+                let none = (!required).then(|| quote!(None => request,));
+                choose_body = Some(quote!(let request = match body { #none #(#arms)* };));
+                (quote!(params::#name), TokenStream::new())
+            }
             // A range (`image/*`): the caller names the media type it sends.
             (BodyKind::Bytes | BodyKind::Text, required) if body.is_range() => {
                 let bytes = match (&body.kind, required) {
@@ -474,6 +530,7 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
         pub async fn #name(&self, #(#args),*) -> Result<#success_ty, ClientError<#error_ty>> {
             #(#checks_before)*
             let request = #(#chain)*;
+            #choose_body
             let response = self.transport.send(request).await?;
             match response.status {
                 #(#arms)*

@@ -12,7 +12,9 @@ use super::checks;
 use super::rust::{
     doc_attrs, ident, let_all, mentions_path, model_type, object_layout, or_default, value_text,
 };
-use crate::ir::{Api, BodyKind, Param, ParamLocation, ParamShape, RequestBody, TypeRef, ValueForm};
+use crate::ir::{
+    Api, BodyKind, BodyVariant, Param, ParamLocation, ParamShape, RequestBody, TypeRef, ValueForm,
+};
 
 /// Whether the crate has a `params` module: some operation has parameters
 /// or a response documents headers.
@@ -22,10 +24,9 @@ pub fn has_params(api: &Api) -> bool {
             || op.query_struct.is_some()
             || op.header_struct.is_some()
             || op.cookie_struct.is_some()
-            || op
-                .body
-                .as_ref()
-                .is_some_and(|body| matches!(body.kind, BodyKind::Form { .. }))
+            || op.body.as_ref().is_some_and(|body| {
+                matches!(body.kind, BodyKind::Form { .. } | BodyKind::Choice { .. })
+            })
             || op.responses.iter().any(|r| r.headers_struct.is_some())
     })
 }
@@ -72,27 +73,36 @@ pub fn params_file(api: &Api, open: &std::collections::BTreeSet<String>) -> Toke
                 ));
             }
         }
+        for kind in op.body.iter().flat_map(|body| body.kind.each()) {
+            if let BodyKind::Form {
+                struct_name,
+                fields,
+            } = kind
+            {
+                let fields: Vec<&Param> = fields.iter().collect();
+                let doc = format!(
+                    " The `application/x-www-form-urlencoded` body of `{}`, parsed and validated.",
+                    op.id
+                );
+                items.extend(values_struct(
+                    &fields,
+                    Holds::Request(ParamLocation::Form),
+                    struct_name,
+                    &doc,
+                    open,
+                ));
+            }
+        }
         if let Some(RequestBody {
             kind:
-                BodyKind::Form {
-                    struct_name,
-                    fields,
+                BodyKind::Choice {
+                    enum_name,
+                    variants,
                 },
             ..
         }) = &op.body
         {
-            let fields: Vec<&Param> = fields.iter().collect();
-            let doc = format!(
-                " The `application/x-www-form-urlencoded` body of `{}`, parsed and validated.",
-                op.id
-            );
-            items.extend(values_struct(
-                &fields,
-                Holds::Request(ParamLocation::Form),
-                struct_name,
-                &doc,
-                open,
-            ));
+            items.extend(choice_enum(op, enum_name, variants));
         }
         for response in &op.responses {
             if let Some(name) = &response.headers_struct {
@@ -128,6 +138,44 @@ pub fn params_file(api: &Api, open: &std::collections::BTreeSet<String>) -> Toke
         #runtime
 
         #items
+    }
+}
+
+/// The enum of a body that comes in several media types, one variant per
+/// type. Only with the server or the client, which read and send it (a
+/// bytes variant is `bytes::Bytes`).
+fn choice_enum(
+    op: &crate::ir::Operation,
+    enum_name: &str,
+    variants: &[BodyVariant],
+) -> TokenStream {
+    let name = ident(enum_name);
+    let doc = format!(
+        " The body of `{}`, in one of its media types: the server tells them by `Content-Type`, the client sends the one given.",
+        op.id
+    );
+    let variants = variants.iter().map(|variant| {
+        let value = ident(&variant.name);
+        let doc = format!(" `{}`", variant.content_type);
+        let ty = match &variant.kind {
+            BodyKind::Json(Some(ty)) => model_type(ty),
+            BodyKind::Json(None) => quote!(serde_json::Value),
+            BodyKind::Text => quote!(String),
+            BodyKind::Form { struct_name, .. } => {
+                let form = ident(struct_name);
+                quote!(#form)
+            }
+            BodyKind::Bytes | BodyKind::Choice { .. } => quote!(bytes::Bytes),
+        };
+        quote!(#[doc = #doc] #value(#ty),)
+    });
+    quote! {
+        #[doc = #doc]
+        #[cfg(any(feature = "server", feature = "client"))]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
     }
 }
 

@@ -444,12 +444,80 @@ fn body_type(op: &Operation) -> Option<TokenStream> {
             quote!(params::#name)
         }
         BodyKind::Bytes => quote!(bytes::Bytes),
+        BodyKind::Choice { enum_name, .. } => {
+            let name = ident(enum_name);
+            quote!(params::#name)
+        }
     };
     Some(if body.required {
         ty
     } else {
         quote!(Option<#ty>)
     })
+}
+
+/// Reads a body of `kind` from `raw` (a `Result<Bytes, BytesRejection>`) in
+/// the `accepted` media types, with its `checks`: a `Result` of the value
+/// (`Option` of it when not `required`).
+fn read_body(
+    kind: &BodyKind,
+    required: bool,
+    accepted: &str,
+    body_checks: &crate::ir::Checks,
+    raw: TokenStream,
+) -> TokenStream {
+    let parse = match (kind, required) {
+        (BodyKind::Json(ty), true) => {
+            let ty = ty.as_ref().map_or(quote!(serde_json::Value), model_type);
+            quote!(runtime::json_body::<#ty>(&header_map, #raw))
+        }
+        (BodyKind::Json(ty), false) => {
+            let ty = ty.as_ref().map_or(quote!(serde_json::Value), model_type);
+            quote!(runtime::optional_json_body::<#ty>(&header_map, #raw))
+        }
+        (BodyKind::Text, true) => quote!(
+            runtime::body_of(&header_map, #raw, #accepted)
+                .and_then(|bytes| runtime::text(&header_map, bytes))
+        ),
+        (BodyKind::Text, false) => quote!(
+            runtime::optional_body_of(&header_map, #raw, #accepted)
+                .and_then(|body| body.map(|bytes| runtime::text(&header_map, bytes)).transpose())
+        ),
+        (BodyKind::Form { struct_name, .. }, true) => {
+            let name = ident(struct_name);
+            quote!(
+                runtime::fields_body_of(&header_map, #raw, #accepted)
+                    .and_then(|bytes| crate::runtime::form::decode(&bytes))
+                    .and_then(|pairs| params::#name::from_pairs(&pairs))
+            )
+        }
+        (BodyKind::Form { struct_name, .. }, false) => {
+            let name = ident(struct_name);
+            quote!(
+                runtime::optional_body_of(&header_map, #raw, #accepted)
+                    .and_then(|body| body.map(|bytes| {
+                        crate::runtime::form::decode(&bytes)
+                            .and_then(|pairs| params::#name::from_pairs(&pairs))
+                    }).transpose())
+            )
+        }
+        (BodyKind::Bytes, true) => quote!(runtime::body_of(&header_map, #raw, #accepted)),
+        (BodyKind::Bytes, false) => quote!(runtime::optional_body_of(&header_map, #raw, #accepted)),
+        // A choice's variants are read one by one, each as its own kind.
+        (BodyKind::Choice { .. }, _) => quote!(compile_error!("a choice inside a choice")),
+    };
+    if body_checks.is_empty() {
+        return parse;
+    }
+    let checker = checks::checker(body_checks);
+    let check = if required {
+        quote!(runtime::check_body(&body, #checker)?;)
+    } else {
+        quote!(if let Some(value) = &body {
+            runtime::check_body(value, #checker)?;
+        })
+    };
+    quote!(#parse.and_then(|body| { #check Ok(body) }))
 }
 
 fn handler(api: &Api, op: &Operation) -> TokenStream {
@@ -522,59 +590,56 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     }
     // The body is read with the parameters: its failures join theirs.
     if let Some(body) = &op.body {
-        let accepted = &body.content_type;
-        let parse = match (&body.kind, body.required) {
-            (BodyKind::Json(ty), true) => {
-                let ty = ty.as_ref().map_or(quote!(serde_json::Value), model_type);
-                quote!(runtime::json_body::<#ty>(&header_map, raw_body))
+        let read = match &body.kind {
+            BodyKind::Choice {
+                enum_name,
+                variants,
+            } => {
+                let enum_name = ident(enum_name);
+                let media = variants.iter().map(|v| &v.content_type);
+                let accepted = &body.content_type;
+                let count = variants.len();
+                let arms = variants.iter().enumerate().map(|(index, variant)| {
+                    let name = ident(&variant.name);
+                    let read = read_body(
+                        &variant.kind,
+                        true,
+                        &variant.content_type,
+                        &variant.checks,
+                        quote!(Ok::<_, BytesRejection>(bytes)),
+                    );
+                    let wrap = if body.required {
+                        quote!(params::#enum_name::#name)
+                    } else {
+                        quote!(|value| Some(params::#enum_name::#name(value)))
+                    };
+                    // The last arm takes every index, so the match needs no other.
+                    let pattern = if index + 1 == count {
+                        quote!(Some(_))
+                    } else {
+                        quote!(Some(#index))
+                    };
+                    quote!(#pattern => #read.map(#wrap),)
+                });
+                let none = if body.required {
+                    quote!(None => Err(crate::runtime::request_error::RequestError::MissingBody),)
+                } else {
+                    quote!(None => Ok(None),)
+                };
+                quote!(runtime::read_body(raw_body).and_then(|bytes| {
+                    match runtime::choose_media(&header_map, &bytes, &[#(#media),*], #accepted)? {
+                        #none
+                        #(#arms)*
+                    }
+                }))
             }
-            (BodyKind::Json(ty), false) => {
-                let ty = ty.as_ref().map_or(quote!(serde_json::Value), model_type);
-                quote!(runtime::optional_json_body::<#ty>(&header_map, raw_body))
-            }
-            (BodyKind::Text, true) => quote!(
-                runtime::body_of(&header_map, raw_body, #accepted)
-                    .and_then(|bytes| runtime::text(&header_map, bytes))
+            kind => read_body(
+                kind,
+                body.required,
+                &body.content_type,
+                &body.checks,
+                quote!(raw_body),
             ),
-            (BodyKind::Text, false) => quote!(
-                runtime::optional_body_of(&header_map, raw_body, #accepted)
-                    .and_then(|body| body.map(|bytes| runtime::text(&header_map, bytes)).transpose())
-            ),
-            (BodyKind::Form { struct_name, .. }, true) => {
-                let name = ident(struct_name);
-                quote!(
-                    runtime::fields_body_of(&header_map, raw_body, #accepted)
-                        .and_then(|bytes| crate::runtime::form::decode(&bytes))
-                        .and_then(|pairs| params::#name::from_pairs(&pairs))
-                )
-            }
-            (BodyKind::Form { struct_name, .. }, false) => {
-                let name = ident(struct_name);
-                quote!(
-                    runtime::optional_body_of(&header_map, raw_body, #accepted)
-                        .and_then(|body| body.map(|bytes| {
-                            crate::runtime::form::decode(&bytes)
-                                .and_then(|pairs| params::#name::from_pairs(&pairs))
-                        }).transpose())
-                )
-            }
-            (BodyKind::Bytes, true) => quote!(runtime::body_of(&header_map, raw_body, #accepted)),
-            (BodyKind::Bytes, false) => {
-                quote!(runtime::optional_body_of(&header_map, raw_body, #accepted))
-            }
-        };
-        let read = if body.checks.is_empty() {
-            parse
-        } else {
-            let checker = checks::checker(&body.checks);
-            let check = if body.required {
-                quote!(runtime::check_body(&body, #checker)?;)
-            } else {
-                quote!(if let Some(value) = &body {
-                    runtime::check_body(value, #checker)?;
-                })
-            };
-            quote!(#parse.and_then(|body| { #check Ok(body) }))
         };
         reads.push((quote!(body), read));
         call_args.push(quote!(body));

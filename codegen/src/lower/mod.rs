@@ -45,15 +45,35 @@ pub fn lower(spec: &LoadedSpec, mappings: &TypeMappings) -> Result<Lowered, Spec
     cycles::check_alias_cycles(&lowerer.types, &spec.file)?;
     let validating = checks::resolve_types(&mut lowerer.types);
     for op in &mut operations {
-        if let Some(body) = &mut op.body
-            && let ir::BodyKind::Json(Some(ty)) = &body.kind
-        {
-            body.checks = validating.resolve(&lowerer.types, ty, std::mem::take(&mut body.checks));
+        if let Some(body) = &mut op.body {
+            if let ir::BodyKind::Json(Some(ty)) = &body.kind {
+                body.checks =
+                    validating.resolve(&lowerer.types, ty, std::mem::take(&mut body.checks));
+            }
+            if let ir::BodyKind::Choice { variants, .. } = &mut body.kind {
+                for variant in variants {
+                    if let ir::BodyKind::Json(Some(ty)) = &variant.kind {
+                        variant.checks = validating.resolve(
+                            &lowerer.types,
+                            ty,
+                            std::mem::take(&mut variant.checks),
+                        );
+                    }
+                }
+            }
         }
         let headers = op.responses.iter_mut().flat_map(|r| &mut r.headers);
-        let form_fields = match op.body.as_mut().map(|body| &mut body.kind) {
-            Some(ir::BodyKind::Form { fields, .. }) => fields.as_mut_slice(),
-            _ => &mut [],
+        let form_fields: Vec<&mut ir::Param> = match op.body.as_mut() {
+            Some(body) => body
+                .kind
+                .each_mut()
+                .into_iter()
+                .flat_map(|kind| match kind {
+                    ir::BodyKind::Form { fields, .. } => fields.iter_mut().collect(),
+                    _ => Vec::new(),
+                })
+                .collect(),
+            None => Vec::new(),
         };
         for value in op.params.iter_mut().chain(headers).chain(form_fields) {
             value.checks =

@@ -883,7 +883,106 @@ impl Lowerer<'_> {
             );
             return Ok(None);
         };
-        let media_pointer = child(&child(pointer, "content"), content_type);
+        let (kind, checks, content_type) = if body.content.len() > 1 {
+            // Every media type, each read its own way: an enum of them.
+            let mut variant_names = NameSet::default();
+            let mut variants = Vec::new();
+            let mut forms = 0;
+            for (media_type, media) in &body.content {
+                let media_pointer = child(&child(pointer, "content"), media_type);
+                if media_type.contains('*') {
+                    self.warn(
+                        &media_pointer,
+                        format!(
+                            "the media range `{media_type}` among several media types is left \
+                             out: the client could not say which type it sends"
+                        ),
+                    );
+                    continue;
+                }
+                let hint = if variants.is_empty() {
+                    format!("{type_name}Body")
+                } else {
+                    format!(
+                        "{type_name}Body{}",
+                        names::upper_camel_stem(media_type, "V")
+                    )
+                };
+                let (kind, checks) =
+                    self.lower_media(media_type, media, type_name, &hint, &media_pointer)?;
+                if matches!(kind, BodyKind::Form { .. }) {
+                    forms += 1;
+                    if forms > 1 {
+                        self.warn(
+                            &media_pointer,
+                            "a second form media type is left out: one form struct per operation",
+                        );
+                        continue;
+                    }
+                }
+                let wish = match &kind {
+                    BodyKind::Json(_) if is_json(media_type) && variants.is_empty() => {
+                        "Json".to_owned()
+                    }
+                    BodyKind::Form { .. } => "Form".to_owned(),
+                    _ => names::upper_camel_ident(
+                        media_type.split(';').next().unwrap_or(media_type),
+                        "Media",
+                    ),
+                };
+                variants.push(ir::BodyVariant {
+                    name: variant_names.claim(&wish),
+                    content_type: media_type.clone(),
+                    kind,
+                    checks,
+                });
+            }
+            if variants.len() == 1 {
+                let only = variants.remove(0);
+                (only.kind, only.checks, only.content_type)
+            } else if variants.is_empty() {
+                return Ok(None);
+            } else {
+                let accepted: Vec<&str> =
+                    variants.iter().map(|v| v.content_type.as_str()).collect();
+                let content_type = accepted.join(", ");
+                let kind = BodyKind::Choice {
+                    // Named with the other types once every type name is known.
+                    enum_name: String::new(),
+                    variants,
+                };
+                (kind, Checks::default(), content_type)
+            }
+        } else {
+            let media_pointer = child(&child(pointer, "content"), content_type);
+            let (kind, checks) = self.lower_media(
+                content_type,
+                media,
+                type_name,
+                &format!("{type_name}Body"),
+                &media_pointer,
+            )?;
+            (kind, checks, content_type.clone())
+        };
+        Ok(Some(RequestBody {
+            content_type,
+            kind,
+            required: body.required,
+            docs: body.description.clone(),
+            checks,
+        }))
+    }
+
+    /// How a body in one media type is read: JSON of its schema, text, a
+    /// form, or bytes; with the checks of a JSON or text body.
+    fn lower_media(
+        &mut self,
+        content_type: &str,
+        media: &openapiv3::MediaType,
+        type_name: &str,
+        hint: &str,
+        media_pointer: &str,
+    ) -> Result<(BodyKind, Checks), SpecError> {
         let mut checks = Checks::default();
         let media_type = content_type
             .split(';')
@@ -893,18 +992,18 @@ impl Lowerer<'_> {
             .to_ascii_lowercase();
         let kind = match (&media.schema, is_json(content_type)) {
             (Some(schema), true) => {
-                let schema_pointer = child(&media_pointer, "schema");
-                let ty = self.type_of(schema, &format!("{type_name}Body"), &schema_pointer)?;
+                let schema_pointer = child(media_pointer, "schema");
+                let ty = self.type_of(schema, hint, &schema_pointer)?;
                 checks = self.use_checks(schema.as_item(), &ty, &schema_pointer)?;
                 BodyKind::Json(Some(ty))
             }
             (None, true) => BodyKind::Json(None),
             _ if media_type == "application/x-www-form-urlencoded" => {
-                self.lower_form(media, type_name, &media_pointer)?
+                self.lower_form(media, type_name, media_pointer)?
             }
             (schema, false) if media_type.starts_with("text/") && self.is_text(schema.as_ref()) => {
                 // A string schema's rules (`maxLength`, `pattern`, …) hold for the text.
-                let schema_pointer = child(&media_pointer, "schema");
+                let schema_pointer = child(media_pointer, "schema");
                 let (resolved, at) = match schema {
                     Some(ReferenceOr::Item(schema)) => (Some(schema.clone()), schema_pointer),
                     Some(ReferenceOr::Reference { reference }) => {
@@ -917,28 +1016,7 @@ impl Lowerer<'_> {
             }
             (_, false) => BodyKind::Bytes,
         };
-        if body.content.len() > 1 {
-            let others: Vec<&str> = body
-                .content
-                .keys()
-                .filter(|media| *media != content_type)
-                .map(String::as_str)
-                .collect();
-            self.warn(
-                &child(pointer, "content"),
-                format!(
-                    "only `{content_type}` is generated; the server refuses and the client cannot send {}",
-                    others.join(", ")
-                ),
-            );
-        }
-        Ok(Some(RequestBody {
-            content_type: content_type.clone(),
-            kind,
-            required: body.required,
-            docs: body.description.clone(),
-            checks,
-        }))
+        Ok((kind, checks))
     }
 
     /// Whether a text body's schema (if any) is a string that is not

@@ -134,12 +134,15 @@ impl Lowerer<'_> {
                 has_headers.then(|| self.claim_type(&format!("{stem}Headers"), &pointer));
             op.cookie_struct =
                 has_cookies.then(|| self.claim_type(&format!("{stem}Cookies"), &pointer));
-            if let Some(ir::RequestBody {
-                kind: ir::BodyKind::Form { struct_name, .. },
-                ..
-            }) = &mut op.body
-            {
-                *struct_name = self.claim_type(&format!("{stem}Form"), &pointer);
+            if let Some(body) = &mut op.body {
+                if let ir::BodyKind::Choice { enum_name, .. } = &mut body.kind {
+                    *enum_name = self.claim_type(&format!("{stem}Content"), &pointer);
+                }
+                for kind in body.kind.each_mut() {
+                    if let ir::BodyKind::Form { struct_name, .. } = kind {
+                        *struct_name = self.claim_type(&format!("{stem}Form"), &pointer);
+                    }
+                }
             }
             op.handler = server_items.claim_snake(&format!("handle_{}", op.fn_name));
             for response in op.responses.iter_mut().filter(|r| !r.headers.is_empty()) {

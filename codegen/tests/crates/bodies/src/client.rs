@@ -204,6 +204,54 @@ impl Client {
             _ => response.undocumented(),
         }
     }
+    /// One body, several media types - an enum whose variant says which; the server dispatches on `Content-Type`.
+    ///
+    /// `POST /pets/import`
+    ///
+    /// Documented errors (default) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    pub async fn import_pets(
+        &self,
+        body: &params::ImportPetsContent,
+    ) -> Result<ResponseValue<models::Note>, ClientError<models::Error>> {
+        let request = OutgoingRequest::new(
+                reqwest::Method::POST,
+                "/pets/import".to_owned(),
+            )
+            .accept("application/json");
+        let request = match body {
+            params::ImportPetsContent::Json(body) => {
+                request.json_body("application/json", body)?
+            }
+            params::ImportPetsContent::TextPlain(body) => {
+                runtime::client::check_body(
+                    body,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::max_length(value, 50));
+                    },
+                )?;
+                request.bytes_body("text/plain", body.as_bytes())
+            }
+            params::ImportPetsContent::Form(body) => {
+                runtime::client::check_params([body.validate()])?;
+                request
+                    .bytes_body(
+                        "application/x-www-form-urlencoded",
+                        runtime::form::encode(&body.to_pairs()).as_bytes(),
+                    )
+            }
+            params::ImportPetsContent::ImagePng(body) => {
+                request.bytes_body("image/png", &body[..])
+            }
+        };
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => response.value(IncomingResponse::json),
+            _ if response.status >= 400 => {
+                response.documented(IncomingResponse::json_error)
+            }
+            _ => response.undocumented(),
+        }
+    }
     /// Raw bytes of an image, any `image/*` type (the client names the one it sends).
     ///
     /// `PUT /pets/{id}/photo`

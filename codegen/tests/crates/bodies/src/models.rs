@@ -124,18 +124,9 @@ impl std::str::FromStr for NewPetKind {
     }
 }
 
-#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Note {
     pub text: String,
-}
-
-impl Note {
-    /// A value with the required fields; the optional ones are
-    /// `None` and can be set afterwards.
-    pub fn new(text: String) -> Self {
-        Self { text }
-    }
 }
 
 #[non_exhaustive]

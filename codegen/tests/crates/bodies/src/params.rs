@@ -298,6 +298,66 @@ impl SearchPetsForm {
     }
 }
 
+/// The `application/x-www-form-urlencoded` body of `importPets`, parsed and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportPetsForm {
+    pub text: String,
+}
+
+impl ImportPetsForm {
+    /// Reads the decoded `(name, value)` pairs of a form body; unknown names are ignored.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::form("text")
+            .required(
+                pairs,
+                |param, text| {
+                    param
+                        .validated(
+                            param.parse::<String>(text)?,
+                            |value, at, out| {
+                                out.check(
+                                    at,
+                                    crate::runtime::validate::max_length(value, 5),
+                                );
+                            },
+                        )
+                },
+            )?;
+        Ok(ImportPetsForm { text: value_0 })
+    }
+    /// The `(name, value)` pairs of this form, as a client sends them.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        vec![("text", self.text.to_string())]
+    }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            Param::form("text")
+                .check(
+                    &self.text,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::max_length(value, 5));
+                    },
+                ),
+        ])
+    }
+}
+
+/// The body of `importPets`, in one of its media types: the server tells them by `Content-Type`, the client sends the one given.
+#[cfg(any(feature = "server", feature = "client"))]
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportPetsContent {
+    /// `application/json`
+    Json(models::Note),
+    /// `text/plain`
+    TextPlain(String),
+    /// `application/x-www-form-urlencoded`
+    Form(ImportPetsForm),
+    /// `image/png`
+    ImagePng(bytes::Bytes),
+}
+
 /// Path parameters of `uploadPhoto`, parsed and validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UploadPhotoPath {

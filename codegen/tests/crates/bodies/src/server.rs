@@ -100,6 +100,13 @@ pub trait PetsApi: ApiHooks {
         &self,
         body: Option<params::SearchPetsForm>,
     ) -> impl Future<Output = Result<SearchPetsReply, HttpError>> + Send;
+    /// One body, several media types - an enum whose variant says which; the server dispatches on `Content-Type`.
+    ///
+    /// `POST /pets/import`
+    fn import_pets(
+        &self,
+        body: params::ImportPetsContent,
+    ) -> impl Future<Output = Result<ImportPetsReply, HttpError>> + Send;
     /// Raw bytes of an image, any `image/*` type (the client names the one it sends).
     ///
     /// `PUT /pets/{id}/photo`
@@ -134,6 +141,7 @@ pub fn router_with<A: NotesApi + PetsApi>(
         .route("/reports", routing::post(handle_upload_report::<A>))
         .route("/pets", routing::post(handle_create_pet::<A>))
         .route("/pets/search", routing::post(handle_search_pets::<A>))
+        .route("/pets/import", routing::post(handle_import_pets::<A>))
         .route("/pets/{id}/photo", routing::put(handle_upload_photo::<A>))
         .with_state(api.clone());
     runtime::mount(routes, &options, move |error| api.request_error(error))
@@ -346,6 +354,37 @@ impl IntoResponse for SearchPetsReply {
     }
 }
 
+/// Every documented response of `importPets`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportPetsReply {
+    /// 200: Which form arrived
+    Ok(models::Note),
+    /// default: Refused
+    Default(axum::http::StatusCode, models::Error),
+}
+
+impl ImportPetsReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        Ok(ImportPetsReply::Default(runtime::status(error.status), error.body))
+    }
+}
+
+impl IntoResponse for ImportPetsReply {
+    fn into_response(self) -> Response {
+        match self {
+            ImportPetsReply::Ok(body) => {
+                runtime::json_response(runtime::status(200), body)
+            }
+            ImportPetsReply::Default(status, body) => {
+                runtime::json_response(status, body)
+            }
+        }
+    }
+}
+
 /// Every documented response of `uploadPhoto`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UploadPhotoReply {
@@ -493,6 +532,81 @@ async fn handle_search_pets<A: PetsApi>(
     };
     match request.await {
         Ok(result) => result.or_else(SearchPetsReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_import_pets<A: PetsApi>(
+    State(api): State<Arc<A>>,
+    header_map: HeaderMap,
+    raw_body: Result<bytes::Bytes, BytesRejection>,
+) -> Response {
+    let request = async {
+        let body = runtime::read_body(raw_body)
+            .and_then(|bytes| {
+                match runtime::choose_media(
+                    &header_map,
+                    &bytes,
+                    &[
+                        "application/json",
+                        "text/plain",
+                        "application/x-www-form-urlencoded",
+                        "image/png",
+                    ],
+                    "application/json, text/plain, application/x-www-form-urlencoded, image/png",
+                )? {
+                    None => Err(crate::runtime::request_error::RequestError::MissingBody),
+                    Some(0usize) => {
+                        runtime::json_body::<
+                            models::Note,
+                        >(&header_map, Ok::<_, BytesRejection>(bytes))
+                            .map(params::ImportPetsContent::Json)
+                    }
+                    Some(1usize) => {
+                        runtime::body_of(
+                                &header_map,
+                                Ok::<_, BytesRejection>(bytes),
+                                "text/plain",
+                            )
+                            .and_then(|bytes| runtime::text(&header_map, bytes))
+                            .and_then(|body| {
+                                runtime::check_body(
+                                    &body,
+                                    |value, at, out| {
+                                        out.check(
+                                            at,
+                                            crate::runtime::validate::max_length(value, 50),
+                                        );
+                                    },
+                                )?;
+                                Ok(body)
+                            })
+                            .map(params::ImportPetsContent::TextPlain)
+                    }
+                    Some(2usize) => {
+                        runtime::fields_body_of(
+                                &header_map,
+                                Ok::<_, BytesRejection>(bytes),
+                                "application/x-www-form-urlencoded",
+                            )
+                            .and_then(|bytes| crate::runtime::form::decode(&bytes))
+                            .and_then(|pairs| params::ImportPetsForm::from_pairs(&pairs))
+                            .map(params::ImportPetsContent::Form)
+                    }
+                    Some(_) => {
+                        runtime::body_of(
+                                &header_map,
+                                Ok::<_, BytesRejection>(bytes),
+                                "image/png",
+                            )
+                            .map(params::ImportPetsContent::ImagePng)
+                    }
+                }
+            })?;
+        Ok::<_, RequestError>(api.import_pets(body).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(ImportPetsReply::from_error).into_response(),
         Err(error) => api.request_error(error),
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::models;
 use crate::params;
+use crate::runtime;
 use crate::runtime::client::{IncomingResponse, OutgoingRequest, Transport};
 pub use crate::runtime::client::{
     ClientError, RequestOptions, ResponseValue, RetryPolicy,
@@ -52,15 +53,26 @@ impl Client {
     pub async fn create_report(
         &self,
         query: &params::CreateReportQuery,
-        body: &models::CreateReportBody,
+        body: &params::CreateReportContent,
     ) -> Result<
         ResponseValue<models::CreateReportResponse201>,
         ClientError<models::Problem>,
     > {
         let request = OutgoingRequest::new(reqwest::Method::POST, "/reports".to_owned())
             .accept("application/json, application/problem+json")
-            .query(query.to_pairs())
-            .json_body("application/json", body)?;
+            .query(query.to_pairs());
+        let request = match body {
+            params::CreateReportContent::Json(body) => {
+                request.json_body("application/json", body)?
+            }
+            params::CreateReportContent::Form(body) => {
+                request
+                    .bytes_body(
+                        "application/x-www-form-urlencoded",
+                        runtime::form::encode(&body.to_pairs()).as_bytes(),
+                    )
+            }
+        };
         let response = self.transport.send(request).await?;
         match response.status {
             201 => response.value(IncomingResponse::json),

@@ -33,6 +33,37 @@ impl CreateReportQuery {
     }
 }
 
+/// The `application/x-www-form-urlencoded` body of `createReport`, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateReportForm {
+    pub title: Option<String>,
+}
+
+impl CreateReportForm {
+    /// Reads the decoded `(name, value)` pairs of a form body; unknown names are ignored.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::form("title")
+            .optional(pairs, |param, text| param.parse::<String>(text))?;
+        Ok(CreateReportForm { title: value_0 })
+    }
+    /// The `(name, value)` pairs of this form, as a client sends them.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        pairs.extend(self.title.iter().map(|value| ("title", value.to_string())));
+        pairs
+    }
+}
+
+/// The body of `createReport`, in one of its media types: the server tells them by `Content-Type`, the client sends the one given.
+#[cfg(any(feature = "server", feature = "client"))]
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreateReportContent {
+    /// `application/json`
+    Json(models::CreateReportBody),
+    /// `application/x-www-form-urlencoded`
+    Form(CreateReportForm),
+}
+
 /// Query parameters of `listReportLines`, parsed and validated.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListReportLinesQuery {

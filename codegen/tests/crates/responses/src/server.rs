@@ -58,7 +58,7 @@ pub trait ReportsApi: ApiHooks {
     fn create_report(
         &self,
         query: params::CreateReportQuery,
-        body: models::CreateReportBody,
+        body: params::CreateReportContent,
     ) -> impl Future<Output = Result<CreateReportReply, HttpError>> + Send;
     /// `GET /reports/summary`
     fn list_report_lines(
@@ -204,7 +204,37 @@ async fn handle_create_report<A: ReportsApi>(
         let query_pairs = runtime::query_pairs(raw_query)?;
         let (query, body) = match (
             params::CreateReportQuery::from_pairs(&query_pairs),
-            runtime::json_body::<models::CreateReportBody>(&header_map, raw_body),
+            runtime::read_body(raw_body)
+                .and_then(|bytes| {
+                    match runtime::choose_media(
+                        &header_map,
+                        &bytes,
+                        &["application/json", "application/x-www-form-urlencoded"],
+                        "application/json, application/x-www-form-urlencoded",
+                    )? {
+                        None => {
+                            Err(crate::runtime::request_error::RequestError::MissingBody)
+                        }
+                        Some(0usize) => {
+                            runtime::json_body::<
+                                models::CreateReportBody,
+                            >(&header_map, Ok::<_, BytesRejection>(bytes))
+                                .map(params::CreateReportContent::Json)
+                        }
+                        Some(_) => {
+                            runtime::fields_body_of(
+                                    &header_map,
+                                    Ok::<_, BytesRejection>(bytes),
+                                    "application/x-www-form-urlencoded",
+                                )
+                                .and_then(|bytes| crate::runtime::form::decode(&bytes))
+                                .and_then(|pairs| params::CreateReportForm::from_pairs(
+                                    &pairs,
+                                ))
+                                .map(params::CreateReportContent::Form)
+                        }
+                    }
+                }),
         ) {
             (Ok(query), Ok(body)) => (query, body),
             (query, body) => return Err(RequestError::all([query.err(), body.err()])),

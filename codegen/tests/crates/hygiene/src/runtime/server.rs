@@ -318,6 +318,30 @@ pub fn check_content_type(headers: &HeaderMap, accepted: &'static str) -> Result
     }
 }
 
+/// For a body of several media types: which of `media` the request's
+/// content type is (the first that takes it), `None` when no body was sent,
+/// a refusal (415) listing `accepted` when none takes it.
+pub fn choose_media(
+    headers: &HeaderMap,
+    bytes: &Bytes,
+    media: &[&str],
+    accepted: &'static str,
+) -> Result<Option<usize>, RequestError> {
+    if !has_body(headers, bytes) {
+        return Ok(None);
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    content_type
+        .and_then(|given| media.iter().position(|range| media::in_range(given, range)))
+        .map(Some)
+        .ok_or_else(|| RequestError::UnsupportedMediaType {
+            content_type: content_type.map(str::to_owned),
+            expected: accepted,
+        })
+}
+
 /// Whether a request carries a body: some bytes, or a content type (an
 /// empty file or an empty text is a body; nothing at all is none).
 fn has_body(headers: &HeaderMap, bytes: &Bytes) -> bool {

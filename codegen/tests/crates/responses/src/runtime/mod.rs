@@ -7,6 +7,8 @@
 #[cfg(feature = "client")]
 pub mod client;
 pub mod enums;
+#[cfg(any(feature = "server", feature = "client"))]
+pub mod form;
 pub mod media;
 pub mod nullable;
 pub mod object_params;
