@@ -495,3 +495,27 @@ fn form_bodies_say_what_they_cannot_carry() {
         ]
     );
 }
+
+#[test]
+fn a_body_of_several_media_types_keeps_the_names_of_its_json_one() {
+    // Text is listed first; the JSON schema is still `PostABody`, its
+    // variant `Json`, as when JSON was the only type generated.
+    let (_dir, _path, result) = generate_from(
+        "spec.yaml",
+        "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    post:\n      operationId: postA\n      requestBody:\n        required: true\n        content:\n          text/plain:\n            schema: {type: string}\n          application/json:\n            schema: {type: object, properties: {n: {type: integer}}}\n      responses: {'204': {description: ok}}\n",
+    );
+    let generation = result.expect("generates");
+    let file = |name: &str| {
+        generation
+            .files
+            .iter()
+            .find(|file| file.path.ends_with(name))
+            .map(|file| file.contents.clone())
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    assert!(file("models.rs").contains("pub struct PostABody"));
+    let params = file("params.rs");
+    assert!(params.contains("pub enum PostAContent"), "{params}");
+    assert!(params.contains("Json(models::PostABody)"), "{params}");
+    assert!(params.contains("TextPlain(String)"), "{params}");
+}

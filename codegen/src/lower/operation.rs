@@ -884,7 +884,10 @@ impl Lowerer<'_> {
             return Ok(None);
         };
         let (kind, checks, content_type) = if body.content.len() > 1 {
-            // Every media type, each read its own way: an enum of them.
+            // Every media type, each read its own way: an enum of them. The
+            // one a single body would be (JSON if any) keeps its names: its
+            // inline schema is `…Body`, its variant `Json`.
+            let primary = content_type;
             let mut variant_names = NameSet::default();
             let mut variants = Vec::new();
             let mut forms = 0;
@@ -900,7 +903,7 @@ impl Lowerer<'_> {
                     );
                     continue;
                 }
-                let hint = if variants.is_empty() {
+                let hint = if media_type == primary {
                     format!("{type_name}Body")
                 } else {
                     format!(
@@ -921,9 +924,7 @@ impl Lowerer<'_> {
                     }
                 }
                 let wish = match &kind {
-                    BodyKind::Json(_) if is_json(media_type) && variants.is_empty() => {
-                        "Json".to_owned()
-                    }
+                    BodyKind::Json(_) if media_type == primary => "Json".to_owned(),
                     BodyKind::Form { .. } => "Form".to_owned(),
                     _ => names::upper_camel_ident(
                         media_type.split(';').next().unwrap_or(media_type),
