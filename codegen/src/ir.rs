@@ -198,6 +198,16 @@ impl Api {
         })
     }
 
+    /// Whether `bytes` is needed without the server and the client: a body of
+    /// several media types has a bytes variant.
+    pub fn bytes_in_params(&self) -> bool {
+        self.operations.iter().any(|op| {
+            matches!(op.body.as_ref().map(|body| &body.kind),
+                Some(BodyKind::Choice { variants, .. })
+                    if variants.iter().any(|v| v.kind == BodyKind::Bytes))
+        })
+    }
+
     /// Whether the runtime's `basic_auth` is needed: a scheme is HTTP `basic`.
     pub fn uses_basic_auth(&self) -> bool {
         self.security_schemes

@@ -24,6 +24,8 @@ struct CargoToml<'a> {
     /// `base64`: the runtime's `formats` or `basic_auth` use it.
     base64: bool,
     uuid: bool,
+    /// `bytes` for every build, not only the server and the client.
+    bytes_always: bool,
     /// `name = { version = "…", features = […] }` lines.
     dependencies: Vec<String>,
 }
@@ -45,6 +47,7 @@ pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
         object_params: api.uses_object_params(),
         // The runtime's `formats` checks uuids with it too.
         uuid: api.uses_uuid() || api.uses_formats(),
+        bytes_always: api.bytes_in_params(),
         dependencies: api
             .dependencies
             .iter()

@@ -131,9 +131,21 @@ pub fn params_file(api: &Api, open: &std::collections::BTreeSet<String>) -> Toke
             use crate::runtime;
         )
     });
+    // A crate whose only request shapes are bodies of several media types
+    // has no parameter struct to use these.
+    let param = mentions_ident(&items, "Param").then(|| {
+        quote!(
+            use crate::runtime::params::Param;
+        )
+    });
+    let request_error = mentions_ident(&items, "RequestError").then(|| {
+        quote!(
+            use crate::runtime::request_error::RequestError;
+        )
+    });
     quote! {
-        use crate::runtime::params::Param;
-        use crate::runtime::request_error::RequestError;
+        #param
+        #request_error
         #models
         #runtime
 
@@ -141,9 +153,18 @@ pub fn params_file(api: &Api, open: &std::collections::BTreeSet<String>) -> Toke
     }
 }
 
+/// Whether `name` appears as an identifier anywhere in `tokens`.
+fn mentions_ident(tokens: &TokenStream, name: &str) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(ident) => ident == name,
+        proc_macro2::TokenTree::Group(group) => mentions_ident(&group.stream(), name),
+        _ => false,
+    })
+}
+
 /// The enum of a body that comes in several media types, one variant per
-/// type. Only with the server or the client, which read and send it (a
-/// bytes variant is `bytes::Bytes`).
+/// type (a bytes variant is `bytes::Bytes`, which such a crate then always
+/// depends on).
 fn choice_enum(
     op: &crate::ir::Operation,
     enum_name: &str,
@@ -171,7 +192,6 @@ fn choice_enum(
     });
     quote! {
         #[doc = #doc]
-        #[cfg(any(feature = "server", feature = "client"))]
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name {
             #(#variants)*

@@ -345,7 +345,6 @@ impl ImportPetsForm {
 }
 
 /// The body of `importPets`, in one of its media types: the server tells them by `Content-Type`, the client sends the one given.
-#[cfg(any(feature = "server", feature = "client"))]
 #[derive(Debug, Clone, PartialEq)]
 pub enum ImportPetsContent {
     /// `application/json`

@@ -55,7 +55,6 @@ impl CreateReportForm {
 }
 
 /// The body of `createReport`, in one of its media types: the server tells them by `Content-Type`, the client sends the one given.
-#[cfg(any(feature = "server", feature = "client"))]
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateReportContent {
     /// `application/json`
