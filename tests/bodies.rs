@@ -50,6 +50,20 @@ impl bodies::server::NotesApi for Store {
         ))
     }
 
+    async fn bulk_notes(
+        &self,
+        body: Option<bodies::BulkNotesContent>,
+    ) -> Result<bodies::server::BulkNotesReply, bodies::server::HttpError> {
+        let text = match body {
+            None => "nothing".to_owned(),
+            Some(bodies::BulkNotesContent::Json(note)) => format!("json: {}", note.text),
+            Some(bodies::BulkNotesContent::TextPlain(text)) => format!("text: {text}"),
+        };
+        Ok(bodies::server::BulkNotesReply::Ok(bodies::models::Note {
+            text,
+        }))
+    }
+
     async fn upload_report(
         &self,
         body: Option<String>,
@@ -501,4 +515,24 @@ async fn a_body_of_several_media_types_is_the_variant_its_content_type_names() {
         calls,
         "no refused body got through"
     );
+}
+
+#[tokio::test]
+async fn an_optional_body_of_several_media_types_may_be_left_out() {
+    let (base, _store) = serve().await;
+    let client = bodies::client::Client::new(&base);
+    let none = client.bulk_notes(None).await.unwrap().into_inner();
+    assert_eq!(none.text, "nothing");
+    let text = bodies::BulkNotesContent::TextPlain("a".to_owned());
+    let sent = client.bulk_notes(Some(&text)).await.unwrap().into_inner();
+    assert_eq!(sent.text, "text: a");
+    let (status, answer) = raw(
+        &base,
+        reqwest::Method::POST,
+        "/notes/bulk",
+        Some("text/csv"),
+        "a",
+    )
+    .await;
+    assert_eq!(status, 415, "{answer}");
 }

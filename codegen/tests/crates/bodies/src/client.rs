@@ -127,6 +127,38 @@ impl Client {
             _ => response.undocumented(),
         }
     }
+    /// An optional body of several media types.
+    ///
+    /// `POST /notes/bulk`
+    ///
+    /// Documented errors (default) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    pub async fn bulk_notes(
+        &self,
+        body: Option<&params::BulkNotesContent>,
+    ) -> Result<ResponseValue<models::Note>, ClientError<models::Error>> {
+        let request = OutgoingRequest::new(
+                reqwest::Method::POST,
+                "/notes/bulk".to_owned(),
+            )
+            .accept("application/json");
+        let request = match body {
+            None => request,
+            Some(params::BulkNotesContent::Json(body)) => {
+                request.json_body("application/json", body)?
+            }
+            Some(params::BulkNotesContent::TextPlain(body)) => {
+                request.bytes_body("text/plain", body.as_bytes())
+            }
+        };
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => response.value(IncomingResponse::json),
+            _ if response.status >= 400 => {
+                response.documented(IncomingResponse::json_error)
+            }
+            _ => response.undocumented(),
+        }
+    }
     /// An optional `text/csv` body.
     ///
     /// `POST /reports`

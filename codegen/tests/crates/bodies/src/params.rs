@@ -35,6 +35,15 @@ impl GetRawNotePath {
     }
 }
 
+/// The body of `bulkNotes`, in one of its media types: the server tells them by `Content-Type`, the client sends the one given.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BulkNotesContent {
+    /// `application/json`
+    Json(models::Note),
+    /// `text/plain`
+    TextPlain(String),
+}
+
 /// The `application/x-www-form-urlencoded` body of `createPet`, parsed and validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePetForm {

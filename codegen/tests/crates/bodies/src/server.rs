@@ -75,6 +75,13 @@ pub trait NotesApi: ApiHooks {
         &self,
         path: params::GetRawNotePath,
     ) -> impl Future<Output = Result<GetRawNoteReply, HttpError>> + Send;
+    /// An optional body of several media types.
+    ///
+    /// `POST /notes/bulk`
+    fn bulk_notes(
+        &self,
+        body: Option<params::BulkNotesContent>,
+    ) -> impl Future<Output = Result<BulkNotesReply, HttpError>> + Send;
     /// An optional `text/csv` body.
     ///
     /// `POST /reports`
@@ -138,6 +145,7 @@ pub fn router_with<A: NotesApi + PetsApi>(
         .route("/notes", routing::post(handle_create_note::<A>))
         .route("/notes/{id}", routing::get(handle_get_note::<A>))
         .route("/notes/{id}/raw", routing::get(handle_get_raw_note::<A>))
+        .route("/notes/bulk", routing::post(handle_bulk_notes::<A>))
         .route("/reports", routing::post(handle_upload_report::<A>))
         .route("/pets", routing::post(handle_create_pet::<A>))
         .route("/pets/search", routing::post(handle_search_pets::<A>))
@@ -259,6 +267,35 @@ impl IntoResponse for GetRawNoteReply {
             GetRawNoteReply::Default(status, body) => {
                 runtime::json_response(status, body)
             }
+        }
+    }
+}
+
+/// Every documented response of `bulkNotes`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BulkNotesReply {
+    /// 200: What arrived
+    Ok(models::Note),
+    /// default: Refused
+    Default(axum::http::StatusCode, models::Error),
+}
+
+impl BulkNotesReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        Ok(BulkNotesReply::Default(runtime::status(error.status), error.body))
+    }
+}
+
+impl IntoResponse for BulkNotesReply {
+    fn into_response(self) -> Response {
+        match self {
+            BulkNotesReply::Ok(body) => {
+                runtime::json_response(runtime::status(200), body)
+            }
+            BulkNotesReply::Default(status, body) => runtime::json_response(status, body),
         }
     }
 }
@@ -466,6 +503,48 @@ async fn handle_get_raw_note<A: NotesApi>(
     };
     match request.await {
         Ok(result) => result.or_else(GetRawNoteReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_bulk_notes<A: NotesApi>(
+    State(api): State<Arc<A>>,
+    header_map: HeaderMap,
+    raw_body: Result<bytes::Bytes, BytesRejection>,
+) -> Response {
+    let request = async {
+        let body = runtime::read_body(raw_body)
+            .and_then(|bytes| {
+                match runtime::choose_media(
+                    &header_map,
+                    &bytes,
+                    &["application/json", "text/plain"],
+                    "application/json, text/plain",
+                )? {
+                    None => Ok(None),
+                    Some(0usize) => {
+                        runtime::json_body::<
+                            models::Note,
+                        >(&header_map, Ok::<_, BytesRejection>(bytes))
+                            .map(|value| Some(params::BulkNotesContent::Json(value)))
+                    }
+                    Some(_) => {
+                        runtime::body_of(
+                                &header_map,
+                                Ok::<_, BytesRejection>(bytes),
+                                "text/plain",
+                            )
+                            .and_then(|bytes| runtime::text(&header_map, bytes))
+                            .map(|value| Some(
+                                params::BulkNotesContent::TextPlain(value),
+                            ))
+                    }
+                }
+            })?;
+        Ok::<_, RequestError>(api.bulk_notes(body).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(BulkNotesReply::from_error).into_response(),
         Err(error) => api.request_error(error),
     }
 }

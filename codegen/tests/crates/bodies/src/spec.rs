@@ -146,6 +146,51 @@ pub const OPENAPI_JSON: &str = r##"{
         }
       }
     },
+    "/notes/bulk": {
+      "post": {
+        "operationId": "bulkNotes",
+        "tags": [
+          "notes"
+        ],
+        "description": "An optional body of several media types.",
+        "requestBody": {
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/Note"
+              }
+            },
+            "text/plain": {
+              "schema": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "What arrived",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Note"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "Refused",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/reports": {
       "post": {
         "operationId": "uploadReport",
