@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use common::files::Files;
 use common::{KEY_A, POSTGRES_VARIABLE, signal, spawn_process, wait_finished, wait_until};
-use flexprice_api::client::Client;
 use flexprice_api::{CreateTaskRequest, EntityType, FileType, TaskStatus, TaskType};
 
 const RECORDS: usize = 5000;
@@ -80,9 +79,7 @@ async fn replicas_finish_the_imports_of_one_that_goes(how: &str) {
         "--shutdown-grace-secs".into(),
         "2".into(),
     ];
-    let client = |address: std::net::SocketAddr| {
-        Client::new(format!("http://{address}/v1")).with_api_key(KEY_A)
-    };
+    let client = common::process_client;
     let file_url = |file: usize| format!("http://{host}/slow/events-{file}.csv");
     let stalled = |task: &flexprice_api::TaskResponse| task.processed_records == Some(2000);
 

@@ -239,11 +239,7 @@ async fn sigterm_ends_the_process_within_the_grace_period_despite_a_worker_stuck
         args
     };
     let (mut child, address) = common::spawn_process(args("60")).await;
-    let client = flexprice_api::client::Client::new(format!(
-        "http://{address}{}",
-        flexprice_api::server::BASE_PATH
-    ))
-    .with_api_key(KEY_A);
+    let client = common::process_client(address);
     let task = client
         .create_task(&flexprice_api::CreateTaskRequest {
             entity_type: flexprice_api::EntityType::Events,
@@ -291,11 +287,7 @@ async fn sigterm_ends_the_process_within_the_grace_period_despite_a_worker_stuck
 
     // The abandoned task is taken over once its lease is out, and completes.
     let (mut child, address) = common::spawn_process(args("1")).await;
-    let client = flexprice_api::client::Client::new(format!(
-        "http://{address}{}",
-        flexprice_api::server::BASE_PATH
-    ))
-    .with_api_key(KEY_A);
+    let client = common::process_client(address);
     let done = common::wait_finished(&client, &id).await;
     assert_eq!(
         done.task_status,

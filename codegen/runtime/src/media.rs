@@ -13,6 +13,13 @@ pub fn bare(media: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// Whether `media` is JSON: `application/json` or any `+json` type
+/// (`application/problem+json`).
+pub fn is_json(media: &str) -> bool {
+    let media = bare(media);
+    media == "application/json" || media.ends_with("+json")
+}
+
 /// Whether `media` is in `range` (`image/png`, `image/*`, `*/*`);
 /// parameters of either do not count.
 pub fn in_range(media: &str, range: &str) -> bool {
@@ -50,5 +57,7 @@ mod tests {
         assert!(!is_concrete("image/*"));
         assert!(!is_concrete("*/*"));
         assert!(!is_concrete("png"));
+        assert!(is_json("Application/Problem+JSON; charset=utf-8"));
+        assert!(!is_json("text/plain"));
     }
 }

@@ -159,6 +159,14 @@ pub fn path_style(param: &Param) -> Option<(TokenStream, bool)> {
     })
 }
 
+/// Whether a struct of `params` has `validate()` for the client to call:
+/// some value has rules, or is a required object spread into pairs.
+pub fn validates<'a>(params: impl IntoIterator<Item = &'a Param>) -> bool {
+    params.into_iter().any(|p| {
+        !p.checks.is_empty() || present_check(p, TokenStream::new(), TokenStream::new()).is_some()
+    })
+}
+
 /// For a required object spread into pairs or cookies: that `value` (a
 /// reference) has a property set, else nothing would be sent.
 pub fn present_check(

@@ -75,6 +75,16 @@ fn payload_of(responses: &[&Response]) -> Payload {
     }
 }
 
+/// The bytes sent for `body`, a reference to a text, a form or a body
+/// enum's `bytes::Bytes`.
+fn body_bytes(kind: &BodyKind) -> TokenStream {
+    match kind {
+        BodyKind::Text => quote!(body.as_bytes()),
+        BodyKind::Form { .. } => quote!(runtime::form::encode(&body.to_pairs()).as_bytes()),
+        _ => quote!(&body[..]),
+    }
+}
+
 fn status_pattern(status: StatusCode) -> TokenStream {
     match status {
         StatusCode::Code(code) => {
@@ -269,18 +279,12 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
             quote!(&#arg),
         ));
     }
-    if op.params_in(ParamLocation::Query).any(|p| {
-        !p.checks.is_empty()
-            || checks::present_check(p, TokenStream::new(), TokenStream::new()).is_some()
-    }) {
+    if checks::validates(op.params_in(ParamLocation::Query)) {
         param_checks.push(quote!(query.validate()));
     }
     if let Some(body) = &op.body
         && let BodyKind::Form { fields, .. } = &body.kind
-        && fields.iter().any(|p| {
-            !p.checks.is_empty()
-                || checks::present_check(p, TokenStream::new(), TokenStream::new()).is_some()
-        })
+        && checks::validates(fields)
     {
         param_checks.push(if body.required {
             quote!(body.validate())
@@ -362,6 +366,7 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     let mut choose_body = None;
     if let Some(body) = &op.body {
         let content_type = &body.content_type;
+        let required_bytes = body_bytes(&body.kind);
         let (ty, call) = match (&body.kind, body.required) {
             // Several media types: the variant says which is sent.
             (
@@ -377,27 +382,15 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
                     let media = &variant.content_type;
                     let send = match &variant.kind {
                         BodyKind::Json(_) => quote!(request.json_body(#media, body)?),
-                        BodyKind::Text => quote!(request.bytes_body(#media, body.as_bytes())),
-                        BodyKind::Form { .. } => quote!(request.bytes_body(
-                            #media,
-                            runtime::form::encode(&body.to_pairs()).as_bytes(),
-                        )),
-                        BodyKind::Bytes => quote!(request.bytes_body(#media, &body[..])),
                         // The lowering makes no choice inside a choice.
                         BodyKind::Choice { .. } => quote!(request),
+                        kind => {
+                            let bytes = body_bytes(kind);
+                            quote!(request.bytes_body(#media, #bytes))
+                        }
                     };
                     let check = match &variant.kind {
-                        BodyKind::Form { fields, .. }
-                            if fields.iter().any(|p| {
-                                !p.checks.is_empty()
-                                    || checks::present_check(
-                                        p,
-                                        TokenStream::new(),
-                                        TokenStream::new(),
-                                    )
-                                    .is_some()
-                            }) =>
-                        {
+                        BodyKind::Form { fields, .. } if checks::validates(fields) => {
                             Some(quote!(runtime::client::check_params([body.validate()])?;))
                         }
                         _ if !variant.checks.is_empty() => {
@@ -447,7 +440,7 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
             ),
             (BodyKind::Text, true) => (
                 quote!(str),
-                quote!(.bytes_body(#content_type, body.as_bytes())),
+                quote!(.bytes_body(#content_type, #required_bytes)),
             ),
             (BodyKind::Text, false) => (
                 quote!(str),
@@ -457,7 +450,7 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
                 let name = ident(struct_name);
                 (
                     quote!(params::#name),
-                    quote!(.bytes_body(#content_type, runtime::form::encode(&body.to_pairs()).as_bytes())),
+                    quote!(.bytes_body(#content_type, #required_bytes)),
                 )
             }
             (BodyKind::Form { struct_name, .. }, false) => {

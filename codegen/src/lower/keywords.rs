@@ -377,11 +377,7 @@ impl Walk {
         };
         let pointer = child(pointer, "content");
         for (media, value) in entries {
-            let is_form = media.split(';').next().is_some_and(|media| {
-                media
-                    .trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            });
+            let is_form = super::operation::bare_media(media) == super::operation::FORM_MEDIA_TYPE;
             match value.as_object() {
                 // A form's fields are generated one by one: the lowering
                 // says which `encoding` it does not apply, field by field.

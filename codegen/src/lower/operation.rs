@@ -68,14 +68,23 @@ fn method_of(name: &str) -> Method {
     }
 }
 
-/// Whether a media type is JSON (`application/json`, `application/problem+json`, …).
-fn is_json(media_type: &str) -> bool {
-    let media = media_type
+/// A media type without its parameters, lower case: `text/csv` of
+/// `Text/CSV; charset=utf-8`.
+pub(super) fn bare_media(media_type: &str) -> String {
+    media_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+/// The media type of form bodies.
+pub(super) const FORM_MEDIA_TYPE: &str = "application/x-www-form-urlencoded";
+
+/// Whether a media type is JSON (`application/json`, `application/problem+json`, …).
+fn is_json(media_type: &str) -> bool {
+    let media = bare_media(media_type);
     media == "application/json" || media.ends_with("+json")
 }
 
@@ -985,12 +994,6 @@ impl Lowerer<'_> {
         media_pointer: &str,
     ) -> Result<(BodyKind, Checks), SpecError> {
         let mut checks = Checks::default();
-        let media_type = content_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
         let kind = match (&media.schema, is_json(content_type)) {
             (Some(schema), true) => {
                 let schema_pointer = child(media_pointer, "schema");
@@ -999,19 +1002,13 @@ impl Lowerer<'_> {
                 BodyKind::Json(Some(ty))
             }
             (None, true) => BodyKind::Json(None),
-            _ if media_type == "application/x-www-form-urlencoded" => {
+            _ if bare_media(content_type) == FORM_MEDIA_TYPE => {
                 self.lower_form(media, type_name, media_pointer)?
             }
-            (schema, false) if media_type.starts_with("text/") && self.is_text(schema.as_ref()) => {
+            (schema, false) if self.is_text(content_type, schema.as_ref()) => {
                 // A string schema's rules (`maxLength`, `pattern`, …) hold for the text.
-                let schema_pointer = child(media_pointer, "schema");
-                let (resolved, at) = match schema {
-                    Some(ReferenceOr::Item(schema)) => (Some(schema.clone()), schema_pointer),
-                    Some(ReferenceOr::Reference { reference }) => {
-                        (self.resolve_schema(reference, 0), reference.clone())
-                    }
-                    None => (None, schema_pointer),
-                };
+                let (resolved, at) =
+                    self.schema_at(schema.as_ref(), &child(media_pointer, "schema"));
                 checks = self.use_checks(resolved.as_ref(), &TypeRef::String, &at)?;
                 BodyKind::Text
             }
@@ -1020,15 +1017,37 @@ impl Lowerer<'_> {
         Ok((kind, checks))
     }
 
-    /// Whether a text body's schema (if any) is a string that is not
-    /// `format: binary` (which stays bytes).
-    fn is_text(&self, schema: Option<&ReferenceOr<openapiv3::Schema>>) -> bool {
-        let schema = match schema {
-            None => return true,
-            Some(ReferenceOr::Item(schema)) => Some(schema.clone()),
-            Some(ReferenceOr::Reference { reference }) => self.resolve_schema(reference, 0),
-        };
-        match schema.map(|schema| schema.schema_kind) {
+    /// The schema a use names (through its `$ref`s, if any), and where it
+    /// is written: `pointer` for an inline one, the named schema's place else.
+    fn schema_at(
+        &self,
+        schema: Option<&ReferenceOr<openapiv3::Schema>>,
+        pointer: &str,
+    ) -> (Option<openapiv3::Schema>, String) {
+        match schema {
+            Some(ReferenceOr::Item(schema)) => (Some(schema.clone()), pointer.to_owned()),
+            Some(ReferenceOr::Reference { reference }) => {
+                (self.resolve_schema(reference, 0), reference.clone())
+            }
+            None => (None, pointer.to_owned()),
+        }
+    }
+
+    /// Whether a body in `content_type` is text: a `text/*` type whose
+    /// schema (if any) is a string that is not `format: binary` (which
+    /// stays bytes).
+    fn is_text(&self, content_type: &str, schema: Option<&ReferenceOr<openapiv3::Schema>>) -> bool {
+        if !bare_media(content_type).starts_with("text/") {
+            return false;
+        }
+        if schema.is_none() {
+            return true;
+        }
+        match self
+            .schema_at(schema, "")
+            .0
+            .map(|schema| schema.schema_kind)
+        {
             Some(openapiv3::SchemaKind::Type(openapiv3::Type::String(string))) => !matches!(
                 string.format,
                 openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary)
@@ -1051,13 +1070,7 @@ impl Lowerer<'_> {
     ) -> Result<BodyKind, SpecError> {
         let schema_pointer = child(media_pointer, "schema");
         // Where the properties are written: the named schema's own place.
-        let (schema, base) = match &media.schema {
-            Some(ReferenceOr::Item(schema)) => (Some(schema.clone()), schema_pointer.clone()),
-            Some(ReferenceOr::Reference { reference }) => {
-                (self.resolve_schema(reference, 0), reference.clone())
-            }
-            None => (None, schema_pointer.clone()),
-        };
+        let (schema, base) = self.schema_at(media.schema.as_ref(), &schema_pointer);
         let object = match schema.map(|schema| schema.schema_kind) {
             Some(openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)))
                 if !object.properties.is_empty() =>
@@ -1228,12 +1241,7 @@ impl Lowerer<'_> {
             let content = match pick_content(&response.content) {
                 None => ResponseContent::None,
                 Some((content_type, media))
-                    if !is_json(content_type)
-                        && content_type
-                            .trim()
-                            .to_ascii_lowercase()
-                            .starts_with("text/")
-                        && self.is_text(media.schema.as_ref()) =>
+                    if self.is_text(content_type, media.schema.as_ref()) =>
                 {
                     ResponseContent::Text {
                         media_type: content_type.clone(),

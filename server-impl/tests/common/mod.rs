@@ -189,6 +189,15 @@ where
     (child, address)
 }
 
+/// A client of the service process at `address`, with tenant A's key.
+pub fn process_client(address: std::net::SocketAddr) -> Client {
+    Client::new(format!(
+        "http://{address}{}",
+        flexprice_api::server::BASE_PATH
+    ))
+    .with_api_key(KEY_A)
+}
+
 /// Sends `signal` (`-TERM`, `-KILL`) to a process.
 pub fn signal(child: &tokio::process::Child, signal: &str) {
     let pid = child.id().expect("a running process").to_string();

@@ -457,18 +457,8 @@ impl IncomingResponse {
     /// HTML page from a proxy in front of the server) is not the documented
     /// error: it comes back as [`ClientError::Api`], raw.
     pub fn json_error<E: DeserializeOwned>(&self) -> Result<E, ClientError<E>> {
-        let media = self.content_type().map(|value| {
-            value
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
-        match media {
-            Some(media) if media != "application/json" && !media.ends_with("+json") => {
-                self.undocumented()
-            }
+        match self.content_type() {
+            Some(media) if !media::is_json(media) => self.undocumented(),
             _ => self.json(),
         }
     }

@@ -286,11 +286,11 @@ pub fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, RequestEr
     })
 }
 
-/// A body that may be left out: empty is `None`.
-pub fn optional_bytes_body(
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Option<Bytes>, RequestError> {
-    read_body(body).map(|bytes| (!bytes.is_empty()).then_some(bytes))
+/// The request's `Content-Type`, as sent.
+fn content_type(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
 }
 
 /// That the request's content type is one of `accepted`, the operation's
@@ -300,9 +300,7 @@ pub fn check_content_type(headers: &HeaderMap, accepted: &'static str) -> Result
     if accepted.split(',').any(|range| media::bare(range) == "*/*") {
         return Ok(());
     }
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok());
+    let content_type = content_type(headers);
     match content_type {
         Some(media)
             if accepted
@@ -330,9 +328,7 @@ pub fn choose_media(
     if !has_body(headers, bytes) {
         return Ok(None);
     }
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok());
+    let content_type = content_type(headers);
     content_type
         .and_then(|given| media.iter().position(|range| media::in_range(given, range)))
         .map(Some)
@@ -396,9 +392,7 @@ pub fn fields_body_of(
 /// A text body as a `String`: sent as UTF-8 (or ASCII, or no charset
 /// named), else refused (415); text that is not UTF-8 is refused (400).
 pub fn text(headers: &HeaderMap, bytes: Bytes) -> Result<String, RequestError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok());
+    let content_type = content_type(headers);
     let charset = content_type
         .into_iter()
         .flat_map(|value| value.split(';').skip(1))
@@ -426,22 +420,10 @@ pub fn text(headers: &HeaderMap, bytes: Bytes) -> Result<String, RequestError> {
 }
 
 fn check_json_content_type(headers: &HeaderMap) -> Result<(), RequestError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok());
-    let media = content_type.map(|value| {
-        value
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
-    });
-    match media.as_deref() {
-        Some("application/json") => Ok(()),
-        Some(media) if media.ends_with("+json") => Ok(()),
-        _ => Err(RequestError::UnsupportedMediaType {
-            content_type: content_type.map(str::to_owned),
+    match content_type(headers) {
+        Some(given) if media::is_json(given) => Ok(()),
+        given => Err(RequestError::UnsupportedMediaType {
+            content_type: given.map(str::to_owned),
             expected: "application/json",
         }),
     }
