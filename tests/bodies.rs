@@ -127,18 +127,46 @@ impl bodies::server::PetsApi for Store {
     async fn upload_photo(
         &self,
         path: bodies::UploadPhotoPath,
-        body: bytes::Bytes,
+        body: bodies::server::ByteStream,
     ) -> Result<bodies::server::UploadPhotoReply, bodies::server::HttpError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        Ok(bodies::server::UploadPhotoReply::Ok(
-            bodies::models::Count::new(body.len() as i64 + path.id * 1000),
-        ))
+        // Read as it arrives, never held whole.
+        let mut reader = Box::pin(body.into_reader());
+        match tokio::io::copy(&mut reader, &mut tokio::io::sink()).await {
+            Ok(length) => Ok(bodies::server::UploadPhotoReply::Ok(
+                bodies::models::Count::new(length as i64 + path.id * 1000),
+            )),
+            Err(err) => Ok(bodies::server::UploadPhotoReply::Default(
+                axum::http::StatusCode::BAD_REQUEST,
+                {
+                    let mut error =
+                        bodies::models::Error::new(format!("the upload broke off: {err}"));
+                    error.code = Some("broken_upload".to_owned());
+                    error
+                },
+            )),
+        }
+    }
+}
+
+impl bodies::server::BlobsApi for Store {
+    async fn echo_blob(
+        &self,
+        body: bodies::server::ByteStream,
+    ) -> Result<bodies::server::EchoBlobReply, bodies::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        // The answer streams out what is still streaming in.
+        Ok(bodies::server::EchoBlobReply::Ok(body))
     }
 }
 
 async fn serve() -> (String, Arc<Store>) {
+    serve_with(bodies::server::RouterOptions::default()).await
+}
+
+async fn serve_with(options: bodies::server::RouterOptions) -> (String, Arc<Store>) {
     let store = Arc::new(Store::default());
-    let router = bodies::server::router(store.clone());
+    let router = bodies::server::router_with(store.clone(), options);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
@@ -265,7 +293,10 @@ async fn text_responses_are_strings_in_their_media_type() {
     assert_eq!(note.into_inner(), "note 5 – ünïcode");
     let raw = client.get_raw_note(6).await.unwrap();
     assert_eq!(raw.headers()["content-type"], "text/markdown");
-    assert_eq!(&raw.into_inner()[..], b"# note 6");
+    assert_eq!(
+        &raw.into_inner().collect(1024).await.unwrap()[..],
+        b"# note 6"
+    );
 }
 
 #[tokio::test]
@@ -364,12 +395,12 @@ async fn byte_bodies_take_only_their_media_types() {
     let client = bodies::client::Client::new(&base);
     // The spec gives a range: the client names the media type it sends.
     let count = client
-        .upload_photo(2, "image/png", &[1, 2, 3])
+        .upload_photo(2, "image/png", vec![1, 2, 3])
         .await
         .unwrap();
     assert_eq!(count.into_inner().count, 2003);
     for wrong in ["image/*", "text/plain", "png"] {
-        let refused = client.upload_photo(2, wrong, &[1]).await.unwrap_err();
+        let refused = client.upload_photo(2, wrong, vec![1]).await.unwrap_err();
         assert!(
             matches!(&refused, bodies::client::ClientError::InvalidRequest(message)
                 if message.contains("`image/*`")),
@@ -377,7 +408,10 @@ async fn byte_bodies_take_only_their_media_types() {
         );
     }
     // An empty file is a file.
-    let count = client.upload_photo(3, "image/gif", &[]).await.unwrap();
+    let count = client
+        .upload_photo(3, "image/gif", Vec::new())
+        .await
+        .unwrap();
     assert_eq!(count.into_inner().count, 3000);
     let put = reqwest::Method::PUT;
     let (status, answer) = raw(
@@ -535,4 +569,116 @@ async fn an_optional_body_of_several_media_types_may_be_left_out() {
     )
     .await;
     assert_eq!(status, 415, "{answer}");
+}
+
+/// A reader of `length` bytes (`i % 251`), made as it is read.
+struct Pattern {
+    at: u64,
+    length: u64,
+}
+
+impl tokio::io::AsyncRead for Pattern {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let room = (buf.remaining() as u64).min(self.length - self.at);
+        for i in 0..room {
+            buf.put_slice(&[((self.at + i) % 251) as u8]);
+        }
+        self.at += room;
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+#[tokio::test]
+async fn binary_bodies_stream_both_ways_past_the_in_memory_limit() {
+    let (base, store) = serve().await;
+    let client = bodies::client::Client::new(&base);
+    // 8 MiB: four times the limit of bodies read whole.
+    let length = 8 * 1024 * 1024;
+    let upload = bodies::client::ByteStream::from_reader(Pattern { at: 0, length });
+    let count = client.upload_photo(0, "image/png", upload).await.unwrap();
+    assert_eq!(count.into_inner().count, length as i64);
+
+    // Echoed: the answer is a stream the caller reads chunk by chunk.
+    let upload = bodies::client::ByteStream::from_reader(Pattern { at: 0, length });
+    let echo = client.echo_blob(upload).await.unwrap();
+    assert_eq!(echo.headers()["content-type"], "application/octet-stream");
+    let mut reader = Box::pin(echo.into_inner().into_reader());
+    let mut received = 0u64;
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        let read = tokio::io::AsyncReadExt::read(&mut reader, &mut buffer)
+            .await
+            .unwrap();
+        if read == 0 {
+            break;
+        }
+        for (i, byte) in buffer[..read].iter().enumerate() {
+            assert_eq!(
+                *byte,
+                ((received + i as u64) % 251) as u8,
+                "byte {}",
+                received + i as u64
+            );
+        }
+        received += read as u64;
+    }
+    assert_eq!(received, length);
+
+    // Bytes already in memory are sent with their length, and come back whole.
+    let echo = client.echo_blob(b"small".to_vec()).await.unwrap();
+    assert_eq!(echo.into_inner().collect(16).await.unwrap(), "small");
+    assert_eq!(store.calls.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn streamed_bodies_keep_to_the_stream_limit() {
+    let (base, store) = serve_with(bodies::server::RouterOptions {
+        stream_limit: 1000,
+        ..bodies::server::RouterOptions::default()
+    })
+    .await;
+    // A declared length over the limit is refused before the handler runs.
+    let (status, answer) = raw(
+        &base,
+        reqwest::Method::PUT,
+        "/pets/1/photo",
+        Some("image/png"),
+        vec![0u8; 1001],
+    )
+    .await;
+    assert_eq!(status, 413, "{answer}");
+    assert_eq!(store.calls.load(Ordering::SeqCst), 0);
+    // A chunked body that passes it ends the handler's stream with an error.
+    let client = bodies::client::Client::new(&base);
+    let upload = bodies::client::ByteStream::from_reader(Pattern {
+        at: 0,
+        length: 5000,
+    });
+    let refused = client
+        .upload_photo(1, "image/png", upload)
+        .await
+        .unwrap_err();
+    match refused {
+        bodies::client::ClientError::Documented { status, body, .. } => {
+            assert_eq!(status, 400);
+            assert_eq!(
+                body.code.as_deref(),
+                Some("broken_upload"),
+                "{}",
+                body.message
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Within the limit, all is read.
+    let upload = bodies::client::ByteStream::from_reader(Pattern {
+        at: 0,
+        length: 1000,
+    });
+    let count = client.upload_photo(0, "image/png", upload).await.unwrap();
+    assert_eq!(count.into_inner().count, 1000);
 }

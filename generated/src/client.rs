@@ -8,6 +8,7 @@ use crate::runtime::client::{IncomingResponse, OutgoingRequest, Transport};
 pub use crate::runtime::client::{
     ClientError, RequestOptions, ResponseValue, RetryPolicy,
 };
+pub use crate::runtime::stream::ByteStream;
 
 /// US Region: `https://us.api.flexprice.io/v1`
 pub const SERVER_US_REGION: &str = "https://us.api.flexprice.io/v1";

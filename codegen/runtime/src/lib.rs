@@ -29,3 +29,5 @@ pub mod pattern;
 pub mod client;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "streams")]
+pub mod stream;

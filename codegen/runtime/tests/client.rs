@@ -169,6 +169,7 @@ fn text_responses_decode_as_utf_8_or_not_at_all() {
         status: 200,
         headers: reqwest::header::HeaderMap::new(),
         body: bytes::Bytes::from_static(body),
+        stream: None,
     };
     assert_eq!(response("ünï".as_bytes()).text::<()>().unwrap(), "ünï");
     let broken = response(b"\xff").text::<()>().unwrap_err();

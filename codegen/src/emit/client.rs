@@ -24,7 +24,7 @@ enum Payload {
     Unit,
     /// Every response is JSON of this type.
     Json(TypeRef),
-    /// Raw bytes (a non-JSON body).
+    /// Raw bytes (a non-JSON body): streamed for a success, whole for an error.
     Bytes,
     /// UTF-8 text (a `text/*` body whose schema is a string).
     Text,
@@ -37,7 +37,7 @@ impl Payload {
         match self {
             Payload::Unit => quote!(()),
             Payload::Json(ty) => model_type(ty),
-            Payload::Bytes => quote!(bytes::Bytes),
+            Payload::Bytes => quote!(ByteStream),
             Payload::Text => quote!(String),
             Payload::Value => quote!(serde_json::Value),
         }
@@ -167,7 +167,10 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
             quote!(ResponseValue<#body>)
         }
     };
-    let error_ty = error.tokens();
+    let error_ty = match error {
+        Payload::Bytes => quote!(bytes::Bytes),
+        _ => error.tokens(),
+    };
 
     let mut docs = op.docs.clone();
     let documented: Vec<String> = errors.iter().map(|r| r.status.to_string()).collect();
@@ -417,18 +420,25 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
                     (BodyKind::Text, false) => quote!(body.map(str::as_bytes)),
                     _ => quote!(body),
                 };
-                let ty = if body.kind == BodyKind::Text {
-                    quote!(str)
-                } else {
-                    quote!([u8])
-                };
-                let call = if required {
-                    quote!(.bytes_body_in(#content_type, content_type, #bytes)?)
-                } else {
-                    quote!(.optional_bytes_body_in(#content_type, content_type, #bytes)?)
-                };
                 args.push(quote!(content_type: &str));
-                (ty, call)
+                if body.kind == BodyKind::Text {
+                    let call = if required {
+                        quote!(.bytes_body_in(#content_type, content_type, #bytes)?)
+                    } else {
+                        quote!(.optional_bytes_body_in(#content_type, content_type, #bytes)?)
+                    };
+                    (quote!(str), call)
+                } else if required {
+                    (
+                        quote!(ByteStream),
+                        quote!(.stream_body_in(#content_type, content_type, body.into())?),
+                    )
+                } else {
+                    (
+                        quote!(ByteStream),
+                        quote!(.optional_stream_body_in(#content_type, content_type, body)?),
+                    )
+                }
             }
             (BodyKind::Json(ty), true) => (
                 ty.as_ref().map_or(quote!(serde_json::Value), model_type),
@@ -463,16 +473,21 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
                     )),
                 )
             }
-            (BodyKind::Bytes, true) => (quote!([u8]), quote!(.bytes_body(#content_type, body))),
+            (BodyKind::Bytes, true) => (
+                quote!(ByteStream),
+                quote!(.stream_body(#content_type, body.into())),
+            ),
             (BodyKind::Bytes, false) => (
-                quote!([u8]),
-                quote!(.optional_bytes_body(#content_type, body)),
+                quote!(ByteStream),
+                quote!(.optional_stream_body(#content_type, body)),
             ),
         };
-        args.push(if body.required {
-            quote!(body: &#ty)
-        } else {
-            quote!(body: Option<&#ty>)
+        // A stream is the caller's to give away: taken by value.
+        args.push(match (&body.kind, body.required) {
+            (BodyKind::Bytes, true) => quote!(body: impl Into<#ty>),
+            (BodyKind::Bytes, false) => quote!(body: Option<#ty>),
+            (_, true) => quote!(body: &#ty),
+            (_, false) => quote!(body: Option<&#ty>),
         });
         if !body.checks.is_empty() {
             let checker = checks::checker(&body.checks);
@@ -489,15 +504,25 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
 
     let mut arms = Vec::new();
     if !successes.is_empty() {
-        let patterns = successes.iter().map(|r| status_pattern(r.status));
+        let patterns: Vec<TokenStream> =
+            successes.iter().map(|r| status_pattern(r.status)).collect();
         let decode = success.decoder(false);
-        let value = match &op.success_headers {
-            Some(headers) => {
+        let value = match (&op.success_headers, &success) {
+            (Some(headers), Payload::Bytes) => {
+                let headers = ident(headers);
+                quote!(response.stream_value_with_headers(params::#headers::from_pairs))
+            }
+            (None, Payload::Bytes) => quote!(response.stream_value()),
+            (Some(headers), _) => {
                 let headers = ident(headers);
                 quote!(response.value_with_headers(#decode, params::#headers::from_pairs))
             }
-            None => quote!(response.value(#decode)),
+            (None, _) => quote!(response.value(#decode)),
         };
+        // Binary successes come as a stream, read by the caller.
+        if success == Payload::Bytes {
+            chain.push(quote!(.stream_response(|status| matches!(status, #(#patterns)|*))));
+        }
         arms.push(quote!(#(#patterns)|* => #value,));
     }
     let specific: Vec<&&Response> = errors
@@ -709,6 +734,7 @@ pub fn client_file(api: &Api) -> TokenStream {
         use crate::runtime::client::{#(#runtime_types),*};
 
         pub use crate::runtime::client::{ClientError, RequestOptions, ResponseValue, RetryPolicy};
+        pub use crate::runtime::stream::ByteStream;
 
         #items
     }

@@ -237,7 +237,7 @@ pub fn spec_rs(header: &str, spec_json: &str) -> String {
 
 /// The runtime's files, copied verbatim from `codegen/runtime/src/` (compiled
 /// and tested there) to `src/runtime/` of the generated crate; `None`: always.
-const RUNTIME: [(&str, &str, Option<Piece>); 13] = [
+const RUNTIME: [(&str, &str, Option<Piece>); 14] = [
     (
         "basic_auth.rs",
         include_str!("../../runtime/src/basic_auth.rs"),
@@ -291,6 +291,11 @@ const RUNTIME: [(&str, &str, Option<Piece>); 13] = [
         None,
     ),
     (
+        "stream.rs",
+        include_str!("../../runtime/src/stream.rs"),
+        None,
+    ),
+    (
         "validate.rs",
         include_str!("../../runtime/src/validate.rs"),
         None,
@@ -329,7 +334,9 @@ pub fn runtime_files(header: &str, api: &Api) -> Vec<(String, String)> {
         match module {
             "client" => modules.push_str("#[cfg(feature = \"client\")]\n"),
             "server" => modules.push_str("#[cfg(feature = \"server\")]\n"),
-            "form" => modules.push_str("#[cfg(any(feature = \"server\", feature = \"client\"))]\n"),
+            "form" | "stream" => {
+                modules.push_str("#[cfg(any(feature = \"server\", feature = \"client\"))]\n")
+            }
             _ => {}
         }
         modules.push_str(&format!("pub mod {module};\n"));

@@ -21,7 +21,7 @@ fn payload_type(content: &ResponseContent) -> Option<TokenStream> {
         ResponseContent::Json { ty: Some(ty), .. } => Some(model_type(ty)),
         ResponseContent::Json { ty: None, .. } => Some(quote!(serde_json::Value)),
         ResponseContent::Text { .. } => Some(quote!(String)),
-        ResponseContent::Bytes { .. } => Some(quote!(bytes::Bytes)),
+        ResponseContent::Bytes { .. } => Some(quote!(ByteStream)),
     }
 }
 
@@ -105,7 +105,7 @@ fn reply_enum(api: &Api, op: &Operation) -> TokenStream {
                 quote!(runtime::bytes_response(#status, #media_type, body.into()))
             }
             ResponseContent::Bytes { media_type } => {
-                quote!(runtime::bytes_response(#status, #media_type, body))
+                quote!(runtime::stream_response(#status, #media_type, body))
             }
         };
         let build = match &response.headers_struct {
@@ -163,9 +163,19 @@ fn reply_enum(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     };
+    // A stream is read once: it can be neither copied nor compared.
+    let derives = if op
+        .responses
+        .iter()
+        .any(|r| matches!(r.content, ResponseContent::Bytes { .. }))
+    {
+        quote!(#[derive(Debug)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq)])
+    };
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq)]
+        #derives
         pub enum #name {
             #(#variants)*
         }
@@ -443,7 +453,7 @@ fn body_type(op: &Operation) -> Option<TokenStream> {
             let name = ident(struct_name);
             quote!(params::#name)
         }
-        BodyKind::Bytes => quote!(bytes::Bytes),
+        BodyKind::Bytes => quote!(ByteStream),
         BodyKind::Choice { enum_name, .. } => {
             let name = ident(enum_name);
             quote!(params::#name)
@@ -541,8 +551,11 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     if needs_query {
         extractors.push(quote!(raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>));
     }
-    if op.body.is_some() {
-        extractors.push(quote!(raw_body: Result<bytes::Bytes, BytesRejection>));
+    match op.body.as_ref().map(|body| &body.kind) {
+        // Raw bytes reach the handler as they arrive.
+        Some(BodyKind::Bytes) => extractors.push(quote!(raw_body: axum::body::Body)),
+        Some(_) => extractors.push(quote!(raw_body: Result<bytes::Bytes, BytesRejection>)),
+        None => {}
     }
     let mut steps = Vec::new();
     let mut call_args = Vec::new();
@@ -632,6 +645,14 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                         #(#arms)*
                     }
                 }))
+            }
+            BodyKind::Bytes => {
+                let accepted = &body.content_type;
+                if body.required {
+                    quote!(runtime::stream_body_of(&header_map, raw_body, #accepted))
+                } else {
+                    quote!(runtime::optional_stream_body_of(&header_map, raw_body, #accepted))
+                }
             }
             kind => read_body(
                 kind,
@@ -918,6 +939,11 @@ pub fn server_file(api: &Api, defaults: bool) -> TokenStream {
     let any_path = has(ParamLocation::Path);
     let any_query = api.operations.iter().any(|op| reads_query(api, op));
     let any_body = api.operations.iter().any(|op| op.body.is_some());
+    let any_whole_body = api.operations.iter().any(|op| {
+        op.body
+            .as_ref()
+            .is_some_and(|body| body.kind != BodyKind::Bytes)
+    });
     let any_header_map =
         has(ParamLocation::Header) || has(ParamLocation::Cookie) || has_security || any_body;
     let mut extract = Vec::new();
@@ -933,7 +959,7 @@ pub fn server_file(api: &Api, defaults: bool) -> TokenStream {
     if any_ops {
         extract.push(quote!(State));
     }
-    if any_body {
+    if any_whole_body {
         rejections.insert(0, quote!(BytesRejection));
     }
     let extract_use = (!extract.is_empty()).then(|| quote!(use axum::extract::{#(#extract),*};));
@@ -981,6 +1007,7 @@ pub fn server_file(api: &Api, defaults: bool) -> TokenStream {
 
         pub use crate::runtime::request_error::RequestError;
         pub use crate::runtime::server::RouterOptions;
+        pub use crate::runtime::stream::ByteStream;
         pub use crate::spec::OPENAPI_JSON;
 
         #items

@@ -8,6 +8,7 @@ use crate::runtime::client::{IncomingResponse, OutgoingRequest, Transport};
 pub use crate::runtime::client::{
     ClientError, RequestOptions, ResponseValue, RetryPolicy,
 };
+pub use crate::runtime::stream::ByteStream;
 
 /// Every server of the spec: URL and description.
 pub const SERVERS: [(&str, &str); 0usize] = [];
@@ -109,7 +110,7 @@ impl Client {
     pub async fn get_raw_note(
         &self,
         id: i64,
-    ) -> Result<ResponseValue<bytes::Bytes>, ClientError<models::Error>> {
+    ) -> Result<ResponseValue<ByteStream>, ClientError<models::Error>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::GET,
                 format!(
@@ -117,10 +118,11 @@ impl Client {
                     .to_string())
                 ),
             )
-            .accept("text/markdown, application/json");
+            .accept("text/markdown, application/json")
+            .stream_response(|status| matches!(status, 200));
         let response = self.transport.send(request).await?;
         match response.status {
-            200 => response.value(IncomingResponse::bytes),
+            200 => response.stream_value(),
             _ if response.status >= 400 => {
                 response.documented(IncomingResponse::json_error)
             }
@@ -293,7 +295,7 @@ impl Client {
         &self,
         id: i64,
         content_type: &str,
-        body: &[u8],
+        body: impl Into<ByteStream>,
     ) -> Result<ResponseValue<models::Count>, ClientError<models::Error>> {
         let request = OutgoingRequest::new(
                 reqwest::Method::PUT,
@@ -303,10 +305,32 @@ impl Client {
                 ),
             )
             .accept("application/json")
-            .bytes_body_in("image/*", content_type, body)?;
+            .stream_body_in("image/*", content_type, body.into())?;
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.value(IncomingResponse::json),
+            _ if response.status >= 400 => {
+                response.documented(IncomingResponse::json_error)
+            }
+            _ => response.undocumented(),
+        }
+    }
+    /// Binary in, binary out, both streamed - the server may answer with the very stream it is reading.
+    ///
+    /// `POST /blobs`
+    ///
+    /// Documented errors (default) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    pub async fn echo_blob(
+        &self,
+        body: impl Into<ByteStream>,
+    ) -> Result<ResponseValue<ByteStream>, ClientError<models::Error>> {
+        let request = OutgoingRequest::new(reqwest::Method::POST, "/blobs".to_owned())
+            .accept("application/octet-stream, application/json")
+            .stream_body("application/octet-stream", body.into())
+            .stream_response(|status| matches!(status, 200));
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => response.stream_value(),
             _ if response.status >= 400 => {
                 response.documented(IncomingResponse::json_error)
             }

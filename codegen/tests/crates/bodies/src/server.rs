@@ -13,6 +13,7 @@ use crate::params;
 use crate::runtime::server as runtime;
 pub use crate::runtime::request_error::RequestError;
 pub use crate::runtime::server::RouterOptions;
+pub use crate::runtime::stream::ByteStream;
 pub use crate::spec::OPENAPI_JSON;
 
 /// The path of the spec's first server URL: empty, so routes are mounted at the root.
@@ -50,6 +51,17 @@ impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         runtime::json_response(runtime::status(self.status), self.body)
     }
+}
+
+/// The operations tagged `blobs`. Implement them; [`router`] does the HTTP.
+pub trait BlobsApi: ApiHooks {
+    /// Binary in, binary out, both streamed - the server may answer with the very stream it is reading.
+    ///
+    /// `POST /blobs`
+    fn echo_blob(
+        &self,
+        body: ByteStream,
+    ) -> impl Future<Output = Result<EchoBlobReply, HttpError>> + Send;
 }
 
 /// The operations tagged `notes`. Implement them; [`router`] does the HTTP.
@@ -120,7 +132,7 @@ pub trait PetsApi: ApiHooks {
     fn upload_photo(
         &self,
         path: params::UploadPhotoPath,
-        body: bytes::Bytes,
+        body: ByteStream,
     ) -> impl Future<Output = Result<UploadPhotoReply, HttpError>> + Send;
 }
 
@@ -132,12 +144,12 @@ impl Default for RouterOptions {
 }
 
 /// Every operation of the spec, with default [`RouterOptions`].
-pub fn router<A: NotesApi + PetsApi>(api: Arc<A>) -> Router {
+pub fn router<A: BlobsApi + NotesApi + PetsApi>(api: Arc<A>) -> Router {
     router_with(api, RouterOptions::default())
 }
 
 /// Every operation of the spec, mounted and limited as `options` say.
-pub fn router_with<A: NotesApi + PetsApi>(
+pub fn router_with<A: BlobsApi + NotesApi + PetsApi>(
     api: Arc<A>,
     options: RouterOptions,
 ) -> Router {
@@ -151,6 +163,7 @@ pub fn router_with<A: NotesApi + PetsApi>(
         .route("/pets/search", routing::post(handle_search_pets::<A>))
         .route("/pets/import", routing::post(handle_import_pets::<A>))
         .route("/pets/{id}/photo", routing::put(handle_upload_photo::<A>))
+        .route("/blobs", routing::post(handle_echo_blob::<A>))
         .with_state(api.clone());
     runtime::mount(routes, &options, move |error| api.request_error(error))
 }
@@ -241,10 +254,10 @@ impl IntoResponse for GetNoteReply {
 }
 
 /// Every documented response of `getRawNote`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub enum GetRawNoteReply {
     /// 200: The note as raw text bytes
-    Ok(bytes::Bytes),
+    Ok(ByteStream),
     /// default: Refused
     Default(axum::http::StatusCode, models::Error),
 }
@@ -262,7 +275,7 @@ impl IntoResponse for GetRawNoteReply {
     fn into_response(self) -> Response {
         match self {
             GetRawNoteReply::Ok(body) => {
-                runtime::bytes_response(runtime::status(200), "text/markdown", body)
+                runtime::stream_response(runtime::status(200), "text/markdown", body)
             }
             GetRawNoteReply::Default(status, body) => {
                 runtime::json_response(status, body)
@@ -449,6 +462,39 @@ impl IntoResponse for UploadPhotoReply {
             UploadPhotoReply::Default(status, body) => {
                 runtime::json_response(status, body)
             }
+        }
+    }
+}
+
+/// Every documented response of `echoBlob`.
+#[derive(Debug)]
+pub enum EchoBlobReply {
+    /// 200: The same bytes
+    Ok(ByteStream),
+    /// default: Refused
+    Default(axum::http::StatusCode, models::Error),
+}
+
+impl EchoBlobReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        Ok(EchoBlobReply::Default(runtime::status(error.status), error.body))
+    }
+}
+
+impl IntoResponse for EchoBlobReply {
+    fn into_response(self) -> Response {
+        match self {
+            EchoBlobReply::Ok(body) => {
+                runtime::stream_response(
+                    runtime::status(200),
+                    "application/octet-stream",
+                    body,
+                )
+            }
+            EchoBlobReply::Default(status, body) => runtime::json_response(status, body),
         }
     }
 }
@@ -694,12 +740,12 @@ async fn handle_upload_photo<A: PetsApi>(
     State(api): State<Arc<A>>,
     raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
     header_map: HeaderMap,
-    raw_body: Result<bytes::Bytes, BytesRejection>,
+    raw_body: axum::body::Body,
 ) -> Response {
     let request = async {
         let (path, body) = match (
             params::UploadPhotoPath::from_pairs(&runtime::path_pairs(raw_path)?),
-            runtime::body_of(&header_map, raw_body, "image/*"),
+            runtime::stream_body_of(&header_map, raw_body, "image/*"),
         ) {
             (Ok(path), Ok(body)) => (path, body),
             (path, body) => return Err(RequestError::all([path.err(), body.err()])),
@@ -708,6 +754,25 @@ async fn handle_upload_photo<A: PetsApi>(
     };
     match request.await {
         Ok(result) => result.or_else(UploadPhotoReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_echo_blob<A: BlobsApi>(
+    State(api): State<Arc<A>>,
+    header_map: HeaderMap,
+    raw_body: axum::body::Body,
+) -> Response {
+    let request = async {
+        let body = runtime::stream_body_of(
+            &header_map,
+            raw_body,
+            "application/octet-stream",
+        )?;
+        Ok::<_, RequestError>(api.echo_blob(body).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(EchoBlobReply::from_error).into_response(),
         Err(error) => api.request_error(error),
     }
 }

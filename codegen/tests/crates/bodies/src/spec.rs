@@ -7,7 +7,7 @@ pub const OPENAPI_JSON: &str = r##"{
   "info": {
     "title": "Bodies",
     "version": "1.0",
-    "description": "Request bodies beyond JSON - text, forms and raw bytes - typed on both sides and refused by their media type."
+    "description": "Request bodies beyond JSON - text, forms and raw bytes (streamed) - typed on both sides and refused by their media type."
   },
   "paths": {
     "/notes": {
@@ -432,6 +432,49 @@ pub const OPENAPI_JSON: &str = r##"{
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Count"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "Refused",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/blobs": {
+      "post": {
+        "operationId": "echoBlob",
+        "tags": [
+          "blobs"
+        ],
+        "description": "Binary in, binary out, both streamed - the server may answer with the very stream it is reading.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/octet-stream": {
+              "schema": {
+                "type": "string",
+                "format": "binary"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The same bytes",
+            "content": {
+              "application/octet-stream": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
                 }
               }
             }

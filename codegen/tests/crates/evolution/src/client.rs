@@ -6,6 +6,7 @@ use crate::runtime::client::{IncomingResponse, OutgoingRequest, Transport};
 pub use crate::runtime::client::{
     ClientError, RequestOptions, ResponseValue, RetryPolicy,
 };
+pub use crate::runtime::stream::ByteStream;
 
 /// Every server of the spec: URL and description.
 pub const SERVERS: [(&str, &str); 0usize] = [];

@@ -8,6 +8,7 @@ use crate::runtime::client::{IncomingResponse, OutgoingRequest, Transport};
 pub use crate::runtime::client::{
     ClientError, RequestOptions, ResponseValue, RetryPolicy,
 };
+pub use crate::runtime::stream::ByteStream;
 
 /// `https://api.example.com/base`
 pub const SERVER_1: &str = "https://api.example.com/base";

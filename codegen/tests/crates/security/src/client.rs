@@ -7,6 +7,7 @@ use crate::runtime::client::{IncomingResponse, OutgoingRequest, Transport};
 pub use crate::runtime::client::{
     ClientError, RequestOptions, ResponseValue, RetryPolicy,
 };
+pub use crate::runtime::stream::ByteStream;
 
 /// `http://localhost:8080`
 pub const SERVER_1: &str = "http://localhost:8080";

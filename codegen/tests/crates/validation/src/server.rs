@@ -13,6 +13,7 @@ use crate::params;
 use crate::runtime::server as runtime;
 pub use crate::runtime::request_error::RequestError;
 pub use crate::runtime::server::RouterOptions;
+pub use crate::runtime::stream::ByteStream;
 pub use crate::spec::OPENAPI_JSON;
 
 /// The path of the spec's first server URL: empty, so routes are mounted at the root.

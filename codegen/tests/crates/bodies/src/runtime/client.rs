@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use super::media;
 use super::params::{PathStyle, styled};
 use super::request_error::RequestError;
+use super::stream::ByteStream;
 use super::validate::{self, At, Violations};
 
 /// Retries of idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) after a
@@ -230,7 +231,7 @@ impl<E: std::fmt::Debug> std::error::Error for ClientError<E> {
 }
 
 /// One request of an operation, before credentials of the client are known to the server.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct OutgoingRequest {
     method: reqwest::Method,
     path: String,
@@ -238,7 +239,9 @@ pub struct OutgoingRequest {
     headers: Vec<(&'static str, String)>,
     /// `name=value`, values as sent.
     cookies: Vec<String>,
-    body: Option<(Cow<'static, str>, Vec<u8>)>,
+    body: Option<(Cow<'static, str>, ByteStream)>,
+    /// The statuses whose response body is streamed, not read whole.
+    stream_when: Option<fn(u16) -> bool>,
 }
 
 impl OutgoingRequest {
@@ -251,6 +254,7 @@ impl OutgoingRequest {
             headers: Vec::new(),
             cookies: Vec::new(),
             body: None,
+            stream_when: None,
         }
     }
 
@@ -340,7 +344,7 @@ impl OutgoingRequest {
     ) -> Result<Self, ClientError<E>> {
         let bytes = serde_json::to_vec(body)
             .map_err(|err| ClientError::InvalidRequest(format!("cannot encode the body: {err}")))?;
-        self.body = Some((content_type.into(), bytes));
+        self.body = Some((content_type.into(), Bytes::from(bytes).into()));
         Ok(self)
     }
 
@@ -358,25 +362,19 @@ impl OutgoingRequest {
 
     /// A body of raw bytes.
     pub fn bytes_body(mut self, content_type: &'static str, body: &[u8]) -> Self {
-        self.body = Some((content_type.into(), body.to_vec()));
+        self.body = Some((content_type.into(), Bytes::copy_from_slice(body).into()));
         self
     }
 
     /// A body of raw bytes for a media range of the spec (`image/*`):
     /// `content_type` must be one media type inside it, else nothing is sent.
     pub fn bytes_body_in<E>(
-        mut self,
+        self,
         range: &'static str,
         content_type: &str,
         body: &[u8],
     ) -> Result<Self, ClientError<E>> {
-        if !media::is_concrete(content_type) || !media::in_range(content_type, range) {
-            return Err(ClientError::InvalidRequest(format!(
-                "the body's content type must be one media type in `{range}`, not `{content_type}`"
-            )));
-        }
-        self.body = Some((content_type.to_owned().into(), body.to_vec()));
-        Ok(self)
+        self.stream_body_in(range, content_type, Bytes::copy_from_slice(body).into())
     }
 
     /// A body of raw bytes for a media range, when there is one.
@@ -392,6 +390,68 @@ impl OutgoingRequest {
         }
     }
 
+    /// A streamed body; a stream that is not whole in memory is sent once
+    /// (the call is not retried).
+    pub fn stream_body(mut self, content_type: &'static str, body: ByteStream) -> Self {
+        self.body = Some((content_type.into(), body));
+        self
+    }
+
+    /// A streamed body, when there is one.
+    pub fn optional_stream_body(
+        self,
+        content_type: &'static str,
+        body: Option<ByteStream>,
+    ) -> Self {
+        match body {
+            Some(body) => self.stream_body(content_type, body),
+            None => self,
+        }
+    }
+
+    /// A streamed body for a media range of the spec (`image/*`):
+    /// `content_type` must be one media type inside it, else nothing is sent.
+    pub fn stream_body_in<E>(
+        mut self,
+        range: &'static str,
+        content_type: &str,
+        body: ByteStream,
+    ) -> Result<Self, ClientError<E>> {
+        if !media::is_concrete(content_type) || !media::in_range(content_type, range) {
+            return Err(ClientError::InvalidRequest(format!(
+                "the body's content type must be one media type in `{range}`, not `{content_type}`"
+            )));
+        }
+        self.body = Some((content_type.to_owned().into(), body));
+        Ok(self)
+    }
+
+    /// A streamed body for a media range, when there is one.
+    pub fn optional_stream_body_in<E>(
+        self,
+        range: &'static str,
+        content_type: &str,
+        body: Option<ByteStream>,
+    ) -> Result<Self, ClientError<E>> {
+        match body {
+            Some(body) => self.stream_body_in(range, content_type, body),
+            None => Ok(self),
+        }
+    }
+
+    /// A body with its own content type (a multipart body and its boundary).
+    pub fn body_as(mut self, content_type: String, body: ByteStream) -> Self {
+        self.body = Some((content_type.into(), body));
+        self
+    }
+
+    /// The body of a response whose status `when` takes is streamed to the
+    /// caller ([`IncomingResponse::stream_value`]) rather than read whole.
+    pub fn stream_response(mut self, when: fn(u16) -> bool) -> Self {
+        self.stream_when = Some(when);
+        self
+    }
+
     /// A body of raw bytes, when there is one.
     pub fn optional_bytes_body(self, content_type: &'static str, body: Option<&[u8]>) -> Self {
         match body {
@@ -401,12 +461,15 @@ impl OutgoingRequest {
     }
 }
 
-/// A response: its status, headers and whole body.
-#[derive(Debug, Clone)]
+/// A response: its status, headers and whole body, or its body stream
+/// when the request asked for it ([`OutgoingRequest::stream_response`]).
+#[derive(Debug)]
 pub struct IncomingResponse {
     pub status: u16,
     pub headers: HeaderMap,
+    /// Empty when the body is streamed.
     pub body: Bytes,
+    pub stream: Option<ByteStream>,
 }
 
 impl IncomingResponse {
@@ -443,6 +506,30 @@ impl IncomingResponse {
             headers: self.headers,
             documented,
             body,
+        })
+    }
+
+    /// A success whose body is streamed to the caller; no documented headers.
+    pub fn stream_value<E>(self) -> Result<ResponseValue<ByteStream>, ClientError<E>> {
+        self.stream_value_with_headers(|_| Ok(()))
+    }
+
+    /// A success whose body is streamed to the caller, with the documented
+    /// headers `read` parses (as [`IncomingResponse::value_with_headers`]).
+    pub fn stream_value_with_headers<H, E>(
+        self,
+        read: impl FnOnce(&[(String, String)]) -> Result<H, RequestError>,
+    ) -> Result<ResponseValue<ByteStream, H>, ClientError<E>> {
+        let documented = read(&header_pairs(&self.headers)).map_err(|err| ClientError::Decode {
+            status: self.status,
+            message: format!("response headers: {err}"),
+            body: String::new(),
+        })?;
+        Ok(ResponseValue {
+            status: self.status,
+            headers: self.headers,
+            documented,
+            body: self.stream.unwrap_or_else(|| self.body.into()),
         })
     }
 
@@ -578,7 +665,8 @@ impl Transport {
             query,
             mut headers,
             cookies,
-            body,
+            mut body,
+            stream_when,
         } = request;
         if !cookies.is_empty() {
             headers.push(("cookie", cookies.join("; ")));
@@ -610,12 +698,16 @@ impl Transport {
                 | reqwest::Method::DELETE
                 | reqwest::Method::OPTIONS
         );
+        // A body read from a stream cannot be sent twice.
+        let replayable = body
+            .as_ref()
+            .is_none_or(|(_, body)| body.as_whole().is_some());
         let policy = self
             .options
             .retry
             .clone()
             .or_else(|| self.retry.clone())
-            .filter(|_| idempotent);
+            .filter(|_| idempotent && replayable);
         let mut attempt: u32 = 0;
         loop {
             let mut builder = self.http.request(method.clone(), url.clone());
@@ -628,10 +720,14 @@ impl Transport {
             if let Some(timeout) = self.options.timeout {
                 builder = builder.timeout(timeout);
             }
-            if let Some((content_type, bytes)) = &body {
+            if let Some((content_type, stream)) = &mut body {
+                let payload = match stream.as_whole() {
+                    Some(bytes) => reqwest::Body::from(bytes.clone()),
+                    None => reqwest::Body::wrap_stream(std::mem::take(stream)),
+                };
                 builder = builder
                     .header("content-type", content_type.as_ref())
-                    .body(bytes.clone());
+                    .body(payload);
             }
             let retry_wait = policy
                 .as_ref()
@@ -649,11 +745,20 @@ impl Transport {
                         continue;
                     }
                     let headers = response.headers().clone();
+                    if stream_when.is_some_and(|when| when(status)) {
+                        return Ok(IncomingResponse {
+                            status,
+                            headers,
+                            body: Bytes::new(),
+                            stream: Some(ByteStream::new(response.bytes_stream())),
+                        });
+                    }
                     let body = response.bytes().await.map_err(ClientError::Transport)?;
                     return Ok(IncomingResponse {
                         status,
                         headers,
                         body,
+                        stream: None,
                     });
                 }
                 Err(err) => {

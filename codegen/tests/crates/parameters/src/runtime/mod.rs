@@ -14,4 +14,6 @@ pub mod params;
 pub mod request_error;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(any(feature = "server", feature = "client"))]
+pub mod stream;
 pub mod validate;

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 
 use super::media;
 use super::request_error::RequestError;
+use super::stream::ByteStream;
 use super::validate::{self, At, Violations};
 
 /// How the router is set up. The generated `server` module implements
@@ -24,19 +25,28 @@ use super::validate::{self, At, Violations};
 pub struct RouterOptions {
     /// Where the routes are mounted; `""` for the root.
     pub base_path: String,
-    /// The largest request body accepted, in bytes (larger: 413).
+    /// The largest request body read into memory (JSON, text, forms), in
+    /// bytes (larger: 413).
     pub body_limit: usize,
+    /// The largest request body at all, streamed ones included (binary
+    /// bodies, multipart): a larger declared `Content-Length` is refused
+    /// (413) before the handler runs; a chunked body that passes it ends the
+    /// handler's stream with an error.
+    pub stream_limit: u64,
 }
 
 impl RouterOptions {
     /// 2 MiB.
     pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+    /// 4 GiB.
+    pub const DEFAULT_STREAM_LIMIT: u64 = 4 * 1024 * 1024 * 1024;
 
-    /// Routes under `base_path`, bodies up to the default limit.
+    /// Routes under `base_path`, bodies up to the default limits.
     pub fn at(base_path: &str) -> Self {
         RouterOptions {
             base_path: base_path.to_owned(),
             body_limit: Self::DEFAULT_BODY_LIMIT,
+            stream_limit: Self::DEFAULT_STREAM_LIMIT,
         }
     }
 }
@@ -52,6 +62,26 @@ where
     let refuse_route = refuse.clone();
     let refuse_panic = refuse.clone();
     let refuse_header = refuse.clone();
+    let refuse_large = refuse.clone();
+    let stream_limit = options.stream_limit;
+    // Streamed bodies are not read by axum's extractors, whose limit is
+    // `body_limit`: this one holds for every body.
+    let limit_body =
+        move |request: axum::extract::Request| {
+            let refuse = refuse_large.clone();
+            async move {
+                let declared = request
+                    .headers()
+                    .get(header::CONTENT_LENGTH)
+                    .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+                if declared.is_some_and(|length| length > stream_limit) {
+                    return Err(refuse(RequestError::PayloadTooLarge));
+                }
+                let limit = usize::try_from(stream_limit).unwrap_or(usize::MAX);
+                Ok(request
+                    .map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit))))
+            }
+        };
     let unknown_route = move |method: axum::http::Method, uri: axum::http::Uri| {
         let refuse = refuse_route.clone();
         async move {
@@ -88,6 +118,7 @@ where
         .fallback(unknown_route.clone())
         .layer(axum::middleware::map_response(broken_header))
         .layer(axum::extract::DefaultBodyLimit::max(options.body_limit))
+        .layer(axum::middleware::map_request(limit_body))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked));
     let base = options.base_path.trim_end_matches('/');
     if base.is_empty() {
@@ -158,6 +189,19 @@ pub fn json_response_as<T: Serialize>(
 
 /// A response of raw bytes with their content type.
 pub fn bytes_response(status: StatusCode, content_type: &'static str, body: Bytes) -> Response {
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// A response whose body is streamed (sent with its length when it is whole).
+pub fn stream_response(
+    status: StatusCode,
+    content_type: &'static str,
+    body: ByteStream,
+) -> Response {
+    let body = match body.as_whole() {
+        Some(bytes) => axum::body::Body::from(bytes.clone()),
+        None => axum::body::Body::from_stream(body),
+    };
     (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
@@ -387,6 +431,40 @@ pub fn fields_body_of(
         check_content_type(headers, accepted)?;
     }
     Ok(bytes)
+}
+
+/// Whether a request whose body is not read yet carries one: bytes to come,
+/// or a content type (as for [`has_body`]).
+fn has_stream(headers: &HeaderMap, body: &axum::body::Body) -> bool {
+    use axum::body::HttpBody as _;
+    !body.is_end_stream() || headers.contains_key(header::CONTENT_TYPE)
+}
+
+/// A required body of one of the `accepted` media types, streamed to the
+/// handler as it arrives.
+pub fn stream_body_of(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+    accepted: &'static str,
+) -> Result<ByteStream, RequestError> {
+    if !has_stream(headers, &body) {
+        return Err(RequestError::MissingBody);
+    }
+    check_content_type(headers, accepted)?;
+    Ok(ByteStream::new(body.into_data_stream()))
+}
+
+/// A streamed body that may be left out.
+pub fn optional_stream_body_of(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+    accepted: &'static str,
+) -> Result<Option<ByteStream>, RequestError> {
+    if !has_stream(headers, &body) {
+        return Ok(None);
+    }
+    check_content_type(headers, accepted)?;
+    Ok(Some(ByteStream::new(body.into_data_stream())))
 }
 
 /// A text body as a `String`: sent as UTF-8 (or ASCII, or no charset
