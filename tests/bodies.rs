@@ -124,6 +124,48 @@ impl bodies::server::PetsApi for Store {
         }))
     }
 
+    async fn upload_pet_photos(
+        &self,
+        path: bodies::UploadPetPhotosPath,
+        body: bodies::UploadPetPhotosMultipart,
+    ) -> Result<bodies::server::UploadPetPhotosReply, bodies::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let mut thumbs = Vec::new();
+        for thumb in body.thumbnails {
+            thumbs.push(length_of(thumb.body).await.to_string());
+        }
+        let notes = match body.notes {
+            Some(notes) => describe(notes).await,
+            None => "none".to_owned(),
+        };
+        let text = format!(
+            "pet={};caption={};tags={};width={};photo={};thumbs={};notes={notes}",
+            path.id,
+            body.fields.caption,
+            body.fields.tags.join(","),
+            body.fields
+                .meta
+                .map_or("-".to_owned(), |meta| meta.width.to_string()),
+            describe(body.photo).await,
+            thumbs.join(","),
+        );
+        Ok(bodies::server::UploadPetPhotosReply::Ok(
+            bodies::models::Note { text },
+        ))
+    }
+
+    async fn attach_files(
+        &self,
+        _path: bodies::AttachFilesPath,
+        body: Option<bodies::AttachFilesMultipart>,
+    ) -> Result<bodies::server::AttachFilesReply, bodies::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let count = body.map_or(0, |body| body.files.len() as i64);
+        Ok(bodies::server::AttachFilesReply::Ok(
+            bodies::models::Count::new(count),
+        ))
+    }
+
     async fn upload_photo(
         &self,
         path: bodies::UploadPhotoPath,
@@ -147,6 +189,24 @@ impl bodies::server::PetsApi for Store {
             )),
         }
     }
+}
+
+/// Every byte of a stream, counted as it is read.
+async fn length_of(body: bodies::server::ByteStream) -> u64 {
+    let mut reader = Box::pin(body.into_reader());
+    tokio::io::copy(&mut reader, &mut tokio::io::sink())
+        .await
+        .unwrap()
+}
+
+/// `name/type/length` of a file part.
+async fn describe(file: bodies::server::FilePart) -> String {
+    format!(
+        "{}/{}/{}",
+        file.file_name.as_deref().unwrap_or("-"),
+        file.content_type.as_deref().unwrap_or("-"),
+        length_of(file.body).await
+    )
 }
 
 impl bodies::server::BlobsApi for Store {
@@ -681,4 +741,232 @@ async fn streamed_bodies_keep_to_the_stream_limit() {
     });
     let count = client.upload_photo(0, "image/png", upload).await.unwrap();
     assert_eq!(count.into_inner().count, 1000);
+}
+
+/// The typed multipart body of `uploadPetPhotos`: a 3 MiB photo (past the
+/// in-memory limit: spooled), two thumbnails, JSON and text parts.
+fn photos(caption: &str) -> bodies::UploadPetPhotosMultipart {
+    let meta = bodies::models::PhotoMeta {
+        width: 640,
+        camera: Some("pinhole".to_owned()),
+    };
+    bodies::UploadPetPhotosMultipart {
+        fields: bodies::UploadPetPhotosMultipartFields {
+            caption: caption.to_owned(),
+            tags: vec!["a".to_owned(), "b c".to_owned()],
+            meta: Some(meta),
+        },
+        photo: bodies::client::FilePart::new(bodies::client::ByteStream::from_reader(Pattern {
+            at: 0,
+            length: 3 * 1024 * 1024,
+        }))
+        .file_name("rex.png")
+        .content_type("image/png"),
+        thumbnails: vec![
+            bodies::client::FilePart::new(vec![1u8; 3]),
+            bodies::client::FilePart::new(vec![2u8; 4]),
+        ],
+        notes: None,
+    }
+}
+
+#[tokio::test]
+async fn multipart_bodies_arrive_as_typed_parts_with_streamed_files() {
+    let (base, store) = serve().await;
+    let client = bodies::client::Client::new(&base);
+    let answer = client.upload_pet_photos(7, photos("Rex")).await.unwrap();
+    assert_eq!(
+        answer.into_inner().text,
+        "pet=7;caption=Rex;tags=a,b c;width=640;photo=rex.png/image/png/3145728;\
+         thumbs=3,4;notes=none"
+    );
+    // An optional multipart body, left out or of files only.
+    assert_eq!(
+        client
+            .attach_files(1, None)
+            .await
+            .unwrap()
+            .into_inner()
+            .count,
+        0
+    );
+    let files = bodies::AttachFilesMultipart {
+        files: vec![
+            bodies::client::FilePart::new("a"),
+            bodies::client::FilePart::new("b"),
+            bodies::client::FilePart::new(""),
+        ],
+    };
+    let count = client.attach_files(1, Some(files)).await.unwrap();
+    assert_eq!(count.into_inner().count, 3);
+    // The client checks the text parts before sending.
+    let refused = client
+        .upload_pet_photos(7, photos("a caption far too long"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, bodies::client::ClientError::InvalidParameters(error)
+            if error.to_string().contains("`caption`")),
+        "{refused:?}"
+    );
+    assert_eq!(store.calls.load(Ordering::SeqCst), 3);
+}
+
+/// A multipart body written by hand: `(name, file name, content type, value)`.
+fn multipart(boundary: &str, parts: &[(&str, Option<&str>, Option<&str>, &str)]) -> String {
+    let mut body = String::new();
+    for (name, file_name, content_type, value) in parts {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\""
+        ));
+        if let Some(file_name) = file_name {
+            body.push_str(&format!("; filename=\"{file_name}\""));
+        }
+        body.push_str("\r\n");
+        if let Some(content_type) = content_type {
+            body.push_str(&format!("Content-Type: {content_type}\r\n"));
+        }
+        body.push_str(&format!("\r\n{value}\r\n"));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    body
+}
+
+#[tokio::test]
+async fn broken_multipart_bodies_are_refused_in_the_spec_error_format() {
+    let (base, store) = serve_with(bodies::server::RouterOptions {
+        body_limit: 64,
+        ..bodies::server::RouterOptions::default()
+    })
+    .await;
+    let post = reqwest::Method::POST;
+    let form = "multipart/form-data; boundary=XyZ";
+    let photo = ("photo", Some("p.png"), Some("image/png"), "PNG");
+    let good = multipart("XyZ", &[("caption", None, None, "Rex"), photo]);
+    let (status, answer) = raw(
+        &base,
+        post.clone(),
+        "/pets/1/photos",
+        Some(form),
+        good.clone(),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["text"],
+        "pet=1;caption=Rex;tags=;width=-;photo=p.png/image/png/3;thumbs=;notes=none"
+    );
+    let cases: Vec<(&str, Option<&str>, String, u16, &str)> = vec![
+        (
+            "wrong content type",
+            Some("application/json"),
+            "{}".to_owned(),
+            415,
+            "multipart/form-data",
+        ),
+        (
+            "no content type",
+            None,
+            good.clone(),
+            415,
+            "multipart/form-data",
+        ),
+        (
+            "no boundary",
+            Some("multipart/form-data"),
+            good.clone(),
+            400,
+            "boundary",
+        ),
+        (
+            "no required file",
+            Some(form),
+            multipart("XyZ", &[("caption", None, None, "Rex")]),
+            400,
+            "`photo`",
+        ),
+        (
+            "no required text part",
+            Some(form),
+            multipart("XyZ", &[photo]),
+            400,
+            "`caption`",
+        ),
+        (
+            "a part over maxLength",
+            Some(form),
+            multipart(
+                "XyZ",
+                &[("caption", None, None, "twenty-one characters"), photo],
+            ),
+            400,
+            "`caption`",
+        ),
+        (
+            "a file of a type the encoding does not list",
+            Some(form),
+            multipart(
+                "XyZ",
+                &[
+                    ("caption", None, None, "Rex"),
+                    ("photo", Some("p.gif"), Some("image/gif"), "GIF"),
+                ],
+            ),
+            400,
+            "image/gif",
+        ),
+        (
+            "two files for one",
+            Some(form),
+            multipart("XyZ", &[("caption", None, None, "Rex"), photo, photo]),
+            400,
+            "`photo`",
+        ),
+        (
+            "a truncated body",
+            Some(form),
+            good[..good.len() - 12].to_owned(),
+            400,
+            "closing boundary",
+        ),
+        (
+            "a text part over the in-memory limit",
+            Some(form),
+            multipart("XyZ", &[("caption", None, None, &"x".repeat(100)), photo]),
+            413,
+            "too large",
+        ),
+        (
+            "a part without a name",
+            Some(form),
+            "--XyZ\r\nContent-Disposition: form-data\r\n\r\nx\r\n--XyZ--\r\n".to_owned(),
+            400,
+            "no name",
+        ),
+    ];
+    for (what, content_type, body, expected, mentions) in cases {
+        let (status, answer) = raw(&base, post.clone(), "/pets/1/photos", content_type, body).await;
+        assert_eq!(status, expected, "{what}: {answer}");
+        assert!(message(&answer).contains(mentions), "{what}: {answer}");
+        assert!(answer["code"].is_string(), "{what}: {answer}");
+    }
+    // Two broken parts are reported together.
+    let (status, answer) = raw(
+        &base,
+        post.clone(),
+        "/pets/1/photos",
+        Some(form),
+        multipart("XyZ", &[("caption", None, None, "")]),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        message(&answer).contains("`caption`") && message(&answer).contains("`photo`"),
+        "{answer}"
+    );
+    assert_eq!(
+        store.calls.load(Ordering::SeqCst),
+        1,
+        "no refused body got through"
+    );
 }

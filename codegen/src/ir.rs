@@ -198,6 +198,17 @@ impl Api {
         })
     }
 
+    /// Whether the runtime's `multipart` is needed: an operation takes a
+    /// multipart body.
+    pub fn uses_multipart(&self) -> bool {
+        self.operations.iter().any(|op| {
+            matches!(
+                op.body.as_ref().map(|body| &body.kind),
+                Some(BodyKind::Multipart { .. })
+            )
+        })
+    }
+
     /// Whether `bytes` is needed without the server and the client: a body of
     /// several media types has a bytes variant.
     pub fn bytes_in_params(&self) -> bool {
@@ -639,8 +650,8 @@ impl Operation {
         self.params.iter().filter(move |p| p.location == location)
     }
 
-    /// The fields of its form body (a form among several media types too);
-    /// none for other bodies.
+    /// The fields of its form body (a form among several media types too)
+    /// or the text parts of its multipart body; none for other bodies.
     pub fn form_fields(&self) -> &[Param] {
         let Some(body) = &self.body else {
             return &[];
@@ -649,7 +660,9 @@ impl Operation {
             .each()
             .into_iter()
             .find_map(|kind| match kind {
-                BodyKind::Form { fields, .. } => Some(fields.as_slice()),
+                BodyKind::Form { fields, .. } | BodyKind::Multipart { fields, .. } => {
+                    Some(fields.as_slice())
+                }
                 _ => None,
             })
             .unwrap_or(&[])
@@ -962,6 +975,16 @@ pub enum BodyKind {
     },
     /// Raw bytes of the content type.
     Bytes,
+    /// `multipart/form-data`: text parts are the fields (location `Form`) of
+    /// a form struct of `params` named `fields_struct` (none when `fields`
+    /// is empty), read and checked as a form's; file parts are `files`.
+    /// Both are held by the struct `struct_name` (server and client builds).
+    Multipart {
+        struct_name: String,
+        fields_struct: String,
+        fields: Vec<Param>,
+        files: Vec<FileField>,
+    },
     /// Several media types, each its own way: an enum of `params` named
     /// `enum_name`, one variant per media type. The server dispatches on
     /// `Content-Type`; the client sends the variant it is given.
@@ -969,6 +992,23 @@ pub enum BodyKind {
         enum_name: String,
         variants: Vec<BodyVariant>,
     },
+}
+
+/// A file part of a multipart body (`format: binary`, or an array of such:
+/// repeated parts): a `runtime::multipart::FilePart`, streamed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileField {
+    pub wire_name: String,
+    /// Field of the multipart struct, unique within it.
+    pub field: String,
+    pub required: bool,
+    /// An array of files: every part of the name.
+    pub repeated: bool,
+    /// The media types the part may have (`encoding.contentType`), as the
+    /// spec lists them.
+    pub accepted: Option<String>,
+    pub docs: Option<String>,
+    pub pointer: String,
 }
 
 /// One media type of a body that may come in several.

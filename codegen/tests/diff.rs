@@ -300,3 +300,44 @@ fn form_fields_are_judged_like_parameters() {
     assert!(added.message.contains("form parameter `age`"), "{added:#?}");
     assert_eq!(breaking(&found), (2, 0, 1));
 }
+
+/// A multipart body's text parts are judged as form fields, its file parts
+/// one by one: each is a field of the body's struct.
+#[test]
+fn multipart_parts_are_judged_one_by_one() {
+    let spec = |properties: &str, required: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: Uploads, version: '1.0'}}\npaths:\n  /photos:\n    post:\n      operationId: upload\n      requestBody:\n        required: true\n        content:\n          multipart/form-data:\n            schema:\n              type: object\n              required: [{required}]\n              properties:\n{properties}\n      responses: {{'204': {{description: ok}}}}\n"
+        )
+    };
+    let old = spec(
+        "                caption: {type: string}\n                photo: {type: string, format: binary}\n                extra: {type: string, format: binary}",
+        "photo",
+    );
+    let new = spec(
+        "                caption: {type: string}\n                photo: {type: string, format: binary}\n                thumb: {type: string, format: binary}\n                title: {type: string}",
+        "photo, thumb, title",
+    );
+    let old = load::load_str(&old, Format::Yaml, "old.yaml").unwrap();
+    let new = load::load_str(&new, Format::Yaml, "new.yaml").unwrap();
+    let found = diff::diff(&old, &new, &Options::default()).unwrap();
+    let mut codes = codes(&found);
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        [
+            "parameter-added",
+            "request-file-part-added",
+            "request-file-part-removed"
+        ],
+        "{found:#?}"
+    );
+    let added = found
+        .changes
+        .iter()
+        .find(|change| change.code == "request-file-part-added")
+        .unwrap();
+    assert!(added.message.contains("required file part `thumb`"), "{added:#?}");
+    // Old clients miss the new required parts; every change breaks Rust code.
+    assert_eq!(breaking(&found), (2, 0, 3));
+}

@@ -170,6 +170,7 @@ pub fn default_request_error(error: &RequestError) -> Response {
                     }
                     RequestError::Panicked
                     | RequestError::InvalidResponseHeader { .. }
+                    | RequestError::BodyNotStored { .. }
                     | RequestError::NotImplemented { .. } => {
                         models::ErrorCode::InternalError
                     }

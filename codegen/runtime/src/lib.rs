@@ -20,6 +20,8 @@ pub mod basic_auth;
 pub mod form;
 #[cfg(feature = "formats")]
 pub mod formats;
+#[cfg(feature = "multipart")]
+pub mod multipart;
 #[cfg(feature = "object-params")]
 pub mod object_params;
 #[cfg(feature = "pattern")]

@@ -65,6 +65,7 @@ fn struct_of(op: &Operation, location: ParamLocation) -> Option<&String> {
         ParamLocation::Cookie => op.cookie_struct.as_ref(),
         ParamLocation::Form => match op.body.as_ref().map(|body| &body.kind) {
             Some(BodyKind::Form { struct_name, .. }) => Some(struct_name),
+            Some(BodyKind::Multipart { fields_struct, .. }) => Some(fields_struct),
             _ => None,
         },
     }
@@ -582,6 +583,123 @@ impl Differ<'_> {
         }
     }
 
+    /// The file parts of a multipart body, by name: each is a field of the
+    /// body's struct, so any change of one changes Rust code.
+    fn compare_file_parts(
+        &mut self,
+        old: &[crate::ir::FileField],
+        new: &[crate::ir::FileField],
+        struct_name: &str,
+        subject: &Subject,
+        at: &dyn Fn(Found) -> Found,
+    ) {
+        let item = format!("params::{struct_name}");
+        for file in old {
+            match new.iter().find(|f| f.wire_name == file.wire_name) {
+                None => {
+                    // An old client's part is ignored, not refused; an old
+                    // server may still require it.
+                    let delta = if file.required {
+                        Delta::Loosened
+                    } else {
+                        Delta::Neutral
+                    };
+                    let change = at(found(
+                        "request-file-part-removed",
+                        format!("file part `{}` removed", file.wire_name),
+                    ))
+                    .items([item.clone()])
+                    .wire(Flow::REQUEST, delta)
+                    .rust(Verdict::breaking(format!(
+                        "the field `{}` is gone",
+                        file.field
+                    )));
+                    self.add(subject, change);
+                }
+                Some(now) => {
+                    if now.repeated != file.repeated {
+                        let change = at(found(
+                            "request-file-part-changed",
+                            format!(
+                                "file part `{}` is now {}",
+                                file.wire_name,
+                                if now.repeated {
+                                    "an array of files"
+                                } else {
+                                    "one file"
+                                }
+                            ),
+                        ))
+                        .items([item.clone()])
+                        .wire(Flow::REQUEST, Delta::Incompatible)
+                        .rust(Verdict::breaking("the field has another type"));
+                        self.add(subject, change);
+                    } else if now.required != file.required {
+                        let (message, delta) = if now.required {
+                            ("is now required", Delta::Tightened)
+                        } else {
+                            ("is no longer required", Delta::Loosened)
+                        };
+                        let change = at(found(
+                            "request-file-part-changed",
+                            format!("file part `{}` {message}", file.wire_name),
+                        ))
+                        .items([item.clone()])
+                        .wire(Flow::REQUEST, delta)
+                        .rust(Verdict::breaking(
+                            "the field changes between `FilePart` and `Option<FilePart>`",
+                        ));
+                        self.add(subject, change);
+                    }
+                    if now.accepted != file.accepted {
+                        let change = at(found(
+                            "request-file-part-changed",
+                            format!(
+                                "media types of file part `{}`: {} → {}",
+                                file.wire_name,
+                                file.accepted.as_deref().unwrap_or("any"),
+                                now.accepted.as_deref().unwrap_or("any")
+                            ),
+                        ))
+                        .items([item.clone()])
+                        .wire(Flow::REQUEST, Delta::Incompatible)
+                        .rust(Verdict::none("the field keeps its type"));
+                        self.add(subject, change);
+                    }
+                }
+            }
+        }
+        for file in new {
+            if old.iter().any(|f| f.wire_name == file.wire_name) {
+                continue;
+            }
+            let delta = if file.required {
+                Delta::Tightened
+            } else {
+                Delta::Loosened
+            };
+            let change = at(found(
+                "request-file-part-added",
+                format!(
+                    "{} file part `{}` added",
+                    if file.required {
+                        "required"
+                    } else {
+                        "optional"
+                    },
+                    file.wire_name
+                ),
+            ))
+            .items([item.clone()])
+            .wire(Flow::REQUEST, delta)
+            .rust(Verdict::breaking(format!(
+                "the body struct has a new field `{}`",
+                file.field
+            )));
+            self.add(subject, change);
+        }
+    }
+
     fn compare_body_content(
         &mut self,
         old: &RequestBody,
@@ -639,8 +757,20 @@ impl Differ<'_> {
             BodyKind::Text => "text",
             BodyKind::Form { .. } => "form",
             BodyKind::Bytes => "bytes",
+            BodyKind::Multipart { .. } => "multipart",
             BodyKind::Choice { .. } => "one of several media types",
         };
+        if let (
+            BodyKind::Multipart {
+                struct_name,
+                files: a,
+                ..
+            },
+            BodyKind::Multipart { files: b, .. },
+        ) = (&old.kind, &new.kind)
+        {
+            self.compare_file_parts(a, b, struct_name, subject, at);
+        }
         if old.content_type == new.content_type
             && std::mem::discriminant(&old.kind) != std::mem::discriminant(&new.kind)
         {

@@ -295,6 +295,16 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
             quote!(body.map_or(Ok(()), |body| body.validate()))
         });
     }
+    if let Some(body) = &op.body
+        && let BodyKind::Multipart { fields, .. } = &body.kind
+        && checks::validates(fields)
+    {
+        param_checks.push(if body.required {
+            quote!(body.fields.validate())
+        } else {
+            quote!(body.as_ref().map_or(Ok(()), |body| body.fields.validate()))
+        });
+    }
     if !param_checks.is_empty() {
         checks_before.push(quote!(runtime::client::check_params([#(#param_checks),*])?;));
     }
@@ -473,6 +483,33 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
                     )),
                 )
             }
+            (
+                BodyKind::Multipart {
+                    struct_name,
+                    fields,
+                    ..
+                },
+                required,
+            ) => {
+                let name = ident(struct_name);
+                // Objects are JSON text, sent as such.
+                let json = fields
+                    .iter()
+                    .filter(|field| {
+                        matches!(
+                            field.shape,
+                            ParamShape::Single(ValueForm::Json)
+                                | ParamShape::Repeated(ValueForm::Json)
+                        )
+                    })
+                    .map(|field| &field.wire_name);
+                let call = if required {
+                    quote!(.multipart_body(body.into_parts(), &[#(#json),*])?)
+                } else {
+                    quote!(.optional_multipart_body(body.map(params::#name::into_parts), &[#(#json),*])?)
+                };
+                (quote!(params::#name), call)
+            }
             (BodyKind::Bytes, true) => (
                 quote!(ByteStream),
                 quote!(.stream_body(#content_type, body.into())),
@@ -486,6 +523,8 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
         args.push(match (&body.kind, body.required) {
             (BodyKind::Bytes, true) => quote!(body: impl Into<#ty>),
             (BodyKind::Bytes, false) => quote!(body: Option<#ty>),
+            (BodyKind::Multipart { .. }, true) => quote!(body: #ty),
+            (BodyKind::Multipart { .. }, false) => quote!(body: Option<#ty>),
             (_, true) => quote!(body: &#ty),
             (_, false) => quote!(body: Option<&#ty>),
         });
@@ -558,6 +597,11 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
 }
 
 pub fn client_file(api: &Api) -> TokenStream {
+    let file_part_use = api.uses_multipart().then(|| {
+        quote!(
+            pub use crate::runtime::multipart::FilePart;
+        )
+    });
     let server_consts = api.servers.iter().map(|server| {
         let name = ident(&server.const_name);
         let url = &server.url;
@@ -735,6 +779,7 @@ pub fn client_file(api: &Api) -> TokenStream {
 
         pub use crate::runtime::client::{ClientError, RequestOptions, ResponseValue, RetryPolicy};
         pub use crate::runtime::stream::ByteStream;
+        #file_part_use
 
         #items
     }

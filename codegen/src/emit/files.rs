@@ -26,11 +26,44 @@ struct CargoToml<'a> {
     uuid: bool,
     /// `bytes` for every build, not only the server and the client.
     bytes_always: bool,
+    /// The dependencies (and their features) of the `server` feature.
+    server_features: String,
+    /// The dependencies (and their features) of the `client` feature.
+    client_features: String,
+    /// `multer` and `tempfile`: the runtime's `multipart`.
+    multipart: bool,
     /// `name = { version = "…", features = […] }` lines.
     dependencies: Vec<String>,
 }
 
 pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
+    let mut server_features = vec![
+        "dep:axum",
+        "dep:percent-encoding",
+        "dep:serde_path_to_error",
+        "dep:tower-http",
+        "dep:http-body-util",
+        "dep:futures-core",
+        "dep:tokio",
+        "dep:tokio-util",
+    ];
+    let mut client_features = vec![
+        "dep:reqwest",
+        "reqwest/stream",
+        "dep:tokio",
+        "dep:percent-encoding",
+        "dep:futures-core",
+        "dep:tokio-util",
+    ];
+    // With a bytes variant in `params`, `bytes` is a plain dependency.
+    if !api.bytes_in_params() {
+        server_features.insert(1, "dep:bytes");
+        client_features.insert(3, "dep:bytes");
+    }
+    if api.uses_multipart() {
+        server_features.extend(["dep:multer", "dep:tempfile"]);
+        client_features.push("reqwest/multipart");
+    }
     let name = options.crate_name(api);
     let version = options.crate_version(api);
     Ok(CargoToml {
@@ -48,6 +81,9 @@ pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
         // The runtime's `formats` checks uuids with it too.
         uuid: api.uses_uuid() || api.uses_formats(),
         bytes_always: api.bytes_in_params(),
+        server_features: feature_list(&server_features),
+        client_features: feature_list(&client_features),
+        multipart: api.uses_multipart(),
         dependencies: api
             .dependencies
             .iter()
@@ -68,6 +104,12 @@ pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
             .collect(),
     }
     .render()?)
+}
+
+/// `["a", "b"]`.
+fn feature_list(features: &[&str]) -> String {
+    let quoted: Vec<String> = features.iter().map(|f| toml_string(f)).collect();
+    format!("[{}]", quoted.join(", "))
 }
 
 /// A TOML basic string, quoted and escaped.
@@ -237,7 +279,7 @@ pub fn spec_rs(header: &str, spec_json: &str) -> String {
 
 /// The runtime's files, copied verbatim from `codegen/runtime/src/` (compiled
 /// and tested there) to `src/runtime/` of the generated crate; `None`: always.
-const RUNTIME: [(&str, &str, Option<Piece>); 14] = [
+const RUNTIME: [(&str, &str, Option<Piece>); 15] = [
     (
         "basic_auth.rs",
         include_str!("../../runtime/src/basic_auth.rs"),
@@ -260,6 +302,11 @@ const RUNTIME: [(&str, &str, Option<Piece>); 14] = [
         Some(Piece::Formats),
     ),
     ("media.rs", include_str!("../../runtime/src/media.rs"), None),
+    (
+        "multipart.rs",
+        include_str!("../../runtime/src/multipart.rs"),
+        Some(Piece::Multipart),
+    ),
     (
         "nullable.rs",
         include_str!("../../runtime/src/nullable.rs"),
@@ -311,6 +358,8 @@ enum Piece {
     ObjectParams,
     /// Form bodies: for the server and the client only.
     Form,
+    /// Multipart bodies: for the server and the client only.
+    Multipart,
 }
 
 /// `src/runtime/*.rs`: `mod.rs`, then each runtime file the crate needs:
@@ -323,6 +372,7 @@ pub fn runtime_files(header: &str, api: &Api) -> Vec<(String, String)> {
         Some(Piece::BasicAuth) => api.uses_basic_auth(),
         Some(Piece::ObjectParams) => api.uses_object_params(),
         Some(Piece::Form) => api.uses_form_bodies(),
+        Some(Piece::Multipart) => api.uses_multipart(),
     };
     let mut modules = String::new();
     let mut files = Vec::new();
@@ -334,7 +384,7 @@ pub fn runtime_files(header: &str, api: &Api) -> Vec<(String, String)> {
         match module {
             "client" => modules.push_str("#[cfg(feature = \"client\")]\n"),
             "server" => modules.push_str("#[cfg(feature = \"server\")]\n"),
-            "form" | "stream" => {
+            "form" | "stream" | "multipart" => {
                 modules.push_str("#[cfg(any(feature = \"server\", feature = \"client\"))]\n")
             }
             _ => {}

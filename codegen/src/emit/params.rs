@@ -25,7 +25,10 @@ pub fn has_params(api: &Api) -> bool {
             || op.header_struct.is_some()
             || op.cookie_struct.is_some()
             || op.body.as_ref().is_some_and(|body| {
-                matches!(body.kind, BodyKind::Form { .. } | BodyKind::Choice { .. })
+                matches!(
+                    body.kind,
+                    BodyKind::Form { .. } | BodyKind::Choice { .. } | BodyKind::Multipart { .. }
+                )
             })
             || op.responses.iter().any(|r| r.headers_struct.is_some())
     })
@@ -92,6 +95,39 @@ pub fn params_file(api: &Api, open: &std::collections::BTreeSet<String>) -> Toke
                     open,
                 ));
             }
+        }
+        if let Some(RequestBody {
+            kind:
+                BodyKind::Multipart {
+                    struct_name,
+                    fields_struct,
+                    fields,
+                    files,
+                },
+            ..
+        }) = &op.body
+        {
+            if !fields.is_empty() {
+                let fields: Vec<&Param> = fields.iter().collect();
+                let doc = format!(
+                    " The text parts of the `multipart/form-data` body of `{}`, parsed and validated as form fields.",
+                    op.id
+                );
+                items.extend(values_struct(
+                    &fields,
+                    Holds::Request(ParamLocation::Form),
+                    fields_struct,
+                    &doc,
+                    open,
+                ));
+            }
+            items.extend(multipart_struct(
+                op,
+                struct_name,
+                fields_struct,
+                fields,
+                files,
+            ));
         }
         if let Some(RequestBody {
             kind:
@@ -186,7 +222,10 @@ fn choice_enum(
                 let form = ident(struct_name);
                 quote!(#form)
             }
-            BodyKind::Bytes | BodyKind::Choice { .. } => quote!(bytes::Bytes),
+            // The lowering keeps multipart bodies out of a choice.
+            BodyKind::Bytes | BodyKind::Choice { .. } | BodyKind::Multipart { .. } => {
+                quote!(bytes::Bytes)
+            }
         };
         quote!(#[doc = #doc] #value(#ty),)
     });
@@ -195,6 +234,130 @@ fn choice_enum(
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name {
             #(#variants)*
+        }
+    }
+}
+
+/// The struct of a multipart body: its text parts (a fields struct, when
+/// there are any) and its file parts, streamed; in server and client builds,
+/// which have streams.
+fn multipart_struct(
+    op: &crate::ir::Operation,
+    struct_name: &str,
+    fields_struct: &str,
+    fields: &[Param],
+    files: &[crate::ir::FileField],
+) -> TokenStream {
+    let name = ident(struct_name);
+    let doc = format!(
+        " The `multipart/form-data` body of `{}`: text parts in `fields`, files as streamed parts.",
+        op.id
+    );
+    let file_part = quote!(runtime::multipart::FilePart);
+    let mut members = Vec::new();
+    let mut reads = Vec::new();
+    let mut locals = Vec::new();
+    let mut sends = Vec::new();
+    if !fields.is_empty() {
+        let fields_ty = ident(fields_struct);
+        members.push(quote!(
+            /// The text parts, read and checked as form fields.
+            pub fields: #fields_ty,
+        ));
+        reads.push((quote!(fields), quote!(#fields_ty::from_pairs(&parts.pairs))));
+        locals.push(quote!(fields));
+    }
+    for (index, file) in files.iter().enumerate() {
+        let field = ident(&file.field);
+        let wire = &file.wire_name;
+        let accepted = match &file.accepted {
+            Some(accepted) => quote!(Some(#accepted)),
+            None => quote!(None),
+        };
+        let (ty, read, send) = if file.repeated {
+            (
+                quote!(Vec<#file_part>),
+                quote!(parts.many(#wire, #accepted)),
+                quote!(files.extend(self.#field.into_iter().map(|file| (#wire, file)));),
+            )
+        } else if file.required {
+            (
+                file_part.clone(),
+                quote!(parts.one(#wire, #accepted)),
+                quote!(files.push((#wire, self.#field));),
+            )
+        } else {
+            (
+                quote!(Option<#file_part>),
+                quote!(parts.optional(#wire, #accepted)),
+                quote!(if let Some(file) = self.#field { files.push((#wire, file)); }),
+            )
+        };
+        let mut docs = file.docs.clone().unwrap_or_default();
+        if let Some(accepted) = &file.accepted {
+            if !docs.is_empty() {
+                docs.push_str("\n\n");
+            }
+            docs.push_str(&format!("Of a media type in `{accepted}`."));
+        }
+        let docs = doc_attrs((!docs.is_empty()).then_some(docs.as_str()));
+        members.push(quote!(#docs pub #field: #ty,));
+        let local = quote::format_ident!("file_{index}");
+        reads.push((quote!(#local), read));
+        locals.push(quote!(#local));
+        sends.push(send);
+    }
+    let field_names: Vec<TokenStream> = fields
+        .is_empty()
+        .then(Vec::new)
+        .unwrap_or_else(|| vec![quote!(fields)])
+        .into_iter()
+        .chain(files.iter().map(|file| {
+            let field = ident(&file.field);
+            quote!(#field)
+        }))
+        .collect();
+    let pairs = if fields.is_empty() {
+        quote!(Vec::new())
+    } else {
+        quote!(self.fields.to_pairs())
+    };
+    // `fields` is read into a local of its own name.
+    let inits = field_names.iter().zip(&locals).map(|(field, local)| {
+        if field.to_string() == local.to_string() {
+            quote!(#field)
+        } else {
+            quote!(#field: #local)
+        }
+    });
+    let let_all = let_all(&reads);
+    let mutable = (!files.is_empty()).then(|| quote!(mut));
+    let files_mut = (!files.is_empty()).then(|| quote!(mut));
+    quote! {
+        #[doc = #doc]
+        #[cfg(any(feature = "server", feature = "client"))]
+        #[derive(Debug)]
+        pub struct #name {
+            #(#members)*
+        }
+
+        #[cfg(any(feature = "server", feature = "client"))]
+        impl #name {
+            /// Reads the parts of a multipart body: every text part and file
+            /// checked, every failure reported together; parts of other
+            /// names are ignored.
+            pub fn from_parts(#mutable parts: runtime::multipart::Parts) -> Result<Self, RequestError> {
+                #let_all
+                Ok(#name { #(#inits,)* })
+            }
+
+            /// The parts to send: text parts as `(name, value)` pairs, files by name.
+            #[allow(clippy::vec_init_then_push)]
+            pub fn into_parts(self) -> runtime::multipart::PartsToSend {
+                let #files_mut files = Vec::new();
+                #(#sends)*
+                (#pairs, files)
+            }
         }
     }
 }

@@ -442,6 +442,14 @@ fn trait_method(api: &Api, op: &Operation, defaults: bool) -> TokenStream {
     }
 }
 
+/// Whether the body is read with the request's headers (its content
+/// type); a multipart body is read from the request itself.
+fn reads_header_map(op: &Operation) -> bool {
+    op.body
+        .as_ref()
+        .is_some_and(|body| !matches!(body.kind, BodyKind::Multipart { .. }))
+}
+
 /// The body argument's type (`Option<…>` when the body is optional).
 fn body_type(op: &Operation) -> Option<TokenStream> {
     let body = op.body.as_ref()?;
@@ -454,6 +462,10 @@ fn body_type(op: &Operation) -> Option<TokenStream> {
             quote!(params::#name)
         }
         BodyKind::Bytes => quote!(ByteStream),
+        BodyKind::Multipart { struct_name, .. } => {
+            let name = ident(struct_name);
+            quote!(params::#name)
+        }
         BodyKind::Choice { enum_name, .. } => {
             let name = ident(enum_name);
             quote!(params::#name)
@@ -513,8 +525,11 @@ fn read_body(
         }
         (BodyKind::Bytes, true) => quote!(runtime::body_of(&header_map, #raw, #accepted)),
         (BodyKind::Bytes, false) => quote!(runtime::optional_body_of(&header_map, #raw, #accepted)),
-        // A choice's variants are read one by one, each as its own kind.
-        (BodyKind::Choice { .. }, _) => quote!(compile_error!("a choice inside a choice")),
+        // A choice's variants are read one by one, each as its own kind;
+        // a multipart body is read part by part, in the handler.
+        (BodyKind::Choice { .. } | BodyKind::Multipart { .. }, _) => {
+            quote!(compile_error!("a body read as a whole cannot be this kind"))
+        }
     };
     if body_checks.is_empty() {
         return parse;
@@ -540,7 +555,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     let needs_header_map = op.requirement.is_some()
         || op.header_struct.is_some()
         || op.cookie_struct.is_some()
-        || op.body.is_some();
+        || reads_header_map(op);
     let mut extractors = vec![quote!(State(api): State<Arc<A>>)];
     if op.path_struct.is_some() {
         extractors.push(quote!(raw_path: Result<Path<Vec<(String, String)>>, PathRejection>));
@@ -554,6 +569,10 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     match op.body.as_ref().map(|body| &body.kind) {
         // Raw bytes reach the handler as they arrive.
         Some(BodyKind::Bytes) => extractors.push(quote!(raw_body: axum::body::Body)),
+        // A multipart body is read with the router's limits, in the request.
+        Some(BodyKind::Multipart { .. }) => {
+            extractors.push(quote!(raw_body: axum::extract::Request))
+        }
         Some(_) => extractors.push(quote!(raw_body: Result<bytes::Bytes, BytesRejection>)),
         None => {}
     }
@@ -646,6 +665,34 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                     }
                 }))
             }
+            BodyKind::Multipart {
+                struct_name, files, ..
+            } => {
+                let name = ident(struct_name);
+                let files = files.iter().map(|file| &file.wire_name);
+                let (some, none) = if body.required {
+                    (
+                        quote!(params::#name::from_parts(parts)),
+                        quote!(Err(RequestError::MissingBody)),
+                    )
+                } else {
+                    (
+                        quote!(params::#name::from_parts(parts).map(Some)),
+                        quote!(Ok(None)),
+                    )
+                };
+                // Read after the credentials are checked: no file is
+                // stored for a request that is refused anyway.
+                steps.push(quote! {
+                    let body_read = crate::runtime::multipart::read(raw_body, &[#(#files),*])
+                        .await
+                        .and_then(|parts| match parts {
+                            Some(parts) => #some,
+                            None => #none,
+                        });
+                });
+                quote!(body_read)
+            }
             BodyKind::Bytes => {
                 let accepted = &body.content_type;
                 if body.required {
@@ -730,7 +777,7 @@ fn error_body_value(api: &Api) -> TokenStream {
                         RequestError::Unauthorized { .. } => models::#enum_ident::#unauthorized,
                         RequestError::UnknownRoute { .. } => models::#enum_ident::#not_found,
                         RequestError::MethodNotAllowed { .. } => models::#enum_ident::#not_allowed,
-                        RequestError::Panicked | RequestError::InvalidResponseHeader { .. } | RequestError::NotImplemented { .. } => models::#enum_ident::#internal,
+                        RequestError::Panicked | RequestError::InvalidResponseHeader { .. } | RequestError::BodyNotStored { .. } | RequestError::NotImplemented { .. } => models::#enum_ident::#internal,
                         _ => models::#enum_ident::#invalid,
                     }
                 }
@@ -758,6 +805,11 @@ pub fn can_answer_not_implemented(api: &Api) -> bool {
 /// The server module; with `defaults`, every trait method has a body that
 /// answers 501 Not Implemented (see [`can_answer_not_implemented`]).
 pub fn server_file(api: &Api, defaults: bool) -> TokenStream {
+    let file_part_use = api.uses_multipart().then(|| {
+        quote!(
+            pub use crate::runtime::multipart::FilePart;
+        )
+    });
     let has_security = !api.requirements.is_empty();
     let principal = has_security.then(|| {
         let hooks = auth_hooks(api);
@@ -938,14 +990,15 @@ pub fn server_file(api: &Api, defaults: bool) -> TokenStream {
     };
     let any_path = has(ParamLocation::Path);
     let any_query = api.operations.iter().any(|op| reads_query(api, op));
-    let any_body = api.operations.iter().any(|op| op.body.is_some());
     let any_whole_body = api.operations.iter().any(|op| {
         op.body
             .as_ref()
-            .is_some_and(|body| body.kind != BodyKind::Bytes)
+            .is_some_and(|body| !matches!(body.kind, BodyKind::Bytes | BodyKind::Multipart { .. }))
     });
-    let any_header_map =
-        has(ParamLocation::Header) || has(ParamLocation::Cookie) || has_security || any_body;
+    let any_header_map = has(ParamLocation::Header)
+        || has(ParamLocation::Cookie)
+        || has_security
+        || api.operations.iter().any(reads_header_map);
     let mut extract = Vec::new();
     let mut rejections = Vec::new();
     if any_path {
@@ -1008,6 +1061,7 @@ pub fn server_file(api: &Api, defaults: bool) -> TokenStream {
         pub use crate::runtime::request_error::RequestError;
         pub use crate::runtime::server::RouterOptions;
         pub use crate::runtime::stream::ByteStream;
+        #file_part_use
         pub use crate::spec::OPENAPI_JSON;
 
         #items

@@ -146,8 +146,8 @@ impl Object {
                 (
                     "encoding",
                     Ignored(
-                        "multipart bodies are not generated part by part, so the encoding of \
-                         their parts is not applied",
+                        "only `multipart/form-data` and form request bodies are read part by \
+                         part, so this encoding of parts is not applied",
                     ),
                 ),
             ],
@@ -377,7 +377,9 @@ impl Walk {
         };
         let pointer = child(pointer, "content");
         for (media, value) in entries {
-            let is_form = super::operation::bare_media(media) == super::operation::FORM_MEDIA_TYPE;
+            let bare = super::operation::bare_media(media);
+            let is_form = bare == super::operation::FORM_MEDIA_TYPE
+                || bare == super::operation::MULTIPART_MEDIA_TYPE;
             match value.as_object() {
                 // A form's fields are generated one by one: the lowering
                 // says which `encoding` it does not apply, field by field.

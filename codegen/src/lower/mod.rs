@@ -64,15 +64,17 @@ pub fn lower(spec: &LoadedSpec, mappings: &TypeMappings) -> Result<Lowered, Spec
         }
         let headers = op.responses.iter_mut().flat_map(|r| &mut r.headers);
         let form_fields: Vec<&mut ir::Param> = match op.body.as_mut() {
-            Some(body) => body
-                .kind
-                .each_mut()
-                .into_iter()
-                .flat_map(|kind| match kind {
-                    ir::BodyKind::Form { fields, .. } => fields.iter_mut().collect(),
-                    _ => Vec::new(),
-                })
-                .collect(),
+            Some(body) => {
+                body.kind
+                    .each_mut()
+                    .into_iter()
+                    .flat_map(|kind| match kind {
+                        ir::BodyKind::Form { fields, .. }
+                        | ir::BodyKind::Multipart { fields, .. } => fields.iter_mut().collect(),
+                        _ => Vec::new(),
+                    })
+                    .collect()
+            }
             None => Vec::new(),
         };
         for value in op.params.iter_mut().chain(headers).chain(form_fields) {

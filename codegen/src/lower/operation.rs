@@ -82,6 +82,21 @@ pub(super) fn bare_media(media_type: &str) -> String {
 /// The media type of form bodies.
 pub(super) const FORM_MEDIA_TYPE: &str = "application/x-www-form-urlencoded";
 
+/// The media type of multipart bodies read part by part.
+pub(super) const MULTIPART_MEDIA_TYPE: &str = "multipart/form-data";
+
+/// Whether a schema is a file: a string of `format: binary`.
+fn is_binary(schema: &openapiv3::Schema) -> bool {
+    matches!(
+        &schema.schema_kind,
+        openapiv3::SchemaKind::Type(openapiv3::Type::String(string))
+            if matches!(
+                string.format,
+                openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary)
+            )
+    )
+}
+
 /// Whether a media type is JSON (`application/json`, `application/problem+json`, …).
 fn is_json(media_type: &str) -> bool {
     let media = bare_media(media_type);
@@ -922,6 +937,20 @@ impl Lowerer<'_> {
                 };
                 let (kind, checks) =
                     self.lower_media(media_type, media, type_name, &hint, &media_pointer)?;
+                if matches!(kind, BodyKind::Multipart { .. }) {
+                    self.warn(
+                        &media_pointer,
+                        "a multipart media type among several is left out: a body enum is \
+                         read whole, a multipart body part by part",
+                    );
+                    if !media.encoding.is_empty() {
+                        self.warn(
+                            &child(&media_pointer, "encoding"),
+                            "`encoding` is not applied: its multipart media type is left out",
+                        );
+                    }
+                    continue;
+                }
                 if matches!(kind, BodyKind::Form { .. }) {
                     forms += 1;
                     if forms > 1 {
@@ -1004,6 +1033,9 @@ impl Lowerer<'_> {
             (None, true) => BodyKind::Json(None),
             _ if bare_media(content_type) == FORM_MEDIA_TYPE => {
                 self.lower_form(media, type_name, media_pointer)?
+            }
+            _ if bare_media(content_type) == MULTIPART_MEDIA_TYPE => {
+                self.lower_multipart(media, type_name, media_pointer)?
             }
             (schema, false) if self.is_text(content_type, schema.as_ref()) => {
                 // A string schema's rules (`maxLength`, `pattern`, …) hold for the text.
@@ -1135,69 +1167,236 @@ impl Lowerer<'_> {
         let mut lowered = Vec::new();
         for (wire_name, property) in &object.properties {
             // What the server alone writes is no field a client sends.
-            let read_only = match property {
-                ReferenceOr::Item(schema) => schema.schema_data.read_only,
-                ReferenceOr::Reference { reference } => self
-                    .resolve_schema(reference, 0)
-                    .is_some_and(|schema| schema.schema_data.read_only),
-            };
-            if read_only {
+            if self.is_read_only(property) {
                 continue;
             }
-            let field_pointer = child(&child(&base, "properties"), wire_name);
+            let required = object.required.contains(wire_name);
             let hint = format!("{type_name}Form{}", names::upper_camel_stem(wire_name, "V"));
-            let (ty, constraints, checks) = match property {
-                ReferenceOr::Item(schema) => {
-                    let ty = self.type_of_item(schema, &hint, &field_pointer, None)?;
-                    let checks = self.use_checks(Some(schema), &ty, &field_pointer)?;
-                    (ty, constraints_of(schema), checks)
-                }
-                ReferenceOr::Reference { reference } => (
-                    self.type_of(
-                        &ReferenceOr::Reference {
-                            reference: reference.clone(),
-                        },
-                        &hint,
-                        &field_pointer,
-                    )?,
-                    Constraints::default(),
-                    Checks::default(),
-                ),
-            };
-            if self.is_object_like(&ty) {
-                self.warn(
-                    &field_pointer,
-                    format!(
-                        "the form field `{wire_name}` is an object; it is read and written as \
-                         JSON text (`{wire_name}={{…}}`), not spread into fields of its own"
-                    ),
-                );
-            }
-            let field = fields.claim_snake(&names::snake_ident(wire_name));
-            let value = Value {
-                ty,
-                constraints,
-                checks,
-                required: object.required.contains(wire_name),
-                delimiter: None,
-                object: None,
-            };
-            let named = named(
-                wire_name.clone(),
-                field.clone(),
-                field,
-                ParamLocation::Form,
-                property
-                    .as_item()
-                    .and_then(|schema| schema.schema_data.description.clone()),
-                field_pointer,
-            );
-            lowered.push(self.value_param(named, value));
+            lowered.push(self.form_field(
+                wire_name,
+                property,
+                required,
+                &base,
+                &hint,
+                &mut fields,
+                true,
+            )?);
         }
         Ok(BodyKind::Form {
             // Named with the other structs once every type name is known.
             struct_name: String::new(),
             fields: lowered,
+        })
+    }
+
+    /// Whether a property is `readOnly`: written by the server alone.
+    fn is_read_only(&self, property: &ReferenceOr<Box<openapiv3::Schema>>) -> bool {
+        match property {
+            ReferenceOr::Item(schema) => schema.schema_data.read_only,
+            ReferenceOr::Reference { reference } => self
+                .resolve_schema(reference, 0)
+                .is_some_and(|schema| schema.schema_data.read_only),
+        }
+    }
+
+    /// A property of a form (or a text part of a multipart body) as a field
+    /// read and written as a query parameter is; `base`: where the object's
+    /// properties are written; `note_objects`: say that an object is JSON
+    /// text (a form's would rather be spread).
+    #[allow(clippy::too_many_arguments)]
+    fn form_field(
+        &mut self,
+        wire_name: &str,
+        property: &ReferenceOr<Box<openapiv3::Schema>>,
+        required: bool,
+        base: &str,
+        hint: &str,
+        fields: &mut NameSet,
+        note_objects: bool,
+    ) -> Result<Param, SpecError> {
+        let field_pointer = child(&child(base, "properties"), wire_name);
+        let (ty, constraints, checks) = match property {
+            ReferenceOr::Item(schema) => {
+                let ty = self.type_of_item(schema, hint, &field_pointer, None)?;
+                let checks = self.use_checks(Some(schema), &ty, &field_pointer)?;
+                (ty, constraints_of(schema), checks)
+            }
+            ReferenceOr::Reference { reference } => (
+                self.type_of(
+                    &ReferenceOr::Reference {
+                        reference: reference.clone(),
+                    },
+                    hint,
+                    &field_pointer,
+                )?,
+                Constraints::default(),
+                Checks::default(),
+            ),
+        };
+        if note_objects && self.is_object_like(&ty) {
+            self.warn(
+                &field_pointer,
+                format!(
+                    "the form field `{wire_name}` is an object; it is read and written as \
+                     JSON text (`{wire_name}={{…}}`), not spread into fields of its own"
+                ),
+            );
+        }
+        let field = fields.claim_snake(&names::snake_ident(wire_name));
+        let value = Value {
+            ty,
+            constraints,
+            checks,
+            required,
+            delimiter: None,
+            object: None,
+        };
+        let named = named(
+            wire_name.to_owned(),
+            field.clone(),
+            field,
+            ParamLocation::Form,
+            property
+                .as_item()
+                .and_then(|schema| schema.schema_data.description.clone()),
+            field_pointer,
+        );
+        Ok(self.value_param(named, value))
+    }
+
+    /// A `multipart/form-data` body: the properties of its object schema
+    /// are its parts. A file (`format: binary`, or an array of them:
+    /// repeated parts) is a streamed `FilePart` whose media types
+    /// `encoding.contentType` may restrict; every other part is text, read
+    /// and checked as a form field (an object as JSON). A schema that is no
+    /// object with properties is bytes, and said.
+    fn lower_multipart(
+        &mut self,
+        media: &openapiv3::MediaType,
+        type_name: &str,
+        media_pointer: &str,
+    ) -> Result<BodyKind, SpecError> {
+        let schema_pointer = child(media_pointer, "schema");
+        let (schema, base) = self.schema_at(media.schema.as_ref(), &schema_pointer);
+        let object = match schema.map(|schema| schema.schema_kind) {
+            Some(openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)))
+                if !object.properties.is_empty() =>
+            {
+                object
+            }
+            _ => {
+                self.warn(
+                    &schema_pointer,
+                    "a multipart body whose schema is not an object with properties has no \
+                     parts to read; it is sent and received as raw bytes",
+                );
+                if !media.encoding.is_empty() {
+                    self.warn(
+                        &child(media_pointer, "encoding"),
+                        "`encoding` is not honoured: the multipart body is raw bytes",
+                    );
+                }
+                return Ok(BodyKind::Bytes);
+            }
+        };
+        for (property, encoding) in &media.encoding {
+            let at = child(&child(media_pointer, "encoding"), property);
+            if !object.properties.contains_key(property) {
+                self.warn(
+                    &at,
+                    format!(
+                        "`{property}` is no property of the multipart schema; its encoding is \
+                         ignored"
+                    ),
+                );
+                continue;
+            }
+            if !encoding.headers.is_empty() {
+                self.warn(
+                    &at,
+                    format!(
+                        "the headers of the part `{property}` are neither sent nor read: a \
+                         part carries its name, file name and content type"
+                    ),
+                );
+            }
+        }
+        // `fields` holds the text parts: no file may take its name.
+        let mut struct_fields = NameSet::default();
+        struct_fields.claim_snake("fields");
+        let mut text_fields = NameSet::default();
+        let mut fields = Vec::new();
+        let mut files = Vec::new();
+        for (wire_name, property) in &object.properties {
+            if self.is_read_only(property) {
+                continue;
+            }
+            let required = object.required.contains(wire_name);
+            let field_pointer = child(&child(&base, "properties"), wire_name);
+            let accepted = media
+                .encoding
+                .get(wire_name)
+                .and_then(|encoding| encoding.content_type.clone());
+            let resolved = match property {
+                ReferenceOr::Item(schema) => Some((**schema).clone()),
+                ReferenceOr::Reference { reference } => self.resolve_schema(reference, 0),
+            };
+            let repeated = match resolved.as_ref().map(|schema| &schema.schema_kind) {
+                Some(_) if resolved.as_ref().is_some_and(is_binary) => Some(false),
+                Some(openapiv3::SchemaKind::Type(openapiv3::Type::Array(array))) => {
+                    let items = array.items.as_ref().and_then(|items| match items {
+                        ReferenceOr::Item(schema) => Some((**schema).clone()),
+                        ReferenceOr::Reference { reference } => self.resolve_schema(reference, 0),
+                    });
+                    items.as_ref().is_some_and(is_binary).then_some(true)
+                }
+                _ => None,
+            };
+            if let Some(repeated) = repeated {
+                files.push(ir::FileField {
+                    wire_name: wire_name.clone(),
+                    field: struct_fields.claim_snake(&names::snake_ident(wire_name)),
+                    required: required && !repeated,
+                    repeated,
+                    accepted,
+                    docs: resolved.and_then(|schema| schema.schema_data.description),
+                    pointer: field_pointer,
+                });
+                continue;
+            }
+            if let Some(content_type) = &accepted
+                && bare_media(content_type) != "text/plain"
+                && !is_json(content_type)
+            {
+                self.warn(
+                    &child(&child(media_pointer, "encoding"), wire_name),
+                    format!(
+                        "the part `{wire_name}` is read and written as text (JSON for an \
+                         object); its `contentType` `{content_type}` is not applied"
+                    ),
+                );
+            }
+            let hint = format!(
+                "{type_name}Multipart{}",
+                names::upper_camel_stem(wire_name, "V")
+            );
+            fields.push(self.form_field(
+                wire_name,
+                property,
+                required,
+                &base,
+                &hint,
+                &mut text_fields,
+                // A part of an object is JSON, as multipart means it to be.
+                false,
+            )?);
+        }
+        Ok(BodyKind::Multipart {
+            // Named with the other structs once every type name is known.
+            struct_name: String::new(),
+            fields_struct: String::new(),
+            fields,
+            files,
         })
     }
 

@@ -139,8 +139,23 @@ impl Lowerer<'_> {
                     *enum_name = self.claim_type(&format!("{stem}Content"), &pointer);
                 }
                 for kind in body.kind.each_mut() {
-                    if let ir::BodyKind::Form { struct_name, .. } = kind {
-                        *struct_name = self.claim_type(&format!("{stem}Form"), &pointer);
+                    match kind {
+                        ir::BodyKind::Form { struct_name, .. } => {
+                            *struct_name = self.claim_type(&format!("{stem}Form"), &pointer);
+                        }
+                        ir::BodyKind::Multipart {
+                            struct_name,
+                            fields_struct,
+                            fields,
+                            ..
+                        } => {
+                            *struct_name = self.claim_type(&format!("{stem}Multipart"), &pointer);
+                            if !fields.is_empty() {
+                                *fields_struct =
+                                    self.claim_type(&format!("{stem}MultipartFields"), &pointer);
+                            }
+                        }
+                        _ => {}
                     }
                 }
             }

@@ -55,6 +55,9 @@ pub enum RequestError {
     Several(Vec<RequestError>),
     /// The implementation panicked; the router answered for it (500).
     Panicked,
+    /// A part of the body could not be kept for the implementation (a
+    /// multipart file part and a full disk): the server's failure (500).
+    BodyNotStored { message: String },
     /// The implementation set a response header to a value HTTP cannot carry
     /// (a line break, a non-ASCII character); the router answered for it (500).
     InvalidResponseHeader { name: String },
@@ -130,7 +133,9 @@ impl RequestError {
             RequestError::UnknownRoute { .. } => "not_found",
             RequestError::MethodNotAllowed { .. } => "method_not_allowed",
             RequestError::NotImplemented { .. } => "not_implemented",
-            RequestError::Panicked | RequestError::InvalidResponseHeader { .. } => "internal_error",
+            RequestError::Panicked
+            | RequestError::InvalidResponseHeader { .. }
+            | RequestError::BodyNotStored { .. } => "internal_error",
         }
     }
 
@@ -144,7 +149,9 @@ impl RequestError {
             RequestError::UnknownRoute { .. } => 404,
             RequestError::MethodNotAllowed { .. } => 405,
             RequestError::NotImplemented { .. } => 501,
-            RequestError::Panicked | RequestError::InvalidResponseHeader { .. } => 500,
+            RequestError::Panicked
+            | RequestError::InvalidResponseHeader { .. }
+            | RequestError::BodyNotStored { .. } => 500,
             _ => 400,
         }
     }
@@ -205,6 +212,9 @@ impl std::fmt::Display for RequestError {
                 write!(f, "`{operation}` is not implemented by this server")
             }
             RequestError::Panicked => f.write_str("the server failed while handling the request"),
+            RequestError::BodyNotStored { message } => {
+                write!(f, "the server could not store the request body: {message}")
+            }
             RequestError::InvalidResponseHeader { name } => write!(
                 f,
                 "the server failed to build its response (header `{name}` has a value HTTP cannot carry)"
@@ -251,6 +261,13 @@ mod tests {
                 404,
             ),
             (RequestError::Panicked, "internal_error", 500),
+            (
+                RequestError::BodyNotStored {
+                    message: "disk full".to_owned(),
+                },
+                "internal_error",
+                500,
+            ),
             (
                 RequestError::NotImplemented {
                     operation: "cancelTask",

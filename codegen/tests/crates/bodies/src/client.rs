@@ -9,6 +9,7 @@ pub use crate::runtime::client::{
     ClientError, RequestOptions, ResponseValue, RetryPolicy,
 };
 pub use crate::runtime::stream::ByteStream;
+pub use crate::runtime::multipart::FilePart;
 
 /// Every server of the spec: URL and description.
 pub const SERVERS: [(&str, &str); 0usize] = [];
@@ -306,6 +307,66 @@ impl Client {
             )
             .accept("application/json")
             .stream_body_in("image/*", content_type, body.into())?;
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => response.value(IncomingResponse::json),
+            _ if response.status >= 400 => {
+                response.documented(IncomingResponse::json_error)
+            }
+            _ => response.undocumented(),
+        }
+    }
+    /// A `multipart/form-data` upload - text parts typed and checked as form fields, an object part as JSON, a required file of listed media types and repeated files, streamed.
+    ///
+    /// `POST /pets/{id}/photos`
+    ///
+    /// Documented errors (default) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    pub async fn upload_pet_photos(
+        &self,
+        id: i64,
+        body: params::UploadPetPhotosMultipart,
+    ) -> Result<ResponseValue<models::Note>, ClientError<models::Error>> {
+        runtime::client::check_params([body.fields.validate()])?;
+        let request = OutgoingRequest::new(
+                reqwest::Method::POST,
+                format!(
+                    "/pets/{}/photos", runtime::client::encode_path_segment(& id
+                    .to_string())
+                ),
+            )
+            .accept("application/json")
+            .multipart_body(body.into_parts(), &["meta"])?;
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => response.value(IncomingResponse::json),
+            _ if response.status >= 400 => {
+                response.documented(IncomingResponse::json_error)
+            }
+            _ => response.undocumented(),
+        }
+    }
+    /// An optional multipart body of files only.
+    ///
+    /// `PUT /pets/{id}/files`
+    ///
+    /// Documented errors (default) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    pub async fn attach_files(
+        &self,
+        id: i64,
+        body: Option<params::AttachFilesMultipart>,
+    ) -> Result<ResponseValue<models::Count>, ClientError<models::Error>> {
+        let request = OutgoingRequest::new(
+                reqwest::Method::PUT,
+                format!(
+                    "/pets/{}/files", runtime::client::encode_path_segment(& id
+                    .to_string())
+                ),
+            )
+            .accept("application/json")
+            .optional_multipart_body(
+                body.map(params::AttachFilesMultipart::into_parts),
+                &[],
+            )?;
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.value(IncomingResponse::json),

@@ -157,3 +157,24 @@ impl Pet {
         }
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhotoMeta {
+    pub width: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera: Option<String>,
+}
+
+impl crate::runtime::validate::Validate for PhotoMeta {
+    fn validate_at(
+        &self,
+        at: &crate::runtime::validate::At<'_>,
+        out: &mut crate::runtime::validate::Violations,
+    ) {
+        {
+            let value = &self.width;
+            let at = &at.key("width");
+            out.check(at, crate::runtime::validate::at_least(*value, 1));
+        }
+    }
+}

@@ -4,6 +4,7 @@
 use crate::runtime::params::Param;
 use crate::runtime::request_error::RequestError;
 use crate::models;
+use crate::runtime;
 
 /// Path parameters of `getNote`, parsed and validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -378,5 +379,246 @@ impl UploadPhotoPath {
         let value_0 = Param::path("id")
             .required(pairs, |param, text| param.parse::<i64>(text))?;
         Ok(UploadPhotoPath { id: value_0 })
+    }
+}
+
+/// Path parameters of `uploadPetPhotos`, parsed and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UploadPetPhotosPath {
+    pub id: i64,
+}
+
+impl UploadPetPhotosPath {
+    /// Reads the path parameters the router matched.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::path("id")
+            .required(pairs, |param, text| param.parse::<i64>(text))?;
+        Ok(UploadPetPhotosPath { id: value_0 })
+    }
+}
+
+/// The text parts of the `multipart/form-data` body of `uploadPetPhotos`, parsed and validated as form fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UploadPetPhotosMultipartFields {
+    pub caption: String,
+    pub tags: Vec<String>,
+    pub meta: Option<models::PhotoMeta>,
+}
+
+impl UploadPetPhotosMultipartFields {
+    /// Reads the decoded `(name, value)` pairs of a form body; unknown names are ignored.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let (value_0, value_1, value_2) = match (
+            Param::form("caption")
+                .required(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse::<String>(text)?,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::min_length(value, 1),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::max_length(value, 20),
+                                    );
+                                },
+                            )
+                    },
+                ),
+            Param::form("tags")
+                .repeated_validated(
+                    pairs,
+                    |param, text| param.parse::<String>(text),
+                    |value, at, out| {
+                        out.check(
+                            at,
+                            crate::runtime::validate::max_items(value.len(), 3),
+                        );
+                    },
+                ),
+            Param::form("meta")
+                .optional(
+                    pairs,
+                    |param, text| {
+                        param
+                            .validated(
+                                param.parse_json::<models::PhotoMeta>(text)?,
+                                crate::runtime::validate::Validate::validate_at,
+                            )
+                    },
+                ),
+        ) {
+            (Ok(value_0), Ok(value_1), Ok(value_2)) => (value_0, value_1, value_2),
+            (value_0, value_1, value_2) => {
+                return Err(
+                    RequestError::all([value_0.err(), value_1.err(), value_2.err()]),
+                );
+            }
+        };
+        Ok(UploadPetPhotosMultipartFields {
+            caption: value_0,
+            tags: value_1,
+            meta: value_2,
+        })
+    }
+    /// The `(name, value)` pairs of this form, as a client sends them.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = vec![("caption", self.caption.to_string())];
+        pairs.extend(self.tags.iter().map(|value| ("tags", value.to_string())));
+        pairs
+            .extend(
+                self
+                    .meta
+                    .iter()
+                    .map(|value| ("meta", runtime::params::json_text(&value))),
+            );
+        pairs
+    }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            Param::form("caption")
+                .check(
+                    &self.caption,
+                    |value, at, out| {
+                        out.check(at, crate::runtime::validate::min_length(value, 1));
+                        out.check(at, crate::runtime::validate::max_length(value, 20));
+                    },
+                ),
+            Param::form("tags")
+                .check_items(
+                    &self.tags,
+                    |value, at, out| {
+                        out.check(
+                            at,
+                            crate::runtime::validate::max_items(value.len(), 3),
+                        );
+                    },
+                ),
+            self
+                .meta
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::form("meta")
+                            .check(
+                                value,
+                                crate::runtime::validate::Validate::validate_at,
+                            )
+                    },
+                ),
+        ])
+    }
+}
+
+/// The `multipart/form-data` body of `uploadPetPhotos`: text parts in `fields`, files as streamed parts.
+#[cfg(any(feature = "server", feature = "client"))]
+#[derive(Debug)]
+pub struct UploadPetPhotosMultipart {
+    /// The text parts, read and checked as form fields.
+    pub fields: UploadPetPhotosMultipartFields,
+    /// The photo itself.
+    ///
+    /// Of a media type in `image/png, image/jpeg`.
+    pub photo: runtime::multipart::FilePart,
+    pub thumbnails: Vec<runtime::multipart::FilePart>,
+    pub notes: Option<runtime::multipart::FilePart>,
+}
+
+#[cfg(any(feature = "server", feature = "client"))]
+impl UploadPetPhotosMultipart {
+    /// Reads the parts of a multipart body: every text part and file
+    /// checked, every failure reported together; parts of other
+    /// names are ignored.
+    pub fn from_parts(
+        mut parts: runtime::multipart::Parts,
+    ) -> Result<Self, RequestError> {
+        let (fields, file_0, file_1, file_2) = match (
+            UploadPetPhotosMultipartFields::from_pairs(&parts.pairs),
+            parts.one("photo", Some("image/png, image/jpeg")),
+            parts.many("thumbnails", None),
+            parts.optional("notes", None),
+        ) {
+            (Ok(fields), Ok(file_0), Ok(file_1), Ok(file_2)) => {
+                (fields, file_0, file_1, file_2)
+            }
+            (fields, file_0, file_1, file_2) => {
+                return Err(
+                    RequestError::all([
+                        fields.err(),
+                        file_0.err(),
+                        file_1.err(),
+                        file_2.err(),
+                    ]),
+                );
+            }
+        };
+        Ok(UploadPetPhotosMultipart {
+            fields,
+            photo: file_0,
+            thumbnails: file_1,
+            notes: file_2,
+        })
+    }
+    /// The parts to send: text parts as `(name, value)` pairs, files by name.
+    #[allow(clippy::vec_init_then_push)]
+    pub fn into_parts(self) -> runtime::multipart::PartsToSend {
+        let mut files = Vec::new();
+        files.push(("photo", self.photo));
+        files.extend(self.thumbnails.into_iter().map(|file| ("thumbnails", file)));
+        if let Some(file) = self.notes {
+            files.push(("notes", file));
+        }
+        (self.fields.to_pairs(), files)
+    }
+}
+
+/// Path parameters of `attachFiles`, parsed and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachFilesPath {
+    pub id: i64,
+}
+
+impl AttachFilesPath {
+    /// Reads the path parameters the router matched.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::path("id")
+            .required(pairs, |param, text| param.parse::<i64>(text))?;
+        Ok(AttachFilesPath { id: value_0 })
+    }
+}
+
+/// The `multipart/form-data` body of `attachFiles`: text parts in `fields`, files as streamed parts.
+#[cfg(any(feature = "server", feature = "client"))]
+#[derive(Debug)]
+pub struct AttachFilesMultipart {
+    pub files: Vec<runtime::multipart::FilePart>,
+}
+
+#[cfg(any(feature = "server", feature = "client"))]
+impl AttachFilesMultipart {
+    /// Reads the parts of a multipart body: every text part and file
+    /// checked, every failure reported together; parts of other
+    /// names are ignored.
+    pub fn from_parts(
+        mut parts: runtime::multipart::Parts,
+    ) -> Result<Self, RequestError> {
+        let file_0 = parts.many("files", None)?;
+        Ok(AttachFilesMultipart {
+            files: file_0,
+        })
+    }
+    /// The parts to send: text parts as `(name, value)` pairs, files by name.
+    #[allow(clippy::vec_init_then_push)]
+    pub fn into_parts(self) -> runtime::multipart::PartsToSend {
+        let mut files = Vec::new();
+        files.extend(self.files.into_iter().map(|file| ("files", file)));
+        (Vec::new(), files)
     }
 }

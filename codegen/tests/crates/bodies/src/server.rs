@@ -14,6 +14,7 @@ use crate::runtime::server as runtime;
 pub use crate::runtime::request_error::RequestError;
 pub use crate::runtime::server::RouterOptions;
 pub use crate::runtime::stream::ByteStream;
+pub use crate::runtime::multipart::FilePart;
 pub use crate::spec::OPENAPI_JSON;
 
 /// The path of the spec's first server URL: empty, so routes are mounted at the root.
@@ -134,6 +135,22 @@ pub trait PetsApi: ApiHooks {
         path: params::UploadPhotoPath,
         body: ByteStream,
     ) -> impl Future<Output = Result<UploadPhotoReply, HttpError>> + Send;
+    /// A `multipart/form-data` upload - text parts typed and checked as form fields, an object part as JSON, a required file of listed media types and repeated files, streamed.
+    ///
+    /// `POST /pets/{id}/photos`
+    fn upload_pet_photos(
+        &self,
+        path: params::UploadPetPhotosPath,
+        body: params::UploadPetPhotosMultipart,
+    ) -> impl Future<Output = Result<UploadPetPhotosReply, HttpError>> + Send;
+    /// An optional multipart body of files only.
+    ///
+    /// `PUT /pets/{id}/files`
+    fn attach_files(
+        &self,
+        path: params::AttachFilesPath,
+        body: Option<params::AttachFilesMultipart>,
+    ) -> impl Future<Output = Result<AttachFilesReply, HttpError>> + Send;
 }
 
 impl Default for RouterOptions {
@@ -163,6 +180,8 @@ pub fn router_with<A: BlobsApi + NotesApi + PetsApi>(
         .route("/pets/search", routing::post(handle_search_pets::<A>))
         .route("/pets/import", routing::post(handle_import_pets::<A>))
         .route("/pets/{id}/photo", routing::put(handle_upload_photo::<A>))
+        .route("/pets/{id}/photos", routing::post(handle_upload_pet_photos::<A>))
+        .route("/pets/{id}/files", routing::put(handle_attach_files::<A>))
         .route("/blobs", routing::post(handle_echo_blob::<A>))
         .with_state(api.clone());
     runtime::mount(routes, &options, move |error| api.request_error(error))
@@ -466,6 +485,68 @@ impl IntoResponse for UploadPhotoReply {
     }
 }
 
+/// Every documented response of `uploadPetPhotos`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UploadPetPhotosReply {
+    /// 200: What arrived, summed up
+    Ok(models::Note),
+    /// default: Refused
+    Default(axum::http::StatusCode, models::Error),
+}
+
+impl UploadPetPhotosReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        Ok(UploadPetPhotosReply::Default(runtime::status(error.status), error.body))
+    }
+}
+
+impl IntoResponse for UploadPetPhotosReply {
+    fn into_response(self) -> Response {
+        match self {
+            UploadPetPhotosReply::Ok(body) => {
+                runtime::json_response(runtime::status(200), body)
+            }
+            UploadPetPhotosReply::Default(status, body) => {
+                runtime::json_response(status, body)
+            }
+        }
+    }
+}
+
+/// Every documented response of `attachFiles`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttachFilesReply {
+    /// 200: How many files arrived
+    Ok(models::Count),
+    /// default: Refused
+    Default(axum::http::StatusCode, models::Error),
+}
+
+impl AttachFilesReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        Ok(AttachFilesReply::Default(runtime::status(error.status), error.body))
+    }
+}
+
+impl IntoResponse for AttachFilesReply {
+    fn into_response(self) -> Response {
+        match self {
+            AttachFilesReply::Ok(body) => {
+                runtime::json_response(runtime::status(200), body)
+            }
+            AttachFilesReply::Default(status, body) => {
+                runtime::json_response(status, body)
+            }
+        }
+    }
+}
+
 /// Every documented response of `echoBlob`.
 #[derive(Debug)]
 pub enum EchoBlobReply {
@@ -754,6 +835,63 @@ async fn handle_upload_photo<A: PetsApi>(
     };
     match request.await {
         Ok(result) => result.or_else(UploadPhotoReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_upload_pet_photos<A: PetsApi>(
+    State(api): State<Arc<A>>,
+    raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    raw_body: axum::extract::Request,
+) -> Response {
+    let request = async {
+        let body_read = crate::runtime::multipart::read(
+                raw_body,
+                &["photo", "thumbnails", "notes"],
+            )
+            .await
+            .and_then(|parts| match parts {
+                Some(parts) => params::UploadPetPhotosMultipart::from_parts(parts),
+                None => Err(RequestError::MissingBody),
+            });
+        let (path, body) = match (
+            params::UploadPetPhotosPath::from_pairs(&runtime::path_pairs(raw_path)?),
+            body_read,
+        ) {
+            (Ok(path), Ok(body)) => (path, body),
+            (path, body) => return Err(RequestError::all([path.err(), body.err()])),
+        };
+        Ok::<_, RequestError>(api.upload_pet_photos(path, body).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(UploadPetPhotosReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_attach_files<A: PetsApi>(
+    State(api): State<Arc<A>>,
+    raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    raw_body: axum::extract::Request,
+) -> Response {
+    let request = async {
+        let body_read = crate::runtime::multipart::read(raw_body, &["files"])
+            .await
+            .and_then(|parts| match parts {
+                Some(parts) => params::AttachFilesMultipart::from_parts(parts).map(Some),
+                None => Ok(None),
+            });
+        let (path, body) = match (
+            params::AttachFilesPath::from_pairs(&runtime::path_pairs(raw_path)?),
+            body_read,
+        ) {
+            (Ok(path), Ok(body)) => (path, body),
+            (path, body) => return Err(RequestError::all([path.err(), body.err()])),
+        };
+        Ok::<_, RequestError>(api.attach_files(path, body).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(AttachFilesReply::from_error).into_response(),
         Err(error) => api.request_error(error),
     }
 }

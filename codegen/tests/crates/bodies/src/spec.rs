@@ -7,7 +7,7 @@ pub const OPENAPI_JSON: &str = r##"{
   "info": {
     "title": "Bodies",
     "version": "1.0",
-    "description": "Request bodies beyond JSON - text, forms and raw bytes (streamed) - typed on both sides and refused by their media type."
+    "description": "Request bodies beyond JSON - text, forms, multipart and raw bytes (streamed) - typed on both sides and refused by their media type."
   },
   "paths": {
     "/notes": {
@@ -449,6 +449,158 @@ pub const OPENAPI_JSON: &str = r##"{
         }
       }
     },
+    "/pets/{id}/photos": {
+      "post": {
+        "operationId": "uploadPetPhotos",
+        "tags": [
+          "pets"
+        ],
+        "description": "A `multipart/form-data` upload - text parts typed and checked as form fields, an object part as JSON, a required file of listed media types and repeated files, streamed.",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "integer"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "caption",
+                  "photo"
+                ],
+                "properties": {
+                  "caption": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 20
+                  },
+                  "tags": {
+                    "type": "array",
+                    "maxItems": 3,
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "meta": {
+                    "$ref": "#/components/schemas/PhotoMeta"
+                  },
+                  "photo": {
+                    "type": "string",
+                    "format": "binary",
+                    "description": "The photo itself."
+                  },
+                  "thumbnails": {
+                    "type": "array",
+                    "items": {
+                      "type": "string",
+                      "format": "binary"
+                    }
+                  },
+                  "notes": {
+                    "type": "string",
+                    "format": "binary"
+                  }
+                }
+              },
+              "encoding": {
+                "photo": {
+                  "contentType": "image/png, image/jpeg"
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "What arrived, summed up",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Note"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "Refused",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/pets/{id}/files": {
+      "put": {
+        "operationId": "attachFiles",
+        "tags": [
+          "pets"
+        ],
+        "description": "An optional multipart body of files only.",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "integer"
+            }
+          }
+        ],
+        "requestBody": {
+          "content": {
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "files": {
+                    "type": "array",
+                    "items": {
+                      "type": "string",
+                      "format": "binary"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "How many files arrived",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Count"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "Refused",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/blobs": {
       "post": {
         "operationId": "echoBlob",
@@ -567,6 +719,21 @@ pub const OPENAPI_JSON: &str = r##"{
           },
           "vaccinated": {
             "type": "boolean"
+          }
+        }
+      },
+      "PhotoMeta": {
+        "type": "object",
+        "required": [
+          "width"
+        ],
+        "properties": {
+          "width": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "camera": {
+            "type": "string"
           }
         }
       },

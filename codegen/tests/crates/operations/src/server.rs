@@ -148,6 +148,7 @@ pub fn default_request_error(error: &RequestError) -> Response {
                     }
                     RequestError::Panicked
                     | RequestError::InvalidResponseHeader { .. }
+                    | RequestError::BodyNotStored { .. }
                     | RequestError::NotImplemented { .. } => {
                         models::ErrorCode::ValidationError
                     }

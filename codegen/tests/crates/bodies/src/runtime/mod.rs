@@ -10,6 +10,8 @@ pub mod enums;
 #[cfg(any(feature = "server", feature = "client"))]
 pub mod form;
 pub mod media;
+#[cfg(any(feature = "server", feature = "client"))]
+pub mod multipart;
 pub mod nullable;
 pub mod params;
 pub mod request_error;

@@ -51,6 +51,22 @@ impl RouterOptions {
     }
 }
 
+/// The limits of the router, in each request's extensions: what a handler
+/// reading a body part by part (multipart) holds to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimits {
+    /// The largest body, or part of one, read into memory.
+    pub body: usize,
+}
+
+impl Default for BodyLimits {
+    fn default() -> Self {
+        BodyLimits {
+            body: RouterOptions::DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
 /// Mounts `routes` as `options` say. A request no route takes (404) or whose
 /// method its path does not take (405) is answered by `refuse`, the spec's
 /// error format; so is a handler that panics (500), instead of a dropped
@@ -64,10 +80,13 @@ where
     let refuse_header = refuse.clone();
     let refuse_large = refuse.clone();
     let stream_limit = options.stream_limit;
+    let limits = BodyLimits {
+        body: options.body_limit,
+    };
     // Streamed bodies are not read by axum's extractors, whose limit is
     // `body_limit`: this one holds for every body.
     let limit_body =
-        move |request: axum::extract::Request| {
+        move |mut request: axum::extract::Request| {
             let refuse = refuse_large.clone();
             async move {
                 let declared = request
@@ -78,6 +97,7 @@ where
                     return Err(refuse(RequestError::PayloadTooLarge));
                 }
                 let limit = usize::try_from(stream_limit).unwrap_or(usize::MAX);
+                request.extensions_mut().insert(limits);
                 Ok(request
                     .map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit))))
             }
