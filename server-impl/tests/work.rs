@@ -534,9 +534,19 @@ async fn a_file_failing_midway_keeps_the_records_stored_before_and_says_how_many
         &task(TaskType::Export, EntityType::Customers, FileType::Json, "-"),
     )
     .await;
-    let (_, response) = download(&client, export.id.as_deref().unwrap()).await;
-    let exported = exported_records(FileType::Json, &response.text().await.unwrap());
+    let (url, response) = download(&client, export.id.as_deref().unwrap()).await;
+    let text = response.text().await.unwrap();
+    let exported = exported_records(FileType::Json, &text);
     assert_eq!(exported.as_array().unwrap().len(), 2000);
+    // The file is served from disk as it is read: a range of it too.
+    let part = reqwest::Client::new()
+        .get(&url)
+        .header(header::RANGE, "bytes=0-9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), 206);
+    assert_eq!(part.text().await.unwrap(), text[..10]);
 
     // The whole file appears; a retry stores the other 600, none twice.
     files.put("customers.json", whole);
