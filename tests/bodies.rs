@@ -19,7 +19,102 @@ struct Store {
 
 impl bodies::server::ApiHooks for Store {}
 
+/// A stream fed by a channel (the tests have no stream combinators).
+struct Channel<T>(tokio::sync::mpsc::Receiver<T>);
+
+impl<T> futures_core::Stream for Channel<T> {
+    type Item = T;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<T>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+/// The next item of a stream.
+async fn next<S: futures_core::Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
+    std::future::poll_fn(|cx| std::pin::Pin::new(&mut *stream).poll_next(cx)).await
+}
+
 impl bodies::server::NotesApi for Store {
+    async fn export_note(
+        &self,
+        path: bodies::ExportNotePath,
+        media: bodies::ExportNoteMedia,
+    ) -> Result<bodies::server::ExportNoteReply, bodies::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let text = format!("note {}", path.id);
+        let content = match media {
+            bodies::ExportNoteMedia::Json => {
+                bodies::ExportNoteOkContent::Json(bodies::models::Note { text })
+            }
+            bodies::ExportNoteMedia::TextCsv => {
+                bodies::ExportNoteOkContent::TextCsv(format!("id,text\n{},{text}\n", path.id))
+            }
+            bodies::ExportNoteMedia::ApplicationPdf => {
+                bodies::ExportNoteOkContent::ApplicationPdf(format!("%PDF {text}").into())
+            }
+        };
+        Ok(bodies::server::ExportNoteReply::Ok(content))
+    }
+
+    async fn watch_notes(
+        &self,
+        query: bodies::WatchNotesQuery,
+        last_event_id: Option<String>,
+    ) -> Result<bodies::server::WatchNotesReply, bodies::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        // Resumes after the last event the client saw.
+        let first = last_event_id
+            .and_then(|id| id.parse::<i64>().ok())
+            .map_or(1, |id| id + 1);
+        let count = query.count_or_default();
+        let (send, receive) = tokio::sync::mpsc::channel(4);
+        tokio::spawn(async move {
+            for id in first..first + count {
+                // A pause longer than the keep-alive: a comment goes out.
+                tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+                let event = bodies::server::Event::new(bodies::models::Note {
+                    text: format!("note {id}"),
+                })
+                .id(id.to_string())
+                .event("note");
+                if send.send(event).await.is_err() {
+                    return;
+                }
+            }
+        });
+        let events = bodies::server::EventStream::new(Channel(receive))
+            .keep_alive(std::time::Duration::from_millis(20));
+        Ok(bodies::server::WatchNotesReply::Ok(events))
+    }
+
+    async fn tick_notes(
+        &self,
+        media: bodies::TickNotesMedia,
+        _last_event_id: Option<String>,
+    ) -> Result<bodies::server::TickNotesReply, bodies::server::HttpError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let ticks = ["tick", "tock: a line\nand another"];
+        let content = match media {
+            bodies::TickNotesMedia::TextEventStream => {
+                let (send, receive) = tokio::sync::mpsc::channel(4);
+                for tick in ticks {
+                    send.try_send(bodies::server::Event::new(tick.to_owned()))
+                        .unwrap();
+                }
+                bodies::TickNotesOkContent::TextEventStream(bodies::server::EventStream::new(
+                    Channel(receive),
+                ))
+            }
+            bodies::TickNotesMedia::Json => {
+                bodies::TickNotesOkContent::Json(ticks.map(str::to_owned).to_vec())
+            }
+        };
+        Ok(bodies::server::TickNotesReply::Ok(content))
+    }
+
     async fn create_note(
         &self,
         body: String,
@@ -969,4 +1064,141 @@ async fn broken_multipart_bodies_are_refused_in_the_spec_error_format() {
         1,
         "no refused body got through"
     );
+}
+
+#[tokio::test]
+async fn an_answer_in_several_media_types_is_negotiated_by_accept() {
+    let (base, store) = serve().await;
+    let client = bodies::client::Client::new(&base);
+    // No preference: the spec's first media type.
+    let note = client.export_note(4, None).await.unwrap();
+    assert_eq!(note.headers()["content-type"], "application/json");
+    match note.into_inner() {
+        bodies::ExportNoteOkContent::Json(note) => assert_eq!(note.text, "note 4"),
+        other => panic!("{other:?}"),
+    }
+    let csv = client
+        .export_note(4, Some(bodies::ExportNoteMedia::TextCsv))
+        .await
+        .unwrap();
+    match csv.into_inner() {
+        bodies::ExportNoteOkContent::TextCsv(text) => assert_eq!(text, "id,text\n4,note 4\n"),
+        other => panic!("{other:?}"),
+    }
+    let pdf = client
+        .export_note(4, Some(bodies::ExportNoteMedia::ApplicationPdf))
+        .await
+        .unwrap();
+    match pdf.into_inner() {
+        bodies::ExportNoteOkContent::ApplicationPdf(body) => {
+            assert_eq!(body.collect(100).await.unwrap(), "%PDF note 4")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Weights decide; what the header excludes altogether is a 406.
+    let http = reqwest::Client::new();
+    let answer = http
+        .get(format!("{base}/notes/4/export"))
+        .header("accept", "text/csv;q=0.5, application/pdf")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()["content-type"], "application/pdf");
+    let calls = store.calls.load(Ordering::SeqCst);
+    let refused = http
+        .get(format!("{base}/notes/4/export"))
+        .header("accept", "application/xml, text/csv;q=0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 406);
+    let answer: Value = serde_json::from_str(&refused.text().await.unwrap()).unwrap();
+    assert_eq!(answer["code"], "not_acceptable");
+    assert!(message(&answer).contains("text/csv"), "{answer}");
+    assert_eq!(
+        store.calls.load(Ordering::SeqCst),
+        calls,
+        "refused before the call"
+    );
+}
+
+#[tokio::test]
+async fn server_sent_events_are_typed_kept_alive_and_resumed() {
+    let (base, _store) = serve().await;
+    let client = bodies::client::Client::new(&base);
+    let query = bodies::WatchNotesQuery { count: Some(3) };
+    let feed = client.watch_notes(&query).await.unwrap();
+    assert_eq!(feed.headers()["content-type"], "text/event-stream");
+    let mut events = feed.into_inner();
+    let mut seen = Vec::new();
+    while let Some(event) = next(&mut events).await {
+        let event = event.unwrap();
+        assert_eq!(event.event.as_deref(), Some("note"));
+        seen.push((event.id.unwrap(), event.data.text));
+    }
+    assert_eq!(
+        seen,
+        [("1", "note 1"), ("2", "note 2"), ("3", "note 3")]
+            .map(|(id, text)| (id.to_owned(), text.to_owned()))
+    );
+    assert_eq!(events.last_event_id(), Some("3"));
+
+    // A client that reconnects says what it saw last: the feed resumes.
+    let resumed = client
+        .with_options(bodies::client::RequestOptions::new().header("Last-Event-ID", "2"))
+        .watch_notes(&query)
+        .await
+        .unwrap();
+    let mut events = resumed.into_inner();
+    let first = next(&mut events).await.unwrap().unwrap();
+    assert_eq!(
+        (first.id.as_deref(), first.data.text.as_str()),
+        (Some("3"), "note 3")
+    );
+
+    // On the wire: keep-alive comments between the events, which the
+    // client skipped.
+    let raw = reqwest::get(format!("{base}/notes/feed?count=2"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(raw.lines().any(|line| line.starts_with(':')), "{raw}");
+    assert!(raw.contains("data: {\"text\":\"note 1\"}"), "{raw}");
+    // The query keeps its rules.
+    let refused = client
+        .watch_notes(&bodies::WatchNotesQuery { count: Some(101) })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, bodies::client::ClientError::InvalidParameters(_)),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn text_events_or_json_by_accept() {
+    let (base, _store) = serve().await;
+    let client = bodies::client::Client::new(&base);
+    match client.tick_notes(None).await.unwrap().into_inner() {
+        bodies::TickNotesOkContent::TextEventStream(mut events) => {
+            let mut texts = Vec::new();
+            while let Some(event) = next(&mut events).await {
+                texts.push(event.unwrap().data);
+            }
+            // A line break in the data survives the framing.
+            assert_eq!(texts, ["tick", "tock: a line\nand another"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    match client
+        .tick_notes(Some(bodies::TickNotesMedia::Json))
+        .await
+        .unwrap()
+        .into_inner()
+    {
+        bodies::TickNotesOkContent::Json(ticks) => assert_eq!(ticks.len(), 2),
+        other => panic!("{other:?}"),
+    }
 }

@@ -454,6 +454,7 @@ impl responses::server::ReportsApi for Reports {
         &self,
         query: responses::CreateReportQuery,
         body: responses::CreateReportContent,
+        media: responses::CreateReportMedia,
     ) -> Result<responses::server::CreateReportReply, responses::server::HttpError> {
         // JSON or a form: the variant says which arrived.
         let body = match body {
@@ -464,15 +465,28 @@ impl responses::server::ReportsApi for Reports {
             },
         };
         check_title(&body.title)?;
-        Ok(responses::server::CreateReportReply::Created({
-            let mut created = responses::models::CreateReportResponse201::new(format!(
-                "{}:{}",
-                body.title,
-                query.format.map_or("none", |format| format.as_str())
-            ));
-            created.pages = body.sections.map(|sections| sections.len() as i64);
-            created
-        }))
+        let id = format!(
+            "{}:{}",
+            body.title,
+            query.format.map_or("none", |format| format.as_str())
+        );
+        // The media type the client's `Accept` prefers.
+        let content = match media {
+            responses::CreateReportMedia::Json => {
+                let mut created = responses::models::CreateReportResponse201::new(id);
+                created.pages = body.sections.map(|sections| sections.len() as i64);
+                responses::CreateReportCreatedContent::Json(created)
+            }
+            responses::CreateReportMedia::ApplicationXml => {
+                responses::CreateReportCreatedContent::ApplicationXml(
+                    format!("<report id=\"{id}\"/>").into(),
+                )
+            }
+            responses::CreateReportMedia::TextPlain => {
+                responses::CreateReportCreatedContent::TextPlain(format!("report {id}"))
+            }
+        };
+        Ok(responses::server::CreateReportReply::Created(content))
     }
 
     async fn list_report_lines(
@@ -508,18 +522,53 @@ async fn range_and_default_responses_round_trip_with_their_media_types() {
             }]),
         })
     };
-    let created = client.create_report(&query, &body("q3")).await.unwrap();
+    let json =
+        |created: responses::client::ResponseValue<responses::CreateReportCreatedContent>| {
+            match created.into_inner() {
+                responses::CreateReportCreatedContent::Json(created) => created,
+                other => panic!("expected JSON, got {other:?}"),
+            }
+        };
+    let created = json(
+        client
+            .create_report(&query, &body("q3"), None)
+            .await
+            .unwrap(),
+    );
     assert_eq!(created.id, "q3:pdf");
     assert_eq!(created.pages, Some(1));
     // The body's other media type, a form.
     let form = responses::CreateReportContent::Form(responses::CreateReportForm {
         title: Some("f1".to_owned()),
     });
-    let created = client.create_report(&query, &form).await.unwrap();
+    let created = json(client.create_report(&query, &form, None).await.unwrap());
     assert_eq!(created.id, "f1:pdf");
     assert_eq!(created.pages, None);
+    // The answer's other media types, asked for by the client.
+    let text = client
+        .create_report(&query, &form, Some(responses::CreateReportMedia::TextPlain))
+        .await
+        .unwrap();
+    assert!(
+        matches!(text.into_inner(), responses::CreateReportCreatedContent::TextPlain(text)
+            if text == "report f1:pdf")
+    );
+    let xml = client
+        .create_report(
+            &query,
+            &form,
+            Some(responses::CreateReportMedia::ApplicationXml),
+        )
+        .await
+        .unwrap();
+    match xml.into_inner() {
+        responses::CreateReportCreatedContent::ApplicationXml(xml) => {
+            assert_eq!(xml.collect(100).await.unwrap(), "<report id=\"f1:pdf\"/>")
+        }
+        other => panic!("{other:?}"),
+    }
 
-    match client.create_report(&query, &body("")).await {
+    match client.create_report(&query, &body(""), None).await {
         Err(responses::client::ClientError::Documented {
             status: 422, body, ..
         }) => {
@@ -527,7 +576,7 @@ async fn range_and_default_responses_round_trip_with_their_media_types() {
         }
         other => panic!("expected the 4XX body, got {other:?}"),
     }
-    match client.create_report(&query, &body("busy")).await {
+    match client.create_report(&query, &body("busy"), None).await {
         Err(responses::client::ClientError::Documented {
             status: 503, body, ..
         }) => {

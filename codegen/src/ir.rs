@@ -209,6 +209,15 @@ impl Api {
         })
     }
 
+    /// Whether the runtime's `events` is needed: a response is server-sent events.
+    pub fn uses_events(&self) -> bool {
+        self.operations
+            .iter()
+            .flat_map(|op| &op.responses)
+            .flat_map(|r| r.content.each())
+            .any(|content| matches!(content, ResponseContent::Events { .. }))
+    }
+
     /// Whether `bytes` is needed without the server and the client: a body of
     /// several media types has a bytes variant.
     pub fn bytes_in_params(&self) -> bool {
@@ -268,10 +277,10 @@ impl Api {
                     .flat_map(|r| &r.headers)
                     .any(|h| h.ty.any(test))
                 || op.json_body_types().into_iter().any(|ty| ty.any(test))
-                || op.responses.iter().any(|r| match &r.content {
-                    ResponseContent::Json { ty: Some(ty), .. } => ty.any(test),
-                    _ => false,
-                })
+                || op
+                    .responses
+                    .iter()
+                    .any(|r| r.content.types().into_iter().any(|ty| ty.any(test)))
         })
     }
 }
@@ -351,7 +360,7 @@ impl Api {
                 mark(ty, Flow::REQUEST);
             }
             for response in &op.responses {
-                if let ResponseContent::Json { ty: Some(ty), .. } = &response.content {
+                for ty in response.content.types() {
                     mark(ty, Flow::RESPONSE);
                 }
                 for header in &response.headers {
@@ -643,9 +652,32 @@ pub struct Operation {
     /// responses document one set of headers (`None`: the client reads no
     /// typed headers, only the raw ones).
     pub success_headers: Option<String>,
+    /// When a success response comes in several media types: the server
+    /// negotiates by `Accept` (406 when none fits) and tells the
+    /// implementation which one it chose; the client may ask for one.
+    pub negotiation: Option<Negotiation>,
+}
+
+/// The media types an operation's successes come in, as an enum of
+/// `params` (`GetReportMedia { Json, TextCsv }`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Negotiation {
+    pub enum_name: String,
+    /// `(variant, media type)`, in the spec's order.
+    pub variants: Vec<(String, String)>,
 }
 
 impl Operation {
+    /// Whether a success answers server-sent events: the implementation
+    /// is told the `Last-Event-ID` of a client that reconnects.
+    pub fn streams_events(&self) -> bool {
+        self.responses
+            .iter()
+            .filter(|r| r.status.is_success())
+            .flat_map(|r| r.content.each())
+            .any(|content| matches!(content, ResponseContent::Events { .. }))
+    }
+
     pub fn params_in(&self, location: ParamLocation) -> impl Iterator<Item = &Param> {
         self.params.iter().filter(move |p| p.location == location)
     }
@@ -1097,16 +1129,77 @@ pub enum ResponseContent {
     Bytes {
         media_type: String,
     },
+    /// Server-sent events (`text/event-stream`): a stream of events whose
+    /// data is JSON of `ty`, or text when `None` (a string schema, or none).
+    Events {
+        media_type: String,
+        ty: Option<TypeRef>,
+    },
+    /// Several media types: an enum of `params` named `enum_name`, one
+    /// variant per media type. The server answers the variant the
+    /// implementation gives; the client decodes by `Content-Type`.
+    Choice {
+        enum_name: String,
+        variants: Vec<ResponseVariant>,
+    },
+}
+
+/// One media type of a response that may come in several.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseVariant {
+    /// The enum variant (`Json`, `TextCsv`, …), unique in its enum.
+    pub name: String,
+    /// Never `None` nor a `Choice`.
+    pub content: ResponseContent,
 }
 
 impl ResponseContent {
-    pub fn media_type(&self) -> Option<&str> {
+    /// The media types of the content, in the spec's order.
+    pub fn media_types(&self) -> Vec<&str> {
         match self {
-            ResponseContent::None => None,
+            ResponseContent::None => Vec::new(),
             ResponseContent::Json { media_type, .. }
             | ResponseContent::Text { media_type }
-            | ResponseContent::Bytes { media_type } => Some(media_type),
+            | ResponseContent::Bytes { media_type }
+            | ResponseContent::Events { media_type, .. } => vec![media_type],
+            ResponseContent::Choice { variants, .. } => variants
+                .iter()
+                .flat_map(|variant| variant.content.media_types())
+                .collect(),
         }
+    }
+
+    /// This content and, for a choice, each variant's.
+    pub fn each(&self) -> Vec<&ResponseContent> {
+        match self {
+            ResponseContent::Choice { variants, .. } => {
+                variants.iter().map(|variant| &variant.content).collect()
+            }
+            other => vec![other],
+        }
+    }
+
+    /// The model types it carries (JSON bodies and event data).
+    pub fn types(&self) -> Vec<&TypeRef> {
+        self.each()
+            .into_iter()
+            .filter_map(|content| match content {
+                ResponseContent::Json { ty: Some(ty), .. }
+                | ResponseContent::Events { ty: Some(ty), .. } => Some(ty),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether a value of it is read once (bytes or events): it can be
+    /// neither copied nor compared.
+    pub fn is_streamed(&self) -> bool {
+        self.each().into_iter().any(|content| {
+            matches!(
+                content,
+                ResponseContent::Bytes { .. } | ResponseContent::Events { .. }
+            )
+        })
     }
 }
 

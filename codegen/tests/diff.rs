@@ -337,7 +337,10 @@ fn multipart_parts_are_judged_one_by_one() {
         .iter()
         .find(|change| change.code == "request-file-part-added")
         .unwrap();
-    assert!(added.message.contains("required file part `thumb`"), "{added:#?}");
+    assert!(
+        added.message.contains("required file part `thumb`"),
+        "{added:#?}"
+    );
     // Old clients miss the new required parts; every change breaks Rust code.
     assert_eq!(breaking(&found), (2, 0, 3));
 }

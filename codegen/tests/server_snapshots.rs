@@ -102,12 +102,17 @@ fn responses() {
     let server = render_server(&api, &options).expect("renders");
     assert!(server.contains("Status4xx(axum::http::StatusCode, models::Problem),"));
     assert!(server.contains("Default(axum::http::StatusCode, models::Problem),"));
-    assert!(server.contains("Created(models::CreateReportResponse201),"));
+    assert!(server.contains("Created(params::CreateReportCreatedContent),"));
     assert!(server.contains("Ok(Vec<models::ListReportLinesResponse200Item>),"));
     assert!(server.contains("\"application/problem+json\""));
     insta::assert_snapshot!("server_responses", server);
     let client = render_client(&api, &options).expect("renders");
-    assert!(client.contains(".accept(\"application/json, application/problem+json\")"));
+    assert!(
+        client.contains(
+            "\"application/json, application/xml, text/plain, application/problem+json\","
+        )
+    );
+    assert!(client.contains("accept: Option<params::CreateReportMedia>,"));
     insta::assert_snapshot!("client_responses", client);
     let models = codegen::emit::render_models(&api, &options).expect("renders");
     assert!(models.contains("pub struct CreateReportBodySectionsItem {"));

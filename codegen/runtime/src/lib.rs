@@ -16,6 +16,8 @@ pub mod validate;
 // Only in crates whose spec uses them (they bring `regex`, `uuid`, `base64` and `serde_urlencoded`).
 #[cfg(feature = "basic-auth")]
 pub mod basic_auth;
+#[cfg(feature = "events")]
+pub mod events;
 #[cfg(feature = "form")]
 pub mod form;
 #[cfg(feature = "formats")]

@@ -41,6 +41,52 @@ pub fn is_concrete(range: &str) -> bool {
     })
 }
 
+/// Of the media types a server can answer (`offered`, in its order of
+/// preference), the one an `Accept` header prefers: each takes the weight
+/// (`q`) of the most specific range that covers it; the heaviest wins, the
+/// first on a tie. No header (or an empty one) takes the first; `None`: the
+/// header excludes them all.
+pub fn negotiate(accept: Option<&str>, offered: &[&str]) -> Option<usize> {
+    let accept = accept.map(str::trim).filter(|accept| !accept.is_empty());
+    let Some(accept) = accept else {
+        return (!offered.is_empty()).then_some(0);
+    };
+    let ranges: Vec<(String, f32)> = accept
+        .split(',')
+        .filter_map(|range| {
+            let mut parts = range.split(';');
+            let media = parts.next()?.trim().to_ascii_lowercase();
+            if media.is_empty() {
+                return None;
+            }
+            let weight = parts
+                .filter_map(|parameter| parameter.split_once('='))
+                .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+                .map_or(Some(1.0), |(_, value)| value.trim().parse::<f32>().ok())?;
+            Some((media, weight))
+        })
+        .collect();
+    let specificity = |range: &str| match range {
+        "*/*" => 0,
+        range if range.ends_with("/*") => 1,
+        _ => 2,
+    };
+    let mut best: Option<(usize, f32)> = None;
+    for (index, media) in offered.iter().enumerate() {
+        // The spec may offer a range itself (`image/*`): a concrete
+        // accepted type inside it covers it too.
+        let weight = ranges
+            .iter()
+            .filter(|(range, _)| in_range(media, range) || in_range(range, media))
+            .max_by_key(|(range, _)| specificity(range))
+            .map_or(0.0, |(_, weight)| *weight);
+        if weight > 0.0 && best.is_none_or(|(_, top)| weight > top) {
+            best = Some((index, weight));
+        }
+    }
+    best.map(|(index, _)| index)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +105,31 @@ mod tests {
         assert!(!is_concrete("png"));
         assert!(is_json("Application/Problem+JSON; charset=utf-8"));
         assert!(!is_json("text/plain"));
+    }
+
+    #[test]
+    fn negotiation() {
+        let offered = ["application/json", "text/csv"];
+        assert_eq!(negotiate(None, &offered), Some(0));
+        assert_eq!(negotiate(Some(""), &offered), Some(0));
+        assert_eq!(negotiate(Some("text/csv"), &offered), Some(1));
+        assert_eq!(negotiate(Some("*/*"), &offered), Some(0));
+        assert_eq!(
+            negotiate(Some("text/*, application/json;q=0.5"), &offered),
+            Some(1)
+        );
+        assert_eq!(
+            negotiate(Some("text/csv;q=0.2, */*;q=0.9"), &offered),
+            Some(0)
+        );
+        // The most specific range decides: csv refused outright.
+        assert_eq!(negotiate(Some("text/csv;q=0, */*"), &offered), Some(0));
+        assert_eq!(negotiate(Some("application/xml"), &offered), None);
+        assert_eq!(negotiate(Some("application/json;q=0"), &offered), None);
+        assert_eq!(negotiate(Some("image/png"), &["image/*"]), Some(0));
+        assert_eq!(
+            negotiate(Some("Text/CSV; charset=utf-8"), &offered),
+            Some(1)
+        );
     }
 }

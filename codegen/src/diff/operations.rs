@@ -986,8 +986,12 @@ impl Differ<'_> {
             }
             (a, b) => {
                 let show = |c: &ResponseContent| {
-                    c.media_type()
-                        .map_or("no body".to_owned(), |m| format!("`{m}`"))
+                    let media = c.media_types();
+                    if media.is_empty() {
+                        "no body".to_owned()
+                    } else {
+                        format!("`{}`", media.join("`, `"))
+                    }
                 };
                 let (clients, servers) = match (a, b) {
                     (ResponseContent::None, _) => (

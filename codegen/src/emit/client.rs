@@ -14,7 +14,7 @@ use super::rust::{
 };
 use crate::ir::{
     Api, BodyKind, Operation, Param, ParamLocation, ParamShape, PathPart, Response,
-    ResponseContent, SecurityKind, StatusCode, TypeRef, ValueForm,
+    ResponseContent, ResponseVariant, SecurityKind, StatusCode, TypeRef, ValueForm,
 };
 
 /// The Rust type a set of responses decodes to.
@@ -30,6 +30,10 @@ enum Payload {
     Text,
     /// Responses disagree, or JSON without a schema: any JSON value (`null` when bodiless).
     Value,
+    /// Server-sent events whose data is JSON of the type (text when `None`).
+    Events(Option<TypeRef>),
+    /// Several media types: the enum of `params` named so, decoded by `Content-Type`.
+    Content(String, Vec<ResponseVariant>),
 }
 
 impl Payload {
@@ -40,6 +44,40 @@ impl Payload {
             Payload::Bytes => quote!(ByteStream),
             Payload::Text => quote!(String),
             Payload::Value => quote!(serde_json::Value),
+            Payload::Events(Some(ty)) => {
+                let ty = model_type(ty);
+                quote!(EventStream<#ty>)
+            }
+            Payload::Events(None) => quote!(EventStream<String>),
+            Payload::Content(name, _) => {
+                let name = ident(name);
+                quote!(params::#name)
+            }
+        }
+    }
+
+    /// Whether the body is streamed to the caller rather than read whole
+    /// (a variant of a body enum that is JSON or text is read whole then).
+    fn is_streamed(&self) -> bool {
+        matches!(
+            self,
+            Payload::Bytes | Payload::Events(_) | Payload::Content(..)
+        )
+    }
+
+    /// As an error body: JSON is read whole (a body enum's JSON variant, or
+    /// any JSON), nothing is streamed.
+    fn for_errors(self) -> Payload {
+        match self {
+            Payload::Content(_, variants) => variants
+                .iter()
+                .find_map(|variant| match &variant.content {
+                    ResponseContent::Json { ty: Some(ty), .. } => Some(Payload::Json(ty.clone())),
+                    _ => None,
+                })
+                .unwrap_or(Payload::Value),
+            Payload::Events(_) => Payload::Value,
+            other => other,
         }
     }
 
@@ -52,7 +90,9 @@ impl Payload {
             Payload::Json(_) => quote!(IncomingResponse::json),
             Payload::Bytes => quote!(IncomingResponse::bytes),
             Payload::Text => quote!(IncomingResponse::text),
-            Payload::Value => quote!(IncomingResponse::json_or_null),
+            Payload::Value | Payload::Events(_) | Payload::Content(..) => {
+                quote!(IncomingResponse::json_or_null)
+            }
         }
     }
 }
@@ -66,6 +106,11 @@ fn payload_of(responses: &[&Response]) -> Payload {
             ResponseContent::Text { .. } => Payload::Text,
             ResponseContent::Json { ty: Some(ty), .. } => Payload::Json(ty.clone()),
             ResponseContent::Json { ty: None, .. } => Payload::Value,
+            ResponseContent::Events { ty, .. } => Payload::Events(ty.clone()),
+            ResponseContent::Choice {
+                enum_name,
+                variants,
+            } => Payload::Content(enum_name.clone(), variants.clone()),
         })
         .collect();
     match payloads.first() {
@@ -82,6 +127,71 @@ fn body_bytes(kind: &BodyKind) -> TokenStream {
         BodyKind::Text => quote!(body.as_bytes()),
         BodyKind::Form { .. } => quote!(runtime::form::encode(&body.to_pairs()).as_bytes()),
         _ => quote!(&body[..]),
+    }
+}
+
+/// The value of a success, `Result<ResponseValue<…>, ClientError<…>>`,
+/// with the documented `headers` struct if any.
+fn success_value(payload: &Payload, headers_struct: Option<&str>) -> TokenStream {
+    let headers = headers_struct.map(ident);
+    let stream_value = match &headers {
+        Some(headers) => quote!(response.stream_value_with_headers(params::#headers::from_pairs)),
+        None => quote!(response.stream_value()),
+    };
+    let whole_value = |decode: TokenStream| match &headers {
+        Some(headers) => {
+            quote!(response.into_whole().await?.value_with_headers(#decode, params::#headers::from_pairs))
+        }
+        None => quote!(response.into_whole().await?.value(#decode)),
+    };
+    match payload {
+        Payload::Bytes => stream_value,
+        Payload::Events(Some(ty)) => {
+            let ty = model_type(ty);
+            quote!(#stream_value.map(|value| value.map(crate::runtime::events::decode_json::<#ty>)))
+        }
+        Payload::Events(None) => {
+            quote!(#stream_value.map(|value| value.map(crate::runtime::events::decode_text)))
+        }
+        Payload::Content(name, variants) => {
+            let name = ident(name);
+            let media: Vec<&str> = variants
+                .iter()
+                .flat_map(|variant| variant.content.media_types())
+                .collect();
+            let count = variants.len();
+            let arms = variants.iter().enumerate().map(|(index, variant)| {
+                let value = ident(&variant.name);
+                let read = match &variant.content {
+                    ResponseContent::Bytes { .. } => success_value(&Payload::Bytes, headers_struct),
+                    ResponseContent::Events { ty, .. } => {
+                        success_value(&Payload::Events(ty.clone()), headers_struct)
+                    }
+                    ResponseContent::Text { .. } => whole_value(quote!(IncomingResponse::text)),
+                    ResponseContent::Json { ty: Some(ty), .. } => {
+                        let ty = model_type(ty);
+                        whole_value(quote!(IncomingResponse::json::<#ty, _>))
+                    }
+                    _ => whole_value(quote!(IncomingResponse::json_or_null)),
+                };
+                let pattern = if index + 1 == count {
+                    quote!(_)
+                } else {
+                    quote!(#index)
+                };
+                quote!(#pattern => #read.map(|value| value.map(params::#name::#value)),)
+            });
+            quote!(match response.media_index(&[#(#media),*])? { #(#arms)* })
+        }
+        other => {
+            let decode = other.decoder(false);
+            match &headers {
+                Some(headers) => {
+                    quote!(response.value_with_headers(#decode, params::#headers::from_pairs))
+                }
+                None => quote!(response.value(#decode)),
+            }
+        }
     }
 }
 
@@ -154,7 +264,7 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     let error = if errors.is_empty() {
         Payload::Value
     } else {
-        payload_of(&errors)
+        payload_of(&errors).for_errors()
     };
     let success_ty = match &op.success_headers {
         Some(headers) => {
@@ -308,8 +418,16 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     if !param_checks.is_empty() {
         checks_before.push(quote!(runtime::client::check_params([#(#param_checks),*])?;));
     }
-    if let Some(accept) = &op.accept {
-        chain.push(quote!(.accept(#accept)));
+    let mut accept_arg = None;
+    match (&op.accept, &op.negotiation) {
+        // The caller may ask for one of the media types of the successes.
+        (Some(accept), Some(negotiation)) => {
+            let name = ident(&negotiation.enum_name);
+            accept_arg = Some(quote!(accept: Option<params::#name>));
+            chain.push(quote!(.accept(accept.map_or(#accept, params::#name::media_type))));
+        }
+        (Some(accept), None) => chain.push(quote!(.accept(#accept))),
+        (None, _) => {}
     }
     if op.query_struct.is_some() {
         chain.push(quote!(.query(query.to_pairs())));
@@ -541,25 +659,17 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
         chain.push(call);
     }
 
+    // The media type asked for comes last, after the body.
+    args.extend(accept_arg);
     let mut arms = Vec::new();
     if !successes.is_empty() {
         let patterns: Vec<TokenStream> =
             successes.iter().map(|r| status_pattern(r.status)).collect();
         let decode = success.decoder(false);
-        let value = match (&op.success_headers, &success) {
-            (Some(headers), Payload::Bytes) => {
-                let headers = ident(headers);
-                quote!(response.stream_value_with_headers(params::#headers::from_pairs))
-            }
-            (None, Payload::Bytes) => quote!(response.stream_value()),
-            (Some(headers), _) => {
-                let headers = ident(headers);
-                quote!(response.value_with_headers(#decode, params::#headers::from_pairs))
-            }
-            (None, _) => quote!(response.value(#decode)),
-        };
+        let _ = decode;
+        let value = success_value(&success, op.success_headers.as_deref());
         // Binary successes come as a stream, read by the caller.
-        if success == Payload::Bytes {
+        if success.is_streamed() {
             chain.push(quote!(.stream_response(|status| matches!(status, #(#patterns)|*))));
         }
         arms.push(quote!(#(#patterns)|* => #value,));
@@ -597,6 +707,11 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
 }
 
 pub fn client_file(api: &Api) -> TokenStream {
+    let events_use = api.uses_events().then(|| {
+        quote!(
+            pub use crate::runtime::events::{Event, EventStream};
+        )
+    });
     let file_part_use = api.uses_multipart().then(|| {
         quote!(
             pub use crate::runtime::multipart::FilePart;
@@ -780,6 +895,7 @@ pub fn client_file(api: &Api) -> TokenStream {
         pub use crate::runtime::client::{ClientError, RequestOptions, ResponseValue, RetryPolicy};
         pub use crate::runtime::stream::ByteStream;
         #file_part_use
+        #events_use
 
         #items
     }

@@ -32,6 +32,8 @@ struct CargoToml<'a> {
     client_features: String,
     /// `multer` and `tempfile`: the runtime's `multipart`.
     multipart: bool,
+    /// `eventsource-stream`: the runtime's `events`, for the client.
+    events: bool,
     /// `name = { version = "…", features = […] }` lines.
     dependencies: Vec<String>,
 }
@@ -64,6 +66,9 @@ pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
         server_features.extend(["dep:multer", "dep:tempfile"]);
         client_features.push("reqwest/multipart");
     }
+    if api.uses_events() {
+        client_features.push("dep:eventsource-stream");
+    }
     let name = options.crate_name(api);
     let version = options.crate_version(api);
     Ok(CargoToml {
@@ -84,6 +89,7 @@ pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
         server_features: feature_list(&server_features),
         client_features: feature_list(&client_features),
         multipart: api.uses_multipart(),
+        events: api.uses_events(),
         dependencies: api
             .dependencies
             .iter()
@@ -279,7 +285,7 @@ pub fn spec_rs(header: &str, spec_json: &str) -> String {
 
 /// The runtime's files, copied verbatim from `codegen/runtime/src/` (compiled
 /// and tested there) to `src/runtime/` of the generated crate; `None`: always.
-const RUNTIME: [(&str, &str, Option<Piece>); 15] = [
+const RUNTIME: [(&str, &str, Option<Piece>); 16] = [
     (
         "basic_auth.rs",
         include_str!("../../runtime/src/basic_auth.rs"),
@@ -291,6 +297,11 @@ const RUNTIME: [(&str, &str, Option<Piece>); 15] = [
         None,
     ),
     ("enums.rs", include_str!("../../runtime/src/enums.rs"), None),
+    (
+        "events.rs",
+        include_str!("../../runtime/src/events.rs"),
+        Some(Piece::Events),
+    ),
     (
         "form.rs",
         include_str!("../../runtime/src/form.rs"),
@@ -360,6 +371,8 @@ enum Piece {
     Form,
     /// Multipart bodies: for the server and the client only.
     Multipart,
+    /// Server-sent events: for the server and the client only.
+    Events,
 }
 
 /// `src/runtime/*.rs`: `mod.rs`, then each runtime file the crate needs:
@@ -373,6 +386,7 @@ pub fn runtime_files(header: &str, api: &Api) -> Vec<(String, String)> {
         Some(Piece::ObjectParams) => api.uses_object_params(),
         Some(Piece::Form) => api.uses_form_bodies(),
         Some(Piece::Multipart) => api.uses_multipart(),
+        Some(Piece::Events) => api.uses_events(),
     };
     let mut modules = String::new();
     let mut files = Vec::new();
@@ -384,7 +398,7 @@ pub fn runtime_files(header: &str, api: &Api) -> Vec<(String, String)> {
         match module {
             "client" => modules.push_str("#[cfg(feature = \"client\")]\n"),
             "server" => modules.push_str("#[cfg(feature = \"server\")]\n"),
-            "form" | "stream" | "multipart" => {
+            "form" | "stream" | "multipart" | "events" => {
                 modules.push_str("#[cfg(any(feature = \"server\", feature = \"client\"))]\n")
             }
             _ => {}

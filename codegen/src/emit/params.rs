@@ -13,7 +13,8 @@ use super::rust::{
     doc_attrs, ident, let_all, mentions_path, model_type, object_layout, or_default, value_text,
 };
 use crate::ir::{
-    Api, BodyKind, BodyVariant, Param, ParamLocation, ParamShape, RequestBody, TypeRef, ValueForm,
+    Api, BodyKind, BodyVariant, Param, ParamLocation, ParamShape, RequestBody, ResponseContent,
+    TypeRef, ValueForm,
 };
 
 /// Whether the crate has a `params` module: some operation has parameters
@@ -31,6 +32,11 @@ pub fn has_params(api: &Api) -> bool {
                 )
             })
             || op.responses.iter().any(|r| r.headers_struct.is_some())
+            || op.negotiation.is_some()
+            || op
+                .responses
+                .iter()
+                .any(|r| matches!(r.content, ResponseContent::Choice { .. }))
     })
 }
 
@@ -141,6 +147,18 @@ pub fn params_file(api: &Api, open: &std::collections::BTreeSet<String>) -> Toke
             items.extend(choice_enum(op, enum_name, variants));
         }
         for response in &op.responses {
+            if let ResponseContent::Choice {
+                enum_name,
+                variants,
+            } = &response.content
+            {
+                items.extend(content_enum(op, response, enum_name, variants));
+            }
+        }
+        if let Some(negotiation) = &op.negotiation {
+            items.extend(media_enum(op, negotiation));
+        }
+        for response in &op.responses {
             if let Some(name) = &response.headers_struct {
                 let params: Vec<&Param> = response.headers.iter().collect();
                 let doc = format!(
@@ -234,6 +252,90 @@ fn choice_enum(
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name {
             #(#variants)*
+        }
+    }
+}
+
+/// The enum of a response that comes in several media types, one variant
+/// per type; in server and client builds (a variant may be a stream).
+fn content_enum(
+    op: &crate::ir::Operation,
+    response: &crate::ir::Response,
+    enum_name: &str,
+    variants: &[crate::ir::ResponseVariant],
+) -> TokenStream {
+    let name = ident(enum_name);
+    let doc = format!(
+        " The `{}` response of `{}`, in one of its media types: the server sends the one given, the client tells them by `Content-Type`.",
+        response.status, op.id
+    );
+    let streamed = response.content.is_streamed();
+    let variants = variants.iter().map(|variant| {
+        let value = ident(&variant.name);
+        let media = variant.content.media_types().join(", ");
+        let doc = format!(" `{media}`");
+        let ty = match &variant.content {
+            ResponseContent::Json { ty: Some(ty), .. } => model_type(ty),
+            ResponseContent::Text { .. } => quote!(String),
+            ResponseContent::Bytes { .. } => quote!(crate::runtime::stream::ByteStream),
+            ResponseContent::Events { ty: Some(ty), .. } => {
+                let ty = model_type(ty);
+                quote!(crate::runtime::events::EventStream<#ty>)
+            }
+            ResponseContent::Events { ty: None, .. } => {
+                quote!(crate::runtime::events::EventStream<String>)
+            }
+            // The lowering makes no choice inside a choice, nor a bodiless variant.
+            _ => quote!(serde_json::Value),
+        };
+        quote!(#[doc = #doc] #value(#ty),)
+    });
+    let derives = if streamed {
+        quote!(#[derive(Debug)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq)])
+    };
+    quote! {
+        #[doc = #doc]
+        #[cfg(any(feature = "server", feature = "client"))]
+        #derives
+        pub enum #name {
+            #(#variants)*
+        }
+    }
+}
+
+/// The media types an operation's successes come in: what the server
+/// negotiated for the implementation, what a client may ask for.
+fn media_enum(op: &crate::ir::Operation, negotiation: &crate::ir::Negotiation) -> TokenStream {
+    let name = ident(&negotiation.enum_name);
+    let doc = format!(
+        " The media types `{}` answers in: the one the server chose by `Accept`, or the one a client asks for.",
+        op.id
+    );
+    let variants = negotiation.variants.iter().map(|(variant, media)| {
+        let variant = ident(variant);
+        let doc = format!(" `{media}`");
+        quote!(#[doc = #doc] #variant,)
+    });
+    let arms = negotiation.variants.iter().map(|(variant, media)| {
+        let variant = ident(variant);
+        quote!(#name::#variant => #media,)
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl #name {
+            /// The media type, as the spec writes it.
+            pub fn media_type(self) -> &'static str {
+                match self {
+                    #(#arms)*
+                }
+            }
         }
     }
 }

@@ -22,6 +22,54 @@ fn payload_type(content: &ResponseContent) -> Option<TokenStream> {
         ResponseContent::Json { ty: None, .. } => Some(quote!(serde_json::Value)),
         ResponseContent::Text { .. } => Some(quote!(String)),
         ResponseContent::Bytes { .. } => Some(quote!(ByteStream)),
+        ResponseContent::Events { ty: Some(ty), .. } => {
+            let ty = model_type(ty);
+            Some(quote!(EventStream<#ty>))
+        }
+        ResponseContent::Events { ty: None, .. } => Some(quote!(EventStream<String>)),
+        ResponseContent::Choice { enum_name, .. } => {
+            let name = ident(enum_name);
+            Some(quote!(params::#name))
+        }
+    }
+}
+
+/// The response built from `body`, a value of `content`, with `status`.
+fn build_response(content: &ResponseContent, status: &TokenStream) -> TokenStream {
+    match content {
+        ResponseContent::None => quote!(runtime::empty_response(#status)),
+        ResponseContent::Json { media_type, .. }
+            if media_type.eq_ignore_ascii_case("application/json") =>
+        {
+            quote!(runtime::json_response(#status, body))
+        }
+        ResponseContent::Json { media_type, .. } => {
+            quote!(runtime::json_response_as(#status, #media_type, body))
+        }
+        ResponseContent::Text { media_type } => {
+            quote!(runtime::bytes_response(#status, #media_type, body.into()))
+        }
+        ResponseContent::Bytes { media_type } => {
+            quote!(runtime::stream_response(#status, #media_type, body))
+        }
+        ResponseContent::Events { ty: Some(_), .. } => {
+            quote!(crate::runtime::events::json_response(#status, body))
+        }
+        ResponseContent::Events { ty: None, .. } => {
+            quote!(crate::runtime::events::text_response(#status, body))
+        }
+        ResponseContent::Choice {
+            enum_name,
+            variants,
+        } => {
+            let name = ident(enum_name);
+            let arms = variants.iter().map(|variant| {
+                let value = ident(&variant.name);
+                let build = build_response(&variant.content, status);
+                quote!(params::#name::#value(body) => #build,)
+            });
+            quote!(match body { #(#arms)* })
+        }
     }
 }
 
@@ -42,7 +90,10 @@ fn takes_error(api: &Api, response: &Response) -> bool {
     match &response.content {
         ResponseContent::None => true,
         ResponseContent::Json { ty, .. } => *ty == api.error.body,
-        ResponseContent::Text { .. } | ResponseContent::Bytes { .. } => false,
+        ResponseContent::Text { .. }
+        | ResponseContent::Bytes { .. }
+        | ResponseContent::Events { .. }
+        | ResponseContent::Choice { .. } => false,
     }
 }
 
@@ -91,23 +142,7 @@ fn reply_enum(api: &Api, op: &Operation) -> TokenStream {
         } else {
             quote!(#name::#variant(#(#bindings),*))
         };
-        let build = match &response.content {
-            ResponseContent::None => quote!(runtime::empty_response(#status)),
-            ResponseContent::Json { media_type, .. }
-                if media_type.eq_ignore_ascii_case("application/json") =>
-            {
-                quote!(runtime::json_response(#status, body))
-            }
-            ResponseContent::Json { media_type, .. } => {
-                quote!(runtime::json_response_as(#status, #media_type, body))
-            }
-            ResponseContent::Text { media_type } => {
-                quote!(runtime::bytes_response(#status, #media_type, body.into()))
-            }
-            ResponseContent::Bytes { media_type } => {
-                quote!(runtime::stream_response(#status, #media_type, body))
-            }
-        };
+        let build = build_response(&response.content, &status);
         let build = match &response.headers_struct {
             Some(_) => quote!(runtime::with_headers(#build, headers.to_pairs())),
             None => build,
@@ -164,11 +199,7 @@ fn reply_enum(api: &Api, op: &Operation) -> TokenStream {
         }
     };
     // A stream is read once: it can be neither copied nor compared.
-    let derives = if op
-        .responses
-        .iter()
-        .any(|r| matches!(r.content, ResponseContent::Bytes { .. }))
-    {
+    let derives = if op.responses.iter().any(|r| r.content.is_streamed()) {
         quote!(#[derive(Debug)])
     } else {
         quote!(#[derive(Debug, Clone, PartialEq)])
@@ -418,6 +449,13 @@ fn trait_method(api: &Api, op: &Operation, defaults: bool) -> TokenStream {
     if let Some(ty) = body_type(op) {
         args.push((quote!(body), ty));
     }
+    if let Some(negotiation) = &op.negotiation {
+        let ty = ident(&negotiation.enum_name);
+        args.push((quote!(media), quote!(params::#ty)));
+    }
+    if op.streams_events() {
+        args.push((quote!(last_event_id), quote!(Option<String>)));
+    }
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let params = args.iter().map(|(name, ty)| quote!(#name: #ty));
     let signature = quote! {
@@ -442,12 +480,15 @@ fn trait_method(api: &Api, op: &Operation, defaults: bool) -> TokenStream {
     }
 }
 
-/// Whether the body is read with the request's headers (its content
-/// type); a multipart body is read from the request itself.
+/// Whether the handler reads the request's headers for the body (its
+/// content type; a multipart body is read from the request itself), for
+/// `Accept` or for `Last-Event-ID`.
 fn reads_header_map(op: &Operation) -> bool {
     op.body
         .as_ref()
         .is_some_and(|body| !matches!(body.kind, BodyKind::Multipart { .. }))
+        || op.negotiation.is_some()
+        || op.streams_events()
 }
 
 /// The body argument's type (`Option<…>` when the body is optional).
@@ -593,6 +634,38 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         });
         call_args.push(quote!(principal));
     }
+    // An answer the client cannot take is refused before anything is read.
+    if let Some(negotiation) = &op.negotiation {
+        let name = ident(&negotiation.enum_name);
+        let media: Vec<&String> = negotiation
+            .variants
+            .iter()
+            .map(|(_, media)| media)
+            .collect();
+        let listed = media
+            .iter()
+            .map(|media| media.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let count = negotiation.variants.len();
+        let arms = negotiation
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(index, (variant, _))| {
+                let variant = ident(variant);
+                if index + 1 == count {
+                    quote!(_ => params::#name::#variant,)
+                } else {
+                    quote!(#index => params::#name::#variant,)
+                }
+            });
+        steps.push(quote! {
+            let media = match runtime::negotiate(&header_map, &[#(#media),*], #listed)? {
+                #(#arms)*
+            };
+        });
+    }
     // Each location's struct, read in this order; all their failures are
     // reported together.
     let mut reads = Vec::new();
@@ -715,6 +788,12 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     if !reads.is_empty() {
         steps.push(let_all(&reads));
     }
+    if op.negotiation.is_some() {
+        call_args.push(quote!(media));
+    }
+    if op.streams_events() {
+        call_args.push(quote!(runtime::last_event_id(&header_map)));
+    }
     // The router serves deprecated operations too.
     let allow_deprecated = op.deprecated.then(|| quote!(#[allow(deprecated)]));
     let body = if steps.is_empty() {
@@ -805,6 +884,11 @@ pub fn can_answer_not_implemented(api: &Api) -> bool {
 /// The server module; with `defaults`, every trait method has a body that
 /// answers 501 Not Implemented (see [`can_answer_not_implemented`]).
 pub fn server_file(api: &Api, defaults: bool) -> TokenStream {
+    let events_use = api.uses_events().then(|| {
+        quote!(
+            pub use crate::runtime::events::{Event, EventStream};
+        )
+    });
     let file_part_use = api.uses_multipart().then(|| {
         quote!(
             pub use crate::runtime::multipart::FilePart;
@@ -1062,6 +1146,7 @@ pub fn server_file(api: &Api, defaults: bool) -> TokenStream {
         pub use crate::runtime::server::RouterOptions;
         pub use crate::runtime::stream::ByteStream;
         #file_part_use
+        #events_use
         pub use crate::spec::OPENAPI_JSON;
 
         #items

@@ -82,8 +82,53 @@ pub(super) fn bare_media(media_type: &str) -> String {
 /// The media type of form bodies.
 pub(super) const FORM_MEDIA_TYPE: &str = "application/x-www-form-urlencoded";
 
+/// The media type of server-sent events.
+const EVENTS_MEDIA_TYPE: &str = "text/event-stream";
+
 /// The media type of multipart bodies read part by part.
 pub(super) const MULTIPART_MEDIA_TYPE: &str = "multipart/form-data";
+
+/// The media types of the successes, when one of them comes in several.
+fn negotiation(responses: &[Response]) -> Option<ir::Negotiation> {
+    let successes = responses.iter().filter(|r| r.status.is_success());
+    if !successes
+        .clone()
+        .any(|r| matches!(r.content, ResponseContent::Choice { .. }))
+    {
+        return None;
+    }
+    let mut names = NameSet::default();
+    let mut variants: Vec<(String, String)> = Vec::new();
+    for response in successes {
+        let named: Vec<(Option<&str>, &str)> = match &response.content {
+            ResponseContent::Choice { variants, .. } => variants
+                .iter()
+                .flat_map(|v| {
+                    v.content
+                        .media_types()
+                        .into_iter()
+                        .map(|media| (Some(v.name.as_str()), media))
+                })
+                .collect(),
+            other => other.media_types().into_iter().map(|m| (None, m)).collect(),
+        };
+        for (name, media) in named {
+            if variants.iter().any(|(_, known)| known == media) {
+                continue;
+            }
+            let wish = name.map_or_else(
+                || names::upper_camel_ident(media.split(';').next().unwrap_or(media), "Media"),
+                str::to_owned,
+            );
+            variants.push((names.claim(&wish), media.to_owned()));
+        }
+    }
+    Some(ir::Negotiation {
+        // Named with the other types once every type name is known.
+        enum_name: String::new(),
+        variants,
+    })
+}
 
 /// Whether a schema is a file: a string of `format: binary`.
 fn is_binary(schema: &openapiv3::Schema) -> bool {
@@ -334,12 +379,13 @@ impl Lowerer<'_> {
                 let requirements = op.security.as_ref().or(document.security.as_ref());
                 let security = self.lower_security(requirements, &pointer)?;
                 let mut accepted: Vec<&str> = Vec::new();
-                for media_type in responses.iter().filter_map(|r| r.content.media_type()) {
+                for media_type in responses.iter().flat_map(|r| r.content.media_types()) {
                     if !accepted.contains(&media_type) {
                         accepted.push(media_type);
                     }
                 }
                 let accept = (!accepted.is_empty()).then(|| accepted.join(", "));
+                let negotiation = negotiation(&responses);
                 operations.push(Operation {
                     docs: operation_docs(
                         op.summary.as_deref(),
@@ -372,6 +418,7 @@ impl Lowerer<'_> {
                     requirement: None,
                     accept,
                     success_headers: None,
+                    negotiation,
                 });
             }
         }
@@ -430,7 +477,7 @@ impl Lowerer<'_> {
         // Fields are unique within their location's struct; client arguments
         // (path, header and cookie parameters, then `query` and `body`) within the method.
         let mut fields: BTreeMap<ParamLocation, NameSet> = BTreeMap::new();
-        let mut args = NameSet::with_reserved(&["query", "body", "content_type"]);
+        let mut args = NameSet::with_reserved(&["query", "body", "content_type", "accept"]);
         let mut params = Vec::with_capacity(ordered.len());
         let mut pointers = Vec::with_capacity(ordered.len());
         for ((location, wire_name), (_, param, param_pointer)) in ordered {
@@ -1437,34 +1484,54 @@ impl Lowerer<'_> {
                         continue;
                     }
                 };
+            let hint = format!("{type_name}Response{status}");
+            let content_pointer = child(&response_pointer, "content");
             let content = match pick_content(&response.content) {
                 None => ResponseContent::None,
-                Some((content_type, media))
-                    if self.is_text(content_type, media.schema.as_ref()) =>
-                {
-                    ResponseContent::Text {
-                        media_type: content_type.clone(),
-                    }
+                Some((primary, media)) if response.content.len() == 1 => {
+                    self.response_media(primary, media, &hint, &child(&content_pointer, primary))?
                 }
-                Some((content_type, _)) if !is_json(content_type) => ResponseContent::Bytes {
-                    media_type: content_type.clone(),
-                },
-                Some((content_type, media)) => {
-                    let schema_pointer = child(
-                        &child(&child(&response_pointer, "content"), content_type),
-                        "schema",
-                    );
-                    let ty = match &media.schema {
-                        Some(schema) => Some(self.type_of(
-                            schema,
-                            &format!("{type_name}Response{status}"),
-                            &schema_pointer,
-                        )?),
-                        None => None,
-                    };
-                    ResponseContent::Json {
-                        media_type: content_type.clone(),
-                        ty,
+                // Every media type, each its own way: an enum of them. The
+                // one a single response would be (JSON if any) keeps its
+                // names: its inline schema is `…Response200`, its variant `Json`.
+                Some((primary, _)) => {
+                    let mut names = NameSet::default();
+                    let mut variants = Vec::new();
+                    for (media_type, media) in &response.content {
+                        let (hint, wish) = if media_type == primary {
+                            (hint.clone(), None)
+                        } else {
+                            (
+                                format!("{hint}{}", names::upper_camel_stem(media_type, "V")),
+                                Some(names::upper_camel_ident(
+                                    media_type.split(';').next().unwrap_or(media_type),
+                                    "Media",
+                                )),
+                            )
+                        };
+                        let content = self.response_media(
+                            media_type,
+                            media,
+                            &hint,
+                            &child(&content_pointer, media_type),
+                        )?;
+                        let wish = match (&content, wish) {
+                            (ResponseContent::Json { .. }, None) => "Json".to_owned(),
+                            (_, Some(wish)) => wish,
+                            (_, None) => names::upper_camel_ident(
+                                media_type.split(';').next().unwrap_or(media_type),
+                                "Media",
+                            ),
+                        };
+                        variants.push(ir::ResponseVariant {
+                            name: names.claim(&wish),
+                            content,
+                        });
+                    }
+                    ResponseContent::Choice {
+                        // Named with the other types once every type name is known.
+                        enum_name: String::new(),
+                        variants,
                     }
                 }
             };
@@ -1485,6 +1552,42 @@ impl Lowerer<'_> {
         }
         lowered.sort_by_key(|response| response.status);
         Ok(lowered)
+    }
+
+    /// How a response in one media type is read: JSON of its schema, text,
+    /// server-sent events, or bytes.
+    fn response_media(
+        &mut self,
+        content_type: &str,
+        media: &openapiv3::MediaType,
+        hint: &str,
+        media_pointer: &str,
+    ) -> Result<ResponseContent, SpecError> {
+        let media_type = content_type.to_owned();
+        if bare_media(content_type) == EVENTS_MEDIA_TYPE {
+            // Each event's data: text for a string schema (or none), else
+            // JSON of the schema.
+            let ty = match &media.schema {
+                Some(schema) if !self.is_text("text/plain", Some(schema)) => Some(self.type_of(
+                    schema,
+                    &format!("{hint}Event"),
+                    &child(media_pointer, "schema"),
+                )?),
+                _ => None,
+            };
+            return Ok(ResponseContent::Events { media_type, ty });
+        }
+        if self.is_text(content_type, media.schema.as_ref()) {
+            return Ok(ResponseContent::Text { media_type });
+        }
+        if !is_json(content_type) {
+            return Ok(ResponseContent::Bytes { media_type });
+        }
+        let ty = match &media.schema {
+            Some(schema) => Some(self.type_of(schema, hint, &child(media_pointer, "schema"))?),
+            None => None,
+        };
+        Ok(ResponseContent::Json { media_type, ty })
     }
 
     fn lower_security(

@@ -159,6 +159,15 @@ impl Lowerer<'_> {
                     }
                 }
             }
+            for response in &mut op.responses {
+                if let ir::ResponseContent::Choice { enum_name, .. } = &mut response.content {
+                    *enum_name =
+                        self.claim_type(&format!("{stem}{}Content", response.variant), &pointer);
+                }
+            }
+            if let Some(negotiation) = &mut op.negotiation {
+                negotiation.enum_name = self.claim_type(&format!("{stem}Media"), &pointer);
+            }
             op.handler = server_items.claim_snake(&format!("handle_{}", op.fn_name));
             for response in op.responses.iter_mut().filter(|r| !r.headers.is_empty()) {
                 let wish = format!("{stem}{}Headers", response.variant);

@@ -10,6 +10,7 @@ pub use crate::runtime::client::{
 };
 pub use crate::runtime::stream::ByteStream;
 pub use crate::runtime::multipart::FilePart;
+pub use crate::runtime::events::{Event, EventStream};
 
 /// Every server of the spec: URL and description.
 pub const SERVERS: [(&str, &str); 0usize] = [];
@@ -156,6 +157,146 @@ impl Client {
         let response = self.transport.send(request).await?;
         match response.status {
             200 => response.value(IncomingResponse::json),
+            _ if response.status >= 400 => {
+                response.documented(IncomingResponse::json_error)
+            }
+            _ => response.undocumented(),
+        }
+    }
+    /// One answer in several media types - the server negotiates by `Accept` (406 when none fits) and tells the implementation which; the client decodes by `Content-Type`.
+    ///
+    /// `GET /notes/{id}/export`
+    ///
+    /// Documented errors (default) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    pub async fn export_note(
+        &self,
+        id: i64,
+        accept: Option<params::ExportNoteMedia>,
+    ) -> Result<ResponseValue<params::ExportNoteOkContent>, ClientError<models::Error>> {
+        let request = OutgoingRequest::new(
+                reqwest::Method::GET,
+                format!(
+                    "/notes/{}/export", runtime::client::encode_path_segment(& id
+                    .to_string())
+                ),
+            )
+            .accept(
+                accept
+                    .map_or(
+                        "application/json, text/csv, application/pdf",
+                        params::ExportNoteMedia::media_type,
+                    ),
+            )
+            .stream_response(|status| matches!(status, 200));
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => {
+                match response
+                    .media_index(&["application/json", "text/csv", "application/pdf"])?
+                {
+                    0usize => {
+                        response
+                            .into_whole()
+                            .await?
+                            .value(IncomingResponse::json::<models::Note, _>)
+                            .map(|value| value.map(params::ExportNoteOkContent::Json))
+                    }
+                    1usize => {
+                        response
+                            .into_whole()
+                            .await?
+                            .value(IncomingResponse::text)
+                            .map(|value| value.map(params::ExportNoteOkContent::TextCsv))
+                    }
+                    _ => {
+                        response
+                            .stream_value()
+                            .map(|value| {
+                                value.map(params::ExportNoteOkContent::ApplicationPdf)
+                            })
+                    }
+                }
+            }
+            _ if response.status >= 400 => {
+                response.documented(IncomingResponse::json_error)
+            }
+            _ => response.undocumented(),
+        }
+    }
+    /// Server-sent events whose data is a `Note`; a client that reconnects sends `Last-Event-ID`.
+    ///
+    /// `GET /notes/feed`
+    ///
+    /// Documented errors (default) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    pub async fn watch_notes(
+        &self,
+        query: &params::WatchNotesQuery,
+    ) -> Result<ResponseValue<EventStream<models::Note>>, ClientError<models::Error>> {
+        runtime::client::check_params([query.validate()])?;
+        let request = OutgoingRequest::new(
+                reqwest::Method::GET,
+                "/notes/feed".to_owned(),
+            )
+            .accept("text/event-stream, application/json")
+            .query(query.to_pairs())
+            .stream_response(|status| matches!(status, 200));
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => {
+                response
+                    .stream_value()
+                    .map(|value| {
+                        value.map(crate::runtime::events::decode_json::<models::Note>)
+                    })
+            }
+            _ if response.status >= 400 => {
+                response.documented(IncomingResponse::json_error)
+            }
+            _ => response.undocumented(),
+        }
+    }
+    /// Server-sent events of text, or the same as a JSON list, by `Accept`.
+    ///
+    /// `GET /notes/ticks`
+    ///
+    /// Documented errors (default) come back as [`ClientError::Documented`]; any other error status as [`ClientError::Api`].
+    pub async fn tick_notes(
+        &self,
+        accept: Option<params::TickNotesMedia>,
+    ) -> Result<ResponseValue<params::TickNotesOkContent>, ClientError<models::Error>> {
+        let request = OutgoingRequest::new(
+                reqwest::Method::GET,
+                "/notes/ticks".to_owned(),
+            )
+            .accept(
+                accept
+                    .map_or(
+                        "text/event-stream, application/json",
+                        params::TickNotesMedia::media_type,
+                    ),
+            )
+            .stream_response(|status| matches!(status, 200));
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => {
+                match response.media_index(&["text/event-stream", "application/json"])? {
+                    0usize => {
+                        response
+                            .stream_value()
+                            .map(|value| value.map(crate::runtime::events::decode_text))
+                            .map(|value| {
+                                value.map(params::TickNotesOkContent::TextEventStream)
+                            })
+                    }
+                    _ => {
+                        response
+                            .into_whole()
+                            .await?
+                            .value(IncomingResponse::json::<Vec<String>, _>)
+                            .map(|value| value.map(params::TickNotesOkContent::Json))
+                    }
+                }
+            }
             _ if response.status >= 400 => {
                 response.documented(IncomingResponse::json_error)
             }

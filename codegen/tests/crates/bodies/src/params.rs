@@ -45,6 +45,156 @@ pub enum BulkNotesContent {
     TextPlain(String),
 }
 
+/// Path parameters of `exportNote`, parsed and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportNotePath {
+    pub id: i64,
+}
+
+impl ExportNotePath {
+    /// Reads the path parameters the router matched.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::path("id")
+            .required(pairs, |param, text| param.parse::<i64>(text))?;
+        Ok(ExportNotePath { id: value_0 })
+    }
+}
+
+/// The `200` response of `exportNote`, in one of its media types: the server sends the one given, the client tells them by `Content-Type`.
+#[cfg(any(feature = "server", feature = "client"))]
+#[derive(Debug)]
+pub enum ExportNoteOkContent {
+    /// `application/json`
+    Json(models::Note),
+    /// `text/csv`
+    TextCsv(String),
+    /// `application/pdf`
+    ApplicationPdf(crate::runtime::stream::ByteStream),
+}
+
+/// The media types `exportNote` answers in: the one the server chose by `Accept`, or the one a client asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportNoteMedia {
+    /// `application/json`
+    Json,
+    /// `text/csv`
+    TextCsv,
+    /// `application/pdf`
+    ApplicationPdf,
+}
+
+impl ExportNoteMedia {
+    /// The media type, as the spec writes it.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportNoteMedia::Json => "application/json",
+            ExportNoteMedia::TextCsv => "text/csv",
+            ExportNoteMedia::ApplicationPdf => "application/pdf",
+        }
+    }
+}
+
+/// Query parameters of `watchNotes`, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WatchNotesQuery {
+    /// Default: `3`.
+    pub count: Option<i64>,
+}
+
+impl WatchNotesQuery {
+    /// Reads the decoded `(name, value)` pairs of a query string; unknown names are ignored.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, RequestError> {
+        let value_0 = Param::query("count")
+            .optional(
+                pairs,
+                |param, text| {
+                    param
+                        .validated(
+                            param.parse::<i64>(text)?,
+                            |value, at, out| {
+                                out.check(
+                                    at,
+                                    crate::runtime::validate::at_least(*value, 0),
+                                );
+                                out.check(
+                                    at,
+                                    crate::runtime::validate::at_most(*value, 100),
+                                );
+                            },
+                        )
+                },
+            )?;
+        Ok(WatchNotesQuery { count: value_0 })
+    }
+    /// The `(name, value)` pairs of this query, as a client sends them.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        pairs.extend(self.count.iter().map(|value| ("count", value.to_string())));
+        pairs
+    }
+    /// Every rule of the spec these values break, each named as the server
+    /// names it (`query parameter `limit`: must be at least 5`).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        RequestError::all_ok([
+            self
+                .count
+                .as_ref()
+                .map_or(
+                    Ok(()),
+                    |value| {
+                        Param::query("count")
+                            .check(
+                                value,
+                                |value, at, out| {
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_least(*value, 0),
+                                    );
+                                    out.check(
+                                        at,
+                                        crate::runtime::validate::at_most(*value, 100),
+                                    );
+                                },
+                            )
+                    },
+                ),
+        ])
+    }
+    /// `count`, or the spec's default `3` when it was not given.
+    pub fn count_or_default(&self) -> i64 {
+        self.count.unwrap_or(3)
+    }
+}
+
+/// The `200` response of `tickNotes`, in one of its media types: the server sends the one given, the client tells them by `Content-Type`.
+#[cfg(any(feature = "server", feature = "client"))]
+#[derive(Debug)]
+pub enum TickNotesOkContent {
+    /// `text/event-stream`
+    TextEventStream(crate::runtime::events::EventStream<String>),
+    /// `application/json`
+    Json(Vec<String>),
+}
+
+/// The media types `tickNotes` answers in: the one the server chose by `Accept`, or the one a client asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TickNotesMedia {
+    /// `text/event-stream`
+    TextEventStream,
+    /// `application/json`
+    Json,
+}
+
+impl TickNotesMedia {
+    /// The media type, as the spec writes it.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            TickNotesMedia::TextEventStream => "text/event-stream",
+            TickNotesMedia::Json => "application/json",
+        }
+    }
+}
+
 /// The `application/x-www-form-urlencoded` body of `createPet`, parsed and validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePetForm {

@@ -3,8 +3,8 @@
 
 #![allow(clippy::large_enum_variant)]
 use std::sync::Arc;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::{Router, routing};
@@ -15,6 +15,7 @@ pub use crate::runtime::request_error::RequestError;
 pub use crate::runtime::server::RouterOptions;
 pub use crate::runtime::stream::ByteStream;
 pub use crate::runtime::multipart::FilePart;
+pub use crate::runtime::events::{Event, EventStream};
 pub use crate::spec::OPENAPI_JSON;
 
 /// The path of the spec's first server URL: empty, so routes are mounted at the root.
@@ -95,6 +96,30 @@ pub trait NotesApi: ApiHooks {
         &self,
         body: Option<params::BulkNotesContent>,
     ) -> impl Future<Output = Result<BulkNotesReply, HttpError>> + Send;
+    /// One answer in several media types - the server negotiates by `Accept` (406 when none fits) and tells the implementation which; the client decodes by `Content-Type`.
+    ///
+    /// `GET /notes/{id}/export`
+    fn export_note(
+        &self,
+        path: params::ExportNotePath,
+        media: params::ExportNoteMedia,
+    ) -> impl Future<Output = Result<ExportNoteReply, HttpError>> + Send;
+    /// Server-sent events whose data is a `Note`; a client that reconnects sends `Last-Event-ID`.
+    ///
+    /// `GET /notes/feed`
+    fn watch_notes(
+        &self,
+        query: params::WatchNotesQuery,
+        last_event_id: Option<String>,
+    ) -> impl Future<Output = Result<WatchNotesReply, HttpError>> + Send;
+    /// Server-sent events of text, or the same as a JSON list, by `Accept`.
+    ///
+    /// `GET /notes/ticks`
+    fn tick_notes(
+        &self,
+        media: params::TickNotesMedia,
+        last_event_id: Option<String>,
+    ) -> impl Future<Output = Result<TickNotesReply, HttpError>> + Send;
     /// An optional `text/csv` body.
     ///
     /// `POST /reports`
@@ -175,6 +200,9 @@ pub fn router_with<A: BlobsApi + NotesApi + PetsApi>(
         .route("/notes/{id}", routing::get(handle_get_note::<A>))
         .route("/notes/{id}/raw", routing::get(handle_get_raw_note::<A>))
         .route("/notes/bulk", routing::post(handle_bulk_notes::<A>))
+        .route("/notes/{id}/export", routing::get(handle_export_note::<A>))
+        .route("/notes/feed", routing::get(handle_watch_notes::<A>))
+        .route("/notes/ticks", routing::get(handle_tick_notes::<A>))
         .route("/reports", routing::post(handle_upload_report::<A>))
         .route("/pets", routing::post(handle_create_pet::<A>))
         .route("/pets/search", routing::post(handle_search_pets::<A>))
@@ -328,6 +356,122 @@ impl IntoResponse for BulkNotesReply {
                 runtime::json_response(runtime::status(200), body)
             }
             BulkNotesReply::Default(status, body) => runtime::json_response(status, body),
+        }
+    }
+}
+
+/// Every documented response of `exportNote`.
+#[derive(Debug)]
+pub enum ExportNoteReply {
+    /// 200: The note as JSON, CSV or a PDF
+    Ok(params::ExportNoteOkContent),
+    /// default: Refused
+    Default(axum::http::StatusCode, models::Error),
+}
+
+impl ExportNoteReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        Ok(ExportNoteReply::Default(runtime::status(error.status), error.body))
+    }
+}
+
+impl IntoResponse for ExportNoteReply {
+    fn into_response(self) -> Response {
+        match self {
+            ExportNoteReply::Ok(body) => {
+                match body {
+                    params::ExportNoteOkContent::Json(body) => {
+                        runtime::json_response(runtime::status(200), body)
+                    }
+                    params::ExportNoteOkContent::TextCsv(body) => {
+                        runtime::bytes_response(
+                            runtime::status(200),
+                            "text/csv",
+                            body.into(),
+                        )
+                    }
+                    params::ExportNoteOkContent::ApplicationPdf(body) => {
+                        runtime::stream_response(
+                            runtime::status(200),
+                            "application/pdf",
+                            body,
+                        )
+                    }
+                }
+            }
+            ExportNoteReply::Default(status, body) => {
+                runtime::json_response(status, body)
+            }
+        }
+    }
+}
+
+/// Every documented response of `watchNotes`.
+#[derive(Debug)]
+pub enum WatchNotesReply {
+    /// 200: One event per note
+    Ok(EventStream<models::Note>),
+    /// default: Refused
+    Default(axum::http::StatusCode, models::Error),
+}
+
+impl WatchNotesReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        Ok(WatchNotesReply::Default(runtime::status(error.status), error.body))
+    }
+}
+
+impl IntoResponse for WatchNotesReply {
+    fn into_response(self) -> Response {
+        match self {
+            WatchNotesReply::Ok(body) => {
+                crate::runtime::events::json_response(runtime::status(200), body)
+            }
+            WatchNotesReply::Default(status, body) => {
+                runtime::json_response(status, body)
+            }
+        }
+    }
+}
+
+/// Every documented response of `tickNotes`.
+#[derive(Debug)]
+pub enum TickNotesReply {
+    /// 200: Ticks
+    Ok(params::TickNotesOkContent),
+    /// default: Refused
+    Default(axum::http::StatusCode, models::Error),
+}
+
+impl TickNotesReply {
+    /// The documented response for an operation's error: the variant of
+    /// its status, else its range or `default`; an undocumented status
+    /// comes back as the error, which is then sent as it is.
+    pub fn from_error(error: HttpError) -> Result<Self, HttpError> {
+        Ok(TickNotesReply::Default(runtime::status(error.status), error.body))
+    }
+}
+
+impl IntoResponse for TickNotesReply {
+    fn into_response(self) -> Response {
+        match self {
+            TickNotesReply::Ok(body) => {
+                match body {
+                    params::TickNotesOkContent::TextEventStream(body) => {
+                        crate::runtime::events::text_response(runtime::status(200), body)
+                    }
+                    params::TickNotesOkContent::Json(body) => {
+                        runtime::json_response(runtime::status(200), body)
+                    }
+                }
+            }
+            TickNotesReply::Default(status, body) => runtime::json_response(status, body),
         }
     }
 }
@@ -672,6 +816,73 @@ async fn handle_bulk_notes<A: NotesApi>(
     };
     match request.await {
         Ok(result) => result.or_else(BulkNotesReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_export_note<A: NotesApi>(
+    State(api): State<Arc<A>>,
+    raw_path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    header_map: HeaderMap,
+) -> Response {
+    let request = async {
+        let media = match runtime::negotiate(
+            &header_map,
+            &["application/json", "text/csv", "application/pdf"],
+            "application/json, text/csv, application/pdf",
+        )? {
+            0usize => params::ExportNoteMedia::Json,
+            1usize => params::ExportNoteMedia::TextCsv,
+            _ => params::ExportNoteMedia::ApplicationPdf,
+        };
+        let path = params::ExportNotePath::from_pairs(&runtime::path_pairs(raw_path)?)?;
+        Ok::<_, RequestError>(api.export_note(path, media).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(ExportNoteReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_watch_notes<A: NotesApi>(
+    State(api): State<Arc<A>>,
+    header_map: HeaderMap,
+    raw_query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let request = async {
+        let query_pairs = runtime::query_pairs(raw_query)?;
+        let query = params::WatchNotesQuery::from_pairs(&query_pairs)?;
+        Ok::<
+            _,
+            RequestError,
+        >(api.watch_notes(query, runtime::last_event_id(&header_map)).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(WatchNotesReply::from_error).into_response(),
+        Err(error) => api.request_error(error),
+    }
+}
+
+async fn handle_tick_notes<A: NotesApi>(
+    State(api): State<Arc<A>>,
+    header_map: HeaderMap,
+) -> Response {
+    let request = async {
+        let media = match runtime::negotiate(
+            &header_map,
+            &["text/event-stream", "application/json"],
+            "text/event-stream, application/json",
+        )? {
+            0usize => params::TickNotesMedia::TextEventStream,
+            _ => params::TickNotesMedia::Json,
+        };
+        Ok::<
+            _,
+            RequestError,
+        >(api.tick_notes(media, runtime::last_event_id(&header_map)).await)
+    };
+    match request.await {
+        Ok(result) => result.or_else(TickNotesReply::from_error).into_response(),
         Err(error) => api.request_error(error),
     }
 }

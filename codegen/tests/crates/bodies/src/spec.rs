@@ -7,7 +7,7 @@ pub const OPENAPI_JSON: &str = r##"{
   "info": {
     "title": "Bodies",
     "version": "1.0",
-    "description": "Request bodies beyond JSON - text, forms, multipart and raw bytes (streamed) - typed on both sides and refused by their media type."
+    "description": "Bodies beyond JSON - text, forms, multipart and raw bytes (streamed), several media types, server-sent events - typed on both sides and refused by their media type."
   },
   "paths": {
     "/notes": {
@@ -174,6 +174,140 @@ pub const OPENAPI_JSON: &str = r##"{
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Note"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "Refused",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/notes/{id}/export": {
+      "get": {
+        "operationId": "exportNote",
+        "tags": [
+          "notes"
+        ],
+        "description": "One answer in several media types - the server negotiates by `Accept` (406 when none fits) and tells the implementation which; the client decodes by `Content-Type`.",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "integer"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The note as JSON, CSV or a PDF",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Note"
+                }
+              },
+              "text/csv": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/pdf": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "Refused",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/notes/feed": {
+      "get": {
+        "operationId": "watchNotes",
+        "tags": [
+          "notes"
+        ],
+        "description": "Server-sent events whose data is a `Note`; a client that reconnects sends `Last-Event-ID`.",
+        "parameters": [
+          {
+            "name": "count",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 100,
+              "default": 3
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One event per note",
+            "content": {
+              "text/event-stream": {
+                "schema": {
+                  "$ref": "#/components/schemas/Note"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "Refused",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/notes/ticks": {
+      "get": {
+        "operationId": "tickNotes",
+        "tags": [
+          "notes"
+        ],
+        "description": "Server-sent events of text, or the same as a JSON list, by `Accept`.",
+        "responses": {
+          "200": {
+            "description": "Ticks",
+            "content": {
+              "text/event-stream": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
                 }
               }
             }

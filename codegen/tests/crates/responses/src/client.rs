@@ -55,13 +55,21 @@ impl Client {
         &self,
         query: &params::CreateReportQuery,
         body: &params::CreateReportContent,
+        accept: Option<params::CreateReportMedia>,
     ) -> Result<
-        ResponseValue<models::CreateReportResponse201>,
+        ResponseValue<params::CreateReportCreatedContent>,
         ClientError<models::Problem>,
     > {
         let request = OutgoingRequest::new(reqwest::Method::POST, "/reports".to_owned())
-            .accept("application/json, application/problem+json")
-            .query(query.to_pairs());
+            .accept(
+                accept
+                    .map_or(
+                        "application/json, application/xml, text/plain, application/problem+json",
+                        params::CreateReportMedia::media_type,
+                    ),
+            )
+            .query(query.to_pairs())
+            .stream_response(|status| matches!(status, 201));
         let request = match body {
             params::CreateReportContent::Json(body) => {
                 request.json_body("application/json", body)?
@@ -76,7 +84,40 @@ impl Client {
         };
         let response = self.transport.send(request).await?;
         match response.status {
-            201 => response.value(IncomingResponse::json),
+            201 => {
+                match response
+                    .media_index(&["application/json", "application/xml", "text/plain"])?
+                {
+                    0usize => {
+                        response
+                            .into_whole()
+                            .await?
+                            .value(
+                                IncomingResponse::json::<models::CreateReportResponse201, _>,
+                            )
+                            .map(|value| {
+                                value.map(params::CreateReportCreatedContent::Json)
+                            })
+                    }
+                    1usize => {
+                        response
+                            .stream_value()
+                            .map(|value| {
+                                value
+                                    .map(params::CreateReportCreatedContent::ApplicationXml)
+                            })
+                    }
+                    _ => {
+                        response
+                            .into_whole()
+                            .await?
+                            .value(IncomingResponse::text)
+                            .map(|value| {
+                                value.map(params::CreateReportCreatedContent::TextPlain)
+                            })
+                    }
+                }
+            }
             400..=499 => response.documented(IncomingResponse::json_error),
             _ if response.status >= 400 => {
                 response.documented(IncomingResponse::json_error)

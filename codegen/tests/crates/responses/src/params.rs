@@ -63,6 +63,40 @@ pub enum CreateReportContent {
     Form(CreateReportForm),
 }
 
+/// The `201` response of `createReport`, in one of its media types: the server sends the one given, the client tells them by `Content-Type`.
+#[cfg(any(feature = "server", feature = "client"))]
+#[derive(Debug)]
+pub enum CreateReportCreatedContent {
+    /// `application/json`
+    Json(models::CreateReportResponse201),
+    /// `application/xml`
+    ApplicationXml(crate::runtime::stream::ByteStream),
+    /// `text/plain`
+    TextPlain(String),
+}
+
+/// The media types `createReport` answers in: the one the server chose by `Accept`, or the one a client asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateReportMedia {
+    /// `application/json`
+    Json,
+    /// `application/xml`
+    ApplicationXml,
+    /// `text/plain`
+    TextPlain,
+}
+
+impl CreateReportMedia {
+    /// The media type, as the spec writes it.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            CreateReportMedia::Json => "application/json",
+            CreateReportMedia::ApplicationXml => "application/xml",
+            CreateReportMedia::TextPlain => "text/plain",
+        }
+    }
+}
+
 /// Query parameters of `listReportLines`, parsed and validated.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListReportLinesQuery {

@@ -60,6 +60,7 @@ pub trait ReportsApi: ApiHooks {
         &self,
         query: params::CreateReportQuery,
         body: params::CreateReportContent,
+        media: params::CreateReportMedia,
     ) -> impl Future<Output = Result<CreateReportReply, HttpError>> + Send;
     /// `GET /reports/summary`
     fn list_report_lines(
@@ -102,10 +103,10 @@ pub fn default_request_error(error: &RequestError) -> Response {
 }
 
 /// Every documented response of `createReport`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub enum CreateReportReply {
     /// 201: Created; the same report as JSON, XML or plain text.
-    Created(models::CreateReportResponse201),
+    Created(params::CreateReportCreatedContent),
     /// 4XX: Any client error.
     Status4xx(axum::http::StatusCode, models::Problem),
     /// default: Anything else.
@@ -137,7 +138,25 @@ impl IntoResponse for CreateReportReply {
     fn into_response(self) -> Response {
         match self {
             CreateReportReply::Created(body) => {
-                runtime::json_response(runtime::status(201), body)
+                match body {
+                    params::CreateReportCreatedContent::Json(body) => {
+                        runtime::json_response(runtime::status(201), body)
+                    }
+                    params::CreateReportCreatedContent::ApplicationXml(body) => {
+                        runtime::stream_response(
+                            runtime::status(201),
+                            "application/xml",
+                            body,
+                        )
+                    }
+                    params::CreateReportCreatedContent::TextPlain(body) => {
+                        runtime::bytes_response(
+                            runtime::status(201),
+                            "text/plain",
+                            body.into(),
+                        )
+                    }
+                }
             }
             CreateReportReply::Status4xx(status, body) => {
                 runtime::json_response(status, body)
@@ -203,6 +222,15 @@ async fn handle_create_report<A: ReportsApi>(
 ) -> Response {
     let request = async {
         let query_pairs = runtime::query_pairs(raw_query)?;
+        let media = match runtime::negotiate(
+            &header_map,
+            &["application/json", "application/xml", "text/plain"],
+            "application/json, application/xml, text/plain",
+        )? {
+            0usize => params::CreateReportMedia::Json,
+            1usize => params::CreateReportMedia::ApplicationXml,
+            _ => params::CreateReportMedia::TextPlain,
+        };
         let (query, body) = match (
             params::CreateReportQuery::from_pairs(&query_pairs),
             runtime::read_body(raw_body)
@@ -240,7 +268,7 @@ async fn handle_create_report<A: ReportsApi>(
             (Ok(query), Ok(body)) => (query, body),
             (query, body) => return Err(RequestError::all([query.err(), body.err()])),
         };
-        Ok::<_, RequestError>(api.create_report(query, body).await)
+        Ok::<_, RequestError>(api.create_report(query, body, media).await)
     };
     match request.await {
         Ok(result) => result.or_else(CreateReportReply::from_error).into_response(),

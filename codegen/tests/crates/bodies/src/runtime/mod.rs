@@ -8,6 +8,8 @@
 pub mod client;
 pub mod enums;
 #[cfg(any(feature = "server", feature = "client"))]
+pub mod events;
+#[cfg(any(feature = "server", feature = "client"))]
 pub mod form;
 pub mod media;
 #[cfg(any(feature = "server", feature = "client"))]

@@ -487,6 +487,35 @@ pub fn optional_stream_body_of(
     Ok(Some(ByteStream::new(body.into_data_stream())))
 }
 
+/// Which of the operation's answer media types (`offered`, in the spec's
+/// order) the request's `Accept` prefers; a refusal (406) lists them when
+/// it takes none.
+pub fn negotiate(
+    headers: &HeaderMap,
+    offered: &[&str],
+    listed: &'static str,
+) -> Result<usize, RequestError> {
+    let accept: Vec<&str> = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    let accept = accept.join(", ");
+    let given = (!accept.is_empty()).then_some(accept.as_str());
+    media::negotiate(given, offered).ok_or_else(|| RequestError::NotAcceptable {
+        accept: accept.clone(),
+        offered: listed,
+    })
+}
+
+/// The `Last-Event-ID` a client reconnecting to a stream of events sends.
+pub fn last_event_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("last-event-id")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// A text body as a `String`: sent as UTF-8 (or ASCII, or no charset
 /// named), else refused (415); text that is not UTF-8 is refused (400).
 pub fn text(headers: &HeaderMap, bytes: Bytes) -> Result<String, RequestError> {

@@ -120,6 +120,17 @@ impl<T, H> ResponseValue<T, H> {
     pub fn documented_headers(&self) -> &H {
         &self.documented
     }
+
+    /// The same response with its body mapped (into a variant of the
+    /// operation's enum of media types).
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ResponseValue<U, H> {
+        ResponseValue {
+            status: self.status,
+            headers: self.headers,
+            documented: self.documented,
+            body: f(self.body),
+        }
+    }
 }
 
 impl<T, H> std::ops::Deref for ResponseValue<T, H> {
@@ -531,6 +542,38 @@ impl IncomingResponse {
             documented,
             body: self.stream.unwrap_or_else(|| self.body.into()),
         })
+    }
+
+    /// Which of `media` (the spec's media types of the response, in its
+    /// order) the response's `Content-Type` is; another is a decode error.
+    pub fn media_index<E>(&self, media: &[&str]) -> Result<usize, ClientError<E>> {
+        let given = self.content_type().unwrap_or_default();
+        media
+            .iter()
+            .position(|range| media::in_range(given, range))
+            .ok_or_else(|| ClientError::Decode {
+                status: self.status,
+                message: format!(
+                    "the response's content type `{given}` is none of `{}`",
+                    media.join(", ")
+                ),
+                body: String::from_utf8_lossy(&self.body).into_owned(),
+            })
+    }
+
+    /// The response with a streamed body read whole, to decode it in memory.
+    pub async fn into_whole<E>(mut self) -> Result<Self, ClientError<E>> {
+        if let Some(stream) = self.stream.take() {
+            self.body = stream
+                .collect(usize::MAX)
+                .await
+                .map_err(|err| ClientError::Decode {
+                    status: self.status,
+                    message: format!("the body broke off: {err}"),
+                    body: String::new(),
+                })?;
+        }
+        Ok(self)
     }
 
     /// The `Content-Type` header, when there is one.

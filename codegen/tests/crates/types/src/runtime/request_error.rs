@@ -42,6 +42,12 @@ pub enum RequestError {
     },
     /// The body is larger than the router's limit (413).
     PayloadTooLarge,
+    /// The request's `Accept` takes none of the media types the operation
+    /// answers in (406).
+    NotAcceptable {
+        accept: String,
+        offered: &'static str,
+    },
     /// No operation has this path (404).
     UnknownRoute { method: String, path: String },
     /// The operation is in the spec but the server does not implement it
@@ -130,6 +136,7 @@ impl RequestError {
             RequestError::InvalidBody { .. } | RequestError::BodyViolations(_) => "invalid_body",
             RequestError::UnsupportedMediaType { .. } => "unsupported_media_type",
             RequestError::PayloadTooLarge => "payload_too_large",
+            RequestError::NotAcceptable { .. } => "not_acceptable",
             RequestError::UnknownRoute { .. } => "not_found",
             RequestError::MethodNotAllowed { .. } => "method_not_allowed",
             RequestError::NotImplemented { .. } => "not_implemented",
@@ -146,6 +153,7 @@ impl RequestError {
             RequestError::Unauthorized { .. } => 401,
             RequestError::UnsupportedMediaType { .. } => 415,
             RequestError::PayloadTooLarge => 413,
+            RequestError::NotAcceptable { .. } => 406,
             RequestError::UnknownRoute { .. } => 404,
             RequestError::MethodNotAllowed { .. } => 405,
             RequestError::NotImplemented { .. } => 501,
@@ -202,6 +210,10 @@ impl std::fmt::Display for RequestError {
                 expected,
             } => write!(f, "the request has no content type; send `{expected}`"),
             RequestError::PayloadTooLarge => f.write_str("the request body is too large"),
+            RequestError::NotAcceptable { accept, offered } => write!(
+                f,
+                "`Accept: {accept}` takes none of the media types of the answer; accept `{offered}`"
+            ),
             RequestError::UnknownRoute { method, path } => {
                 write!(f, "no operation at {method} {path}")
             }
@@ -252,6 +264,14 @@ mod tests {
             ),
             (RequestError::MissingBody, "missing_body", 400),
             (RequestError::PayloadTooLarge, "payload_too_large", 413),
+            (
+                RequestError::NotAcceptable {
+                    accept: "application/xml".to_owned(),
+                    offered: "application/json",
+                },
+                "not_acceptable",
+                406,
+            ),
             (
                 RequestError::UnknownRoute {
                     method: "GET".to_owned(),
