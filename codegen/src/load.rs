@@ -4,10 +4,13 @@
 //! check and `$ref` validation can name the JSON pointer of the offending node;
 //! only then is it deserialized into `openapiv3::OpenAPI`.
 
+mod upgrade;
+
 use std::path::Path;
 
 use serde_json::Value;
 
+use crate::diagnostics::Diagnostic;
 use crate::error::{ErrorKind, Location, SpecError, child};
 
 /// Input format of a spec file.
@@ -47,8 +50,11 @@ pub struct LoadedSpec {
     /// The spec file as the user named it; used in every message.
     pub file: String,
     pub document: openapiv3::OpenAPI,
-    /// The same document as plain JSON, for pointer look-ups.
+    /// The same document as plain JSON, for pointer look-ups (an OpenAPI
+    /// 3.1 document rewritten as 3.0, its nodes where they were).
     pub raw: Value,
+    /// What reading it as OpenAPI 3.0 could not keep, at its pointer.
+    pub notes: Vec<Diagnostic>,
 }
 
 /// Reads and validates a spec file.
@@ -95,9 +101,14 @@ pub fn load_git(revision_path: &str) -> Result<LoadedSpec, SpecError> {
 /// Parses and validates spec text; `file` names it in errors.
 pub fn load_str(text: &str, format: Format, file: &str) -> Result<LoadedSpec, SpecError> {
     let text = text.trim_start_matches('\u{feff}');
-    let raw = match format {
+    let mut raw = match format {
         Format::Json => parse_json(text, file)?,
         Format::Yaml => parse_yaml(text, file)?,
+    };
+    let notes = if upgrade::is_31(&raw) {
+        upgrade::upgrade(&mut raw)
+    } else {
+        Vec::new()
     };
     check_version(&raw, file)?;
     check_refs(&raw, file)?;
@@ -106,6 +117,7 @@ pub fn load_str(text: &str, format: Format, file: &str) -> Result<LoadedSpec, Sp
         file: file.to_owned(),
         document,
         raw,
+        notes,
     })
 }
 
@@ -234,7 +246,10 @@ fn check_version(raw: &Value, file: &str) -> Result<(), SpecError> {
             ErrorKind::UnsupportedVersion,
             file,
             "#/openapi",
-            format!("OpenAPI version {other} is not supported; this generator reads OpenAPI 3.0.x"),
+            format!(
+                "OpenAPI version {other} is not supported; this generator reads OpenAPI 3.0.x \
+                 and 3.1.x"
+            ),
         )),
     }
 }

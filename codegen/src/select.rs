@@ -172,10 +172,25 @@ pub fn select<'a>(
     drop_unreached_extensions(&mut selected);
     prune_components(&mut selected);
     let document = load::deserialize_document(&selected, &spec.file)?;
+    // Notes about what the selection keeps (a note names a keyword the
+    // upgrade removed: its object must still be there).
+    let notes = spec
+        .notes
+        .iter()
+        .filter(|note| {
+            let parent = note
+                .pointer
+                .rsplit_once('/')
+                .map_or("#", |(parent, _)| parent);
+            load::resolve_pointer(&selected, parent).is_ok()
+        })
+        .cloned()
+        .collect();
     Ok(Cow::Owned(LoadedSpec {
         file: spec.file.clone(),
         document,
         raw: selected,
+        notes,
     }))
 }
 

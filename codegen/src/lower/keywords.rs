@@ -292,7 +292,8 @@ impl Walk {
             return;
         }
         for key in map.keys() {
-            if key.starts_with("x-") {
+            // `$defs` (OpenAPI 3.1): schemas a `$ref` reaches, walked below.
+            if key.starts_with("x-") || (object == Object::Schema && key == "$defs") {
                 continue;
             }
             match object.fate(key) {
@@ -351,6 +352,7 @@ impl Walk {
 
     fn schema_children(&mut self, map: &serde_json::Map<String, Value>, pointer: &str) {
         self.each(map, "properties", Object::Schema, pointer);
+        self.each(map, "$defs", Object::Schema, pointer);
         for key in ["items", "not"] {
             self.child(map, key, Object::Schema, pointer);
         }

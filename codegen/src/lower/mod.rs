@@ -118,6 +118,8 @@ pub fn lower(spec: &LoadedSpec, mappings: &TypeMappings) -> Result<Lowered, Spec
         def.response_only = flows.get(&def.name) == Some(&ir::Flow::RESPONSE);
     }
     let mut diagnostics = lowerer.diagnostics;
+    // What reading an OpenAPI 3.1 document as 3.0 could not keep.
+    diagnostics.extend(spec.notes.iter().cloned());
     for pointer in crate::load::operations_with_callbacks(&spec.raw) {
         diagnostics.push(Diagnostic {
             pointer: crate::error::child(&pointer, "callbacks"),
