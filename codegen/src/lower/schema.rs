@@ -223,6 +223,10 @@ fn type_word(ty: &TypeRef) -> String {
 /// How deep `allOf` and `$ref` chains are followed before giving up.
 const MAX_DEPTH: usize = 32;
 
+/// The most values an enum becomes a Rust enum with; a larger one (a list
+/// of every ISO thing, or a hostile document) is its base type, unchecked.
+const MAX_ENUM_VALUES: usize = 10_000;
+
 /// How deep inline objects may nest inside one another.
 const MAX_INLINE_DEPTH: usize = 24;
 
@@ -382,6 +386,14 @@ impl Lowerer<'_> {
                             _ => TypeKind::Alias(self.type_of_item(schema, name, pointer, None)?),
                         }
                     }
+                    Shape::StringEnum(values) if values.len() > MAX_ENUM_VALUES => {
+                        self.too_many_values(values.len(), pointer);
+                        TypeKind::Alias(TypeRef::String)
+                    }
+                    Shape::IntEnum(values) if values.len() > MAX_ENUM_VALUES => {
+                        self.too_many_values(values.len(), pointer);
+                        TypeKind::Alias(TypeRef::I64)
+                    }
                     Shape::StringEnum(values) => {
                         let values = values.into_iter().map(EnumValue::Str).collect();
                         self.component_enum(name, values, schema, pointer)
@@ -513,6 +525,14 @@ impl Lowerer<'_> {
                     "`not` has no Rust type; typed as any JSON value",
                 );
                 TypeRef::Json
+            }
+            Shape::StringEnum(values) if values.len() > MAX_ENUM_VALUES => {
+                self.too_many_values(values.len(), pointer);
+                TypeRef::String
+            }
+            Shape::IntEnum(values) if values.len() > MAX_ENUM_VALUES => {
+                self.too_many_values(values.len(), pointer);
+                TypeRef::I64
             }
             Shape::StringEnum(values) => {
                 let values = values.into_iter().map(EnumValue::Str).collect();
@@ -750,6 +770,16 @@ impl Lowerer<'_> {
             ReferenceOr::Item(schema) => Some(schema),
             ReferenceOr::Reference { reference } => self.resolve_schema(&reference, depth + 1),
         }
+    }
+
+    fn too_many_values(&mut self, count: usize, pointer: &str) {
+        self.warn(
+            &child(pointer, "enum"),
+            format!(
+                "an enum of {count} values is more than the {MAX_ENUM_VALUES} a Rust enum is \
+                 made of: typed as its base type, its values not checked"
+            ),
+        );
     }
 
     /// Puts the properties of every `allOf` member (and those written beside
