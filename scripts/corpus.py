@@ -447,7 +447,8 @@ def main():
                       "no operationId selects them: not compiled")
         github_users = [op for op in body_users(read_document(GITHUB), kinds) if op]
         if github_users:
-            parts.append(operations_part(github[0], kinds, github_users))
+            whole = Doc("api.github.com", GITHUB, "github", "github")
+            parts.append(operations_part(whole, kinds, github_users))
         print(f"{len(sample)} generated documents have a request body of kind "
               + " or ".join(sorted(kinds)) + f"; {len(parts)} compiled as those operations "
               "(GitHub's among them)")
