@@ -344,3 +344,24 @@ fn multipart_parts_are_judged_one_by_one() {
     // Old clients miss the new required parts; every change breaks Rust code.
     assert_eq!(breaking(&found), (2, 0, 3));
 }
+
+/// A body of several media types: the JSON variant's type is judged as a
+/// single body's is.
+#[test]
+fn a_json_variant_of_a_body_enum_is_judged_by_its_type() {
+    let spec = |ty: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: Choices, version: '1.0'}}\npaths:\n  /notes:\n    post:\n      operationId: createNote\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema: {{type: {ty}}}\n          text/plain:\n            schema: {{type: string}}\n      responses: {{'204': {{description: ok}}}}\n"
+        )
+    };
+    let old = load::load_str(&spec("string"), Format::Yaml, "old.yaml").unwrap();
+    let new = load::load_str(&spec("integer"), Format::Yaml, "new.yaml").unwrap();
+    let found = diff::diff(&old, &new, &Options::default()).unwrap();
+    assert_eq!(codes(&found), ["type-changed"], "{found:#?}");
+    let change = &found.changes[0];
+    assert!(
+        change.message.contains("(`application/json`)"),
+        "{change:#?}"
+    );
+    assert_eq!(breaking(&found), (1, 1, 1));
+}

@@ -800,6 +800,28 @@ impl Differ<'_> {
                     continue;
                 };
                 let prefix = format!("request body (`{}`): ", old_variant.content_type);
+                // The JSON type of a variant, judged as a single body's.
+                if let (BodyKind::Json(Some(a)), BodyKind::Json(Some(b))) =
+                    (&old_variant.kind, &new_variant.kind)
+                    && let Some(change) = self.type_change(a, b)
+                {
+                    let rust = if change.rust_changed {
+                        Verdict::breaking(format!(
+                            "the `{}` variant now holds `{}`, was `{}`",
+                            new_variant.name, change.new_text, change.old_text
+                        ))
+                    } else {
+                        Verdict::none("the Rust type is the same")
+                    };
+                    let message = format!(
+                        "{prefix}type changed from `{}` to `{}`",
+                        change.old_text, change.new_text
+                    );
+                    let found = at(found("type-changed", message))
+                        .wire(Flow::REQUEST, change.delta)
+                        .rust(rust);
+                    self.add(subject, found);
+                }
                 for rule in self.rule_findings(
                     &old_variant.checks,
                     &new_variant.checks,
