@@ -69,8 +69,10 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 
 /// Loads, lowers and renders a spec file.
 pub fn generate(spec: &Path, options: &Options) -> Result<Generation, Error> {
-    let loaded = load::load_file(spec)?;
-    generate_loaded(&loaded, options)
+    on_deep_stack(|| {
+        let loaded = load::load_file(spec)?;
+        generate_here(&loaded, options)
+    })
 }
 
 /// The stack the pipeline runs on. Lowering and emitting recurse as deep
@@ -79,28 +81,34 @@ pub fn generate(spec: &Path, options: &Options) -> Result<Generation, Error> {
 /// must not overflow it. Reserved, not committed: untouched pages cost nothing.
 const PIPELINE_STACK: usize = 256 * 1024 * 1024;
 
+/// The name of the thread the pipeline runs on.
+const PIPELINE_THREAD: &str = "codegen";
+
 /// Runs `work` on a thread with [`PIPELINE_STACK`] (on the caller's thread
-/// if no thread can be started).
+/// when it is that thread already, or when no thread can be started).
 pub(crate) fn on_deep_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    // `generate` loads, then lowers: one thread for both.
+    if std::thread::current().name() == Some(PIPELINE_THREAD) {
+        return work();
+    }
     let mut work = Some(work);
-    let spawned = std::thread::scope(|scope| {
+    let done = std::thread::scope(|scope| {
         let job = &mut work;
-        std::thread::Builder::new()
-            .name("codegen".to_owned())
+        let thread = std::thread::Builder::new()
+            .name(PIPELINE_THREAD.to_owned())
             .stack_size(PIPELINE_STACK)
-            .spawn_scoped(scope, move || job.take().map(|work| work()))
-            .ok()
-            .map(|handle| handle.join())
+            .spawn_scoped(scope, move || job.take().map(|work| work()));
+        // A panic of the work is the same panic here.
+        thread.ok().and_then(|thread| {
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
     });
-    match spawned {
-        Some(Ok(Some(done))) => done,
-        // The work itself panicked: the same panic here.
-        Some(Err(panic)) => std::panic::resume_unwind(panic),
-        // No thread: on this one.
-        Some(Ok(None)) | None => match work.take() {
-            Some(work) => work(),
-            None => unreachable!("the work ran on the thread"),
-        },
+    match (done, work.take()) {
+        (Some(done), _) => done,
+        (None, Some(work)) => work(),
+        (None, None) => unreachable!("the work ran on the thread"),
     }
 }
 

@@ -60,7 +60,7 @@ fn deep_nesting_is_refused() {
 
 #[test]
 fn deeply_nested_schemas_are_refused_or_cut() {
-    // 400 levels of inline objects: within the parser's limit, beyond the
+    // 60 levels of inline objects: within the parser's limit, beyond the
     // generator's.
     let mut schema = String::from("{\"type\":\"string\"}");
     for _ in 0..60 {
@@ -119,15 +119,14 @@ fn reference_cycles_without_an_object_are_refused_or_reported() {
 
 #[test]
 fn names_of_100k_characters_generate() {
+    // JSON: YAML refuses a plain key of more than 1024 characters.
     let long = "a".repeat(100_000);
     let text = format!(
-        "{HEAD}components:\n  schemas:\n    {long}:\n      type: object\n      properties:\n        {long}: {{type: string}}\n"
+        "{{\"openapi\":\"3.0.3\",\"info\":{{\"title\":\"T\",\"version\":\"1\"}},\"paths\":{{}},\"components\":{{\"schemas\":{{\"{long}\":{{\"type\":\"object\",\"properties\":{{\"{long}\":{{\"type\":\"string\"}}}}}}}}}}}}"
     );
-    let (result, took) = generate("long.yaml", text.as_bytes());
+    let (result, took) = generate("long.json", text.as_bytes());
     assert!(took < Duration::from_secs(20), "took {took:?}");
-    if let Err(err) = result {
-        assert!(err.to_string().contains("long.yaml"), "{err}");
-    }
+    result.unwrap_or_else(|err| panic!("{err}"));
 }
 
 #[test]

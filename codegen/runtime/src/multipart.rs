@@ -137,14 +137,12 @@ pub use reading::read;
 
 #[cfg(feature = "server")]
 mod reading {
-    use axum::body::HttpBody as _;
     use axum::http::header;
     use bytes::{Bytes, BytesMut};
     use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
-    use super::super::media;
     use super::super::request_error::RequestError;
-    use super::super::server::BodyLimits;
+    use super::super::server::{self, BodyLimits};
     use super::super::stream::ByteStream;
     use super::{FilePart, Parts};
 
@@ -166,24 +164,16 @@ mod reading {
             .get::<BodyLimits>()
             .map_or(BodyLimits::default().body, |limits| limits.body);
         let (head, body) = request.into_parts();
-        let content_type = head
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok());
-        if body.is_end_stream() && content_type.is_none() {
+        if !server::has_stream(&head.headers, &body) {
             return Ok(None);
         }
-        let content_type = match content_type {
-            Some(given) if media::in_range(given, "multipart/form-data") => given,
-            given => {
-                return Err(RequestError::UnsupportedMediaType {
-                    content_type: given.map(str::to_owned),
-                    expected: "multipart/form-data",
-                });
-            }
-        };
-        let boundary =
-            multer::parse_boundary(content_type).map_err(|_| RequestError::InvalidBody {
+        server::check_content_type(&head.headers, "multipart/form-data")?;
+        let boundary = head
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|content_type| multer::parse_boundary(content_type).ok())
+            .ok_or_else(|| RequestError::InvalidBody {
                 field: None,
                 message: "the `multipart/form-data` content type names no boundary".to_owned(),
             })?;
@@ -268,17 +258,12 @@ mod reading {
             multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
                 true
             }
-            multer::Error::StreamReadFailed(source) => {
-                let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source.as_ref());
-                let mut found = false;
-                while let Some(error) = cause {
-                    if error.is::<http_body_util::LengthLimitError>() {
-                        found = true;
-                    }
-                    cause = error.source();
-                }
-                found
-            }
+            // The router's limit on the body, somewhere in the chain of causes.
+            multer::Error::StreamReadFailed(source) => std::iter::successors(
+                Some(source.as_ref() as &(dyn std::error::Error + 'static)),
+                |error| error.source(),
+            )
+            .any(|error| error.is::<http_body_util::LengthLimitError>()),
             _ => false,
         };
         if too_large {

@@ -665,8 +665,6 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     if !successes.is_empty() {
         let patterns: Vec<TokenStream> =
             successes.iter().map(|r| status_pattern(r.status)).collect();
-        let decode = success.decoder(false);
-        let _ = decode;
         let value = success_value(&success, op.success_headers.as_deref());
         // Binary successes come as a stream, read by the caller.
         if success.is_streamed() {

@@ -39,36 +39,35 @@ struct CargoToml<'a> {
 }
 
 pub fn cargo_toml(api: &Api, options: &Options) -> Result<String, EmitError> {
-    let mut server_features = vec![
-        "dep:axum",
-        "dep:percent-encoding",
-        "dep:serde_path_to_error",
-        "dep:tower-http",
-        "dep:http-body-util",
-        "dep:futures-core",
-        "dep:tokio",
-        "dep:tokio-util",
-    ];
-    let mut client_features = vec![
-        "dep:reqwest",
-        "reqwest/stream",
-        "dep:tokio",
-        "dep:percent-encoding",
-        "dep:futures-core",
-        "dep:tokio-util",
-    ];
     // With a bytes variant in `params`, `bytes` is a plain dependency.
-    if !api.bytes_in_params() {
-        server_features.insert(1, "dep:bytes");
-        client_features.insert(3, "dep:bytes");
-    }
-    if api.uses_multipart() {
-        server_features.extend(["dep:multer", "dep:tempfile"]);
-        client_features.push("reqwest/multipart");
-    }
-    if api.uses_events() {
-        client_features.push("dep:eventsource-stream");
-    }
+    let bytes = (!api.bytes_in_params()).then_some("dep:bytes");
+    let multipart = api.uses_multipart();
+    let server_features: Vec<&str> = ["dep:axum"]
+        .into_iter()
+        .chain(bytes)
+        .chain([
+            "dep:percent-encoding",
+            "dep:serde_path_to_error",
+            "dep:tower-http",
+            "dep:http-body-util",
+            "dep:futures-core",
+            "dep:tokio",
+            "dep:tokio-util",
+        ])
+        .chain(
+            multipart
+                .then_some(["dep:multer", "dep:tempfile"])
+                .into_iter()
+                .flatten(),
+        )
+        .collect();
+    let client_features: Vec<&str> = ["dep:reqwest", "reqwest/stream", "dep:tokio"]
+        .into_iter()
+        .chain(bytes)
+        .chain(["dep:percent-encoding", "dep:futures-core", "dep:tokio-util"])
+        .chain(multipart.then_some("reqwest/multipart"))
+        .chain(api.uses_events().then_some("dep:eventsource-stream"))
+        .collect();
     let name = options.crate_name(api);
     let version = options.crate_version(api);
     Ok(CargoToml {

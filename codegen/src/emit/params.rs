@@ -358,7 +358,9 @@ fn multipart_struct(
     let file_part = quote!(runtime::multipart::FilePart);
     let mut members = Vec::new();
     let mut reads = Vec::new();
-    let mut locals = Vec::new();
+    // Each member from its read: `fields` from a local of its own name,
+    // files from `file_N` (no spec name becomes a local).
+    let mut inits = Vec::new();
     let mut sends = Vec::new();
     if !fields.is_empty() {
         let fields_ty = ident(fields_struct);
@@ -367,7 +369,7 @@ fn multipart_struct(
             pub fields: #fields_ty,
         ));
         reads.push((quote!(fields), quote!(#fields_ty::from_pairs(&parts.pairs))));
-        locals.push(quote!(fields));
+        inits.push(quote!(fields));
     }
     for (index, file) in files.iter().enumerate() {
         let field = ident(&file.field);
@@ -406,35 +408,16 @@ fn multipart_struct(
         members.push(quote!(#docs pub #field: #ty,));
         let local = quote::format_ident!("file_{index}");
         reads.push((quote!(#local), read));
-        locals.push(quote!(#local));
+        inits.push(quote!(#field: #local));
         sends.push(send);
     }
-    let field_names: Vec<TokenStream> = fields
-        .is_empty()
-        .then(Vec::new)
-        .unwrap_or_else(|| vec![quote!(fields)])
-        .into_iter()
-        .chain(files.iter().map(|file| {
-            let field = ident(&file.field);
-            quote!(#field)
-        }))
-        .collect();
     let pairs = if fields.is_empty() {
         quote!(Vec::new())
     } else {
         quote!(self.fields.to_pairs())
     };
-    // `fields` is read into a local of its own name.
-    let inits = field_names.iter().zip(&locals).map(|(field, local)| {
-        if field.to_string() == local.to_string() {
-            quote!(#field)
-        } else {
-            quote!(#field: #local)
-        }
-    });
     let let_all = let_all(&reads);
     let mutable = (!files.is_empty()).then(|| quote!(mut));
-    let files_mut = (!files.is_empty()).then(|| quote!(mut));
     quote! {
         #[doc = #doc]
         #[cfg(any(feature = "server", feature = "client"))]
@@ -456,7 +439,7 @@ fn multipart_struct(
             /// The parts to send: text parts as `(name, value)` pairs, files by name.
             #[allow(clippy::vec_init_then_push)]
             pub fn into_parts(self) -> runtime::multipart::PartsToSend {
-                let #files_mut files = Vec::new();
+                let #mutable files = Vec::new();
                 #(#sends)*
                 (#pairs, files)
             }

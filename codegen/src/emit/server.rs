@@ -637,16 +637,12 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     // An answer the client cannot take is refused before anything is read.
     if let Some(negotiation) = &op.negotiation {
         let name = ident(&negotiation.enum_name);
-        let media: Vec<&String> = negotiation
+        let media: Vec<&str> = negotiation
             .variants
             .iter()
-            .map(|(_, media)| media)
+            .map(|(_, media)| media.as_str())
             .collect();
-        let listed = media
-            .iter()
-            .map(|media| media.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let listed = media.join(", ");
         let count = negotiation.variants.len();
         let arms = negotiation
             .variants

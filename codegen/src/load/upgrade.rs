@@ -235,7 +235,7 @@ fn schema(node: &mut Value, pointer: &str, notes: &mut Notes) {
         }
     }
     types(map, pointer, notes);
-    null_members(map, pointer);
+    null_members(map);
     reference_siblings(map);
     if let Some(value) = map.remove("const")
         && !map.contains_key("enum")
@@ -311,7 +311,7 @@ fn types(map: &mut Map<String, Value>, pointer: &str, notes: &mut Notes) {
 /// `anyOf`/`oneOf` with a `{type: null}` member (already `nullable`, without
 /// a type): the member goes, the schema becomes nullable; one member left is
 /// the schema (through `allOf`, which also keeps a `$ref` whole).
-fn null_members(map: &mut Map<String, Value>, _pointer: &str) {
+fn null_members(map: &mut Map<String, Value>) {
     for key in ["anyOf", "oneOf"] {
         let Some(Value::Array(members)) = map.get_mut(key) else {
             continue;

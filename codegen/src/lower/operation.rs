@@ -88,6 +88,22 @@ const EVENTS_MEDIA_TYPE: &str = "text/event-stream";
 /// The media type of multipart bodies read part by part.
 pub(super) const MULTIPART_MEDIA_TYPE: &str = "multipart/form-data";
 
+/// The variant of an enum of media types named after its media type
+/// (`TextCsv` of `text/csv; charset=utf-8`).
+fn media_variant(media_type: &str) -> String {
+    names::upper_camel_ident(media_type.split(';').next().unwrap_or(media_type), "Media")
+}
+
+/// The type hint of one media type's inline schema among several: the one
+/// a single body or response would be (`primary`) keeps `base`.
+fn media_hint(base: &str, media_type: &str, primary: &str) -> String {
+    if media_type == primary {
+        base.to_owned()
+    } else {
+        format!("{base}{}", names::upper_camel_stem(media_type, "V"))
+    }
+}
+
 /// The media types of the successes, when one of them comes in several.
 fn negotiation(responses: &[Response]) -> Option<ir::Negotiation> {
     let successes = responses.iter().filter(|r| r.status.is_success());
@@ -116,10 +132,7 @@ fn negotiation(responses: &[Response]) -> Option<ir::Negotiation> {
             if variants.iter().any(|(_, known)| known == media) {
                 continue;
             }
-            let wish = name.map_or_else(
-                || names::upper_camel_ident(media.split(';').next().unwrap_or(media), "Media"),
-                str::to_owned,
-            );
+            let wish = name.map_or_else(|| media_variant(media), str::to_owned);
             variants.push((names.claim(&wish), media.to_owned()));
         }
     }
@@ -974,14 +987,7 @@ impl Lowerer<'_> {
                     );
                     continue;
                 }
-                let hint = if media_type == primary {
-                    format!("{type_name}Body")
-                } else {
-                    format!(
-                        "{type_name}Body{}",
-                        names::upper_camel_stem(media_type, "V")
-                    )
-                };
+                let hint = media_hint(&format!("{type_name}Body"), media_type, primary);
                 let (kind, checks) =
                     self.lower_media(media_type, media, type_name, &hint, &media_pointer)?;
                 if matches!(kind, BodyKind::Multipart { .. }) {
@@ -1011,10 +1017,7 @@ impl Lowerer<'_> {
                 let wish = match &kind {
                     BodyKind::Json(_) if media_type == primary => "Json".to_owned(),
                     BodyKind::Form { .. } => "Form".to_owned(),
-                    _ => names::upper_camel_ident(
-                        media_type.split(';').next().unwrap_or(media_type),
-                        "Media",
-                    ),
+                    _ => media_variant(media_type),
                 };
                 variants.push(ir::BodyVariant {
                     name: variant_names.claim(&wish),
@@ -1238,11 +1241,18 @@ impl Lowerer<'_> {
 
     /// Whether a property is `readOnly`: written by the server alone.
     fn is_read_only(&self, property: &ReferenceOr<Box<openapiv3::Schema>>) -> bool {
+        self.property_schema(property)
+            .is_some_and(|schema| schema.schema_data.read_only)
+    }
+
+    /// The schema of a property (or of an array's items), through its `$ref`.
+    fn property_schema(
+        &self,
+        property: &ReferenceOr<Box<openapiv3::Schema>>,
+    ) -> Option<openapiv3::Schema> {
         match property {
-            ReferenceOr::Item(schema) => schema.schema_data.read_only,
-            ReferenceOr::Reference { reference } => self
-                .resolve_schema(reference, 0)
-                .is_some_and(|schema| schema.schema_data.read_only),
+            ReferenceOr::Item(schema) => Some((**schema).clone()),
+            ReferenceOr::Reference { reference } => self.resolve_schema(reference, 0),
         }
     }
 
@@ -1384,19 +1394,15 @@ impl Lowerer<'_> {
                 .encoding
                 .get(wire_name)
                 .and_then(|encoding| encoding.content_type.clone());
-            let resolved = match property {
-                ReferenceOr::Item(schema) => Some((**schema).clone()),
-                ReferenceOr::Reference { reference } => self.resolve_schema(reference, 0),
-            };
+            let resolved = self.property_schema(property);
             let repeated = match resolved.as_ref().map(|schema| &schema.schema_kind) {
                 Some(_) if resolved.as_ref().is_some_and(is_binary) => Some(false),
-                Some(openapiv3::SchemaKind::Type(openapiv3::Type::Array(array))) => {
-                    let items = array.items.as_ref().and_then(|items| match items {
-                        ReferenceOr::Item(schema) => Some((**schema).clone()),
-                        ReferenceOr::Reference { reference } => self.resolve_schema(reference, 0),
-                    });
-                    items.as_ref().is_some_and(is_binary).then_some(true)
-                }
+                Some(openapiv3::SchemaKind::Type(openapiv3::Type::Array(array))) => array
+                    .items
+                    .as_ref()
+                    .and_then(|items| self.property_schema(items))
+                    .is_some_and(|items| is_binary(&items))
+                    .then_some(true),
                 _ => None,
             };
             if let Some(repeated) = repeated {
@@ -1498,30 +1504,17 @@ impl Lowerer<'_> {
                     let mut names = NameSet::default();
                     let mut variants = Vec::new();
                     for (media_type, media) in &response.content {
-                        let (hint, wish) = if media_type == primary {
-                            (hint.clone(), None)
-                        } else {
-                            (
-                                format!("{hint}{}", names::upper_camel_stem(media_type, "V")),
-                                Some(names::upper_camel_ident(
-                                    media_type.split(';').next().unwrap_or(media_type),
-                                    "Media",
-                                )),
-                            )
-                        };
                         let content = self.response_media(
                             media_type,
                             media,
-                            &hint,
+                            &media_hint(&hint, media_type, primary),
                             &child(&content_pointer, media_type),
                         )?;
-                        let wish = match (&content, wish) {
-                            (ResponseContent::Json { .. }, None) => "Json".to_owned(),
-                            (_, Some(wish)) => wish,
-                            (_, None) => names::upper_camel_ident(
-                                media_type.split(';').next().unwrap_or(media_type),
-                                "Media",
-                            ),
+                        let wish = match &content {
+                            ResponseContent::Json { .. } if media_type == primary => {
+                                "Json".to_owned()
+                            }
+                            _ => media_variant(media_type),
                         };
                         variants.push(ir::ResponseVariant {
                             name: names.claim(&wish),

@@ -455,7 +455,7 @@ pub fn fields_body_of(
 
 /// Whether a request whose body is not read yet carries one: bytes to come,
 /// or a content type (as for [`has_body`]).
-fn has_stream(headers: &HeaderMap, body: &axum::body::Body) -> bool {
+pub(crate) fn has_stream(headers: &HeaderMap, body: &axum::body::Body) -> bool {
     use axum::body::HttpBody as _;
     !body.is_end_stream() || headers.contains_key(header::CONTENT_TYPE)
 }
